@@ -1,0 +1,31 @@
+# The two commands a new user needs (see README):
+#   make site   set up .venv, import seeds/ into content/, build public/
+#   make test   set up .venv with the test tools, run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: site test bench clean
+
+# The venv is rebuilt when pyproject.toml changes, so a pin bump reaches every machine.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+site: $(STAMP)
+	$(BIN)/sitegen import
+	$(BIN)/sitegen build
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf public .sitegen-cache test-artifacts

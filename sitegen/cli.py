@@ -1,0 +1,121 @@
+"""The command line: `sitegen <command> [options]`.
+
+Exit codes scripts can trust: 0 success, 1 any error (bad input, failed build, --strict
+warnings), 2 bad usage (argparse), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Callable
+
+from sitegen import __version__
+from sitegen.config import Config, load_config
+from sitegen.errors import SitegenError
+
+log = logging.getLogger("sitegen")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Formatter(logging.Formatter):
+    """Plain messages for progress; 'warning:' / 'error:' prefixes so they stand out."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return f"error: {msg}"
+        if record.levelno >= logging.WARNING:
+            return f"warning: {msg}"
+        return msg
+
+
+def _setup_logging(verbosity: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger("sitegen")
+    root.handlers[:] = [handler]
+    root.propagate = False
+    root.setLevel({-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG))
+
+
+# --- import --------------------------------------------------------------------------------
+def _add_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("seeds", nargs="*", type=Path, metavar="SEED",
+                   help="seed files to import (default: every seeds/*.txt)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite content files even where an editor changed them")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what would be written, write nothing")
+
+
+def _run_import(args: argparse.Namespace, config: Config) -> int:
+    from sitegen.importer import import_seeds
+
+    report = import_seeds(config, args.seeds or None, force=args.force, dry_run=args.dry_run)
+    return EXIT_ERROR if report.errors or (args.strict and report.warnings) else EXIT_OK
+
+
+Command = tuple[str, str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Config], int]]
+
+COMMANDS: list[Command] = [
+    (
+        "import",
+        "import seeds/*.txt into content/*.md",
+        "Turn raw scraped article pages (seeds/*.txt) into front-mattered Markdown in content/.\n"
+        "Finds the title, paragraphs and subheadings, source, keywords, read-also blocks (often a\n"
+        "whole second article), similar-article lists and teaser headlines; drops captions and\n"
+        "no-break-space lines. Unchanged seeds rewrite nothing; a content file an editor changed is\n"
+        "skipped (and said so) unless --force. Bad seeds are reported as file:line and the others\n"
+        "still import; the exit code is then 1.",
+        _add_import,
+        _run_import,
+    ),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree: global options, then one sub-parser per command."""
+    parser = argparse.ArgumentParser(
+        prog="sitegen",
+        description="Static site generator for right-to-left (Arabic-first) news digests.",
+        epilog="Exit codes: 0 success, 1 error (or warnings with --strict), 2 bad usage. "
+        "Run 'sitegen COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-C", "--config", type=Path, default=None, metavar="FILE",
+                        help="config file (default: ./config.toml; its folder is the project root)")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="only warnings and errors")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="say more (per file)")
+    common.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, summary, description, add_args, run in COMMANDS:
+        p = sub.add_parser(name, parents=[common], help=summary, description=description,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        add_args(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: --help/--version exit 0, bad usage exits 2
+        return int(e.code or 0)
+    _setup_logging(args.verbose - args.quiet)
+    try:
+        config = load_config(args.config)
+        return args.run(args, config)
+    except SitegenError as e:
+        for line in str(e).splitlines():
+            log.error("%s", line)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        log.warning("interrupted")
+        return EXIT_INTERRUPTED

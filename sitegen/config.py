@@ -1,0 +1,126 @@
+"""config.toml → a frozen Config, passed explicitly to every stage (no global settings).
+
+Every key is optional; the defaults below are what a missing key means. The README documents
+each key; `config.toml` at the project root shows them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Config:
+    """The site's settings. Paths are absolute, resolved against the project root."""
+
+    root: Path = field(default_factory=Path.cwd, metadata={"key": False})
+    """The project folder: the one holding config.toml."""
+
+    title: str = "موجز الأخبار"
+    """Site title, shown in the masthead, feeds and <title>."""
+    description: str = "موجز يومي لأخبار التكنولوجيا والسياسة"
+    """Site description for the home page meta description and feeds."""
+    base_url: str = "http://127.0.0.1:8000/"
+    """Absolute URL the site is served from, sub-path allowed; always ends with '/'."""
+    language: str = "ar"
+    """BCP 47 language of the site (<html lang>); an article may set its own `lang`."""
+    direction: str = "rtl"
+    """Text direction of the site, 'rtl' or 'ltr'; an article may set its own `dir`."""
+    locale: str = "ar_EG"
+    """Babel locale for dates: ar_EG gives نوفمبر, ar_IQ / ar_SY give تشرين الثاني."""
+    numerals: str = "latn"
+    """'latn' for 0-9 or 'arab' for Arabic-Indic digits (٠-٩) in displayed text."""
+    hijri: bool = False
+    """Show the Hijri (Umm al-Qura) date beside the Gregorian one."""
+    theme: str = "digest"
+    """Theme folder name under themes/."""
+    page_size: int = 10
+    """Articles per page on the home page."""
+    related_min: int = 4
+    """Articles with fewer explicit references get related-by-tags ones up to this count."""
+    slug_style: str = "unicode"
+    """'unicode' keeps Arabic letters in slugs; 'translit' gives ASCII slugs."""
+    max_seed_mb: int = 20
+    """A seed larger than this many MiB is refused with a size message instead of imported."""
+    content_dir: Path = Path("content")
+    """Front-mattered Markdown articles (written by `sitegen import`, edited by people)."""
+    seeds_dir: Path = Path("seeds")
+    """Raw scraped article pages, *.txt."""
+    output_dir: Path = Path("public")
+    """Build output."""
+    themes_dir: Path = Path("themes")
+    """Themes, one folder each."""
+    templates_dir: Path = Path("templates")
+    """The site's own templates, looked up before the theme's."""
+    static_dir: Path = Path("static")
+    """The site's own static files, copied over the theme's."""
+    cache_dir: Path = Path(".sitegen-cache")
+    """Build cache (not committed)."""
+
+    def __post_init__(self) -> None:
+        if not self.base_url.endswith("/"):
+            object.__setattr__(self, "base_url", self.base_url + "/")
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Path) and f.name != "root" and not value.is_absolute():
+                object.__setattr__(self, f.name, self.root / value)
+        _choice("direction", self.direction, ("rtl", "ltr"))
+        _choice("numerals", self.numerals, ("latn", "arab"))
+        _choice("slug_style", self.slug_style, ("unicode", "translit"))
+        if self.page_size < 1:
+            raise ConfigError(f"config.toml: page_size must be at least 1, not {self.page_size}")
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/digest/' for 'https://example.org/digest/'."""
+        rest = self.base_url.split("://", 1)[-1]
+        return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+
+    def replace(self, **changes: typing.Any) -> "Config":
+        """A copy with some keys changed (e.g. --base-url, --out from the command line)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"config.toml: {key} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+def _check_type(name: str, value: object, annotation: object) -> object:
+    """Check a TOML value against the field's annotation; Paths come in as strings."""
+    kind = {"str": str, "int": int, "bool": bool, "Path": Path}.get(str(annotation))
+    if kind is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"config.toml: {name} must be a path string")
+        return Path(value)
+    if kind is int and isinstance(value, bool) or kind is not None and not isinstance(value, kind):
+        raise ConfigError(f"config.toml: {name} must be {kind.__name__ if kind else annotation}, not {value!r}")
+    return value
+
+
+def load_config(path: Path | None = None, root: Path | None = None) -> Config:
+    """Read config.toml (default: ./config.toml). A missing file means all defaults."""
+    root = (root or (path.parent if path else Path.cwd())).resolve()
+    path = path or root / "config.toml"
+    values: dict[str, object] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            # tomllib's message already ends with "(at line N, column M)".
+            raise ConfigError(f"{path.name}: {e}") from None
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"{path.name}: not UTF-8 at byte {e.start}") from None
+        fields = {f.name: f for f in dataclasses.fields(Config) if f.metadata.get("key", True)}
+        for name, value in data.items():
+            if name not in fields:
+                raise ConfigError(f"{path.name}: unknown key {name!r} (known: {', '.join(sorted(fields))})")
+            values[name] = _check_type(name, value, fields[name].type)
+    return Config(root=root, **values)  # type: ignore[arg-type]
+
