@@ -1,0 +1,229 @@
+"""Arabic display helpers for templates: dates, digits, and bidi isolation of Latin runs.
+
+Everything here shapes text a reader sees; matching keys come from `sitegen.arabic.fold`.
+The theme registers these as Jinja2 filters. All functions are pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import html
+import logging
+import re
+from typing import Callable
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _babel_format_date
+from hijridate import Gregorian
+from markupsafe import Markup, escape
+
+from sitegen.arabic import ARABIC_LETTER, LATIN_RUN, arabic_indic_digits, ascii_digits
+from sitegen.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+NUMERALS = ("latn", "arab")
+"""The digit systems `numerals` may name: 'latn' 0-9, 'arab' Arabic-Indic ٠-٩."""
+
+
+# --- Digits ----------------------------------------------------------------------------
+def localize_digits(text: str, numerals: str) -> str:
+    """Write every digit of plain `text` (ASCII, Arabic-Indic or Persian) in `numerals`:
+    'latn' → 0-9, 'arab' → ٠-٩. Not for HTML (attribute values would change too); use
+    `localize_digits_html` there."""
+    if numerals == "latn":
+        return ascii_digits(text)
+    if numerals == "arab":
+        # Through ASCII first so Persian digits (۲۰۲۶) also come out Arabic-Indic.
+        return arabic_indic_digits(ascii_digits(text))
+    raise ValueError(f"numerals must be one of {', '.join(NUMERALS)}, not {numerals!r}")
+
+
+# --- Dates -----------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def _locale(name: str) -> Locale:
+    """The Babel locale for `name` ('ar_EG' or 'ar-EG'); a ConfigError if Babel lacks it."""
+    try:
+        return Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as e:
+        raise ConfigError(f"config.toml: locale {name!r} is not a locale Babel knows ({e})") from None
+
+
+def format_date(d: datetime.date, locale: str, numerals: str) -> str:
+    """`d` in the long day-month-year form of `locale`, digits in `numerals`.
+
+    ar_EG → "21 نوفمبر 2026", ar_IQ / ar_SY → "21 تشرين الثاني 2026", and with
+    numerals 'arab' → "٢١ نوفمبر ٢٠٢٦". Babel 2.18 gives Latin digits and no bidi marks in the
+    Arabic long form; the digits are normalised anyway so a locale whose CLDR default is
+    Arabic-Indic still obeys `numerals`.
+    """
+    text = _babel_format_date(d, format="long", locale=_locale(locale))
+    return localize_digits(text, numerals)
+
+
+HIJRI_SUFFIX = "هـ"
+"""The era mark written after a Hijri year."""
+
+
+def hijri_date(d: datetime.date, numerals: str) -> str:
+    """The Umm al-Qura Hijri date of `d` in Arabic, e.g. "11 جمادى الآخرة 1448 هـ" for
+    2026-11-21, digits in `numerals`. Returns "" for a date outside the Umm al-Qura
+    calendar's range (1343–1500 AH, about 1924–2077), so a template can simply omit it."""
+    try:
+        h = Gregorian(d.year, d.month, d.day).to_hijri()
+    except OverflowError:
+        log.debug("no Hijri date for %s: outside the Umm al-Qura range", d.isoformat())
+        return ""
+    return localize_digits(f"{h.day} {h.month_name('ar')} {h.year} {HIJRI_SUFFIX}", numerals)
+
+
+# --- Bidi isolation ----------------------------------------------------------------------
+_ARABIC_WORD = re.compile(rf"(?:{ARABIC_LETTER.pattern})+")
+
+
+def is_arabic_prose(text: str) -> bool:
+    """True when `text` reads as Arabic with Latin names embedded: it has Arabic words, and no
+    fewer of them than Latin runs.
+
+    Each Latin run counts once, not per letter, because a run is one embedded name: "أطلق
+    ترامب منصة Truth Social التابعة لـ Trump Media & Technology Group" has more Latin letters
+    than Arabic ones (so `arabic.is_mostly_arabic` says no), yet it is an Arabic sentence whose
+    punctuation goes wrong unless the names are isolated. An English sentence is one long run
+    per clause, so it still counts as Latin.
+    """
+    arabic_words = len(_ARABIC_WORD.findall(text))
+    return arabic_words > 0 and arabic_words >= len(LATIN_RUN.findall(text))
+
+
+def isolate_latin(text: str) -> Markup:
+    """`text` HTML-escaped, with each Latin run ("Truth Social", "TMTG") wrapped in
+    <bdi>…</bdi> when the text is mostly Arabic, so neighbouring punctuation stays where the
+    writer put it (see `is_arabic_prose`). Other text is only escaped: it needs no isolation."""
+    if not is_arabic_prose(text):
+        return Markup(escape(text))
+    out: list[str] = []
+    pos = 0
+    for m in LATIN_RUN.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        out.append(f"<bdi>{escape(m.group())}</bdi>")
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return Markup("".join(out))
+
+
+# Elements whose text is never touched: code and preformatted text are shown verbatim, <bdi>
+# is already isolated, and the raw-text elements are not prose.
+_SKIP = frozenset({"code", "pre", "bdi", "kbd", "samp", "var", "script", "style", "textarea",
+                   "title", "svg", "math", "template"})
+# Elements whose content is raw text: a '<' inside them does not start a tag.
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+# A markup token: comment, CDATA, doctype/processing instruction, or a tag whose quoted
+# attribute values may contain '>'.
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[!?][^>]*>"
+    r"|</?([A-Za-z][A-Za-z0-9-]*)(?:\"[^\"]*\"|'[^']*'|[^'\">])*>",
+    re.DOTALL,
+)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
+def _map_text_nodes(source: str, fn: Callable[[str], str], skip: frozenset[str]) -> str:
+    """Apply `fn` to each text node of HTML `source` that is not inside an element named in
+    `skip`; tags, attributes, comments and everything else are copied byte for byte."""
+    out: list[str] = []
+    pos = 0
+    depth = 0  # how many `skip` elements are open around the current position
+    while True:
+        m = _TOKEN.search(source, pos)
+        text_end = m.start() if m else len(source)
+        if text_end > pos:
+            text = source[pos:text_end]
+            out.append(text if depth else fn(text))
+        if not m:
+            break
+        token, name = m.group(), (m.group(1) or "").lower()
+        out.append(token)
+        pos = m.end()
+        if not name:
+            continue
+        if token.startswith("</"):
+            if name in skip and depth:
+                depth -= 1
+        elif name in _RAW_TEXT:
+            # Copy the raw text and its end tag verbatim: it may contain '<' that is not a tag.
+            close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(source, pos)
+            end = close.end() if close else len(source)
+            out.append(source[pos:end])
+            pos = end
+        elif name in skip and name not in _VOID and not token.endswith("/>"):
+            depth += 1
+    return "".join(out)
+
+
+def _wrap_runs_in_text_node(raw: str) -> str:
+    """Wrap the Latin runs of one HTML text node in <bdi>, keeping its bytes (entities such as
+    `&amp;` in "Trump Media &amp; Technology Group" stay as written)."""
+    # Decode entities while remembering, for each decoded character, the raw span it came from,
+    # so runs found in the decoded text map back to exact raw slices.
+    decoded: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _ENTITY.finditer(raw):
+        for i in range(pos, m.start()):
+            decoded.append(raw[i])
+            spans.append((i, i + 1))
+        for ch in html.unescape(m.group()):
+            decoded.append(ch)
+            spans.append((m.start(), m.end()))
+        pos = m.end()
+    for i in range(pos, len(raw)):
+        decoded.append(raw[i])
+        spans.append((i, i + 1))
+    text = "".join(decoded)
+    out: list[str] = []
+    last = 0
+    for m in LATIN_RUN.finditer(text):
+        start, end = spans[m.start()][0], spans[m.end() - 1][1]
+        if start < last:  # two runs inside one entity's expansion: cannot split the entity
+            continue
+        out.append(raw[last:start])
+        out.append(f"<bdi>{raw[start:end]}</bdi>")
+        last = end
+    out.append(raw[last:])
+    return "".join(out)
+
+
+def _visible_text(source: str) -> str:
+    """The decoded prose of HTML `source`, outside the skipped elements (for the Arabic test)."""
+    parts: list[str] = []
+
+    def collect(text: str) -> str:
+        parts.append(html.unescape(text))
+        return text
+
+    _map_text_nodes(source, collect, _SKIP)
+    return "".join(parts)
+
+
+def isolate_latin_html(source: str) -> str:
+    """Rendered HTML (e.g. Markdown output) with each Latin run in its text nodes wrapped in
+    <bdi>…</bdi>, when its prose is Arabic (`is_arabic_prose`). Never inside tags or attributes, nor inside
+    <code>, <pre>, <bdi> (so applying it twice changes nothing) or raw-text elements."""
+    if not is_arabic_prose(_visible_text(source)):
+        return source
+    return _map_text_nodes(source, _wrap_runs_in_text_node, _SKIP)
+
+
+# Digits inside code or machine-readable elements stay as written.
+_DIGIT_SKIP = frozenset({"code", "pre", "kbd", "samp", "var", "script", "style", "textarea",
+                         "svg", "math", "template"})
+
+
+def localize_digits_html(source: str, numerals: str) -> str:
+    """Rendered HTML with the digits of its text nodes in `numerals`; attribute values (URLs,
+    `<time datetime>`), code and scripts keep their digits."""
+    localize_digits("", numerals)  # validates `numerals` even for a page with no text
+    return _map_text_nodes(source, lambda t: localize_digits(t, numerals), _DIGIT_SKIP)

@@ -1,0 +1,224 @@
+"""Display helpers: localized dates and digits, and bidi isolation of Latin runs."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from sitegen.errors import ConfigError
+from sitegen.i18n import (
+    format_date,
+    hijri_date,
+    is_arabic_prose,
+    isolate_latin,
+    isolate_latin_html,
+    localize_digits,
+    localize_digits_html,
+)
+
+NOV_21 = datetime.date(2026, 11, 21)
+BIDI_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+# --- Dates -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "locale, numerals, expected",
+    [
+        ("ar_EG", "latn", "21 نوفمبر 2026"),
+        ("ar_EG", "arab", "٢١ نوفمبر ٢٠٢٦"),
+        ("ar_IQ", "latn", "21 تشرين الثاني 2026"),
+        ("ar_SY", "latn", "21 تشرين الثاني 2026"),
+        ("ar_SY", "arab", "٢١ تشرين الثاني ٢٠٢٦"),
+        ("ar-EG", "latn", "21 نوفمبر 2026"),
+    ],
+)
+def test_format_date_long_form_in_locale_and_numerals(locale: str, numerals: str, expected: str) -> None:
+    assert format_date(NOV_21, locale, numerals) == expected
+
+
+@pytest.mark.parametrize("locale", ["ar_EG", "ar_IQ", "ar_SY", "ar_SA", "ar_MA", "ar"])
+def test_format_date_digits_obey_numerals_and_no_bidi_marks(locale: str) -> None:
+    latn = format_date(datetime.date(2021, 2, 9), locale, "latn")
+    arab = format_date(datetime.date(2021, 2, 9), locale, "arab")
+    assert re.search(r"\b9\b", latn) and "2021" in latn
+    assert not re.search("[٠-٩]", latn)
+    assert "٩" in arab and "٢٠٢١" in arab and not re.search("[0-9]", arab)
+    assert not BIDI_MARKS.search(latn + arab)
+
+
+def test_format_date_unknown_locale_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="locale 'xx_QQ'"):
+        format_date(NOV_21, "xx_QQ", "latn")
+
+
+def test_hijri_date_umm_al_qura() -> None:
+    # 2026-11-21 is 11 Jumada al-Akhirah 1448 in the Umm al-Qura calendar.
+    assert hijri_date(NOV_21, "latn") == "11 جمادى الآخرة 1448 هـ"
+    assert hijri_date(NOV_21, "arab") == "١١ جمادى الآخرة ١٤٤٨ هـ"
+    # 1 Ramadan 1447 fell on 2026-02-18.
+    assert hijri_date(datetime.date(2026, 2, 18), "latn") == "1 رمضان 1447 هـ"
+
+
+def test_hijri_date_out_of_range_is_empty() -> None:
+    assert hijri_date(datetime.date(1800, 1, 1), "latn") == ""
+
+
+# --- Digits ----------------------------------------------------------------------------
+def test_localize_digits_both_ways_and_persian() -> None:
+    assert localize_digits("عام 2026 و۲۰۲۱ و٢٠٢٠", "arab") == "عام ٢٠٢٦ و٢٠٢١ و٢٠٢٠"
+    assert localize_digits("عام 2026 و۲۰۲۱ و٢٠٢٠", "latn") == "عام 2026 و2021 و2020"
+    with pytest.raises(ValueError, match="numerals"):
+        localize_digits("1", "hindi")
+
+
+def test_localize_digits_html_leaves_attributes_and_code() -> None:
+    page = ('<p><a href="/2026/11/">أرشيف 11/2026</a> <time datetime="2026-11-21">21 نوفمبر</time>'
+            " <code>x = 10</code></p>")
+    assert localize_digits_html(page, "arab") == (
+        '<p><a href="/2026/11/">أرشيف ١١/٢٠٢٦</a> <time datetime="2026-11-21">٢١ نوفمبر</time>'
+        " <code>x = 10</code></p>"
+    )
+
+
+# --- isolate_latin ---------------------------------------------------------------------
+def test_isolate_latin_wraps_each_run_and_escapes() -> None:
+    text = "أطلق ترامب منصة Truth Social، التابعة لـ Trump Media & Technology Group (TMTG) ضد Big Tech."
+    out = isolate_latin(text)
+    assert isinstance(out, Markup)
+    assert out == (
+        "أطلق ترامب منصة <bdi>Truth Social</bdi>، التابعة لـ "
+        "<bdi>Trump Media &amp; Technology Group</bdi> (<bdi>TMTG</bdi>) ضد <bdi>Big Tech</bdi>."
+    )
+
+
+def test_isolate_latin_escapes_markup_in_text() -> None:
+    out = isolate_latin('كتب أحدهم في خانة التعليق على الخبر <script> ثم اختفى')
+    assert out == "كتب أحدهم في خانة التعليق على الخبر &lt;<bdi>script</bdi>&gt; ثم اختفى"
+
+
+def test_isolate_latin_leaves_english_text_alone() -> None:
+    text = "Trump Media & Technology Group (TMTG) runs Truth Social"
+    assert isolate_latin(text) == "Trump Media &amp; Technology Group (TMTG) runs Truth Social"
+    assert isolate_latin("سوشيال") == "سوشيال"
+
+
+def test_isolate_latin_headline_starting_with_a_brand_is_arabic() -> None:
+    # dir="auto" ignores <bdi> contents, so the headline's first strong letter becomes Arabic.
+    assert isolate_latin("Truth Social تطلق خدمة بث جديدة") == "<bdi>Truth Social</bdi> تطلق خدمة بث جديدة"
+
+
+def test_is_arabic_prose() -> None:
+    assert is_arabic_prose("أطلق ترامب منصة Truth Social التابعة لـ Trump Media & Technology Group")
+    assert not is_arabic_prose("Interview with the chief executive of TMTG")
+    assert not is_arabic_prose("")
+
+
+# --- isolate_latin_html ----------------------------------------------------------------
+ARTICLE = (
+    '<h2 id="truth-social">منصة Truth Social</h2>\n'
+    '<p>أطلق ترامب <a href="https://truthsocial.com/?a=1&amp;b=2" title="Truth Social">منصة Truth Social</a>، '
+    "التابعة لـ Trump Media &amp; Technology Group (TMTG).</p>\n"
+    "<pre><code>Big Tech = 1</code></pre>\n"
+    "<p>شركات <code>Big Tech</code> و<bdi>Big Tech</bdi> <!-- Big Tech --></p>\n"
+    '<img alt="Truth Social" src="a.png">\n'
+)
+
+
+def test_isolate_latin_html_wraps_text_nodes_only() -> None:
+    assert isolate_latin_html(ARTICLE) == (
+        '<h2 id="truth-social">منصة <bdi>Truth Social</bdi></h2>\n'
+        '<p>أطلق ترامب <a href="https://truthsocial.com/?a=1&amp;b=2" title="Truth Social">منصة '
+        "<bdi>Truth Social</bdi></a>، التابعة لـ <bdi>Trump Media &amp; Technology Group</bdi> "
+        "(<bdi>TMTG</bdi>).</p>\n"
+        "<pre><code>Big Tech = 1</code></pre>\n"
+        "<p>شركات <code>Big Tech</code> و<bdi>Big Tech</bdi> <!-- Big Tech --></p>\n"
+        '<img alt="Truth Social" src="a.png">\n'
+    )
+
+
+def test_isolate_latin_html_is_idempotent() -> None:
+    once = isolate_latin_html(ARTICLE)
+    assert isolate_latin_html(once) == once
+
+
+def test_isolate_latin_html_leaves_english_and_raw_text() -> None:
+    english = "<p>Trump Media &amp; Technology Group runs Truth Social.</p>"
+    assert isolate_latin_html(english) == english
+    script = '<p>خبر عن منصة</p><script>if (a<b) { x = "Big Tech"; }</script><style>p>a{}</style>'
+    assert isolate_latin_html(script) == script
+
+
+def test_isolate_latin_html_with_a_greater_than_in_an_attribute() -> None:
+    page = '<p title="a > Big Tech">خبر Big Tech جديد</p>'
+    assert isolate_latin_html(page) == '<p title="a > Big Tech">خبر <bdi>Big Tech</bdi> جديد</p>'
+
+
+class _Shape(HTMLParser):
+    """Records the tags, attributes and non-<bdi> text of a document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple[str, object]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "bdi":
+            self.events.append(("start", (tag, attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "bdi":
+            self.events.append(("end", tag))
+
+    def handle_data(self, data: str) -> None:
+        if self.events and self.events[-1][0] == "text":
+            self.events[-1] = ("text", str(self.events[-1][1]) + data)
+        else:
+            self.events.append(("text", data))
+
+
+def _shape(html: str) -> list[tuple[str, object]]:
+    parser = _Shape()
+    parser.feed(html)
+    parser.close()
+    return parser.events
+
+
+_words = st.sampled_from(
+    ["منصة", "ترامب", "أطلق", "Truth Social", "TMTG", "Big Tech", "&amp;", "&lt;", "،", "(", ")", ".",
+     " ", "2026", "سوشيال", "Trump Media &amp; Technology Group", "’", "&#39;"]
+)
+_text = st.lists(_words, max_size=8).map("".join)
+_inline = st.sampled_from(["a", "em", "strong", "code", "bdi", "span"])
+
+
+@st.composite
+def _fragments(draw: st.DrawFn) -> str:
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.integers(0, 2))
+        if kind == 0:
+            parts.append(draw(_text))
+        elif kind == 1:
+            tag = draw(_inline)
+            attr = draw(st.sampled_from(["", ' title="Big Tech"', ' href="/a?x=1&amp;y=TMTG"']))
+            parts.append(f"<{tag}{attr}>{draw(_text)}</{tag}>")
+        else:
+            parts.append("<br>")
+    return "<p>" + "".join(parts) + "</p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_fragments())
+def test_isolate_latin_html_only_adds_bdi_around_text(html: str) -> None:
+    out = isolate_latin_html(html)
+    # Removing the <bdi> tags gives the input back: nothing else moved or changed.
+    added = re.sub(r"</?bdi>", "", out)
+    assert added == re.sub(r"</?bdi>", "", html)
+    # And what a browser parses is the same elements, attributes and text.
+    assert _shape(out) == _shape(html)
+    assert isolate_latin_html(out) == out
