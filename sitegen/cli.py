@@ -7,6 +7,7 @@ warnings), 2 bad usage (argparse), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 import sys
 from pathlib import Path
@@ -59,6 +60,29 @@ def _run_import(args: argparse.Namespace, config: Config) -> int:
     return EXIT_ERROR if report.errors or (args.strict and report.warnings) else EXIT_OK
 
 
+# --- new -----------------------------------------------------------------------------------
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _add_new(p: argparse.ArgumentParser) -> None:
+    p.add_argument("title", help="the article's title, e.g. \"عنوان المقال\"")
+    p.add_argument("--slug", help="file name and URL segment (default: made from the title)")
+    p.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="article date (default: today)")
+    p.add_argument("--draft", action="store_true", help="mark it draft: left out of builds without --drafts")
+
+
+def _run_new(args: argparse.Namespace, config: Config) -> int:
+    from sitegen.new import new_article
+
+    created = new_article(config, args.title, slug=args.slug, date=args.date, draft=args.draft)
+    print(created.path)
+    return EXIT_OK
+
+
 Command = tuple[str, str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Config], int]]
 
 COMMANDS: list[Command] = [
@@ -73,6 +97,16 @@ COMMANDS: list[Command] = [
         "still import; the exit code is then 1.",
         _add_import,
         _run_import,
+    ),
+    (
+        "new",
+        "create content/<slug>.md for a new article",
+        "Create a content file with front matter ready to edit: title, slug (from the title,\n"
+        "Arabic kept unless slug_style = \"translit\"; at most 80 characters cut at a word), date\n"
+        "(today unless --date), empty tags and summary. Prints the new file's path. An existing\n"
+        "file is never overwritten: that is an error (exit 1).",
+        _add_new,
+        _run_new,
     ),
 ]
 
