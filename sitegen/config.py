@@ -48,6 +48,16 @@ class Config:
     """'unicode' keeps Arabic letters in slugs; 'translit' gives ASCII slugs."""
     max_seed_mb: int = 20
     """A seed larger than this many MiB is refused with a size message instead of imported."""
+    minify: bool = False
+    """Minify built HTML and CSS (minify-html); what a page shows never changes."""
+    compress: bool = False
+    """Write precompressed .gz and .br files next to built HTML, CSS, JS, XML, JSON, SVG and text."""
+    deploy_target: str = "git"
+    """`sitegen deploy` target: 'git' (commit to a branch and push) or 'dir' (sync into a folder)."""
+    deploy_dest: str = ""
+    """Where to deploy: a git remote (URL or path; '' = the project's `origin`) or a folder."""
+    deploy_branch: str = "gh-pages"
+    """Branch the git target commits the built site to."""
     content_dir: Path = Path("content")
     """Front-mattered Markdown articles (written by `sitegen import`, edited by people)."""
     seeds_dir: Path = Path("seeds")
@@ -73,6 +83,7 @@ class Config:
         _choice("direction", self.direction, ("rtl", "ltr"))
         _choice("numerals", self.numerals, ("latn", "arab"))
         _choice("slug_style", self.slug_style, ("unicode", "translit"))
+        _choice("deploy_target", self.deploy_target, ("git", "dir"))
         if self.page_size < 1:
             raise ConfigError(f"config.toml: page_size must be at least 1, not {self.page_size}")
 
