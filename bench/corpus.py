@@ -1,0 +1,131 @@
+"""Generate a synthetic news digest for benchmarks: N articles built from the seeds' real
+Arabic sentences, with a fixed random seed so every run measures the same corpus.
+
+Each article has 600–1,500 words in paragraphs, two to four subheadings, sometimes a list,
+3–6 tags out of ~200, read-also and related references to other articles (some resolvable,
+some not), and a date spread over 2019–2026.
+
+    python bench/corpus.py DEST N        # writes DEST/config.toml, DEST/content/, DEST/themes/
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sitegen import frontmatter  # noqa: E402
+from sitegen.arabic import ARABIC_LETTER, fold  # noqa: E402
+
+_SENTENCE_END = re.compile(r"(?<=[.!؟?])\s+")
+
+
+def seed_sentences(seeds_dir: Path) -> list[str]:
+    """The seeds' body sentences: lines long enough to be prose, split at sentence ends."""
+    sentences: list[str] = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.replace("\u00a0", " ").strip(" •\t")
+            if len(line.split()) < 12:
+                continue
+            sentences.extend(s for s in _SENTENCE_END.split(line) if len(s.split()) >= 6)
+    return sentences
+
+
+def tag_vocabulary(sentences: list[str], size: int = 200) -> list[str]:
+    """~`size` distinct one- and two-word Arabic phrases from the sentences, in a stable order."""
+    seen: dict[str, str] = {}
+    for sentence in sentences:
+        words = [w.strip('"،.:؟()«»') for w in sentence.split()]
+        words = [w for w in words if len(w) >= 4 and ARABIC_LETTER.search(w)]
+        for i, word in enumerate(words):
+            for phrase in (word, " ".join(words[i:i + 2])):
+                seen.setdefault(fold(phrase), phrase)
+    phrases = sorted(seen.values(), key=lambda p: (fold(p), p))
+    step = max(1, len(phrases) // size)
+    return phrases[::step][:size]
+
+
+def generate(dest: Path, n: int, seed: int = 20261121) -> list[Path]:
+    """Write an N-article site into `dest` (config.toml, content/, themes/); return the files."""
+    rng = random.Random(seed)
+    sentences = seed_sentences(ROOT / "seeds")
+    tags = tag_vocabulary(sentences)
+    # Zipf-like tag popularity: a few tags on many articles, most on few, as in real digests.
+    tag_weights = [1 / (rank + 1) for rank in range(len(tags))]
+    content = dest / "content"
+    if content.exists():
+        shutil.rmtree(content)
+    content.mkdir(parents=True)
+    if (ROOT / "themes").is_dir() and not (dest / "themes").exists():
+        shutil.copytree(ROOT / "themes", dest / "themes")
+    (dest / "config.toml").write_text(
+        'title = "موجز تجريبي"\nbase_url = "https://bench.example.org/"\n', encoding="utf-8"
+    )
+
+    titles = []
+    for i in range(n):
+        words = rng.choice(sentences).rstrip(".؟!").split()
+        start = rng.randrange(max(1, len(words) - 8))
+        titles.append(" ".join(words[start:start + rng.randint(6, 10)]) + f" {i + 1}")
+    slugs = [f"article-{i + 1:05d}" for i in range(n)]
+    first_day = datetime.date(2019, 1, 1).toordinal()
+    span = datetime.date(2026, 11, 1).toordinal() - first_day
+
+    written = []
+    for i in range(n):
+        body: list[str] = []
+        words = 0
+        target = rng.randint(600, 1500)
+        headings = rng.randint(2, 4)
+        while words < target:
+            if headings and len(body) >= 2 and rng.random() < 0.25:
+                body.append("## " + " ".join(rng.choice(sentences).split()[:rng.randint(3, 6)]))
+                headings -= 1
+            elif rng.random() < 0.08:
+                body.append("\n".join("- " + " ".join(rng.choice(sentences).split()[:8])
+                                      for _ in range(rng.randint(2, 4))))
+            else:
+                paragraph = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 4)))
+                body.append(paragraph)
+                words += len(paragraph.split())
+        others = [j for j in rng.sample(range(n), min(n, 8)) if j != i]
+        related = [{"title": titles[j], "slug": slugs[j]} for j in others[2:2 + rng.randint(0, 4)]]
+        if rng.random() < 0.3:  # a headline that names no article in the corpus
+            related.append({"title": " ".join(rng.choice(sentences).split()[:7]), "slug": None})
+        meta = {
+            "title": titles[i],
+            "slug": slugs[i],
+            "date": datetime.date.fromordinal(first_day + rng.randrange(span)),
+            "source": rng.choice(["صدى البلد", "الاقتصاد نيوز", "وكالات", "رويترز"]),
+            "tags": sorted(set(rng.choices(tags, weights=tag_weights, k=rng.randint(3, 6))),
+                           key=tags.index),
+            "read_also": [slugs[j] for j in others[:rng.randint(0, 2)]],
+            "related": related,
+            "summary": body[0].split(". ")[0][:200],
+        }
+        path = content / f"{slugs[i]}.md"
+        path.write_text(frontmatter.dump(meta, "\n\n".join(body)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dest", type=Path)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--seed", type=int, default=20261121)
+    args = parser.parse_args()
+    files = generate(args.dest, args.n, args.seed)
+    print(f"wrote {len(files):,} articles to {args.dest / 'content'}")
+
+
+if __name__ == "__main__":
+    main()
