@@ -57,6 +57,10 @@ class TitleIndex(Generic[T]):
     def __len__(self) -> int:
         return len(self._keys)
 
+    def exact(self, title: str) -> T | None:
+        """The value of the indexed title whose key equals `title`'s (no similarity search)."""
+        return self._exact.get(title_key(title))
+
     def lookup(self, title: str) -> T | None:
         """The value of the indexed title that `title` names, or None."""
         key = title_key(title)

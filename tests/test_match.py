@@ -38,3 +38,10 @@ def test_fuzzy_lookup_among_100000_similar_titles() -> None:
     for i in range(0, 100_000, 5000):
         assert index.lookup(f"ترامب يعلن خطة جديده رقم{i} فى الصين") == i
         assert index.lookup(f"ترامب يعلن خطة رقم{i} في الصين") == i  # one word dropped
+
+
+def test_exact_lookup_skips_the_similarity_search() -> None:
+    index: TitleIndex[str] = TitleIndex()
+    index.add("نواب ديموقراطيون يتهمون الجمهوريين بحماية استثمارات إيلون ماسك في الصين", "a")
+    assert index.exact("نواب ديموقراطيون يتهمون الجمهوريين بحماية استثمارات ايلون ماسك في الصين") == "a"
+    assert index.exact("نواب ديمقراطيون يتهمون الجمهوريين بحماية استثمارات إيلون ماسك في الصين") is None

@@ -320,8 +320,8 @@ def split_teaser(text: str, known: TitleIndex[str] | None = None) -> list[str]:
     """Split a teaser line of glued "kicker.. headline" units into one title per unit.
 
     The words between two '..' are one unit's headline followed by the next unit's kicker.
-    The split point is where the first part (with its kicker) names a known title, if one
-    does; otherwise the next kicker gets as many words as the first kicker has (a teaser
+    The split point is where the first part (with its kicker) is exactly a known title, if
+    one is (a similarity match would accept a word too few or too many); otherwise the next kicker gets as many words as the first kicker has (a teaser
     widget's kickers are of a size).
     """
     seps = list(TEASER_SEPARATOR.finditer(text))
@@ -338,7 +338,7 @@ def split_teaser(text: str, known: TitleIndex[str] | None = None) -> list[str]:
         cut = None
         if known is not None:
             for c in range(1, len(words)):
-                if known.lookup(f"{kickers[-1]}{marks[k]} {' '.join(words[:c])}") is not None:
+                if known.exact(f"{kickers[-1]}{marks[k]} {' '.join(words[:c])}") is not None:
                     cut = c
                     break
         if cut is None:

@@ -43,11 +43,12 @@ TEASER_SEPARATOR = re.compile(r"\s*(?:\.{2,}|…)\s*")
 # "الاقتصاد نيوز - متابعة", "رويترز – وكالات": outlet, dash, how the story was gathered.
 _BYLINE = re.compile(r"^(?P<name>[^-–—]{2,60}?)\s*[-–—]\s*(?:متابعه|وكالات|خاص|متابعات)$")
 # Folded page furniture: share buttons, follow-us lines, copyright, ad slots, breadcrumbs.
-_BOILERPLATE = re.compile(
+# (Written as on the page and folded like the lines it is matched against: على → علي.)
+_BOILERPLATE = re.compile(fold(
     r"^(?:شارك(?: الخبر| المقال| هذا الخبر)?(?: على .*)?|تابعنا على .*|تابعونا على .*"
     r"|جميع الحقوق محفوظه.*|حقوق النشر.*|©.*|اعلان|اعلانات|الرئيسيه(?: .*)?|طباعه|ارسل لصديق"
     r"|اشترك في .*|حمل تطبيق .*|share(?: on .*)?|tweet|print|advertisement|copyright.*)$"
-)
+))
 
 
 @dataclass(frozen=True)
