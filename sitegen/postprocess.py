@@ -1,0 +1,158 @@
+"""After the build: minify HTML and CSS, and precompress text files (.gz, .br), in place.
+
+Both are optional by config (`minify`, `compress`) and both only rewrite a file whose bytes
+change (sitegen.fsutil.atomic_write), so running this twice writes nothing the second time.
+The output is deterministic: gzip with mtime 0 and no file name, Brotli at a fixed quality.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.config import Config
+from sitegen.fsutil import atomic_write
+
+log = logging.getLogger(__name__)
+
+COMPRESSIBLE = frozenset({".html", ".htm", ".css", ".js", ".mjs", ".xml", ".atom", ".rss",
+                          ".json", ".webmanifest", ".txt", ".svg"})
+"""Suffixes that get a .gz (and .br) sibling: text formats; images and fonts are compressed already."""
+
+GZIP_LEVEL = 9
+BROTLI_QUALITY = 11
+"""Highest settings: the cost is paid once per build, the saving on every request."""
+
+
+@dataclass(frozen=True)
+class PostprocessSummary:
+    """What `postprocess` did to the output folder."""
+
+    minified: int = 0
+    """HTML and CSS files rewritten by the minifier."""
+    bytes_saved: int = 0
+    """Bytes the minifier removed, over all files it rewrote."""
+    gz_written: int = 0
+    """.gz files written (new or changed)."""
+    br_written: int = 0
+    """.br files written (new or changed)."""
+    stale_removed: int = 0
+    """.gz/.br siblings removed because compressing their file no longer saves anything."""
+
+
+def minify_bytes(name: str, data: bytes) -> bytes:
+    """`data` minified when `name` is an HTML or CSS file; otherwise, or when it is not UTF-8,
+    `data` unchanged.
+
+    Closing tags and the `<html>`/`<head>` start tags are kept: they cost few bytes and keep
+    the pages readable to simple HTML parsers (the link checker, feed readers). Scripts are
+    left as written: a JS minifier's bugs would change what a page does.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".html", ".htm", ".css"}:
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        log.warning("%s: minify: not UTF-8, left as it is", name)
+        return data
+    import minify_html  # imported here: only sites with `minify = true` pay for loading it
+
+    if suffix == ".css":
+        # minify-html's Python API has no CSS entry point; a lone <style> element is one.
+        out = minify_html.minify(f"<style>{text}</style>", minify_css=True)
+        if not (out.startswith("<style>") and out.endswith("</style>")):
+            log.warning("%s: minify: CSS minifier gave unexpected output, left as it is", name)
+            return data
+        out = out[len("<style>"):-len("</style>")]
+    else:
+        protect = _KEEP not in text
+        if protect:
+            text = _protect_inline_spaces(text)
+        out = minify_html.minify(text, minify_css=True, keep_closing_tags=True,
+                                 keep_html_and_head_opening_tags=True)
+        if protect:
+            out = out.replace(_KEEP, " ")
+    return out.encode("utf-8")
+
+
+_KEEP = "\ue000"
+"""A private-use character standing for a space the minifier must keep (see below)."""
+
+_INLINE = ("a|abbr|b|bdi|bdo|br|button|cite|code|data|del|dfn|em|i|img|input|ins|kbd|label|"
+           "mark|meter|output|picture|progress|q|s|samp|select|small|span|strong|sub|sup|svg|"
+           "time|u|var|wbr")
+_VERBATIM = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_SPACE_RUN = re.compile(
+    rf"(<(?:/?)(?:{_INLINE})\b[^<>]*>)[ \t\r\n\f]+(?=</?(?:{_INLINE})\b)", re.IGNORECASE)
+
+
+def _protect_inline_spaces(text: str) -> str:
+    """Mark whitespace-only runs between two inline tags (`</a>\\n  <a>`) as a kept space.
+
+    minify-html drops whitespace-only text inside "layout" elements (div, nav, header, ...),
+    which glues `<a>الرئيسية</a> <a>الوسوم</a>` into one word on screen. Under
+    `white-space: normal` such a run shows as exactly one space, so one kept space is the
+    same page. <pre>, <textarea>, <script> and <style> are left exactly as they are.
+    """
+    parts = _VERBATIM.split(text)
+    # split() with two groups yields: text, whole verbatim element, its tag name, text, ...
+    for i in range(0, len(parts), 3):
+        parts[i] = _SPACE_RUN.sub(lambda m: m.group(1) + _KEEP, parts[i])
+    return "".join(part for i, part in enumerate(parts) if i % 3 != 2)
+
+
+def compress_gzip(data: bytes) -> bytes:
+    """`data` gzipped, deterministically: mtime 0 and no file name in the header."""
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def compress_brotli(data: bytes) -> bytes:
+    """`data` compressed with Brotli in text mode."""
+    import brotli  # imported here: only sites with `compress = true` pay for loading it
+
+    return brotli.compress(data, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
+
+
+def postprocess(out_dir: Path, config: Config) -> PostprocessSummary:
+    """Minify (config `minify`) then precompress (config `compress`) every file in `out_dir`.
+
+    Minifying comes first so the .gz/.br files hold the minified bytes. With both settings
+    off this reads nothing and returns an empty summary.
+    """
+    if not (config.minify or config.compress):
+        return PostprocessSummary()
+    minified = saved = gz = br = stale = 0
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+        suffix = path.suffix.lower()
+        if suffix not in COMPRESSIBLE:
+            continue
+        rel = path.relative_to(out_dir).as_posix()
+        data = path.read_bytes()
+        if config.minify:
+            small = minify_bytes(rel, data)
+            if small != data and atomic_write(path, small):
+                minified += 1
+                saved += len(data) - len(small)
+                log.debug("%s: minified, %d → %d bytes", rel, len(data), len(small))
+                data = small
+        if config.compress:
+            for ext, compress in ((".gz", compress_gzip), (".br", compress_brotli)):
+                sibling = path.with_name(path.name + ext)
+                packed = compress(data)
+                if len(packed) < len(data):
+                    if atomic_write(sibling, packed):
+                        gz += ext == ".gz"
+                        br += ext == ".br"
+                elif sibling.exists():
+                    # A host serving X.gz in place of X must never get an out-of-date copy.
+                    sibling.unlink()
+                    stale += 1
+    summary = PostprocessSummary(minified=minified, bytes_saved=saved, gz_written=gz,
+                                 br_written=br, stale_removed=stale)
+    log.info("postprocess: %d files minified (%d bytes saved), %d .gz and %d .br written",
+             minified, saved, gz, br)
+    return summary

@@ -1,0 +1,330 @@
+"""Minify and precompress the built output: smaller files, the same page for the reader."""
+
+from __future__ import annotations
+
+import gzip
+import html.parser
+import os
+import re
+import shutil
+from pathlib import Path
+
+import brotli
+import pytest
+
+from sitegen.config import Config
+from sitegen.postprocess import minify_bytes, postprocess
+
+PAGE = """<!DOCTYPE html>
+<html lang="ar" dir="rtl">
+<head>
+  <meta charset="utf-8">
+  <title>موجز الأخبار</title>
+  <link rel="stylesheet" href="/style.css">
+  <style>
+    .lead   { font-size : 1.5rem ; }
+  </style>
+</head>
+<body>
+  <!-- masthead -->
+  <header class="masthead">
+    <h1>موجز   الأخبار</h1>
+    <nav>
+      <a href="/">الرئيسية</a>
+      <a href="/tags/">الوسوم</a> |
+      <a href="/archive/">الأرشيف</a>
+    </nav>
+  </header>
+  <main>
+    <article>
+      <h2 class="lead" dir="auto">ترامب يطلق منصة <bdi>Truth Social</bdi> ، بعد حظره</h2>
+      <p>
+        أعلن الرئيس الأمريكي السابق   دونالد ترامب عن منصة
+        <b>تروث</b> <i>سوشيال</i>، التي تنافس <a href="/articles/رامبل/">رامبل</a>.
+      </p>
+      <pre>  سطر أول
+      سطر   ثانٍ بمسافات  محفوظة
+</pre>
+      <ul>
+        <li>واحد</li>
+        <li>اثنان <span>وثلاثة</span></li>
+      </ul>
+      <p>قيمة الصفقة <code>10   مليار</code> دولار.</p>
+    </article>
+  </main>
+  <script>
+    // left as written
+    var   x = 1;
+  </script>
+</body>
+</html>
+"""
+
+CSS = """/* digest theme */
+:root {
+  --ink : #222222;
+  --paper: #ffffff;
+}
+body {
+  margin-inline-start : 0px ;
+  color: var(--ink);
+  background: var(--paper);
+  font-family: "Noto Naskh Arabic", "Segoe UI", serif;
+  line-height: 1.8;
+}
+pre { white-space: pre; }
+@media (prefers-color-scheme: dark) {
+  body { color : #eeeeee ; }
+}
+"""
+
+FEED = ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        + "".join(f"  <entry><title>خبر رقم {i}: ترامب و تروث سوشيال</title></entry>\n" for i in range(20))
+        + "</feed>\n")
+
+
+def make_output(root: Path) -> Path:
+    """A small built site: Arabic HTML under an Arabic folder name, CSS, a feed, an image."""
+    out = root / "public"
+    files: dict[str, str | bytes] = {
+        "index.html": PAGE,
+        "articles/عنوان-المقال/index.html": PAGE.replace("موجز الأخبار</title>", "عنوان المقال</title>"),
+        "style.css": CSS,
+        "feed.xml": FEED,
+        "robots.txt": "User-agent: *\n",
+        "logo.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+    }
+    for rel, content in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+    return out
+
+
+def config(tmp_path: Path, **keys: object) -> Config:
+    return Config(root=tmp_path, **keys)  # type: ignore[arg-type]
+
+
+def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+# --- what a reader sees ----------------------------------------------------------------------
+BLOCK = {"html", "head", "body", "header", "nav", "main", "article", "section", "footer", "h1",
+         "h2", "h3", "h4", "h5", "h6", "p", "div", "ul", "ol", "li", "pre", "table", "tr",
+         "td", "th", "br", "blockquote", "figure", "figcaption", "title"}
+HIDDEN = {"script", "style", "head"}
+
+
+class _VisibleText(html.parser.HTMLParser):
+    """The text a page shows, by CSS `white-space: normal` rules: whitespace runs are one
+    space, whitespace at block edges is nothing, and <pre> content is kept exactly."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.pre: list[str] = []
+        self.hidden = 0
+        self.in_pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._tag(tag, +1)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag(tag, -1)
+
+    def _tag(self, tag: str, step: int) -> None:
+        if tag in HIDDEN:
+            self.hidden += step
+        if tag == "pre":
+            self.in_pre += step
+            if step > 0:
+                self.pre.append("")
+        if tag in BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden:
+            return
+        if self.in_pre:
+            self.pre[-1] += data
+            self.parts.append(data)
+        else:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+    def lines(self) -> list[str]:
+        text = "".join(self.parts)
+        return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def visible(html_text: str) -> tuple[list[str], list[str]]:
+    parser = _VisibleText()
+    parser.feed(html_text)
+    parser.close()
+    return parser.lines(), parser.pre
+
+
+def test_visible_text_helper_can_tell_a_change() -> None:
+    """The comparison below would catch a minifier that glued two words or touched <pre>."""
+    assert visible("<p><b>تروث</b> <i>سوشيال</i></p>") != visible("<p><b>تروث</b><i>سوشيال</i></p>")
+    assert visible("<pre>a  b</pre>") != visible("<pre>a b</pre>")
+    assert visible("<ul>\n <li>a</li>\n <li>b</li>\n</ul>") == visible("<ul><li>a</li><li>b</li></ul>")
+
+
+def test_minify_keeps_what_the_page_shows(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    before = (out / "index.html").read_text(encoding="utf-8")
+    summary = postprocess(out, config(tmp_path, minify=True))
+    after = (out / "index.html").read_text(encoding="utf-8")
+    assert len(after) < len(before)
+    assert "<!--" not in after and "  " not in after.split("<pre>")[0]
+    assert visible(after) == visible(before)
+    assert "<pre>  سطر أول\n      سطر   ثانٍ بمسافات  محفوظة\n</pre>" in after
+    assert '<html dir=rtl lang=ar>' in after or '<html lang=ar dir=rtl>' in after
+    assert "var   x = 1;" in after  # scripts are never rewritten
+    assert summary.minified == 3  # two pages and the stylesheet; feed, robots, image untouched
+    assert (out / "feed.xml").read_text(encoding="utf-8") == FEED
+    assert summary.bytes_saved > 0
+
+
+@pytest.mark.parametrize("fragment", [
+    '<div class="tags">\n  <a href="/tags/ترامب/">ترامب</a>\n  <a href="/tags/تروث/">تروث سوشيال</a>\n</div>',
+    "<nav><a href=/>الرئيسية</a> <a href=/tags/>الوسوم</a></nav>",
+    "<header>\n<span>السبت</span>\n<time datetime=2026-11-21>21 نوفمبر</time>\n</header>",
+    "<footer><p>أ</p>\n<small>ب</small>\n<a href=/feed.xml>ج</a></footer>",
+])
+def test_minify_never_glues_words_in_layout_elements(fragment: str) -> None:
+    """minify-html alone drops the space between two links in a div or nav (a word
+    "الرئيسيةالوسوم" on screen); the space must survive."""
+    page = f"<!DOCTYPE html><html lang=ar dir=rtl><head><title>ت</title></head><body>{fragment}</body></html>"
+    small = minify_bytes("index.html", page.encode()).decode()
+    assert visible(small) == visible(page)
+    assert "\ue000" not in small
+
+
+def test_minify_css_keeps_every_rule(tmp_path: Path) -> None:
+    small = minify_bytes("style.css", CSS.encode()).decode()
+    assert len(small) < len(CSS) * 0.8
+    assert "/*" not in small and "\n" not in small
+    for needed in ("margin-inline-start:0", "line-height:1.8", "prefers-color-scheme:dark",
+                   "Noto Naskh Arabic", "var(--ink)"):
+        assert needed in small
+
+
+def test_minify_is_idempotent_and_skips_unchanged_files(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    cfg = config(tmp_path, minify=True, compress=True)
+    postprocess(out, cfg)
+    first = snapshot(out)
+    again = postprocess(out, cfg)
+    assert (again.minified, again.gz_written, again.br_written) == (0, 0, 0)
+    assert snapshot(out) == first  # same bytes and same modification times
+
+
+def test_compress_writes_gz_and_br_next_to_text_files(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    summary = postprocess(out, config(tmp_path, compress=True))
+    for rel in ("index.html", "articles/عنوان-المقال/index.html", "style.css", "feed.xml"):
+        original = (out / rel).read_bytes()
+        gz = (out / f"{rel}.gz").read_bytes()
+        br = (out / f"{rel}.br").read_bytes()
+        assert gzip.decompress(gz) == original
+        assert brotli.decompress(br) == original
+        assert len(gz) < len(original) and len(br) < len(original)
+        assert gz[4:8] == b"\0\0\0\0"  # gzip header mtime 0: no build time in the bytes
+    assert not (out / "logo.png.gz").exists()  # not a text format
+    assert not (out / "robots.txt.gz").exists()  # too small to gain anything
+    assert (summary.gz_written, summary.br_written) == (4, 4)
+    # Compressing alone never changes the files themselves.
+    assert (out / "index.html").read_text(encoding="utf-8") == PAGE
+
+
+def test_compressed_files_hold_the_minified_bytes(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    postprocess(out, config(tmp_path, minify=True, compress=True))
+    assert gzip.decompress((out / "index.html.gz").read_bytes()) == (out / "index.html").read_bytes()
+    assert (out / "index.html").read_text(encoding="utf-8") != PAGE
+
+
+def test_postprocess_is_deterministic(tmp_path: Path) -> None:
+    a, b = make_output(tmp_path / "a"), make_output(tmp_path / "b")
+    cfg = config(tmp_path, minify=True, compress=True)
+    postprocess(a, cfg)
+    os.utime(b / "index.html", (1, 1))  # a different source time must not reach the output
+    postprocess(b, cfg)
+    files_a = {k: v[0] for k, v in snapshot(a).items()}
+    assert files_a == {k: v[0] for k, v in snapshot(b).items()}
+    assert "index.html.br" in files_a
+
+
+def test_off_by_default_touches_nothing(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    before = snapshot(out)
+    summary = postprocess(out, config(tmp_path))
+    assert summary.minified == summary.gz_written == summary.br_written == 0
+    assert snapshot(out) == before
+
+
+def test_stale_sibling_removed_when_compression_gains_nothing(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    (out / "robots.txt.gz").write_bytes(gzip.compress(b"User-agent: *\nDisallow: /old/\n"))
+    summary = postprocess(out, config(tmp_path, compress=True))
+    assert not (out / "robots.txt.gz").exists()
+    assert summary.stale_removed == 1
+
+
+def test_rewritten_source_gets_a_fresh_gz(tmp_path: Path) -> None:
+    out = make_output(tmp_path)
+    cfg = config(tmp_path, compress=True)
+    postprocess(out, cfg)
+    (out / "feed.xml").write_text(FEED.replace("خبر رقم 3", "خبر معدّل"), encoding="utf-8")
+    summary = postprocess(out, cfg)
+    assert (summary.gz_written, summary.br_written) == (1, 1)
+    assert "خبر معدّل".encode() in gzip.decompress((out / "feed.xml.gz").read_bytes())
+
+
+# --- in a real browser -----------------------------------------------------------------------
+CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.mark.browser
+def test_browser_shows_the_same_page_after_minify(tmp_path: Path) -> None:
+    """Chromium's innerText and computed styles of the page are the same before and after."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
+        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
+    from playwright.sync_api import sync_playwright
+
+    out = make_output(tmp_path)
+    original = shutil.copytree(out, tmp_path / "original")
+    postprocess(out, config(tmp_path, minify=True))
+
+    def seen(folder: Path) -> dict[str, object]:
+        page_html = (folder / "index.html").read_text(encoding="utf-8")
+        css = (folder / "style.css").read_text(encoding="utf-8")
+        page.set_content(page_html)
+        page.add_style_tag(content=css)  # the page's /style.css, without a server
+        return page.evaluate("""() => {
+            const styles = {};
+            for (const sel of ['body', 'h1', 'h2', 'pre', 'nav a', 'li span']) {
+                const s = getComputedStyle(document.querySelector(sel));
+                styles[sel] = [s.color, s.fontFamily, s.fontSize, s.lineHeight,
+                               s.marginInlineStart, s.whiteSpace, s.direction].join('|');
+            }
+            return {text: document.body.innerText, dir: document.documentElement.dir, styles};
+        }""")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        before, after = seen(original), seen(out)
+        browser.close()
+    assert before["dir"] == after["dir"] == "rtl"
+    assert "سطر   ثانٍ بمسافات  محفوظة" in str(after["text"])
+    assert after == before
