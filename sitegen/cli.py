@@ -83,6 +83,48 @@ def _run_new(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+# --- build / check ---------------------------------------------------------------------------
+def _add_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-url", metavar="URL", help="publish URL, overriding config.toml's base_url")
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
+    p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+
+
+def _with_overrides(args: argparse.Namespace, config: Config) -> Config:
+    changes: dict[str, object] = {}
+    if getattr(args, "base_url", None):
+        changes["base_url"] = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
+    if getattr(args, "out", None):
+        changes["output_dir"] = args.out.resolve()
+    return config.replace(**changes) if changes else config
+
+
+def _run_build(args: argparse.Namespace, config: Config) -> int:
+    from sitegen.build import build, summary
+
+    report = build(_with_overrides(args, config), strict=args.strict, drafts=args.drafts)
+    log.info("%s", summary(report))
+    return EXIT_OK
+
+
+def _add_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, metavar="DIR", help="folder to check (default: public/)")
+    p.add_argument("--base-url", metavar="URL", help="the URL the folder was built for")
+
+
+def _run_check(args: argparse.Namespace, config: Config) -> int:
+    from sitegen.check import check_site
+
+    report = check_site(_with_overrides(args, config))
+    for page, href in report.broken:
+        log.error("%s: broken link: %s", page, href)
+    for page in report.orphans:
+        log.error("%s: orphan: no link reaches it from the home page", page)
+    log.info("checked %s pages: %s broken links, %s orphans",
+             f"{report.pages:,}", f"{len(report.broken):,}", f"{len(report.orphans):,}")
+    return EXIT_ERROR if report.broken or report.orphans else EXIT_OK
+
+
 Command = tuple[str, str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Config], int]]
 
 COMMANDS: list[Command] = [
@@ -107,6 +149,26 @@ COMMANDS: list[Command] = [
         "file is never overwritten: that is an error (exit 1).",
         _add_new,
         _run_new,
+    ),
+    (
+        "build",
+        "build content/ into the static site in public/",
+        "Load content/*.md, resolve read-also, related and Markdown links between articles, render\n"
+        "every page through the theme (home, articles, tags, sources, archive, 404, Atom feeds,\n"
+        "sitemap.xml, robots.txt) and swap the result into public/. A failed build (bad front\n"
+        "matter, broken template, or any warning with --strict) exits 1 and leaves public/ exactly\n"
+        "as it was. Same inputs give byte-identical output (SOURCE_DATE_EPOCH sets the one build\n"
+        "timestamp, used only for undated feeds).",
+        _add_build,
+        _run_build,
+    ),
+    (
+        "check",
+        "crawl public/ for broken internal links and orphan pages",
+        "Read every HTML page of the built site, follow every internal href/src, and report links\n"
+        "to missing files and pages no chain of links from the home page reaches. Exit 1 if any.",
+        _add_check,
+        _run_check,
     ),
 ]
 

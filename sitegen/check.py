@@ -1,0 +1,116 @@
+"""`sitegen check`: crawl the built site and report broken internal links and orphan pages
+(pages no link reaches from the home page)."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from urllib.parse import unquote, urlsplit
+
+from sitegen.config import Config
+
+log = logging.getLogger(__name__)
+
+_URL_ATTRS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
+              ("source", "src"), ("iframe", "src")}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a crawl of the output folder found."""
+
+    pages: int
+    """HTML pages in the output folder."""
+    broken: list[tuple[str, str]]
+    """(page, href) for every internal link whose target file does not exist."""
+    orphans: list[str]
+    """HTML pages that no chain of links from the home page reaches (404.html excepted)."""
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (tag, name) in _URL_ATTRS:
+                self.urls.append(value)
+
+
+def page_links(html: str) -> list[str]:
+    """Every href/src in `html`, in order."""
+    parser = _Links()
+    parser.feed(html)
+    parser.close()
+    return parser.urls
+
+
+def _target(config: Config, page: str, href: str) -> str | None:
+    """The output-relative file an internal `href` on `page` names; None for external links."""
+    parts = urlsplit(href)
+    if parts.scheme in ("mailto", "tel", "data", "javascript"):
+        return None
+    base = urlsplit(config.base_url)
+    if parts.scheme or parts.netloc:
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            return None
+    path = unquote(parts.path)
+    if not path:
+        return page  # a fragment-only link: this page
+    if path.startswith("/"):
+        if not path.startswith(config.base_path):
+            return "\0outside:" + path
+        rel = path[len(config.base_path):]
+    else:
+        folder = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+        rel = folder + path
+    out: list[str] = []
+    for seg in rel.split("/"):
+        if seg == "..":
+            if out:
+                out.pop()
+        elif seg not in ("", "."):
+            out.append(seg)
+    rel = "/".join(out)
+    if not rel or path.endswith("/"):
+        rel = (rel + "/" if rel else "") + "index.html"
+    return rel
+
+
+def check_site(config: Config) -> CheckReport:
+    """Crawl config.output_dir from index.html."""
+    root = config.output_dir
+    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    pages = sorted(f for f in files if f.endswith(".html"))
+    broken: list[tuple[str, str]] = []
+    edges: dict[str, list[str]] = {}
+    for page in pages:
+        targets = []
+        for href in page_links((root / page).read_text(encoding="utf-8")):
+            target = _target(config, page, href)
+            if target is None:
+                continue
+            if target not in files:
+                if target + "/index.html" in files:  # a folder link without its slash
+                    target += "/index.html"
+                else:
+                    broken.append((page, href))
+                    continue
+            targets.append(target)
+        edges[page] = targets
+    reached = set()
+    queue = deque(["index.html"] if "index.html" in files else [])
+    while queue:
+        page = queue.popleft()
+        if page in reached:
+            continue
+        reached.add(page)
+        queue.extend(t for t in edges.get(page, []) if t.endswith(".html") and t not in reached)
+    orphans = [p for p in pages if p not in reached and p != "404.html"]
+    return CheckReport(pages=len(pages), broken=broken, orphans=orphans)
+
+

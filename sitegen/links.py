@@ -1,0 +1,127 @@
+"""Cross-references: read-also slugs and related headlines → articles, backlinks, and
+related-by-tags ranking. Near-linear: titles go through TitleIndex's inverted word index and
+tags through an inverted tag index, so no pair of articles is ever compared blindly."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+from collections import defaultdict
+
+from sitegen.arabic import fold
+from sitegen.match import TitleIndex
+from sitegen.model import ArticleLinks, Body, Links, Site
+
+log = logging.getLogger(__name__)
+
+WINDOW = 256
+"""How many articles around an article's own date each of its tags contributes as
+candidates: news is related to news of its time, and this keeps ranking linear."""
+
+
+def tag_key(tag: str) -> str:
+    """The key under which spellings of one tag are merged (إيلون ماسك = إیلون ماسک)."""
+    return fold(tag)
+
+
+def link_site(site: Site, bodies: dict[str, Body] | None = None) -> Links:
+    """Resolve every article's references. `bodies` adds the links found in Markdown bodies
+    (to backlinks, and their unresolved targets to the warnings)."""
+    bodies = bodies or {}
+    by_slug = site.by_slug
+    folded_slugs: dict[str, str] = {}
+    titles: TitleIndex[str] = TitleIndex()
+    for a in site.articles:
+        folded_slugs.setdefault(fold(a.slug), a.slug)
+        titles.add(a.title, a.slug)
+
+    def resolve(ref: str) -> str | None:
+        if ref in by_slug:
+            return ref
+        return folded_slugs.get(fold(ref)) or titles.lookup(ref)
+
+    warnings: list[str] = []
+    explicit: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]] = {}
+    pointers: dict[str, list[str]] = {}
+    for a in site.articles:
+        read_also: list[str] = []
+        for ref in a.read_also:
+            slug = resolve(ref)
+            if slug is None:
+                warnings.append(f"{a.path}: read_also: «{ref}» names no article")
+            elif slug != a.slug and slug not in read_also:
+                read_also.append(slug)
+        related: list[tuple[str, str | None]] = []
+        for ref in a.related:
+            slug = ref.slug if ref.slug in by_slug else titles.lookup(ref.title)
+            if slug is None and ref.slug:
+                # The importer named a slug that no longer exists: say so, show plain text.
+                warnings.append(f"{a.path}: related: «{ref.title}» ({ref.slug}) names no article")
+            related.append((ref.title, None if slug == a.slug else slug))
+        body = bodies.get(a.slug)
+        if body is not None:
+            warnings.extend(f"{a.path}: link: «{u}» names no article" for u in body.unresolved)
+        explicit[a.slug] = (tuple(read_also), tuple(related))
+        targets = read_also + [s for _, s in related if s] + list(body.links if body else ())
+        pointers[a.slug] = [s for s in dict.fromkeys(targets) if s != a.slug]
+
+    order = {a.slug: n for n, a in enumerate(site.articles)}
+    backlinks: dict[str, list[str]] = defaultdict(list)
+    for source in site.articles:
+        for target in pointers[source.slug]:
+            backlinks[target].append(source.slug)
+
+    by_tags = related_by_tags(site, {slug: set(p) for slug, p in pointers.items()})
+    result = {
+        a.slug: ArticleLinks(
+            read_also=explicit[a.slug][0],
+            related=explicit[a.slug][1],
+            by_tags=by_tags.get(a.slug, ()),
+            backlinks=tuple(sorted(backlinks.get(a.slug, ()), key=order.__getitem__)),
+        )
+        for a in site.articles
+    }
+    for w in warnings:
+        log.debug("%s", w)
+    return Links(articles=result, warnings=tuple(warnings))
+
+
+def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    """For each article with fewer than `related_min` explicit references, the best articles
+    sharing its tags: rarer tags weigh more (idf); ties by newer date, then slug."""
+    want = site.config.related_min
+    articles = site.articles
+    n = len(articles)
+    postings: dict[str, list[int]] = defaultdict(list)
+    keys: list[list[str]] = []
+    for i, a in enumerate(articles):  # articles are in site order, so postings are sorted
+        ks = list(dict.fromkeys(tag_key(t) for t in a.tags))
+        keys.append(ks)
+        for k in ks:
+            postings[k].append(i)
+    weight = {k: math.log(1 + n / len(p)) for k, p in postings.items()}
+    out: dict[str, tuple[str, ...]] = {}
+    for i, a in enumerate(articles):
+        taken = explicit.get(a.slug, set())
+        need = want - len(taken)
+        if need <= 0 or not keys[i]:
+            continue
+        scores: dict[int, float] = defaultdict(float)
+        for k in keys[i]:
+            posting = postings[k]
+            if len(posting) <= WINDOW:
+                window = posting
+            else:
+                at = bisect.bisect_left(posting, i)
+                lo = max(0, min(at - WINDOW // 2, len(posting) - WINDOW))
+                window = posting[lo:lo + WINDOW]
+            for j in window:
+                if j != i:
+                    scores[j] += weight[k]
+        # Site order is newest first, then slug: it is exactly the tie-break wanted.
+        ranked = sorted((j for j in scores if articles[j].slug not in taken),
+                        key=lambda j: (-round(scores[j], 9), j))
+        if ranked:
+            out[a.slug] = tuple(articles[j].slug for j in ranked[:need])
+    return out

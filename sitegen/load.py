@@ -1,0 +1,188 @@
+"""content/*.md → Site. Every file is read; every error is collected and reported at once."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+
+from slugify import slugify
+
+from sitegen import frontmatter
+from sitegen.config import Config
+from sitegen.errors import BuildError, LinkError, SitegenError, SourceError
+from sitegen.model import Article, RelatedRef, Site
+
+log = logging.getLogger(__name__)
+
+STAGE = "load"
+_KNOWN = {"title", "title_inferred", "slug", "date", "source", "tags", "read_also", "related",
+          "summary", "seed", "lang", "dir", "draft"}
+
+
+def make_slug(text: str, style: str = "unicode") -> str:
+    """The URL slug of `text`: Arabic kept for style 'unicode', ASCII for 'translit'."""
+    return slugify(text, allow_unicode=style == "unicode")
+
+
+def sort_key(article: Article) -> tuple[int, int, str]:
+    """Newest first; undated after every dated article; then by slug, so order is stable."""
+    if article.date is None:
+        return (1, 0, article.slug)
+    return (0, -article.date.toordinal(), article.slug)
+
+
+def load_site(config: Config, *, drafts: bool = False) -> Site:
+    """Read every `*.md` under config.content_dir into a Site.
+
+    Drafts are left out unless `drafts`. Raises BuildError carrying every SourceError (and a
+    LinkError for each pair of articles wanting one URL) so all are reported at once.
+    """
+    errors: list[SitegenError] = []
+    articles: list[Article] = []
+    content = config.content_dir
+    files = sorted(content.rglob("*.md")) if content.is_dir() else []
+    if not content.is_dir():
+        log.warning("%s: no content folder; building an empty site", _rel(content, config.root))
+    for path in files:
+        rel = _rel(path, config.root)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            errors.append(SourceError(rel, f"not UTF-8 at byte {e.start}", offset=e.start, stage=STAGE))
+            continue
+        try:
+            article = parse_article(text, rel, config.slug_style)
+        except SourceError as e:
+            errors.append(e)
+            continue
+        if article.draft and not drafts:
+            log.debug("%s: draft, skipped", rel)
+            continue
+        articles.append(article)
+    seen: dict[str, Article] = {}
+    for article in articles:
+        other = seen.setdefault(article.slug, article)
+        if other is not article:
+            errors.append(LinkError(f"{other.path} and {article.path}: both want the URL "
+                                    f"/articles/{article.slug}/ (set a different slug in one)"))
+    if errors:
+        raise BuildError(errors)
+    articles.sort(key=sort_key)
+    return Site(config=config, articles=tuple(articles), by_slug={a.slug: a for a in articles})
+
+
+def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
+    """One content file's text → Article. Raises SourceError with the file and line."""
+    fm = frontmatter.parse(text, path)
+    meta = fm.meta
+    lines = text.replace("\r\n", "\n").split("\n")
+
+    def fail(key: str, message: str) -> SourceError:
+        return SourceError(path, f"{key}: {message}", line=_key_line(lines, key), stage=STAGE)
+
+    for key in meta:
+        if key not in _KNOWN:
+            log.debug("%s: unknown front matter key %r ignored", path, key)
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise SourceError(path, "title: every article needs a non-empty title",
+                          line=_key_line(lines, "title") if "title" in meta else 1, stage=STAGE)
+    title = _clean(title)
+    slug = meta.get("slug")
+    if slug is None:
+        slug = make_slug(title, slug_style)
+    elif not isinstance(slug, (str, int)) or not str(slug).strip():
+        raise fail("slug", "must be a non-empty string")
+    slug = unicodedata.normalize("NFC", str(slug).strip())
+    if "/" in slug or slug in {".", ".."} or not slug:
+        raise fail("slug", f"{slug!r} cannot be a URL segment")
+    date = meta.get("date")
+    if isinstance(date, datetime.datetime):
+        date = date.date()
+    elif isinstance(date, str):
+        try:
+            date = datetime.date.fromisoformat(date.strip())
+        except ValueError:
+            raise fail("date", f"{date!r} is not a date (write YYYY-MM-DD)") from None
+    elif date is not None and not isinstance(date, datetime.date):
+        raise fail("date", f"{date!r} is not a date (write YYYY-MM-DD)")
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t for t in re.split(r"[,،]", tags)]
+    if not isinstance(tags, list) or not all(isinstance(t, (str, int)) for t in tags):
+        raise fail("tags", "must be a list of words")
+    read_also = meta.get("read_also") or []
+    if isinstance(read_also, str):
+        read_also = [read_also]
+    if not isinstance(read_also, list) or not all(isinstance(t, (str, int)) for t in read_also):
+        raise fail("read_also", "must be a list of slugs")
+    related = meta.get("related") or []
+    if not isinstance(related, list):
+        raise fail("related", "must be a list of {title, slug}")
+    refs: list[RelatedRef] = []
+    for item in related:
+        if isinstance(item, str):
+            refs.append(RelatedRef(_clean(item), None))
+        elif isinstance(item, dict) and isinstance(item.get("title"), str):
+            s = item.get("slug")
+            refs.append(RelatedRef(_clean(item["title"]), str(s) if s else None))
+        else:
+            raise fail("related", f"{item!r}: each entry needs a title")
+    direction = meta.get("dir")
+    if direction is not None and direction not in ("rtl", "ltr", "auto"):
+        raise fail("dir", f"must be rtl, ltr or auto, not {direction!r}")
+    lang = meta.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        raise fail("lang", "must be a language code such as ar or en")
+    seed = meta.get("seed")
+    if isinstance(seed, dict):  # the importer writes {file, sha256, part}
+        seed = seed.get("file")
+    for key in ("source", "summary"):
+        if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
+            raise fail(key, "must be text")
+    return Article(
+        path=path,
+        slug=slug,
+        title=title,
+        body=fm.body,
+        body_line=fm.body_line,
+        date=date,
+        source=_clean(str(meta.get("source") or "")),
+        tags=tuple(dict.fromkeys(c for t in tags if (c := _clean(str(t))))),
+        read_also=tuple(dict.fromkeys(str(s).strip() for s in read_also if str(s).strip())),
+        related=tuple(refs),
+        summary=_clean(str(meta.get("summary") or "")),
+        lang=lang,
+        dir=direction,
+        draft=bool(meta.get("draft", False)),
+        title_inferred=bool(meta.get("title_inferred", False)),
+        seed=str(seed or ""),
+    )
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _key_line(lines: list[str], key: str) -> int:
+    """The 1-based line of `key:` in the front matter, for error messages."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for n, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == frontmatter.FENCE:
+            break
+        if pattern.match(line):
+            return n
+    return 1
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+

@@ -1,0 +1,101 @@
+"""Markdown → HTML: one configured Python-Markdown instance, reset per document, with a
+treeprocessor that turns links to other content files into those articles' URLs."""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from sitegen.i18n import isolate_latin_html
+from sitegen.model import Article, Body, Site
+
+log = logging.getLogger(__name__)
+
+
+
+def link_targets(site: Site) -> dict[str, str]:
+    """Every name a Markdown link may use for an article → its slug: the slug, and the
+    content file's name with and without `.md`."""
+    targets: dict[str, str] = {}
+    for a in site.articles:
+        for key in (a.slug, a.stem, a.stem + ".md", a.slug + ".md"):
+            targets.setdefault(key, a.slug)
+    return targets
+
+
+class _LinkRewriter(Treeprocessor):
+    """Rewrites `[x](other.md)` and `[x](slug)` to the article's URL and records them."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.targets: Mapping[str, str] = {}
+        self.url_for: Callable[[str], str] = lambda slug: slug
+        self.found: list[str] = []
+        self.unresolved: list[str] = []
+
+    def run(self, root: etree.Element) -> None:
+        for a in root.iter("a"):
+            href = a.get("href")
+            if not href or href.startswith(("#", "/")):
+                continue
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            name = unquote(parts.path).removeprefix("./").rstrip("/").rsplit("/", 1)[-1]
+            slug = self.targets.get(name)
+            if slug is None:
+                if name.endswith(".md"):
+                    self.unresolved.append(href)
+                continue
+            a.set("href", self.url_for(slug) + (f"#{parts.fragment}" if parts.fragment else ""))
+            self.found.append(slug)
+
+
+class MarkdownRenderer:
+    """Converts article bodies. Holds one Markdown instance: create one per process."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(
+            extensions=["toc", "tables", "footnotes", "attr_list", "sane_lists"],
+            extension_configs={"toc": {"slugify": slugify_unicode}},
+            output_format="html",
+        )
+        self.rewriter = _LinkRewriter(self.md)
+        # After inline processing (priority 20) so links exist, before prettify (10).
+        self.md.treeprocessors.register(self.rewriter, "sitegen_links", 15)
+
+    def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str]) -> Body:
+        """Render `text`; links naming a key of `targets` point to `url_for(slug)`; Latin
+        runs in Arabic text are isolated in <bdi>."""
+        self.md.reset()
+        self.rewriter.targets, self.rewriter.url_for = targets, url_for
+        self.rewriter.found, self.rewriter.unresolved = [], []
+        html = self.md.convert(text)
+        html = isolate_latin_html(html)
+        toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
+        return Body(html=html, toc=toc, links=tuple(dict.fromkeys(self.rewriter.found)),
+                    unresolved=tuple(dict.fromkeys(self.rewriter.unresolved)))
+
+
+def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+    out: list[tuple[int, str, str]] = []
+    for t in tokens:
+        out.append((int(t["level"]), str(t["id"]), str(t["name"])))
+        out.extend(_flatten(t.get("children", [])))
+    return out
+
+
+def render_bodies(site: Site, url_for: Callable[[str], str],
+                  articles: tuple[Article, ...] | None = None) -> dict[str, Body]:
+    """Slug → rendered body for `articles` (default: all of the site's)."""
+    renderer = MarkdownRenderer()
+    targets = link_targets(site)
+    return {a.slug: renderer.convert(a.body, targets, url_for)
+            for a in (site.articles if articles is None else articles)}

@@ -1,0 +1,121 @@
+"""The plain values passed between build stages: frozen dataclasses, no behaviour beyond
+small derived properties. Every stage takes these in and gives these out, so each can be run,
+tested, cached or parallelised alone."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from sitegen.config import Config
+
+
+@dataclass(frozen=True)
+class RelatedRef:
+    """One entry of an article's `related` list, as written in its front matter."""
+
+    title: str
+    """The headline as the outlet printed it."""
+    slug: str | None
+    """The slug the importer resolved it to, or None when it names no known article."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One content file, loaded and validated."""
+
+    path: str
+    """The content file, relative to the project root (e.g. `content/x.md`), for messages."""
+    slug: str
+    """URL segment: the article lives at /articles/<slug>/."""
+    title: str
+    """Headline as displayed."""
+    body: str
+    """Markdown body."""
+    body_line: int
+    """1-based line of the body's first line in the file."""
+    date: datetime.date | None = None
+    """Publication date; None sorts after every dated article and shows no date."""
+    source: str = ""
+    """The outlet (e.g. صدى البلد); empty when unknown."""
+    tags: tuple[str, ...] = ()
+    """Keywords as written (display spelling)."""
+    read_also: tuple[str, ...] = ()
+    """Slugs (or titles) of articles shown in the «اقرأ أيضاً» box."""
+    related: tuple[RelatedRef, ...] = ()
+    """The outlet's similar-articles list."""
+    summary: str = ""
+    """One or two sentences for cards, meta description and feeds."""
+    lang: str | None = None
+    """The article's language when it differs from the site's."""
+    dir: str | None = None
+    """The article's direction when it differs from the site's ('rtl' or 'ltr')."""
+    draft: bool = False
+    """Drafts are built only with --drafts."""
+    title_inferred: bool = False
+    """True when the importer guessed the title (no explicit headline in the seed)."""
+    seed: str = ""
+    """The seed file the importer made this article from, if any."""
+
+    @property
+    def stem(self) -> str:
+        """The content file's name without folder and `.md`, for `[x](name.md)` links."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every article of a build, newest first (undated last, then by slug), and the config."""
+
+    config: Config
+    articles: tuple[Article, ...]
+    by_slug: dict[str, Article] = field(default_factory=dict, compare=False, hash=False)
+    """Slug → article, for lookups."""
+
+
+@dataclass(frozen=True)
+class Body:
+    """An article's Markdown rendered to HTML."""
+
+    html: str
+    """The body as HTML, internal links already rewritten to article URLs."""
+    toc: tuple[tuple[int, str, str], ...]
+    """Headings as (level, anchor id, text), for a table of contents."""
+    links: tuple[str, ...]
+    """Slugs of the articles the body links to, in order of first appearance."""
+    unresolved: tuple[str, ...]
+    """Link targets that looked like content files but name no article."""
+
+
+@dataclass(frozen=True)
+class ArticleLinks:
+    """An article's resolved cross-references."""
+
+    read_also: tuple[str, ...]
+    """Target slugs of the read-also box, resolved, duplicates and self removed."""
+    related: tuple[tuple[str, str | None], ...]
+    """(title, slug or None) of the outlet's similar list; None renders as plain text."""
+    by_tags: tuple[str, ...]
+    """Articles added by shared tags, best first, to fill up to `related_min`."""
+    backlinks: tuple[str, ...]
+    """Slugs of the articles that point to this one, in site order."""
+
+
+@dataclass(frozen=True)
+class Links:
+    """The link stage's result: per-article references, and what did not resolve."""
+
+    articles: dict[str, ArticleLinks]
+    """Slug → its references."""
+    warnings: tuple[str, ...]
+    """One `file: reference` line per unresolved reference."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site."""
+
+    path: str
+    """Path inside the output folder, '/'-separated, Unicode (not percent-encoded)."""
+    data: bytes
+    """The file's bytes."""

@@ -1,0 +1,330 @@
+"""Site + Links + bodies → the site's files, as Outputs. No file I/O: templates come from the
+Jinja2 environment, static files from the Theme, everything else from plain values."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+import jinja2
+from babel.dates import format_date as babel_format_date
+from markupsafe import Markup
+
+from sitegen.arabic import canonical_letters, fold
+from sitegen.config import Config
+from sitegen.i18n import localize_digits, localize_digits_html
+from sitegen.load import make_slug
+from sitegen.model import Article, Body, Links, Output, Site
+from sitegen.theme import Theme, template_error
+
+log = logging.getLogger(__name__)
+
+OG_LOCALE = {"ar": "ar_AR", "en": "en_US", "fr": "fr_FR"}
+"""Open Graph locale for a site language."""
+
+
+# --- URLs ------------------------------------------------------------------------------
+def article_path(slug: str) -> str:
+    """The article's folder inside the output, e.g. `articles/خطة-ترامب/`."""
+    return f"articles/{slug}/"
+
+
+def url(config: Config, path: str) -> str:
+    """Site-absolute href of an output `path` (under base_url's sub-path), percent-encoded."""
+    return config.base_path + quote(path, safe="/#")
+
+
+def abs_url(config: Config, path: str) -> str:
+    """Absolute URL (base_url + path), percent-encoded: canonical links, feeds, sitemap."""
+    return config.base_url + quote(path, safe="/#")
+
+
+def build_time() -> datetime.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else 1970."""
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+
+
+# --- Groups ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Group:
+    """Articles sharing a tag, a source or a month."""
+
+    key: str
+    """Matching key (folded tag or source, or YYYY-MM)."""
+    name: str
+    """Displayed name."""
+    path: str
+    """Output folder, e.g. `tags/تروث-سوشيال/`."""
+    slugs: tuple[str, ...]
+    """Member articles in site order."""
+
+
+def group_by(site: Site, prefix: str, values: dict[str, list[str]]) -> list[Group]:
+    """Groups of articles by folded value; `values` maps slug → that article's values. The
+    displayed name is the most used spelling (Arabic letters for Persian twins)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for a in site.articles:
+        for v in values.get(a.slug, []):
+            k = fold(v)
+            if not k:
+                continue
+            if not members[k] or members[k][-1] != a.slug:
+                members[k].append(a.slug)
+            spellings[k][canonical_letters(v)] += 1
+    groups: list[Group] = []
+    used: set[str] = set()
+    for k in sorted(members):
+        name = min(spellings[k].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        seg = make_slug(name, site.config.slug_style) or "x"
+        base, n = seg, 2
+        while seg in used:
+            seg, n = f"{base}-{n}", n + 1
+        used.add(seg)
+        groups.append(Group(k, name, f"{prefix}/{seg}/", tuple(members[k])))
+    return groups
+
+
+def tag_groups(site: Site) -> list[Group]:
+    """One group per tag (spellings that fold alike are one tag), sorted by key."""
+    return group_by(site, "tags", {a.slug: list(a.tags) for a in site.articles})
+
+
+def source_groups(site: Site) -> list[Group]:
+    """One group per source (outlet)."""
+    return group_by(site, "sources", {a.slug: [a.source] for a in site.articles if a.source})
+
+
+def month_groups(site: Site) -> list[Group]:
+    """One group per month that has dated articles, newest month first."""
+    months: dict[str, list[str]] = defaultdict(list)
+    for a in site.articles:
+        if a.date:
+            months[f"{a.date.year:04d}-{a.date.month:02d}"].append(a.slug)
+    cfg = site.config
+    out = []
+    for k in sorted(months, reverse=True):
+        y, m = int(k[:4]), int(k[5:])
+        name = babel_format_date(datetime.date(y, m, 1), "MMMM y", locale=cfg.locale)
+        out.append(Group(k, localize_digits(name, cfg.numerals), f"archive/{y:04d}/{m:02d}/",
+                         tuple(months[k])))
+    return out
+
+
+# --- Rendering -------------------------------------------------------------------------
+class Renderer:
+    """Renders every page of one site. Build once per build; `render_all` yields Outputs."""
+
+    def __init__(self, site: Site, links: Links, bodies: dict[str, Body], theme: Theme,
+                 env: jinja2.Environment) -> None:
+        self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
+        self.config = cfg = site.config
+        self.tags = tag_groups(site)
+        self.sources = source_groups(site)
+        self.months = month_groups(site)
+        tag_path = {g.key: g.path for g in self.tags}
+        source_path = {g.key: g.path for g in self.sources}
+        self.cards: dict[str, dict[str, Any]] = {}
+        for a in site.articles:
+            self.cards[a.slug] = {
+                "slug": a.slug,
+                "title": a.title,
+                "url": url(cfg, article_path(a.slug)),
+                "date": a.date,
+                "summary": a.summary,
+                "source": a.source,
+                "source_url": url(cfg, source_path[fold(a.source)]) if fold(a.source) else None,
+                "tags": [{"name": canonical_letters(t), "url": url(cfg, tag_path[fold(t)])}
+                         for t in a.tags if fold(t) in tag_path],
+                "lang": a.lang,
+                "dir": a.dir,
+            }
+        self.globals = {
+            "site": {"title": cfg.title, "description": cfg.description, "lang": cfg.language,
+                     "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
+                     "home": url(cfg, ""), "feed": url(cfg, "feed.xml")},
+            "url": lambda path: url(cfg, path),
+            "asset": self.asset,
+            "nav": [("الرئيسية", url(cfg, "")), ("الوسوم", url(cfg, "tags/")),
+                    ("المصادر", url(cfg, "sources/")), ("الأرشيف", url(cfg, "archive/"))],
+        }
+
+    def asset(self, name: str) -> str:
+        """The href of static file `name` (its fingerprinted name)."""
+        try:
+            return url(self.config, self.theme.assets[name])
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"no static file {name!r} in the theme") from None
+
+    def page(self, template: str, path: str, **context: Any) -> Output:
+        """Render one HTML page at output folder `path` (or file, if it ends in .html)."""
+        cfg = self.config
+        context.setdefault("lang", cfg.language)
+        context.setdefault("dir", cfg.direction)
+        context.setdefault("description", cfg.description)
+        context.setdefault("og_type", "website")
+        context["canonical"] = abs_url(cfg, "" if path == "index.html" else path)
+        context["og_locale"] = OG_LOCALE.get(cfg.language, cfg.language)
+        try:
+            html = self.env.get_template(template).render(**self.globals, **context)
+        except jinja2.TemplateError as e:
+            raise template_error(e) from None
+        except Exception as e:
+            raise template_error(e) from None
+        if cfg.numerals != "latn":
+            html = localize_digits_html(html, cfg.numerals)
+        file = path if path.endswith((".html", ".xml")) else path + "index.html"
+        return Output(file, html.encode("utf-8"))
+
+    def render_all(self) -> Iterator[Output]:
+        """Every file of the site: pages, feeds, sitemap, robots.txt, static files."""
+        yield from self.theme.static
+        yield from self.home_pages()
+        for a in self.site.articles:
+            yield self.article_page(a)
+        yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
+        yield from self.group_pages("sources/", "المصادر", self.sources)
+        yield from self.group_pages("archive/", "الأرشيف", self.months)
+        yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
+        yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
+        yield self.sitemap()
+        yield Output("robots.txt", (f"User-agent: *\nAllow: /\n\n"
+                                    f"Sitemap: {abs_url(self.config, 'sitemap.xml')}\n").encode())
+
+    def home_pages(self) -> Iterator[Output]:
+        """The home page, newest first, `page_size` per page: /, /page/2/, …"""
+        slugs = [a.slug for a in self.site.articles]
+        size = self.config.page_size
+        count = max(1, -(-len(slugs) // size))
+        path_of = (lambda n: "" if n == 1 else f"page/{n}/")
+        for n in range(1, count + 1):
+            chunk = [self.cards[s] for s in slugs[(n - 1) * size:n * size]]
+            pager = {"number": n, "count": count,
+                     "prev": url(self.config, path_of(n - 1)) if n > 1 else None,
+                     "next": url(self.config, path_of(n + 1)) if n < count else None}
+            yield self.page("index.html", path_of(n) or "index.html", articles=chunk,
+                            lead=chunk[0] if n == 1 and chunk else None,
+                            rest=chunk[1:] if n == 1 else chunk, pager=pager,
+                            title=self.config.title if n == 1 else f"{self.config.title} – {n}")
+
+    def article_page(self, a: Article) -> Output:
+        """One article at /articles/<slug>/."""
+        cfg = self.config
+        links = self.links.articles[a.slug]
+        body = self.bodies[a.slug]
+        card = self.cards[a.slug]
+        ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
+                              "headline": a.title, "mainEntityOfPage": abs_url(cfg, article_path(a.slug)),
+                              "inLanguage": a.lang or cfg.language}
+        if a.date:
+            ld["datePublished"] = a.date.isoformat()
+        if a.source:
+            ld["publisher"] = {"@type": "Organization", "name": a.source}
+        if a.summary:
+            ld["description"] = a.summary
+        if a.tags:
+            ld["keywords"] = ", ".join(a.tags)
+        # "</" inside a script element would end it early.
+        json_ld = json.dumps(ld, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+        return self.page(
+            "article.html", article_path(a.slug),
+            title=a.title, description=a.summary or cfg.description, og_type="article",
+            lang=a.lang or cfg.language, dir=a.dir or ("ltr" if a.lang and a.lang != cfg.language
+                                                       and cfg.direction == "rtl" and not
+                                                       a.lang.startswith(("ar", "fa", "ur", "he"))
+                                                       else cfg.direction),
+            article=card, body=Markup(body.html), toc=body.toc,
+            read_also=[self.cards[s] for s in links.read_also],
+            related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
+            more=[self.cards[s] for s in links.by_tags],
+            backlinks=[self.cards[s] for s in links.backlinks],
+            json_ld=Markup(json_ld),
+        )
+
+    def group_pages(self, index_path: str, title: str, groups: list[Group],
+                    feeds: bool = False) -> Iterator[Output]:
+        """The index of a kind of group (tags, sources, months) and one page per group."""
+        cfg = self.config
+        items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
+        yield self.page("terms.html", index_path, title=title, items=items,
+                        kind=index_path.rstrip("/"))
+        for g in groups:
+            feed = url(cfg, g.path + "feed.xml") if feeds else None
+            yield self.page("term.html", g.path, title=g.name, parent={"name": title, "url": url(cfg, index_path)},
+                            articles=[self.cards[s] for s in g.slugs], feed=feed,
+                            kind=index_path.rstrip("/"))
+            if feeds:
+                yield self.feed(g.path + "feed.xml", f"{cfg.title} – {g.name}", list(g.slugs),
+                                page=g.path)
+
+    def feed(self, path: str, title: str, slugs: list[str], page: str = "") -> Output:
+        """An Atom feed of `slugs`, one entry each (summary, not the body: feeds stay small)."""
+        cfg = self.config
+        dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
+        fallback = build_time()
+        updated = _atom_time(max(dates) if dates else None, fallback)
+        lines = ['<?xml version="1.0" encoding="utf-8"?>',
+                 f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(cfg.language)}>',
+                 f"<title>{xml_escape(title)}</title>",
+                 f"<subtitle>{xml_escape(cfg.description)}</subtitle>",
+                 f"<id>{xml_escape(abs_url(cfg, path))}</id>",
+                 f'<link rel="self" href={quoteattr(abs_url(cfg, path))}/>',
+                 f'<link rel="alternate" type="text/html" href={quoteattr(abs_url(cfg, page))}/>',
+                 f"<updated>{updated}</updated>",
+                 f"<author><name>{xml_escape(cfg.title)}</name></author>"]
+        for s in slugs:
+            a = self.site.by_slug[s]
+            link = abs_url(cfg, article_path(s))
+            lines += ["<entry>",
+                      f"<title>{xml_escape(a.title)}</title>",
+                      f"<id>{xml_escape(link)}</id>",
+                      f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                      f"<updated>{_atom_time(a.date, fallback)}</updated>"]
+            if a.date:
+                lines.append(f"<published>{_atom_time(a.date, fallback)}</published>")
+            if a.source:
+                lines.append(f"<author><name>{xml_escape(a.source)}</name></author>")
+            lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
+            if a.summary:
+                lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
+            lines.append("</entry>")
+        lines.append("</feed>\n")
+        return Output(path, "\n".join(lines).encode("utf-8"))
+
+    def sitemap(self) -> Output:
+        """sitemap.xml: home, every article, every tag, source and month page."""
+        cfg = self.config
+        entries: list[tuple[str, datetime.date | None]] = [("", None)]
+        entries += [(article_path(a.slug), a.date) for a in self.site.articles]
+        for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
+            entries.append((index, None))
+            entries += [(g.path, None) for g in groups]
+        lines = ['<?xml version="1.0" encoding="utf-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for path, d in entries:
+            lastmod = f"<lastmod>{d.isoformat()}</lastmod>" if d else ""
+            lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
+        lines.append("</urlset>\n")
+        return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+
+
+def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
+    if d is None:
+        return fallback.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{d.isoformat()}T00:00:00Z"
+
+
+def render_site(site: Site, links: Links, bodies: dict[str, Body], theme: Theme,
+                env: jinja2.Environment) -> Iterator[Output]:
+    """Every Output of the site. Raises ThemeError (with template file:line) on a bad template."""
+    return Renderer(site, links, bodies, theme, env).render_all()

@@ -1,0 +1,135 @@
+"""Themes: the Jinja2 environment (site templates/ → theme → parent themes), the filters
+templates use for dates, digits and bidi, and the static files with fingerprinted names."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import jinja2
+
+from sitegen import i18n
+from sitegen.config import Config
+from sitegen.errors import ThemeError
+from sitegen.model import Output
+
+log = logging.getLogger(__name__)
+
+FINGERPRINTED = (".css", ".js")
+"""Static files whose names carry a hash of their bytes, so hosts can cache them for a year."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A loaded theme: where its templates come from and its static files, in memory."""
+
+    name: str
+    """The configured theme's folder name."""
+    chain: tuple[Path, ...]
+    """Theme folders, the configured theme first, then its parents."""
+    template_dirs: tuple[Path, ...]
+    """Where templates are looked up, in order: the site's templates/, then each theme's."""
+    static: tuple[Output, ...]
+    """Static files to publish (site static/ over the theme's over its parents'),
+    with their fingerprinted names."""
+    assets: dict[str, str]
+    """Static file's own name (e.g. `style.css`) → published path (`static/style.1a2b3c4d.css`)."""
+
+
+def theme_chain(config: Config) -> tuple[Path, ...]:
+    """The configured theme's folder and its parents' (`extends` in theme.toml)."""
+    chain: list[Path] = []
+    name: str | None = config.theme
+    while name:
+        folder = config.themes_dir / name
+        if not folder.is_dir():
+            wanted = f"theme {name!r}" + (f" (extended by {chain[-1].name!r})" if chain else "")
+            raise ThemeError(f"{folder}: theme: {wanted} not found under {config.themes_dir}")
+        if folder in chain:
+            names = " → ".join(p.name for p in chain + [folder])
+            raise ThemeError(f"{folder / 'theme.toml'}: theme: extends forms a cycle: {names}")
+        chain.append(folder)
+        toml = folder / "theme.toml"
+        meta: dict[str, object] = {}
+        if toml.exists():
+            try:
+                meta = tomllib.loads(toml.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as e:
+                raise ThemeError(f"{toml}: theme: {e}") from None
+        parent = meta.get("extends")
+        if parent is not None and not isinstance(parent, str):
+            raise ThemeError(f"{toml}: theme: extends must be a theme name")
+        name = parent
+    return tuple(chain)
+
+
+def load_theme(config: Config) -> Theme:
+    """Find the theme, its parents and their static files; read the static files."""
+    chain = theme_chain(config)
+    dirs = [config.templates_dir] if config.templates_dir.is_dir() else []
+    dirs += [t / "templates" for t in chain if (t / "templates").is_dir()]
+    files: dict[str, bytes] = {}
+    # Parents first, so a child theme's file, then the site's own, replaces the parent's.
+    for folder in [t / "static" for t in reversed(chain)] + [config.static_dir]:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    assets: dict[str, str] = {}
+    static: list[Output] = []
+    for rel, data in sorted(files.items()):
+        published = rel
+        if rel.endswith(FINGERPRINTED):
+            stem, dot, ext = rel.rpartition(".")
+            published = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
+        assets[rel] = f"static/{published}"
+        static.append(Output(f"static/{published}", data))
+    return Theme(name=config.theme, chain=chain, template_dirs=tuple(dirs),
+                 static=tuple(static), assets=assets)
+
+
+def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
+    """The Jinja2 environment for `theme`: autoescape on, undefined names are errors, and the
+    filters `date`, `hijri`, `digits`, `bdi`, `iso`."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    locale, numerals = config.locale, config.numerals
+    env.filters["date"] = lambda d: i18n.format_date(d, locale, numerals) if d else ""
+    env.filters["hijri"] = lambda d: i18n.hijri_date(d, numerals) if d else ""
+    env.filters["digits"] = lambda v: i18n.localize_digits(str(v), numerals)
+    env.filters["bdi"] = lambda text: i18n.isolate_latin(str(text))
+    env.filters["iso"] = lambda d: d.isoformat() if d else ""
+    return env
+
+
+def template_error(e: BaseException, stage: str = "render") -> ThemeError:
+    """A ThemeError naming the template file and line where `e` happened."""
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        where = f"{e.filename or e.name}:{e.lineno}"
+        return ThemeError(f"{where}: template: {e.message}")
+    if isinstance(e, jinja2.TemplateNotFound):
+        return ThemeError(f"{e.name}: template: not found in any theme folder")
+    where = _template_frame(e.__traceback__)
+    return ThemeError(f"{where or 'template'}: {stage}: {type(e).__name__}: {e}")
+
+
+def _template_frame(tb: TracebackType | None) -> str:
+    """`file:line` of the innermost template frame of a traceback (Jinja2 rewrites
+    tracebacks so that template code shows as the template's own file and line)."""
+    found = ""
+    for frame, line in traceback.walk_tb(tb):
+        name = frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt")):
+            found = f"{name}:{line}"
+    return found
