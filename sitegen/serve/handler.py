@@ -1,0 +1,152 @@
+"""The HTTP request handler: files from the current output folder, the reload script
+injected into HTML, and the Server-Sent Events stream."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+from sitegen.serve.paths import content_type, resolve
+from sitegen.serve.reload import EVENTS_PATH, Stopping, event_message, inject
+
+if TYPE_CHECKING:
+    from sitegen.serve.server import DevHTTPServer
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_SECONDS = 10.0
+"""An SSE comment this often, so a closed browser tab is noticed and its thread ends."""
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request. HTTP/1.0 (one request per connection): no idle keep-alive threads to
+    wait for at shutdown; on localhost a new connection costs nothing."""
+
+    server: "DevHTTPServer"
+    server_version = "sitegen-serve"
+    timeout = 30  # a client that connects and never sends a request lets go eventually
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_HEAD(self) -> None:  # noqa: N802 (stdlib naming)
+        self._serve(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if urlsplit(self.path).path == EVENTS_PATH:
+            self._events()
+        else:
+            self._serve(head=False)
+
+    # --- files ----------------------------------------------------------------------------
+    def _serve(self, *, head: bool) -> None:
+        dev = self.server.dev
+        seq = dev.changes_seen()
+        try:
+            with dev.state.reading(seq) as (version, error):
+                root = dev.output_dir
+                found = resolve(root, self.path, dev.base_path)
+                body = b""
+                status = found.status
+                ctype = "text/plain; charset=utf-8"
+                if found.status == 200 and found.file is not None:
+                    body = found.file.read_bytes()
+                    ctype = content_type(found.file)
+                elif found.status in (403, 404):
+                    body, ctype = self._error_page(root, found.status)
+        except Stopping:
+            self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "the server is stopping\n", head)
+            return
+        except OSError as e:  # vanished between resolve and read: a build we did not see
+            log.debug("read failed: %s", e)
+            self._plain(HTTPStatus.NOT_FOUND, "not found\n", head)
+            return
+        if status == 301:
+            self.send_response(301)
+            self.send_header("Location", found.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if ctype.startswith("text/html"):
+            body = inject(body, dev.state.token, version, error)
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        # Always fresh while editing: a reload must never show a cached old page.
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            self._write(body)
+
+    def _error_page(self, root: Path, status: int) -> tuple[bytes, str]:
+        """The site's own 404.html (for refusals too: no hint what exists outside)."""
+        page = resolve(root, "/404.html")
+        if page.status == 200 and page.file is not None:
+            return page.file.read_bytes(), "text/html; charset=utf-8"
+        text = "Not found" if status == 404 else "Forbidden"
+        return (
+            f"<!doctype html><html><head><meta charset=utf-8><title>{status}</title></head>"
+            f"<body><h1>{status} {text}</h1></body></html>"
+        ).encode(), "text/html; charset=utf-8"
+
+    def _plain(self, status: HTTPStatus, text: str, head: bool) -> None:
+        body = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self._write(body)
+
+    def _write(self, data: bytes) -> bool:
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+            return True
+        except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
+            return False
+
+    # --- the event stream -----------------------------------------------------------------
+    def _events(self) -> None:
+        dev = self.server.dev
+        query = parse_qs(urlsplit(self.path).query)
+        token, _, version = (query.get("v") or [""])[0].partition(":")
+        try:
+            seen = int(version)
+        except ValueError:
+            token, seen = "", 0
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.connection.settimeout(None)  # the stream is long-lived; keepalives find dead peers
+        if not self._write(b"retry: 500\n\n"):
+            return
+        while True:
+            try:
+                change = dev.state.wait_change(token, seen, KEEPALIVE_SECONDS)
+            except Stopping:
+                return
+            if change is None:
+                if not self._write(b": keepalive\n\n"):
+                    return
+                continue
+            token, seen = dev.state.token, change.version
+            if not self._write(event_message(change)):
+                return

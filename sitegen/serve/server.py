@@ -1,0 +1,358 @@
+"""The dev server: one HTTP server, one watcher, one rebuild thread, one reload channel.
+
+    watch ─▶ debounce ─▶ rebuild (holding off requests) ─▶ tell the browsers
+
+The server never renders anything itself: it calls a rebuild callable (`sitegen serve`
+passes the real build, tests pass fakes), so `sitegen build` and the server share one
+build and one cache.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from sitegen.config import Config, load_config
+from sitegen.errors import BuildError, SitegenError
+from sitegen.serve.handler import Handler
+from sitegen.serve.paths import normalise_base_path
+from sitegen.serve.reload import SiteState
+from sitegen.serve.watch import Debouncer, Inputs, Watcher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What one rebuild did, as the server needs it."""
+
+    written: int
+    """Output files written (new or changed bytes)."""
+    removed: int = 0
+    """Stale output files removed."""
+    pages: int = 0
+    """Pages in the site."""
+    wrote_inputs: frozenset[Path] = field(default_factory=frozenset)
+    """Input files the rebuild itself wrote (content/*.md from an import of changed seeds):
+    their watch events are its own doing and must not start another rebuild."""
+
+
+Rebuild = Callable[[frozenset[Path]], Rebuilt]
+"""Rebuild the site for these changed input paths (empty: the first build). Raises
+SitegenError when the build fails; the old output must then be left in place."""
+
+
+class DevHTTPServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer that joins its request threads on close and can cut open
+    connections, so stopping leaves no thread behind."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], dev: "DevServer") -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.dev = dev
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def track(self, conn: socket.socket) -> None:
+        """Remember an open connection (so `cut_connections` can end it)."""
+        with self._connections_lock:
+            self._connections.add(conn)
+
+    def untrack(self, conn: socket.socket) -> None:
+        """Forget a finished connection."""
+        with self._connections_lock:
+            self._connections.discard(conn)
+
+    def cut_connections(self) -> None:
+        """Shut down every open connection, waking threads blocked reading a request."""
+        with self._connections_lock:
+            conns = list(self._connections)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def describe(paths: Iterable[Path], root: Path | None) -> str:
+    """'content/a.md', 'content/a.md and 2 more': what changed, short, for the terminal."""
+    names = []
+    for p in sorted(paths):
+        try:
+            names.append(str(p.relative_to(root)) if root else str(p))
+        except ValueError:
+            names.append(str(p))
+    if not names:
+        return "nothing"
+    return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+
+
+class DevServer:
+    """Serves `output_dir` with live reload; see the module docstring.
+
+    Binds in the constructor (so `url` is known, even for port 0, before the first build);
+    `start()` builds, then serves and watches in background threads; `stop()` ends them all.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        rebuild: Rebuild | None = None,
+        *,
+        inputs: Inputs | None = None,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        base_path: str = "/",
+        poll: bool = False,
+        quiet: float = 0.05,
+        max_wait: float = 1.0,
+    ) -> None:
+        self.output_dir = output_dir
+        """The folder served; resolved on every request, since a build swaps it whole."""
+        self.rebuild = rebuild
+        self.inputs = inputs
+        self.base_path = normalise_base_path(base_path)
+        self.state = SiteState()
+        self.debouncer = Debouncer(self._on_batch, quiet=quiet, max_wait=max_wait)
+        self.watcher = Watcher(inputs, self.notify, poll=poll) if inputs is not None else None
+        self._own_writes: dict[Path, tuple[int, int, int] | None] = {}
+        self.builds = 0
+        """Rebuilds run so far (the first build included)."""
+        try:
+            self.httpd = DevHTTPServer((host, port), self)
+        except OSError as e:
+            raise SitegenError(f"serve: cannot listen on {host}:{port}: {e.strerror or e} (try --port 0)") from None
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (the chosen one when asked for port 0)."""
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The site's address on this server, e.g. http://127.0.0.1:8000/."""
+        host = str(self.httpd.server_address[0])
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}{self.base_path}"
+
+    # --- life cycle -------------------------------------------------------------------------
+    def start(self, *, build: bool = True) -> None:
+        """Build once (unless told not to), then serve and watch in background threads."""
+        if build:
+            self._run_build(frozenset(), 0, first=True)
+        self.debouncer.start()
+        if self.watcher is not None:
+            self.watcher.start()
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="sitegen-http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching, finish a running build, close every connection, join every thread."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.debouncer.stop()
+        self.state.stop()
+        if self._thread is not None:
+            self.httpd.shutdown()
+            self._thread.join()
+        self.httpd.cut_connections()
+        self.httpd.server_close()
+
+    def __enter__(self) -> "DevServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- changes and builds -----------------------------------------------------------------
+    def notify(self, paths: list[Path]) -> int:
+        """Report changed input paths (the watcher calls this); returns their sequence number."""
+        return self.debouncer.add(paths)
+
+    def changes_seen(self) -> int:
+        """How many changes have been reported: a request waits until these are built."""
+        return self.debouncer.seq
+
+    def _on_batch(self, paths: frozenset[Path], seq: int) -> None:
+        # Drop the events of files our own rebuild wrote (an import's content files), as
+        # long as the file is still exactly as it left it.
+        mine = {p for p in paths if p in self._own_writes and _signature(p) == self._own_writes[p]}
+        paths = paths - mine
+        if not paths:
+            self.state.built(seq, "none", self.state.error)
+            return
+        self._run_build(paths, seq)
+
+    def _run_build(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
+        root = self.inputs.root if self.inputs else None
+        what = describe(paths, root)
+        error: str | None = None
+        result = Rebuilt(written=0)
+        start = time.perf_counter()
+        with self.state.building():
+            try:
+                if self.rebuild is None:
+                    raise SitegenError("serve: no build to run")
+                result = self.rebuild(paths)
+            except SitegenError as e:
+                error = str(e)
+            except Exception as e:  # a bug, not the user's input: say so, keep serving
+                log.error("%s", "".join(traceback.format_exception(e)).rstrip())
+                error = f"sitegen: internal error: {type(e).__name__}: {e}"
+        seconds = time.perf_counter() - start
+        self.builds += 1
+        for path in result.wrote_inputs:
+            self._own_writes[path] = _signature(path)
+        if error is None:
+            changed = result.written + result.removed
+            if first:
+                kind = "none"
+            elif not changed:
+                kind = "none"
+            elif all(p.suffix == ".css" for p in paths):
+                kind = "css"
+            else:
+                kind = "html"
+            self.state.built(seq, kind, None)
+            if first:
+                log.info("built %d pages in %.2f s", result.pages, seconds)
+            else:
+                log.info("%s changed → %d written, %d removed in %.2f s",
+                         what, result.written, result.removed, seconds)
+        else:
+            self.state.built(seq, "none", error)
+            lines = error.splitlines() or [""]
+            more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+            log.error("%s: build failed in %.2f s, still serving the last good build: %s%s",
+                      what if not first else "first build", seconds, lines[0], more)
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and 'localhost'."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- the real thing: `sitegen serve` ------------------------------------------------------------
+def site_inputs(config: Config) -> Inputs:
+    """The folders and files of a project that a rebuild depends on."""
+    folders = [config.content_dir, config.seeds_dir, config.themes_dir, config.templates_dir, config.static_dir]
+    return Inputs(config.root, [f.resolve() for f in folders], [(config.root / "config.toml").resolve()])
+
+
+def serve_output_dir(config: Config) -> Path:
+    """Where the server builds: not public/, which holds the site built for its real
+    base_url; the served build links to the local server instead."""
+    return config.cache_dir / "serve" / "public"
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else len(value)  # type: ignore[arg-type]
+
+
+def _snapshot(folder: Path) -> dict[Path, tuple[int, int, int] | None]:
+    if not folder.is_dir():
+        return {}
+    return {p: _signature(p) for p in folder.rglob("*") if p.is_file()}
+
+
+def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
+    """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
+    config.toml, then the one build() (incremental through its cache)."""
+    from sitegen.build import build
+
+    fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
+    current = [config]
+    config_path = (config_file or config.root / "config.toml").resolve()
+
+    def rebuild(paths: frozenset[Path]) -> Rebuilt:
+        if config_path in paths:
+            current[0] = load_config(config_path).replace(**fixed)
+        cfg = current[0]
+        seeds_dir = cfg.seeds_dir.resolve()
+        seeds = sorted(p for p in paths if p.suffix == ".txt" and p.is_file() and p.is_relative_to(seeds_dir))
+        wrote: frozenset[Path] = frozenset()
+        if seeds:
+            from sitegen.importer import import_seeds
+
+            before = _snapshot(cfg.content_dir.resolve())
+            report = import_seeds(cfg, seeds, force=False, dry_run=False)
+            after = _snapshot(cfg.content_dir.resolve())
+            wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
+            errors = list(getattr(report, "errors", []) or [])
+            if errors:
+                raise BuildError([e if isinstance(e, SitegenError) else SitegenError(str(e)) for e in errors])
+        report = build(cfg)
+        return Rebuilt(
+            written=_count(report.written),
+            removed=_count(report.removed),
+            pages=_count(report.pages),
+            wrote_inputs=wrote,
+        )
+
+    return rebuild
+
+
+def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+        poll: bool = False, config_file: Path | None = None,
+        wait: Callable[[], None] | None = None) -> int:
+    """`sitegen serve`: build, serve and watch until Ctrl-C (or until `wait` returns)."""
+    if not is_loopback(host):
+        bar = "!" * 72
+        log.warning("%s", bar)
+        log.warning("serving on %s: anyone who can reach this machine can read the site", host)
+        log.warning("and the dev server is not hardened for that; use --host 127.0.0.1 unless you mean it")
+        log.warning("%s", bar)
+    output = serve_output_dir(config)
+    server = DevServer(output, inputs=site_inputs(config), host=host, port=port,
+                       base_path=config.base_path, poll=poll)
+    try:
+        serving = config.replace(base_url=server.url, output_dir=output)
+        server.rebuild = make_rebuild(serving, config_file)
+        server.start()
+        log.info("serving %s (Ctrl-C to stop)%s", server.url, " — polling for changes" if poll else "")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
+        if wait is not None:
+            wait()
+        else:
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        server.stop()
+    log.info("stopped")
+    return 0

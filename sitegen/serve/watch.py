@@ -1,0 +1,227 @@
+"""Watching the project's inputs: which file-system events matter, and a debouncer that turns
+a burst of them (an editor's save dance, a `git checkout`) into one rebuild."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+log = logging.getLogger(__name__)
+
+# Files editors write next to the real one while saving, and files no site is built from.
+_TEMP_SUFFIXES = (
+    "~",  # vim/emacs backup
+    ".swp", ".swo", ".swx", ".swpx",  # vim swap
+    ".bck",  # Helix
+    ".tmp", ".temp",  # VS Code and many others; also sitegen's own atomic_write
+    "___jb_tmp___", "___jb_old___",  # JetBrains safe write
+    ".crswap",  # Chromium File System Access
+    ".kate-swp",
+    ".orig", ".rej",
+)
+_TEMP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}  # 4913: vim's can-I-write probe
+_SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules"}
+
+
+def is_editor_temp(name: str) -> bool:
+    """True for an editor's temporary, swap, backup or lock file name (never built)."""
+    return (
+        name in _TEMP_NAMES
+        or name.startswith(".#")  # emacs lock
+        or (name.startswith("#") and name.endswith("#"))  # emacs autosave
+        or name.startswith(".~lock.")  # LibreOffice
+        or name.endswith(_TEMP_SUFFIXES)
+    )
+
+
+class Inputs:
+    """The folders and files a site is built from, relative to one project root."""
+
+    def __init__(self, root: Path, folders: Iterable[Path], files: Iterable[Path]) -> None:
+        self.root = root
+        self.folders = tuple(folders)
+        """Watched recursively (content/, seeds/, themes/, templates/, static/)."""
+        self.files = frozenset(files)
+        """Single files (config.toml)."""
+
+    def matters(self, path: Path) -> bool:
+        """True when a change to `path` can change the site."""
+        if path in self.files:
+            return True
+        if is_editor_temp(path.name):
+            return False
+        for folder in self.folders:
+            if path == folder or path.is_relative_to(folder):
+                return not any(p in _SKIP_DIRS for p in path.relative_to(folder).parts)
+        return False
+
+    def paths(self, event: FileSystemEvent) -> list[Path]:
+        """The input paths an event changed: none for reads, folder mtimes, temp files.
+
+        A rename counts for both ends: the source vanished (an old page to remove), the
+        destination appeared (the rename-over that finishes an editor's safe save).
+        """
+        if event.event_type in ("opened", "closed_no_write"):
+            return []
+        if event.is_directory and event.event_type in ("modified", "attrib", "closed"):
+            return []  # a folder's mtime moves whenever a file in it does: seen already
+        raw = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
+        found = []
+        for p in raw:
+            if not p:
+                continue
+            path = Path(os.fsdecode(p))
+            if self.matters(path):
+                found.append(path)
+        return found
+
+
+class Debouncer:
+    """Collects changed paths and calls `on_batch(paths, seq)` once per burst, on its own
+    thread: after `quiet` seconds without a new event, or `max_wait` seconds after the
+    burst's first event even if it has not ended. Batches never overlap: events that arrive
+    while `on_batch` runs make the next batch.
+
+    `seq` counts every `add`; a batch covers every add up to its `seq`, so a request can
+    ask "has the change I know about been built yet?" by comparing numbers.
+    """
+
+    def __init__(
+        self,
+        on_batch: Callable[[frozenset[Path], int], None],
+        *,
+        quiet: float = 0.05,
+        max_wait: float = 1.0,
+    ) -> None:
+        self.on_batch = on_batch
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self._cond = threading.Condition()
+        self._pending: set[Path] = set()
+        self._first = 0.0
+        self._last = 0.0
+        self._seq = 0
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
+
+    @property
+    def seq(self) -> int:
+        """The number of changes added so far."""
+        with self._cond:
+            return self._seq
+
+    def add(self, paths: Iterable[Path]) -> int:
+        """Note changed paths; returns the sequence number covering them."""
+        now = time.monotonic()
+        with self._cond:
+            added = False
+            for path in paths:
+                if not self._pending:
+                    self._first = now
+                self._pending.add(path)
+                added = True
+            if added:
+                self._seq += 1
+                self._last = now
+                self._cond.notify_all()
+            return self._seq
+
+    def start(self) -> None:
+        """Start the rebuild thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Drop pending changes, wait for a running batch to finish and end the thread."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _take(self) -> tuple[frozenset[Path], int] | None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending or self._stopping)
+            while not self._stopping:
+                deadline = min(self._last + self.quiet, self._first + self.max_wait)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            if self._stopping:
+                return None
+            batch, self._pending = frozenset(self._pending), set()
+            return batch, self._seq
+
+    def _run(self) -> None:
+        while (taken := self._take()) is not None:
+            try:
+                self.on_batch(*taken)
+            except Exception:  # a bug in a rebuild must not end live reload
+                log.exception("rebuild failed unexpectedly")
+
+
+class _Forward(FileSystemEventHandler):
+    def __init__(self, watcher: "Watcher") -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.watcher.dispatch(event)
+
+
+class Watcher:
+    """watchdog observer over a site's inputs, feeding changed paths to `on_change`.
+
+    A watched folder that does not exist yet (say templates/) is picked up when it is
+    created: the project root is watched (not recursively) for that and for config files.
+    """
+
+    def __init__(self, inputs: Inputs, on_change: Callable[[list[Path]], None], *, poll: bool = False) -> None:
+        self.inputs = inputs
+        self.on_change = on_change
+        self.observer: BaseObserver = PollingObserver(timeout=0.5) if poll else Observer()
+        self._handler = _Forward(self)
+        self._watched: set[Path] = set()
+
+    def start(self) -> None:
+        """Schedule the watches and start the observer thread."""
+        parents = {f.parent for f in self.inputs.files} | {f.parent for f in self.inputs.folders}
+        for parent in sorted(parents):
+            if parent.is_dir():
+                self.observer.schedule(self._handler, str(parent), recursive=False)
+        for folder in self.inputs.folders:
+            self._watch(folder)
+        self.observer.start()
+
+    def _watch(self, folder: Path) -> None:
+        if folder in self._watched or not folder.is_dir():
+            return
+        self.observer.schedule(self._handler, str(folder), recursive=True)
+        self._watched.add(folder)
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        """Turn one watchdog event into changed paths (runs on the observer thread)."""
+        paths = self.inputs.paths(event)
+        if event.is_directory and event.event_type in ("created", "moved"):
+            target = Path(os.fsdecode(event.dest_path or event.src_path))
+            if target in self.inputs.folders:
+                self._watch(target)
+        # Events for a watched folder's files arrive twice when the folder's parent is also
+        # watched (non-recursively): harmless, the debouncer keeps a set.
+        if paths:
+            log.debug("changed: %s", ", ".join(str(p) for p in paths))
+            self.on_change(paths)
+
+    def stop(self) -> None:
+        """Stop the observer thread and wait for it."""
+        self.observer.stop()
+        if self.observer.is_alive():
+            self.observer.join()
