@@ -19,6 +19,7 @@ from sitegen.importer.blocks import (
     TEASER_SEPARATOR,
     Block,
     classify,
+    ends_sentence,
     split_lines,
 )
 from sitegen.match import TitleIndex, title_key
@@ -26,6 +27,7 @@ from sitegen.match import TitleIndex, title_key
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 120
+HEADLINE_MAX = 150
 SUMMARY_MAX = 200
 # The shapes a headline line can have (a sentence ending in "." is a paragraph, not a title).
 _TITLE_KINDS = ("caption", "plain", "heading", "teaser")
@@ -101,7 +103,7 @@ def parse_seed(text: str, path: str) -> tuple[list[Draft], list[str]]:
     cur = _Builder(part=1, line=blocks[0].line)
     builders.append(cur)
     i = 0
-    if blocks[0].kind in _TITLE_KINDS:
+    if is_headline(blocks[0]):
         cur.title = blocks[0].text
         i = 1
     n = len(blocks)
@@ -179,10 +181,10 @@ def _read_also(blocks: list[Block], i: int, cur: _Builder, path: str) -> tuple[i
     first = blocks[j]
     nxt = blocks[j + 1].kind if j + 1 < n else None
     has_text = any(b.kind == "paragraph" for b in _until_read_also(blocks, j + 1))
-    starts_article = first.kind in _TITLE_KINDS and (nxt in ("byline", "date") or cur.ended)
+    starts_article = is_headline(first) and (nxt in ("byline", "date") or cur.ended)
     if has_text and (starts_article or first.kind == "paragraph" and cur.ended):
         child = _Builder(part=0, line=first.line)
-        if first.kind in _TITLE_KINDS:
+        if is_headline(first):
             child.title = first.text
             j += 1
         return j, child
@@ -193,6 +195,15 @@ def _read_also(blocks: list[Block], i: int, cur: _Builder, path: str) -> tuple[i
     if j == i + 1:
         raise SourceError(path, "read-also block is empty", line=marker.line, stage="import")
     return j, None
+
+
+def is_headline(block: Block) -> bool:
+    """Can `block`, at the top of an article, be its headline? Any short line that does not
+    end like a sentence: headlines have no full stop, but may end with ؟ or hold "..";
+    a long one (≥ 15 words) still counts up to 150 characters."""
+    if block.kind in _TITLE_KINDS:
+        return True
+    return block.kind == "paragraph" and not ends_sentence(block.text) and len(block.text) <= HEADLINE_MAX
 
 
 def _until_read_also(blocks: list[Block], start: int) -> list[Block]:

@@ -143,15 +143,22 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
             warnings.append(f"{shown}: import: changed since it was imported; kept as it is "
                             "(use --force to overwrite)")
             continue
-        written.append(target)
-        new_manifest[target.name] = _sha(data)
         if dry_run:
             log.info("would write %s", shown)
         else:
-            atomic_write(target, data)
+            try:
+                atomic_write(target, data)
+            except OSError as e:
+                errors.append(f"{shown}: import: cannot write: {e.strerror or e}")
+                continue
             log.debug("wrote %s", shown)
+        written.append(target)
+        new_manifest[target.name] = _sha(data)
     if not dry_run and planned:
-        atomic_write(manifest_path, _manifest_bytes(new_manifest))
+        try:
+            atomic_write(manifest_path, _manifest_bytes(new_manifest))
+        except OSError as e:
+            errors.append(f"{_display(manifest_path, root)}: import: cannot write: {e.strerror or e}")
 
     for line in errors:
         log.error("%s", line)
