@@ -125,6 +125,42 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
     return EXIT_ERROR if report.broken or report.orphans else EXIT_OK
 
 
+# --- serve -----------------------------------------------------------------------------------
+def _add_serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1; anything else is reachable by others)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the site in the default web browser")
+    p.add_argument("--poll", action="store_true",
+                   help="poll for changes instead of OS events (network and container mounts)")
+
+
+def _run_serve(args: argparse.Namespace, config: Config) -> int:
+    from sitegen.serve import run
+
+    return run(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
+               config_file=args.config)
+
+
+# --- deploy --------------------------------------------------------------------------------
+def _add_deploy(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", choices=("git", "dir"), default=None,
+                   help="git: commit to a branch and push; dir: sync into a folder (default: deploy_target)")
+    p.add_argument("--dest", default=None, metavar="PATH_OR_REMOTE",
+                   help="git remote (URL or path) or folder (default: deploy_dest)")
+    p.add_argument("--branch", default=None, help="git branch (default: deploy_branch, gh-pages)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list the files that would be added, changed and removed; change nothing")
+
+
+def _run_deploy(args: argparse.Namespace, config: Config) -> int:
+    from sitegen.deploy import deploy, format_report
+
+    report = deploy(config, target=args.target, dest=args.dest, branch=args.branch,
+                    dry_run=args.dry_run)
+    print(format_report(report))
+    return EXIT_OK
+
 Command = tuple[str, str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace, Config], int]]
 
 COMMANDS: list[Command] = [
@@ -169,6 +205,30 @@ COMMANDS: list[Command] = [
         "to missing files and pages no chain of links from the home page reaches. Exit 1 if any.",
         _add_check,
         _run_check,
+    ),
+    (
+        "serve",
+        "build, serve and live-reload the site while you edit",
+        "Build the site for a local URL, serve it, and watch content/, seeds/, themes/, templates/,\n"
+        "static/ and config.toml. A save rebuilds (a burst of saves is one rebuild; a changed seed is\n"
+        "imported first) and the open pages reload, keeping their scroll position; a CSS-only change\n"
+        "swaps the stylesheet without reloading. A failed build keeps serving the last good site with\n"
+        "the error (file:line) shown over the page. Builds into .sitegen-cache/serve/, never public/.\n"
+        "Ctrl-C stops it (exit 0).",
+        _add_serve,
+        _run_serve,
+    ),
+    (
+        "deploy",
+        "publish the built site to a git branch or a folder",
+        "Publish the already-built output folder (run 'sitegen build' first).\n"
+        "git target: commit the folder's files (plus .nojekyll) on a branch, default gh-pages, on\n"
+        "top of the remote's branch, and push it; no working tree is touched. dir target: sync\n"
+        "into a folder, writing only changed files (each atomically) and deleting files the site\n"
+        "no longer has; a non-empty folder not made by sitegen deploy is refused. Prints the files\n"
+        "added (+), changed (~) and removed (-); --dry-run prints them and changes nothing.",
+        _add_deploy,
+        _run_deploy,
     ),
 ]
 

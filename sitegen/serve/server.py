@@ -40,6 +40,8 @@ class Rebuilt:
     """Stale output files removed."""
     pages: int = 0
     """Pages in the site."""
+    warnings: int = 0
+    """Warnings of the build (unresolved references)."""
     wrote_inputs: frozenset[Path] = field(default_factory=frozenset)
     """Input files the rebuild itself wrote (content/*.md from an import of changed seeds):
     their watch events are its own doing and must not start another rebuild."""
@@ -243,8 +245,9 @@ class DevServer:
             if first:
                 log.info("built %d pages in %.2f s", result.pages, seconds)
             else:
-                log.info("%s changed → %d written, %d removed in %.2f s",
-                         what, result.written, result.removed, seconds)
+                warned = f", {result.warnings} warnings" if result.warnings else ""
+                log.info("%s changed → %d files written, %d removed in %.2f s%s",
+                         what, result.written, result.removed, seconds, warned)
         else:
             self.state.built(seq, "none", error)
             lines = error.splitlines() or [""]
@@ -276,16 +279,6 @@ def serve_output_dir(config: Config) -> Path:
     return config.cache_dir / "serve" / "public"
 
 
-def _count(value: object) -> int:
-    return value if isinstance(value, int) else len(value)  # type: ignore[arg-type]
-
-
-def _snapshot(folder: Path) -> dict[Path, tuple[int, int, int] | None]:
-    if not folder.is_dir():
-        return {}
-    return {p: _signature(p) for p in folder.rglob("*") if p.is_file()}
-
-
 def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
     """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
     config.toml, then the one build() (incremental through its cache)."""
@@ -293,6 +286,7 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
 
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
     current = [config]
+    first_done: list[bool] = []
     config_path = (config_file or config.root / "config.toml").resolve()
 
     def rebuild(paths: frozenset[Path]) -> Rebuilt:
@@ -305,18 +299,21 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
         if seeds:
             from sitegen.importer import import_seeds
 
-            before = _snapshot(cfg.content_dir.resolve())
-            report = import_seeds(cfg, seeds, force=False, dry_run=False)
-            after = _snapshot(cfg.content_dir.resolve())
-            wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
-            errors = list(getattr(report, "errors", []) or [])
-            if errors:
-                raise BuildError([e if isinstance(e, SitegenError) else SitegenError(str(e)) for e in errors])
+            imported = import_seeds(cfg, seeds, force=False, dry_run=False)
+            wrote = frozenset((cfg.root / p).resolve() for p in imported.written)
+            if imported.errors:
+                raise BuildError([SitegenError(line) for line in imported.errors])
         report = build(cfg)
+        if not first_done:
+            # The first build lists every unresolved reference; after that the terminal gets
+            # one line per rebuild, with the count.
+            first_done.append(True)
+            logging.getLogger("sitegen.build").setLevel(logging.ERROR)
         return Rebuilt(
-            written=_count(report.written),
-            removed=_count(report.removed),
-            pages=_count(report.pages),
+            written=report.written,
+            removed=report.removed,
+            pages=report.pages,
+            warnings=len(report.warnings),
             wrote_inputs=wrote,
         )
 
