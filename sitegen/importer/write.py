@@ -99,8 +99,7 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
     for path in paths:
         shown = _display(path, root)
         try:
-            text, data, seed_warnings = read_seed(path if path.is_absolute() else Path.cwd() / path,
-                                                 shown, config.max_seed_mb)
+            text, data, seed_warnings = read_seed(path, shown, config.max_seed_mb)
             drafts, parse_warnings = parse_seed(text, shown)
         except SitegenError as e:
             errors.append(str(e))
@@ -115,6 +114,7 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
             claimed[title_key(d.title)] = shown
             planned.append(_Planned(d, shown, digest, ""))
     planned = _assign_slugs(planned, existing, config.slug_style)
+    warnings.extend(_moved(planned, existing, root))
 
     index: TitleIndex[str] = TitleIndex()
     for p in planned:
@@ -208,7 +208,7 @@ def _title_clash(drafts: list[Draft], shown: str, owners: dict[str, str], claime
                  existing: list[_Existing]) -> str | None:
     """An error line when one of `drafts` has a title another seed (or content file) already
     gives: two seeds giving one article is bad input, not two articles."""
-    ours = {e.title and title_key(e.title) for e in existing if e.seed and e.seed[0] == shown}
+    ours = {title_key(e.title) for e in existing if e.seed and e.seed[0] == shown}
     seen: set[str] = set()
     for d in drafts:
         key = title_key(d.title)
@@ -241,6 +241,19 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     return out
 
 
+def _moved(planned: list[_Planned], existing: list[_Existing], root: Path) -> list[str]:
+    """Warnings for content files imported from a seed part that now gives another slug (the
+    seed's headline changed): the old file is left for a person to remove or redirect."""
+    now = {(p.seed_file, p.draft.part): p.slug for p in planned}
+    out = []
+    for e in existing:
+        slug = now.get(e.seed) if e.seed else None
+        if slug is not None and slug != e.slug and e.path.stem != slug:
+            out.append(f"{_display(e.path, root)}: import: {e.seed[0]} (part {e.seed[1]}) now gives "
+                       f"content/{slug}.md; this older file is kept (remove it if it is stale)")
+    return out
+
+
 def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> dict[str, Any]:
     """The front matter of one article, keys in the documented order."""
     d = p.draft
@@ -250,6 +263,7 @@ def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> d
     for title in d.read_also:
         slug = index.lookup(title)
         if slug is not None and slug != p.slug:
+            seen.add(title_key(title))  # named once: not again as a related title
             if slug not in read_also:
                 read_also.append(slug)
         elif slug is None:
