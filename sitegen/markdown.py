@@ -64,7 +64,11 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self.md = markdown.Markdown(
             extensions=["toc", "tables", "footnotes", "attr_list", "sane_lists"],
-            extension_configs={"toc": {"slugify": slugify_unicode}},
+            extension_configs={
+                "toc": {"slugify": slugify_unicode},
+                # The back-link's tooltip is read by Arabic readers ("%d" is the number).
+                "footnotes": {"BACKLINK_TITLE": "العودة إلى موضع الحاشية %d في النص"},
+            },
             output_format="html",
         )
         self.rewriter = _LinkRewriter(self.md)

@@ -239,11 +239,9 @@ class Renderer:
         return self.page(
             "article.html", article_path(a.slug),
             title=a.title, description=a.summary or cfg.description, og_type="article",
-            lang=a.lang or cfg.language, dir=a.dir or ("ltr" if a.lang and a.lang != cfg.language
-                                                       and cfg.direction == "rtl" and not
-                                                       a.lang.startswith(("ar", "fa", "ur", "he"))
-                                                       else cfg.direction),
+            lang=a.lang or cfg.language, dir=article_dir(a, cfg),
             article=card, body=Markup(body.html), toc=body.toc,
+            standfirst="" if _opens_body(a.summary, a.body) else a.summary,
             read_also=[self.cards[s] for s in links.read_also],
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
             more=[self.cards[s] for s in links.by_tags],
@@ -316,6 +314,29 @@ class Renderer:
             lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
         lines.append("</urlset>\n")
         return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+
+
+RTL_LANGUAGES = ("ar", "fa", "ur", "he", "ps", "ckb", "sd", "ug", "yi", "dv")
+"""Primary language subtags written right to left."""
+
+
+def article_dir(a: Article, cfg: Config) -> str:
+    """The article's direction: its own `dir`, else its language's, else the site's."""
+    if a.dir:
+        return a.dir
+    if a.lang and a.lang.split("-")[0] != cfg.language.split("-")[0]:
+        return "rtl" if a.lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+    return cfg.direction
+
+
+def _opens_body(summary: str, body: str) -> bool:
+    """True when `summary` is just the body's opening words (the importer's default), so
+    showing it above the body would say the same thing twice."""
+    head = fold(summary.rstrip("…. ")).split()
+    words = fold(body[: len(summary) * 2]).split()[: len(head)]
+    # The last word of a cut summary may itself be cut.
+    return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
+            and words[-1].startswith(head[-1]))
 
 
 def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:

@@ -1,0 +1,59 @@
+"""Markdown bodies: extensions, Arabic heading anchors, links to other content files."""
+
+from __future__ import annotations
+
+from sitegen.markdown import MarkdownRenderer
+
+TARGETS = {"b": "b", "other": "b", "other.md": "b", "مقال": "مقال", "مقال.md": "مقال"}
+
+
+def url_for(slug: str) -> str:
+    return f"/digest/articles/{slug}/"
+
+
+def convert(text: str):  # type: ignore[no-untyped-def]
+    return MarkdownRenderer().convert(text, TARGETS, url_for)
+
+
+def test_headings_get_arabic_anchors_and_a_toc() -> None:
+    body = convert("## ما هي منصة تروث سوشيال؟\n\nنص.\n\n### تفاصيل\n")
+    assert '<h2 id="ما-هي-منصة-تروث-سوشيال">' in body.html
+    assert body.toc == ((2, "ما-هي-منصة-تروث-سوشيال", "ما هي منصة تروث سوشيال؟"), (3, "تفاصيل", "تفاصيل"))
+
+
+def test_tables_footnotes_attr_list_sane_lists() -> None:
+    html = convert("| أ | ب |\n|---|---|\n| 1 | 2 |\n\nنص[^1].\n\n[^1]: حاشية.\n\n"
+                   "فقرة\n{: .note }\n\n1. واحد\n\n* نقطة\n").html
+    assert "<table>" in html and "<td>1</td>" in html
+    assert 'class="footnote"' in html and "حاشية." in html
+    assert '<p class="note">فقرة</p>' in html
+    assert "<ol>" in html and "<ul>" in html  # sane_lists: a new list type starts a new list
+
+
+def test_links_to_content_files_become_article_urls() -> None:
+    body = convert("[أ](other.md) [ب](b) [ج](مقال.md#قسم) [د](%D9%85%D9%82%D8%A7%D9%84.md) "
+                   "[خارجي](https://example.com/x.md) [مرساة](#x) [مفقود](nothing.md)")
+    assert body.html.count('href="/digest/articles/b/"') == 2
+    assert 'href="/digest/articles/مقال/#قسم"' in body.html
+    assert 'href="/digest/articles/مقال/"' in body.html
+    assert 'href="https://example.com/x.md"' in body.html and 'href="#x"' in body.html
+    assert body.links == ("b", "مقال")
+    assert body.unresolved == ("nothing.md",)
+
+
+def test_latin_runs_in_arabic_are_isolated() -> None:
+    html = convert("أطلق ترامب منصة Truth Social التابعة لمجموعة TMTG.").html
+    assert "<bdi>Truth Social</bdi>" in html and "<bdi>TMTG</bdi>" in html
+
+
+def test_state_does_not_leak_between_documents() -> None:
+    r = MarkdownRenderer()
+    first = r.convert("## عنوان\n\nنص[^1].\n\n[^1]: حاشية أولى.\n\n[x](other.md)", TARGETS, url_for)
+    second = r.convert("## عنوان\n\nنص.", TARGETS, url_for)
+    assert "حاشية أولى" not in second.html and 'id="عنوان"' in second.html
+    assert second.links == () and first.links == ("b",)
+
+
+def test_raw_html_is_kept_and_text_is_escaped() -> None:
+    html = convert("نص فيه 3 < 4 و & رمز <kbd>Ctrl</kbd>.").html
+    assert "3 &lt; 4" in html and "&amp;" in html and "<kbd>Ctrl</kbd>" in html
