@@ -14,6 +14,7 @@ from slugify import slugify
 from sitegen import frontmatter
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError, SourceError
+from sitegen.importer.write import make_slug as article_slug
 from sitegen.model import Article, RelatedRef, Site
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ _KNOWN = {"title", "title_inferred", "slug", "date", "source", "tags", "read_als
 
 
 def make_slug(text: str, style: str = "unicode") -> str:
-    """The URL slug of `text`: Arabic kept for style 'unicode', ASCII for 'translit'."""
+    """A URL segment for a tag or source name: Arabic kept for style 'unicode', ASCII for
+    'translit'. (Article slugs come from the importer's `make_slug`, so a hand-written article
+    gets the slug an imported one with the same title would.)"""
     return slugify(text, allow_unicode=style == "unicode")
 
 
@@ -52,7 +55,7 @@ def load_site(config: Config, *, drafts: bool = False) -> Site:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as e:
-            errors.append(SourceError(rel, f"not UTF-8 at byte {e.start}", offset=e.start, stage=STAGE))
+            errors.append(SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
             continue
         try:
             article = parse_article(text, rel, config.slug_style)
@@ -77,9 +80,14 @@ def load_site(config: Config, *, drafts: bool = False) -> Site:
 
 def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
     """One content file's text → Article. Raises SourceError with the file and line."""
-    fm = frontmatter.parse(text, path)
-    meta = fm.meta
     lines = text.replace("\r\n", "\n").split("\n")
+    try:
+        fm = frontmatter.parse(text, path)
+    except ValueError as e:
+        # PyYAML builds dates itself and raises ValueError for 2026-13-01: locate it.
+        raise SourceError(path, f"not a valid date ({e})", line=_bad_date_line(lines),
+                          stage="front matter") from None
+    meta = fm.meta
 
     def fail(key: str, message: str) -> SourceError:
         return SourceError(path, f"{key}: {message}", line=_key_line(lines, key), stage=STAGE)
@@ -94,7 +102,7 @@ def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
     title = _clean(title)
     slug = meta.get("slug")
     if slug is None:
-        slug = make_slug(title, slug_style)
+        slug = article_slug(title, slug_style)
     elif not isinstance(slug, (str, int)) or not str(slug).strip():
         raise fail("slug", "must be a non-empty string")
     slug = unicodedata.normalize("NFC", str(slug).strip())
@@ -162,6 +170,22 @@ def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
         title_inferred=bool(meta.get("title_inferred", False)),
         seed=str(seed or ""),
     )
+
+
+_DATE_LIKE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def _bad_date_line(lines: list[str]) -> int:
+    """The first front matter line holding a YYYY-MM-DD that is no real date."""
+    for n, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == frontmatter.FENCE:
+            break
+        for m in _DATE_LIKE.finditer(line):
+            try:
+                datetime.date(*map(int, m.groups()))
+            except ValueError:
+                return n
+    return 1
 
 
 def _clean(text: str) -> str:
