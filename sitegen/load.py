@@ -28,7 +28,8 @@ def make_slug(text: str, style: str = "unicode") -> str:
     """A URL segment for a tag or source name: Arabic kept for style 'unicode', ASCII for
     'translit'. (Article slugs come from the importer's `make_slug`, so a hand-written article
     gets the slug an imported one with the same title would.)"""
-    return slugify(text, allow_unicode=style == "unicode")
+    # 80 characters: Arabic takes 2 bytes a letter, and file names stop at 255 bytes.
+    return slugify(text, allow_unicode=style == "unicode", max_length=80, word_boundary=True)
 
 
 def sort_key(article: Article) -> tuple[int, int, str]:

@@ -1,0 +1,72 @@
+"""Atom feeds, the sitemap and robots.txt, read by the tools that consume them."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote, unquote
+
+import feedparser
+
+from sitegen.build import build
+from sitegen.config import load_config
+
+MakeSite = Callable[[dict[str, str]], Path]
+
+
+def article(slug: str, title: str, **meta: str) -> str:
+    lines = [f"title: {title}", f"slug: {slug}"] + [f"{k}: {v}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\nنص.\n"
+
+
+FILES = {
+    "content/a.md": article("a", "خبر أول عن Truth Social", date="2026-11-20", tags="[تروث سوشيال]",
+                            summary="ملخص & رموز <b>.", source="صدى البلد"),
+    "content/b.md": article("b", "خبر ثان", date="2026-11-21", tags="[تروث سوشيال, تويتر]"),
+    "content/c.md": article("c", "خبر بلا تاريخ"),
+}
+
+
+def test_site_feed_has_one_entry_per_article(seeds_site: Path) -> None:
+    feed = feedparser.parse((seeds_site / "public/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert len(feed.entries) == len(list((seeds_site / "content").glob("*.md")))
+    for entry in feed.entries:
+        assert entry.link.startswith("https://digest.example.org/articles/")
+        path = unquote(entry.link.removeprefix("https://digest.example.org/"))
+        assert (seeds_site / "public" / path / "index.html").is_file()
+        assert entry.title
+
+
+def test_feeds_parse_with_sub_path_and_per_tag(make_site: MakeSite) -> None:
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/digest/"\n'})
+    build(load_config(root / "config.toml"))
+    feed = feedparser.parse((root / "public/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert [e.title for e in feed.entries] == ["خبر ثان", "خبر أول عن Truth Social", "خبر بلا تاريخ"]
+    assert feed.entries[0].link == "https://example.org/digest/articles/b/"
+    assert feed.entries[1].summary == "ملخص & رموز <b>."
+    assert feed.entries[1].published.startswith("2026-11-20")
+    assert feed.feed.updated.startswith("2026-11-21")
+    tag = feedparser.parse((root / "public/tags/تروث-سوشيال/feed.xml").read_bytes())
+    assert not tag.bozo and [e.link for e in tag.entries] == [
+        "https://example.org/digest/articles/b/", "https://example.org/digest/articles/a/"]
+    assert [t.term for t in tag.entries[0].tags] == ["تروث سوشيال", "تويتر"]
+    page = (root / "public/tags/تروث-سوشيال/index.html").read_text(encoding="utf-8")
+    assert f'href="/digest/tags/{quote("تروث-سوشيال")}/feed.xml"' in page
+
+
+def test_sitemap_and_robots(make_site: MakeSite) -> None:
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/digest/"\n'})
+    build(load_config(root / "config.toml"))
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = ET.parse(root / "public/sitemap.xml").getroot().findall("s:url", ns)
+    locs = {u.find("s:loc", ns).text: u.find("s:lastmod", ns) for u in urls}
+    for slug in "abc":
+        assert f"https://example.org/digest/articles/{slug}/" in locs
+    assert locs["https://example.org/digest/articles/b/"].text == "2026-11-21"
+    assert locs["https://example.org/digest/articles/c/"] is None
+    assert f"https://example.org/digest/tags/{quote('تويتر')}/" in locs
+    robots = (root / "public/robots.txt").read_text()
+    assert "Sitemap: https://example.org/digest/sitemap.xml" in robots
