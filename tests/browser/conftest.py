@@ -81,14 +81,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """new_page(width=1280, height=900) → a page in a fresh context, closed after the test.
+    """new_page(width=1280, height=900, color_scheme="light") → a page in a fresh context,
+    closed after the test; color_scheme "dark" emulates `prefers-color-scheme: dark`.
 
     Every request that leaves 127.0.0.1 is aborted and recorded in `page.offsite_requests`:
     the built site must make no network request (no CDN, no remote font)."""
     contexts = []
 
-    def make(width: int = 1280, height: int = 900) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="ar-EG")
+    def make(width: int = 1280, height: int = 900, color_scheme: str = "light") -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="ar-EG",
+                                      color_scheme=color_scheme)  # type: ignore[arg-type]
         contexts.append(context)
         page = context.new_page()
         offsite: list[str] = []
