@@ -3,11 +3,15 @@
 Both are optional by config (`minify`, `compress`) and both only rewrite a file whose bytes
 change (sitegen.fsutil.atomic_write), so running this twice writes nothing the second time.
 The output is deterministic: gzip with mtime 0 and no file name, Brotli at a fixed quality.
+A small record in the cache folder (`compressed.json`) lets the next run skip files whose
+bytes and compressed siblings are unchanged.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -126,6 +130,9 @@ def postprocess(out_dir: Path, config: Config) -> PostprocessSummary:
     if not (config.minify or config.compress):
         return PostprocessSummary()
     minified = saved = gz = br = stale = 0
+    memo_path = config.cache_dir / "compressed.json"
+    memo = _load_memo(memo_path, out_dir) if config.compress else {}
+    fresh: dict[str, dict[str, object]] = {}
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
         suffix = path.suffix.lower()
         if suffix not in COMPRESSIBLE:
@@ -140,8 +147,16 @@ def postprocess(out_dir: Path, config: Config) -> PostprocessSummary:
                 log.debug("%s: minified, %d → %d bytes", rel, len(data), len(small))
                 data = small
         if config.compress:
+            digest = hashlib.sha256(data).hexdigest()
+            known = memo.get(rel, {})
+            entry: dict[str, object] = {"sha256": digest}
             for ext, compress in ((".gz", compress_gzip), (".br", compress_brotli)):
                 sibling = path.with_name(path.name + ext)
+                if known.get("sha256") == digest and known.get(ext) == _stamp(sibling):
+                    # Same source bytes, and the sibling is the very file written for them:
+                    # Brotli at quality 11 is slow (under 1 MB/s), so it is not redone.
+                    entry[ext] = known[ext]
+                    continue
                 packed = compress(data)
                 if len(packed) < len(data):
                     if atomic_write(sibling, packed):
@@ -151,8 +166,35 @@ def postprocess(out_dir: Path, config: Config) -> PostprocessSummary:
                     # A host serving X.gz in place of X must never get an out-of-date copy.
                     sibling.unlink()
                     stale += 1
+                entry[ext] = _stamp(sibling)
+            fresh[rel] = entry
+    if config.compress and fresh != memo:
+        memo_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(memo_path, json.dumps({"out_dir": str(out_dir.resolve()), "files": fresh},
+                                           ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8"))
     summary = PostprocessSummary(minified=minified, bytes_saved=saved, gz_written=gz,
                                  br_written=br, stale_removed=stale)
     log.info("postprocess: %d files minified (%d bytes saved), %d .gz and %d .br written",
              minified, saved, gz, br)
     return summary
+
+
+def _stamp(path: Path) -> list[int] | None:
+    """Size and modification time of `path`, or None when it does not exist."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _load_memo(path: Path, out_dir: Path) -> dict[str, dict[str, object]]:
+    """What the last run compressed in `out_dir`: path → source sha256 and sibling stamps."""
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    if not isinstance(memo, dict) or memo.get("out_dir") != str(out_dir.resolve()):
+        return {}
+    files = memo.get("files")
+    return files if isinstance(files, dict) else {}

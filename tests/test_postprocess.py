@@ -287,6 +287,27 @@ def test_rewritten_source_gets_a_fresh_gz(tmp_path: Path) -> None:
     assert "خبر معدّل".encode() in gzip.decompress((out / "feed.xml.gz").read_bytes())
 
 
+def test_unchanged_files_are_not_compressed_again(tmp_path: Path, monkeypatch) -> None:
+    """Brotli at quality 11 is slow; a file whose bytes and siblings are as last written is
+    skipped, while a changed file or a sibling deleted by hand is redone."""
+    import sitegen.postprocess as pp
+
+    out = make_output(tmp_path)
+    cfg = config(tmp_path, compress=True)
+    postprocess(out, cfg)
+    done: list[int] = []
+    real = pp.compress_brotli
+    monkeypatch.setattr(pp, "compress_brotli", lambda data: done.append(len(data)) or real(data))
+    postprocess(out, cfg)
+    assert done == []
+    (out / "style.css.br").unlink()
+    (out / "feed.xml").write_text(FEED + "<!-- 2 -->\n", encoding="utf-8")
+    summary = postprocess(out, cfg)
+    assert len(done) == 2 and summary.br_written == 2
+    assert brotli.decompress((out / "style.css.br").read_bytes()) == CSS.encode()
+    assert brotli.decompress((out / "feed.xml.br").read_bytes()).endswith(b"<!-- 2 -->\n")
+
+
 # --- in a real browser -----------------------------------------------------------------------
 CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
 
