@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,3 +95,24 @@ def test_every_page_of_the_seeds_site_is_valid_html(seeds_site: Path) -> None:
     errors = run_vnu(pages)
     report = "\n".join(str(m).replace(str(public) + os.sep, "public/") for m in errors)
     assert not errors, f"{len(errors)} HTML errors in {len(pages)} pages:\n{report}"
+
+
+def _run_checker_test_without_java(ci: str | None) -> subprocess.CompletedProcess[str]:
+    """Run the checker test above in a child pytest whose PATH has no java."""
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["PATH"] = "/nonexistent"
+    if ci is not None:
+        env["CI"] = ci
+    root = Path(__file__).resolve().parent.parent
+    node = f"{Path(__file__).relative_to(root)}::test_checker_reports_errors_with_file_and_line"
+    return subprocess.run([sys.executable, "-m", "pytest", node, "-q", "-rs", "-p", "no:cacheprovider"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_missing_java_skips_outside_ci_and_fails_under_ci() -> None:
+    skipped = _run_checker_test_without_java(ci=None)
+    assert skipped.returncode == 0 and "1 skipped" in skipped.stdout, skipped.stdout + skipped.stderr
+    assert JAVA_HINT in skipped.stdout
+    failed = _run_checker_test_without_java(ci="true")
+    assert failed.returncode == 1 and "1 failed" in failed.stdout, failed.stdout + failed.stderr
+    assert "CI=true" in failed.stdout

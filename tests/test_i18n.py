@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from html.parser import HTMLParser
 
@@ -222,3 +223,12 @@ def test_isolate_latin_html_only_adds_bdi_around_text(html: str) -> None:
     # And what a browser parses is the same elements, attributes and text.
     assert _shape(out) == _shape(html)
     assert isolate_latin_html(out) == out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab Z&<>\"'’.-،(", "منصة", "ترامب", "TMTG", "\u200f"]), max_size=12).map("".join))
+def test_isolate_latin_keeps_the_text(text: str) -> None:
+    out = isolate_latin(text)
+    # A reader sees exactly the text that was given: only <bdi> tags were added.
+    assert html.unescape(re.sub(r"</?bdi>", "", out)) == text
+    assert "<" not in re.sub(r"</?bdi>", "", out)
