@@ -4,6 +4,7 @@ treeprocessor that turns links to other content files into those articles' URLs.
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -82,10 +83,23 @@ class MarkdownRenderer:
         self.rewriter.targets, self.rewriter.url_for = targets, url_for
         self.rewriter.found, self.rewriter.unresolved = [], []
         html = self.md.convert(text)
-        html = isolate_latin_html(html)
+        html = isolate_latin_html(_NUMERIC_REF.sub(_unref, html))
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
         return Body(html=html, toc=toc, links=tuple(dict.fromkeys(self.rewriter.found)),
                     unresolved=tuple(dict.fromkeys(self.rewriter.unresolved)))
+
+
+# Python-Markdown writes a few characters as numeric references (&#160; &#8617;). They are
+# written out as characters so that later passes over text nodes (Arabic-Indic digits) cannot
+# turn "&#160;" into "&#١٦٠;"; the five markup-significant characters stay escaped.
+_NUMERIC_REF = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
+
+
+def _unref(m: re.Match[str]) -> str:
+    code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+    if code in (0x26, 0x3C, 0x3E, 0x22, 0x27) or not 0 < code < 0x110000 or 0xD800 <= code < 0xE000:
+        return m.group()
+    return chr(code)
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:

@@ -57,3 +57,9 @@ def test_state_does_not_leak_between_documents() -> None:
 def test_raw_html_is_kept_and_text_is_escaped() -> None:
     html = convert("نص فيه 3 < 4 و & رمز <kbd>Ctrl</kbd>.").html
     assert "3 &lt; 4" in html and "&amp;" in html and "<kbd>Ctrl</kbd>" in html
+
+
+def test_numeric_references_become_characters_so_digit_localisation_cannot_break_them() -> None:
+    html = convert("نص[^1].\n\n[^1]: حاشية.").html
+    assert "&#" not in html and "\u00a0" in html and "\u21a9" in html
+    assert convert("a &#38; b &#60;").html == "<p>a &#38; b &#60;</p>"
