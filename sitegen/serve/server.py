@@ -25,7 +25,7 @@ from sitegen.errors import BuildError, SitegenError
 from sitegen.serve.handler import Handler
 from sitegen.serve.paths import normalise_base_path
 from sitegen.serve.reload import SiteState
-from sitegen.serve.watch import Debouncer, Inputs, Watcher
+from sitegen.serve.watch import POLL_SECONDS, Debouncer, Inputs, Watcher
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,11 @@ class DevServer:
         self.inputs = inputs
         self.base_path = normalise_base_path(base_path)
         self.state = SiteState()
+        if poll:
+            # Each watched folder is polled on its own clock, so one change (a folder deleted)
+            # can reach two pollers up to a poll apart: stay open that long for one rebuild.
+            quiet = max(quiet, POLL_SECONDS * 1.2)
+            max_wait = max(max_wait, quiet * 2)
         self.debouncer = Debouncer(self._on_batch, quiet=quiet, max_wait=max_wait)
         self.watcher = Watcher(inputs, self.notify, poll=poll) if inputs is not None else None
         self._own_writes: dict[Path, tuple[int, int, int] | None] = {}

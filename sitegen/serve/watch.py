@@ -12,7 +12,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ _TEMP_SUFFIXES = (
     ".orig", ".rej",
 )
 _TEMP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}  # 4913: vim's can-I-write probe
+POLL_SECONDS = 0.5
+"""How often --poll looks at the files."""
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules"}
 
 
@@ -187,9 +189,9 @@ class Watcher:
     def __init__(self, inputs: Inputs, on_change: Callable[[list[Path]], None], *, poll: bool = False) -> None:
         self.inputs = inputs
         self.on_change = on_change
-        self.observer: BaseObserver = PollingObserver(timeout=0.5) if poll else Observer()
+        self.observer: BaseObserver = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
         self._handler = _Forward(self)
-        self._watched: set[Path] = set()
+        self._watched: dict[Path, ObservedWatch] = {}
 
     def start(self) -> None:
         """Schedule the watches and start the observer thread."""
@@ -204,12 +206,24 @@ class Watcher:
     def _watch(self, folder: Path) -> None:
         if folder in self._watched or not folder.is_dir():
             return
-        self.observer.schedule(self._handler, str(folder), recursive=True)
-        self._watched.add(folder)
+        self._watched[folder] = self.observer.schedule(self._handler, str(folder), recursive=True)
+
+    def _unwatch(self, folder: Path) -> None:
+        watch = self._watched.pop(folder, None)
+        if watch is not None:
+            try:
+                self.observer.unschedule(watch)
+            except KeyError:  # the emitter already stopped on its own
+                pass
 
     def dispatch(self, event: FileSystemEvent) -> None:
         """Turn one watchdog event into changed paths (runs on the observer thread)."""
         paths = self.inputs.paths(event)
+        if event.is_directory and event.event_type in ("deleted", "moved"):
+            gone = Path(os.fsdecode(event.src_path))
+            if gone in self.inputs.folders:
+                # Its watch died with it; a folder created later under that name gets a new one.
+                self._unwatch(gone)
         if event.is_directory and event.event_type in ("created", "moved"):
             target = Path(os.fsdecode(event.dest_path or event.src_path))
             if target in self.inputs.folders:
