@@ -155,3 +155,16 @@ def test_page_of_boilerplate_only_is_an_error() -> None:
 def test_teaser_lines_leave_the_body() -> None:
     [d] = parse_seed(f"العنوان\n\n{P2}\n\n{TEASER}\n\n{P3}\n", "s.txt")[0]
     assert d.teasers == (TEASER,) and "صداقة" not in d.body
+
+
+def test_read_also_marker_followed_by_text_keeps_the_text_and_warns() -> None:
+    [d], warnings = parse_seed(f"العنوان\n\n{P2}\n\nاقرأ أيضا:\n\n{P3}\n", "seeds/x.txt")
+    assert d.body == f"{P2}\n\n{P3}" and d.read_also == ()
+    assert warnings == ["seeds/x.txt:5: import: read-also marker names no headline; ignored"]
+
+
+def test_keywords_marker_alone_takes_the_next_line_but_never_a_sentence() -> None:
+    [d] = parse_seed(f"العنوان\n\n{P3}\n\nكلمات دلالية:\n\nإيلون ماسك تروث سوشيال\n", "s.txt")[0]
+    assert d.tags == ("إيلون ماسك", "تروث سوشيال")
+    [d] = parse_seed(f"العنوان\n\n{P2}\n\nكلمات دلالية:\n\n{P3}\n", "s.txt")[0]
+    assert d.tags == () and d.body == f"{P2}\n\n{P3}"

@@ -110,7 +110,7 @@ def parse_seed(text: str, path: str) -> tuple[list[Draft], list[str]]:
     while i < n:
         b = blocks[i]
         if b.kind == "read_also":
-            i, child = _read_also(blocks, i, cur, path)
+            i, child = _read_also(blocks, i, cur, path, warnings)
             if child is not None:
                 child.part = len(builders) + 1
                 builders.append(child)
@@ -130,7 +130,9 @@ def parse_seed(text: str, path: str) -> tuple[list[Draft], list[str]]:
         if b.kind in ("source", "keywords"):
             cur.ended = True
             value = b.text
-            if not value and i + 1 < n and blocks[i + 1].kind not in MARKER_KINDS:
+            # "كلمات دلالية:" alone: the phrases are on the next line (never a sentence of text).
+            if not value and i + 1 < n and blocks[i + 1].kind not in MARKER_KINDS \
+                    and not ends_sentence(blocks[i + 1].text):
                 i += 1
                 value = blocks[i].text
             if not value:
@@ -167,7 +169,8 @@ def parse_seed(text: str, path: str) -> tuple[list[Draft], list[str]]:
     return out, warnings
 
 
-def _read_also(blocks: list[Block], i: int, cur: _Builder, path: str) -> tuple[int, _Builder | None]:
+def _read_also(blocks: list[Block], i: int, cur: _Builder, path: str,
+               warnings: list[str]) -> tuple[int, _Builder | None]:
     """Handle the read-also marker at blocks[i]: return (next index, embedded article or None).
     References (titles) are added to `cur.read_also`."""
     marker = blocks[i]
@@ -193,7 +196,9 @@ def _read_also(blocks: list[Block], i: int, cur: _Builder, path: str) -> tuple[i
         cur.read_also.append(blocks[j].text)
         j += 1
     if j == i + 1:
-        raise SourceError(path, "read-also block is empty", line=marker.line, stage="import")
+        # Text follows but no headline: the marker is a stray; the text stays the article's.
+        warnings.append(str(SourceError(path, "read-also marker names no headline; ignored",
+                                        line=marker.line, stage="import")))
     return j, None
 
 
