@@ -23,6 +23,7 @@ from sitegen.arabic import canonical_letters, fold
 from sitegen.config import Config
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.load import make_slug
+from sitegen.markdown import plain_references
 from sitegen.model import Article, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
 
@@ -182,7 +183,7 @@ class Renderer:
         except Exception as e:
             raise template_error(e) from None
         if cfg.numerals != "latn":
-            html = localize_digits_html(html, cfg.numerals)
+            html = localize_digits_html(plain_references(html), cfg.numerals)
         file = path if path.endswith((".html", ".xml")) else path + "index.html"
         return Output(file, html.encode("utf-8"))
 

@@ -65,11 +65,12 @@ def test_article_meta_canonical_open_graph_and_json_ld(make_site: MakeSite) -> N
 
 
 def test_dates_follow_locale_numerals_and_hijri(make_site: MakeSite) -> None:
-    files = {"content/a.md": article("أ", slug="a", date="2026-11-21")}
+    files = {"content/a.md": article("'قال \"نعم\" 12'", slug="a", date="2026-11-21")}
     public = built(make_site, files, 'locale = "ar_IQ"\nnumerals = "arab"\nhijri = true\n')
     html = read(public, "articles/a/index.html")
     assert '<time datetime="2026-11-21">٢١ تشرين الثاني ٢٠٢٦</time>' in html
     assert "جمادى الآخرة ١٤٤٨ هـ" in html
+    assert "قال &quot;نعم&quot; ١٢" in html and "&#" not in html
     month = read(public, "archive/2026/11/index.html")
     assert "تشرين الثاني ٢٠٢٦" in month and "/articles/a/" in month
     assert 'href="/archive/2026/11/"' in read(public, "archive/index.html")
