@@ -309,3 +309,12 @@ def test_a_seed_whose_headline_changed_warns_about_the_older_file(site: Path, ca
     assert (f"warning: content/{old.name}: import: seeds/{SEED_000} (part 1) now gives "
             "content/خطة-ترامب-الجديدة.md; this older file is kept") in err
     assert old.exists() and (site / "content" / "خطة-ترامب-الجديدة.md").exists()
+
+
+def test_an_editor_file_holding_the_slug_under_its_file_name_is_never_overwritten(site: Path) -> None:
+    (site / "content").mkdir()
+    mine = site / "content" / "خطة-ترامب-للانتقام-من-شركات-التكنولوجيا-الكبيرة-ومنصات-التواصل-الاجتماعي.md"
+    mine.write_text("---\ntitle: مقال كتبه محرر\nslug: editor-piece\n---\n\nنص المحرر.\n", encoding="utf-8")
+    assert run(site, "-q", "--force") == 0
+    assert mine.read_text(encoding="utf-8").endswith("نص المحرر.\n")
+    assert (site / "content" / f"{mine.stem}-2.md").exists()

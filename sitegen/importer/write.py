@@ -228,7 +228,8 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     """Give each planned article a slug: its title's, or with -2, -3 … when another article
     (in content/ from elsewhere, or earlier in this run) has it. Seed order makes it stable."""
     mine = {(p.seed_file, p.draft.part) for p in planned}
-    taken = {e.slug for e in existing if e.seed not in mine}
+    # A file's name counts as well as its slug: an editor may have renamed one but not the other.
+    taken = {name for e in existing if e.seed not in mine for name in (e.slug, e.path.stem)}
     out = []
     for p in planned:
         base = make_slug(p.draft.title, style)
