@@ -308,6 +308,65 @@ def test_unchanged_files_are_not_compressed_again(tmp_path: Path, monkeypatch) -
     assert brotli.decompress((out / "feed.xml.br").read_bytes()).endswith(b"<!-- 2 -->\n")
 
 
+# --- on the build's outputs, before they are written --------------------------------------------
+def site_outputs() -> list:
+    from sitegen.model import Output
+
+    return [Output(path="index.html", data=PAGE.encode()),
+            Output(path="articles/عنوان-المقال/index.html", data=PAGE.replace("<h1>", "<h1>مقال: ").encode()),
+            Output(path="static/style.css", data=CSS.encode()),
+            Output(path="feed.xml", data=FEED.encode()),
+            Output(path="robots.txt", data=b"User-agent: *\n")]
+
+
+def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Path, monkeypatch) -> None:
+    import sitegen.postprocess as pp
+    from sitegen.postprocess import process_outputs
+    from sitegen.write import write_outputs
+
+    cfg = config(tmp_path, minify=True, compress=True)
+    outputs = process_outputs(site_outputs(), cfg)
+    by_path = {o.path: o.data for o in outputs}
+    assert sorted(by_path) == sorted(["index.html", "index.html.gz", "index.html.br",
+                                      "articles/عنوان-المقال/index.html",
+                                      "articles/عنوان-المقال/index.html.gz",
+                                      "articles/عنوان-المقال/index.html.br",
+                                      "static/style.css", "static/style.css.gz", "static/style.css.br",
+                                      "feed.xml", "feed.xml.gz", "feed.xml.br", "robots.txt"])
+    assert visible(by_path["index.html"].decode()) == visible(PAGE)
+    assert len(by_path["index.html"]) < len(PAGE.encode())
+    assert brotli.decompress(by_path["index.html.br"]) == by_path["index.html"]
+    assert gzip.decompress(by_path["static/style.css.gz"]) == by_path["static/style.css"]
+    write_outputs(outputs, cfg.output_dir)
+    first = snapshot(cfg.output_dir)
+
+    # The next build reuses the siblings on disk instead of running Brotli again.
+    done: list[int] = []
+    real = pp.compress_brotli
+    monkeypatch.setattr(pp, "compress_brotli", lambda data: done.append(len(data)) or real(data))
+    again = process_outputs(site_outputs(), cfg)
+    assert again == outputs and done == []
+    result = write_outputs(again, cfg.output_dir)
+    assert result.written == 0 and snapshot(cfg.output_dir) == first
+
+    # One changed page: only its siblings are compressed again.
+    changed = [o if o.path != "feed.xml" else type(o)(path=o.path, data=o.data + b"<!-- 2 -->\n")
+               for o in site_outputs()]
+    third = {o.path: o.data for o in process_outputs(changed, cfg)}
+    assert len(done) == 1
+    assert brotli.decompress(third["feed.xml.br"]).endswith(b"<!-- 2 -->\n")
+
+
+def test_process_outputs_off_or_own_sibling(tmp_path: Path) -> None:
+    from sitegen.model import Output
+    from sitegen.postprocess import process_outputs
+
+    assert process_outputs(site_outputs(), config(tmp_path)) == site_outputs()
+    own = Output(path="feed.xml.gz", data=b"the site's own file")
+    out = process_outputs([*site_outputs(), own], config(tmp_path, compress=True))
+    assert [o for o in out if o.path == "feed.xml.gz"] == [own]  # never two files for one path
+
+
 # --- in a real browser -----------------------------------------------------------------------
 CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
 
