@@ -6,6 +6,7 @@ rewrites them (then read every line of the diff before committing).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -318,3 +319,22 @@ def test_an_editor_file_holding_the_slug_under_its_file_name_is_never_overwritte
     assert run(site, "-q", "--force") == 0
     assert mine.read_text(encoding="utf-8").endswith("نص المحرر.\n")
     assert (site / "content" / f"{mine.stem}-2.md").exists()
+
+
+def test_front_matter_keys_in_the_documented_order(site: Path) -> None:
+    shutil.rmtree(site / "seeds")
+    (site / "seeds").mkdir()
+    (site / "seeds" / "dated.txt").write_text(
+        "الأحد ٢١ تشرين الثاني ٢٠٢٦\n\nوقالت وزارة الخزانة إنها ستحد من الاستثمارات، وفق رويترز. ثم أضافت.\n\n"
+        "المصدر: رويترز\n\nكلمات دلالية: وزارة الخزانة الاستثمارات\n\nمقالات مشابهة\n\n• خبر قريب\n",
+        encoding="utf-8")
+    assert run(site, "-q", "--strict") == 0
+    [path] = articles(site).values()
+    meta = meta_of(path)
+    assert list(meta) == ["title", "title_inferred", "slug", "date", "source", "tags", "read_also",
+                          "related", "summary", "seed"]
+    assert (meta["title"], meta["date"], meta["source"]) == ("وقالت وزارة الخزانة إنها ستحد من الاستثمارات، وفق رويترز", "2026-11-21", "رويترز")
+    assert meta["tags"] == ["وزارة الخزانة", "الاستثمارات"]
+    assert meta["related"] == [{"title": "خبر قريب", "slug": None}]
+    assert meta["seed"] == {"file": "seeds/dated.txt", "part": 1,
+                            "sha256": hashlib.sha256((site / "seeds" / "dated.txt").read_bytes()).hexdigest()}
