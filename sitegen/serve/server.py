@@ -284,6 +284,12 @@ def serve_output_dir(config: Config) -> Path:
     return config.cache_dir / "serve" / "public"
 
 
+def _snapshot(folder: Path) -> dict[Path, tuple[int, int, int] | None]:
+    if not folder.is_dir():
+        return {}
+    return {p: _signature(p) for p in folder.rglob("*") if p.is_file()}
+
+
 def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
     """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
     config.toml, then the one build() (incremental through its cache)."""
@@ -304,8 +310,12 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
         if seeds:
             from sitegen.importer import import_seeds
 
+            content = cfg.content_dir.resolve()
+            before = _snapshot(content)
             imported = import_seeds(cfg, seeds, force=False, dry_run=False)
-            wrote = frozenset((cfg.root / p).resolve() for p in imported.written)
+            # Everything the import changed (articles and its manifest), not only what it lists.
+            after = _snapshot(content)
+            wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
             if imported.errors:
                 raise BuildError([SitegenError(line) for line in imported.errors])
         report = build(cfg)
@@ -325,6 +335,21 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
     return rebuild
 
 
+def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
+               config_file: Path | None = None) -> DevServer:
+    """A DevServer for a project, bound but not started: it builds into
+    `serve_output_dir(config)` with base_url set to its own URL, and watches the inputs."""
+    output = serve_output_dir(config)
+    server = DevServer(output, inputs=site_inputs(config), host=host, port=port,
+                       base_path=config.base_path, poll=poll)
+    try:
+        server.rebuild = make_rebuild(config.replace(base_url=server.url, output_dir=output), config_file)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
         poll: bool = False, config_file: Path | None = None,
         wait: Callable[[], None] | None = None) -> int:
@@ -335,12 +360,8 @@ def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.warning("serving on %s: anyone who can reach this machine can read the site", host)
         log.warning("and the dev server is not hardened for that; use --host 127.0.0.1 unless you mean it")
         log.warning("%s", bar)
-    output = serve_output_dir(config)
-    server = DevServer(output, inputs=site_inputs(config), host=host, port=port,
-                       base_path=config.base_path, poll=poll)
+    server = dev_server(config, host=host, port=port, poll=poll, config_file=config_file)
     try:
-        serving = config.replace(base_url=server.url, output_dir=output)
-        server.rebuild = make_rebuild(serving, config_file)
         server.start()
         log.info("serving %s (Ctrl-C to stop)%s", server.url, " — polling for changes" if poll else "")
         if open_browser:

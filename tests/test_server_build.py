@@ -1,0 +1,149 @@
+"""`sitegen serve` on the real build and importer: the seeds' site served with live reload,
+`sitegen build` output free of the reload script, a new seed imported then built, Ctrl-C."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from sitegen.config import load_config
+from sitegen.serve import DevServer, dev_server
+from sitegen.serve.server import serve_output_dir
+
+
+def copy_site(seeds_site: Path, dest: Path) -> Path:
+    """A private copy of the built seeds' site (the session fixture must stay untouched)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("config.toml", "content", "seeds", "themes", "templates", "static", "public"):
+        src = seeds_site / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, symlinks=True)
+        elif src.exists():
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def get(server: DevServer, path: str) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        conn.request("GET", quote(path))
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def served(seeds_site: Path, tmp_path: Path) -> Iterator[tuple[Path, DevServer]]:
+    root = copy_site(seeds_site, tmp_path / "site")
+    with dev_server(load_config(root / "config.toml"), port=0) as server:
+        server.start()
+        yield root, server
+
+
+def first_article(root: Path) -> tuple[Path, str]:
+    md = sorted((root / "content").glob("*.md"))[0]
+    slug = re.search(r"^slug: (.+)$", md.read_text(encoding="utf-8"), re.M)
+    assert slug
+    return md, f"/articles/{slug.group(1).strip()}/"
+
+
+def test_serves_the_site_for_the_local_url_and_leaves_public_alone(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    public_before = {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()}
+    _, url = first_article(root)
+    status, html = get(server, url)
+    assert status == 200
+    assert html.count('id="sitegen-live"') == 1
+    # Links point at this server, not at the published base_url.
+    assert "https://digest.example.org/" not in html
+    assert f"127.0.0.1:{server.port}" in html or 'href="/' in html
+    status, html = get(server, "/no-such-page/")
+    assert status == 404 and 'id="sitegen-live"' in html
+    # Neither the served build on disk nor `sitegen build`'s public/ carries the script.
+    served_files = [p for p in serve_output_dir(load_config(root / "config.toml")).rglob("*") if p.is_file()]
+    assert served_files and not any(b"sitegen-live" in p.read_bytes() for p in served_files)
+    assert not any(b"sitegen-live" in data for data in public_before.values())
+    assert {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()} == public_before
+
+
+def test_edit_then_request_gets_the_new_page(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    md, url = first_article(root)
+    md.write_text(md.read_text(encoding="utf-8") + "\nفقرة أضافها المحرر للتو.\n", encoding="utf-8")
+    server.notify([md])  # what the watcher does; the request below must wait for its build
+    status, html = get(server, url)
+    assert status == 200 and "فقرة أضافها المحرر للتو." in html
+
+
+def test_broken_front_matter_shows_overlay_and_fix_recovers(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    md, url = first_article(root)
+    good = md.read_text(encoding="utf-8")
+    md.write_text(good.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    server.notify([md])
+    status, html = get(server, url)
+    assert status == 200 and 'id="sitegen-overlay"' in html
+    assert re.search(r"content/[^:<]+\.md:\d+", html), "the overlay names file:line"
+    md.write_text(good, encoding="utf-8")
+    server.notify([md])
+    status, html = get(server, url)
+    assert status == 200 and 'id="sitegen-overlay"' not in html
+
+
+def test_new_seed_is_imported_then_built_once(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    seed = root / "seeds" / "999_live.txt"
+    title = "عنوان خبر جديد أضيف أثناء التشغيل المباشر للخادم"
+    para = ("هذه فقرة طويلة بما يكفي ليعدها المستورد فقرة حقيقية من نص الخبر، وهي تتحدث عن "
+            "خادم التطوير الذي يعيد بناء الموقع عند كل حفظ دون أن يعرض صفحة قديمة أو ناقصة.")
+    seed.write_text(f"{title}\n\n{para}\n\n{para}\n", encoding="utf-8")
+    deadline = time.monotonic() + 20
+    html = ""
+    while time.monotonic() < deadline and title not in html:
+        html = get(server, "/")[1]
+        time.sleep(0.1)
+    assert title in html
+    builds = server.builds
+    time.sleep(1.5)  # room for a rebuild triggered by the importer's own content writes
+    assert server.builds == builds == 2  # the first build and the seed's: no echo
+
+
+def test_ctrl_c_stops_cleanly(seeds_site: Path, tmp_path: Path) -> None:
+    root = copy_site(seeds_site, tmp_path / "site")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--port", "0", "-C", str(root / "config.toml")],
+        stderr=subprocess.PIPE, text=True, encoding="utf-8", env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("serving http://"):
+                break
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", "".join(lines))
+        assert url, "".join(lines)
+        conn = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=30)
+        conn.request("GET", "/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+        rest = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0, rest
+    assert "stopped" in rest and "Traceback" not in rest
