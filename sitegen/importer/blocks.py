@@ -49,6 +49,10 @@ _BOILERPLATE = re.compile(fold(
     r"|جميع الحقوق محفوظه.*|حقوق النشر.*|©.*|اعلان|اعلانات|الرئيسيه(?: .*)?|طباعه|ارسل لصديق"
     r"|اشترك في .*|حمل تطبيق .*|share(?: on .*)?|tweet|print|advertisement|copyright.*)$"
 ))
+# Arabic letters (for telling a Windows-1256 page from bytes of some other encoding).
+ARABIC_RE = re.compile("[\u0621-\u064a]")
+# C0 controls other than tab, newline, vertical tab, form feed, carriage return: binary data.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -103,9 +107,6 @@ def decode(data: bytes, path: str) -> tuple[str, list[str]]:
                           "not a text page", line=text.count("\n", 0, controls.start()) + 1, stage="import")
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
 
-
-ARABIC_RE = re.compile("[\u0621-\u064a]")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def clean(text: str) -> str:
