@@ -153,6 +153,7 @@ class Renderer:
         self.globals = {
             "site": {"title": cfg.title, "description": cfg.description, "lang": cfg.language,
                      "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
+                     "numerals": cfg.numerals,
                      "home": url(cfg, ""), "feed": url(cfg, "feed.xml")},
             "url": lambda path: url(cfg, path),
             "asset": self.asset,
