@@ -278,7 +278,8 @@ def _remote(config: Config, dest: str) -> str:
         if found.returncode:
             raise SitegenError("deploy: the git target needs a remote: --dest URL_OR_PATH, "
                                "deploy_dest in config.toml, or an `origin` remote in the project repository")
-        return found.stdout.decode().strip()
+        # A relative origin path is relative to the project folder, as git itself reads it.
+        dest = found.stdout.decode().strip()
     local = Path(dest).expanduser()
     local = local if local.is_absolute() else config.root / local
     return str(local.resolve()) if local.exists() else dest

@@ -273,11 +273,14 @@ def test_git_deploy_uses_the_configured_identity(tmp_path: Path, monkeypatch) ->
     assert git(remote, "log", "-1", "--format=%an <%ae>", "gh-pages").strip() == "محرر الموجز <editor@example.org>"
 
 
-def test_git_defaults_to_the_projects_origin(tmp_path: Path, capsys) -> None:
+def test_git_defaults_to_the_projects_origin(tmp_path: Path, monkeypatch) -> None:
     root = make_project(tmp_path)
     remote = bare(tmp_path / "remote.git")
     subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(root)], check=True)
-    subprocess.run(["git", "-C", str(root), "remote", "add", "origin", str(remote)], check=True)
+    # A relative origin, as `git remote add origin ../remote.git` leaves it; run from elsewhere.
+    subprocess.run(["git", "-C", str(root), "remote", "add", "origin", "../remote.git"], check=True)
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "elsewhere" / "deep")
     assert deploy(root) == 0
     assert git(remote, "rev-parse", "--verify", "-q", "gh-pages").strip()
     # The project's own repository got no commit, branch or index.
