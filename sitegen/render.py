@@ -179,10 +179,8 @@ class Renderer:
         context["og_locale"] = OG_LOCALE.get(cfg.language, cfg.language)
         try:
             html = self.env.get_template(template).render(**self.globals, **context)
-        except jinja2.TemplateError as e:
-            raise template_error(e) from None
-        except Exception as e:
-            raise template_error(e) from None
+        except Exception as e:  # any error inside a template is reported at its file:line
+            raise template_error(e, root=cfg.root) from None
         if cfg.numerals != "latn":
             html = localize_digits_html(plain_references(html), cfg.numerals)
         file = path if path.endswith((".html", ".xml")) else path + "index.html"

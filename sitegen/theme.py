@@ -113,14 +113,18 @@ def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
     return env
 
 
-def template_error(e: BaseException, stage: str = "render") -> ThemeError:
-    """A ThemeError naming the template file and line where `e` happened."""
+def template_error(e: BaseException, stage: str = "render", root: Path | None = None) -> ThemeError:
+    """A ThemeError naming the template file (relative to `root` when under it) and line
+    where `e` happened."""
     if isinstance(e, jinja2.TemplateSyntaxError):
-        where = f"{e.filename or e.name}:{e.lineno}"
+        where = f"{_short(e.filename, root) if e.filename else e.name}:{e.lineno}"
         return ThemeError(f"{where}: template: {e.message}")
     if isinstance(e, jinja2.TemplateNotFound):
         return ThemeError(f"{e.name}: template: not found in any theme folder")
     where = _template_frame(e.__traceback__)
+    if where:
+        file, _, line = where.rpartition(":")
+        where = f"{_short(file, root)}:{line}"
     return ThemeError(f"{where or 'template'}: {stage}: {type(e).__name__}: {e}")
 
 
@@ -133,3 +137,12 @@ def _template_frame(tb: TracebackType | None) -> str:
         if name.endswith((".html", ".xml", ".txt")):
             found = f"{name}:{line}"
     return found
+
+
+def _short(filename: str, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return Path(filename).relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return filename

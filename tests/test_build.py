@@ -149,7 +149,7 @@ def test_broken_template_names_template_and_line_and_leaves_public_unchanged(
         '{% extends "base.html" %}\n{% block content %}\n{{ article.title }\n{% endblock %}\n', encoding="utf-8")
     assert main(["build", "-q", "-C", config]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"templates/article\.html:3: template: ", err), err
+    assert re.search(r"^error: templates/article\.html:3: template: ", err, re.M), err
     assert files(root / "public") == before
     # A runtime error in a template is located too.
     (root / "templates/article.html").write_text(
@@ -157,7 +157,7 @@ def test_broken_template_names_template_and_line_and_leaves_public_unchanged(
         encoding="utf-8")
     assert main(["build", "-q", "-C", config]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"templates/article\.html:4: render: UndefinedError", err), err
+    assert re.search(r"^error: templates/article\.html:4: render: UndefinedError", err, re.M), err
     assert files(root / "public") == before
 
 
