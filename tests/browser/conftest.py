@@ -65,9 +65,12 @@ def missing_tool(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for the tests under tests/browser.
+
+    Package-scoped, not session-scoped: Playwright's sync API allows one running instance per
+    thread, so the browser must be closed before a test elsewhere starts its own."""
     if not CHROMIUM.exists():
         missing_tool(f"Chromium not found at {CHROMIUM}; install it with: {INSTALL_HINT}")
 
