@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: site test bench clean
+.PHONY: site test bench bench-serve clean
 
 # The venv is rebuilt when pyproject.toml changes, so a pin bump reaches every machine.
 $(STAMP): pyproject.toml
@@ -30,6 +30,10 @@ test: $(TEST_STAMP)
 # Build benchmark on generated digests (in /dev/shm); not a test. See README, Performance.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 5
+
+# Dev server: save → browser reloaded on a generated 1,000-article digest; not a test.
+bench-serve: $(TEST_STAMP)
+	$(BIN)/python bench/serve_latency.py --articles 1000 --runs 7
 
 clean:
 	rm -rf public .sitegen-cache test-artifacts

@@ -1,0 +1,113 @@
+"""Dev-server benchmark: save → browser reloaded, on a generated 1,000-article digest.
+
+    python bench/serve_latency.py --articles 1000 --runs 7     # what `make bench-serve` runs
+
+Starts `sitegen serve` as its own process (as an editor would), opens an article in headless
+Chromium, then, run after run, appends a sentence to that article's Markdown and measures
+from just before the write to the reloaded page's load event (the browser's clock and ours
+are the same machine clock). Reports the median, and the server's own rebuild times. Works in
+/dev/shm. A benchmark, not a test: it asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import generate  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# The reloaded page's load event, as milliseconds since the epoch.
+_LOADED_AT = ("(() => { const n = performance.getEntriesByType('navigation')[0];"
+              " return performance.timeOrigin + n.loadEventStart; })()")
+
+
+def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """`sitegen serve --port 0` in a child process; returns it, its URL and its log lines."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--port", "0", "-C", str(site / "config.toml")],
+        stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stderr is not None
+    lines: list[str] = []
+    for line in proc.stderr:
+        lines.append(line.rstrip("\n"))
+        found = re.match(r"serving (http://\S+)", line)
+        if found:
+            break
+    else:
+        raise SystemExit("the server did not start:\n" + "\n".join(lines))
+    # Keep draining stderr so the server never blocks on a full pipe.
+    threading.Thread(target=lambda: lines.extend(l.rstrip("\n") for l in proc.stderr), daemon=True).start()
+    return proc, found.group(1), lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=Path("/dev/shm/sitegen-bench-serve"))
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    site = args.work / "site"
+    files = generate(site, args.articles)
+    article = files[len(files) // 2]
+    slug = re.search(r"^slug: (.+)$", article.read_text(encoding="utf-8"), re.M)
+    assert slug
+    start = time.perf_counter()
+    proc, url, log_lines = start_server(site)
+    print(f"{args.articles:,} articles; server up (first build) in {time.perf_counter() - start:.2f} s at {url}")
+    latencies: list[float] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url + quote(f"articles/{slug.group(1).strip()}/"))
+            page.wait_for_load_state("load")
+            text = article.read_text(encoding="utf-8")
+            for run in range(args.runs + 1):  # run 0 warms up (caches, first reload)
+                marker = f"جملة القياس رقم {run}."
+                text += f"\n{marker}\n"
+                before = time.time() * 1000
+                article.write_text(text, encoding="utf-8")
+                page.wait_for_function(f"document.body.innerText.includes({marker!r})"
+                                       " && document.readyState === 'complete'", timeout=60_000)
+                seconds = (page.evaluate(_LOADED_AT) - before) / 1000
+                if run:
+                    latencies.append(seconds)
+                print(f"  run {run}{' (warm-up)' if not run else ''}: {seconds:.3f} s")
+                time.sleep(0.5)
+            browser.close()
+    finally:
+        proc.send_signal(2)
+        proc.wait(timeout=60)
+    rebuilds = [float(m.group(1)) for l in log_lines if (m := re.search(r"changed → .* in ([\d.]+) s", l))]
+    print(f"save → browser reloaded: median {statistics.median(latencies):.3f} s "
+          f"(min {min(latencies):.3f}, max {max(latencies):.3f}, {len(latencies)} runs)")
+    if rebuilds:
+        print(f"of which the rebuild itself: median {statistics.median(rebuilds[1:] or rebuilds):.3f} s")
+    shutil.rmtree(args.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
