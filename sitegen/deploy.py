@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Mapping
 
 from sitegen import __version__
 from sitegen.config import Config
@@ -163,7 +164,9 @@ def _deploy_dir(config: Config, files: dict[str, Path], dest: str, dry_run: bool
         atomic_write(target, files[rel].read_bytes())
         log.debug("deploy: wrote %s", rel)
     for rel in changes.removed:
-        (folder / rel).unlink(missing_ok=True)
+        gone = folder / rel
+        if gone.is_file() or gone.is_symlink():  # not if a new folder took its name above
+            gone.unlink()
         log.debug("deploy: removed %s", rel)
         _remove_empty_parents(folder, folder / rel)
     log.debug("deploy: %s: %d added, %d changed, %d removed", folder,
@@ -207,7 +210,8 @@ def _remove_empty_parents(folder: Path, path: Path) -> None:
             return
 
 
-def _compare(ours: dict[str, object], theirs: dict[str, object], *, same_size=None) -> Changes:
+def _compare(ours: Mapping[str, Callable[[], bytes] | str], theirs: Mapping[str, Callable[[], bytes] | str],
+             *, same_size: Callable[[str], bool] | None = None) -> Changes:
     """Changes from `theirs` to `ours`; each value is a callable giving the file's bytes or
     a precomputed id (compared as is). `same_size(rel)` can rule out equality cheaply."""
     added = tuple(sorted(set(ours) - set(theirs)))
@@ -243,12 +247,12 @@ def _deploy_git(config: Config, files: dict[str, Path], dest: str, branch: str,
     ref = f"refs/heads/{branch}"
     _git(["check-ref-format", ref], env)
     tip = _remote_tip(remote, ref, env)
-    theirs: dict[str, object] = {}
+    theirs: dict[str, str] = {}
     if tip:
         _git(["fetch", "--quiet", "--no-tags", remote, f"+{ref}:refs/sitegen/deployed"], env)
         theirs = _tree_blobs(tip, env)
     ours = {rel: _blob_id(path) for rel, path in files.items()}
-    changes = _compare(ours, theirs)  # type: ignore[arg-type]
+    changes = _compare(ours, theirs)
     report = DeployReport(target="git", dest=remote, changes=changes, dry_run=dry_run, branch=branch)
     if dry_run or (tip and not changes):
         return report
@@ -343,10 +347,10 @@ def _remote_tip(remote: str, ref: str, env: dict[str, str]) -> str | None:
     return None
 
 
-def _tree_blobs(commit: str, env: dict[str, str]) -> dict[str, object]:
+def _tree_blobs(commit: str, env: dict[str, str]) -> dict[str, str]:
     """Path → blob id of every file in `commit`'s tree."""
     out = _git(["ls-tree", "-r", "-z", "--full-tree", commit], env)
-    blobs: dict[str, object] = {}
+    blobs: dict[str, str] = {}
     for entry in out.split(b"\0"):
         if not entry:
             continue

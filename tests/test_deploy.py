@@ -138,6 +138,27 @@ def test_dir_second_deploy_rewrites_only_what_changed(tmp_path: Path, capsys) ->
     assert snapshot(dest) == after
 
 
+def test_dir_file_and_folder_swap_places(tmp_path: Path, capsys) -> None:
+    """A page that becomes a folder (and a folder that becomes a page) deploys cleanly."""
+    root = make_project(tmp_path)
+    dest = tmp_path / "www"
+    (root / "public/archive").write_text("أرشيف قديم\n", encoding="utf-8")
+    assert deploy(root, "--target", "dir", "--dest", str(dest)) == 0
+    (root / "public/archive").unlink()
+    (root / "public/archive").mkdir()
+    (root / "public/archive/index.html").write_text("<p>الأرشيف</p>\n", encoding="utf-8")
+    (root / "public/feed.xml").unlink()
+    (root / "public/feed.xml").mkdir()
+    (root / "public/feed.xml/index.html").write_text("<p>خلاصة</p>\n", encoding="utf-8")
+    capsys.readouterr()
+    assert deploy(root, "--target", "dir", "--dest", str(dest)) == 0
+    assert listed(capsys.readouterr().out) == {
+        "added": {"archive/index.html", "feed.xml/index.html"}, "changed": set(),
+        "removed": {"archive", "feed.xml"}}
+    assert (dest / "archive/index.html").read_text(encoding="utf-8") == "<p>الأرشيف</p>\n"
+    assert (dest / "feed.xml/index.html").read_text(encoding="utf-8") == "<p>خلاصة</p>\n"
+
+
 def test_dir_dry_run_lists_and_touches_nothing(tmp_path: Path, capsys) -> None:
     root = make_project(tmp_path)
     dest = tmp_path / "www"
