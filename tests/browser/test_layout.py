@@ -11,6 +11,9 @@ import pytest
 from playwright.sync_api import Page
 
 WIDTHS = [390, 1280]
+"""A phone and a desktop: the widths the issue names."""
+EDGE_WIDTHS = [360, 1440]
+"""The narrowest and widest the theme promises to be readable at."""
 
 # Elements wider than the viewport, or sticking out of either side of it, that are not inside
 # a container that scrolls or clips them (a wide table in an overflow:auto wrapper is fine).
@@ -72,7 +75,7 @@ def assert_rtl_page_fits(page: Page, url: str) -> None:
     assert page.offsite_requests == [], f"{url}: requests left the site: {page.offsite_requests}"  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", WIDTHS + EDGE_WIDTHS)
 def test_home_is_rtl_and_fits(
     width: int, seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]
 ) -> None:
@@ -93,6 +96,20 @@ def test_every_article_is_rtl_and_fits(
         assert_rtl_page_fits(page, url)
         assert page.locator("h1").count() == 1, f"{url}: one headline"
         save_screenshot(page, f"article-{n}-{width}")
+
+
+def test_dark_scheme_follows_the_reader(
+    seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]
+) -> None:
+    colours = {}
+    for scheme in ("light", "dark"):
+        page = new_page(390, color_scheme=scheme)
+        assert_rtl_page_fits(page, seeds_url)
+        colours[scheme] = page.evaluate(
+            "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"
+        )
+        save_screenshot(page, f"home-390-{scheme}")
+    assert colours["light"] != colours["dark"], "prefers-color-scheme: dark changes nothing"
 
 
 @pytest.mark.parametrize(
