@@ -348,3 +348,30 @@ def test_git_push_rejected_when_the_branch_moved(tmp_path: Path, capsys, monkeyp
     assert "branch moved" in capsys.readouterr().err
     assert git(remote, "rev-parse", "gh-pages") != moved  # the other deploy's commit stays
     assert "آخر" in git(remote, "show", "gh-pages:feed.xml")
+
+
+# --- the real site ----------------------------------------------------------------------------
+def test_seeds_site_deploys_and_a_rebuild_changes_nothing(seeds_site: Path, tmp_path: Path, capsys) -> None:
+    """Build, deploy to both targets, build again from the same content: nothing to deploy."""
+    import shutil
+
+    root = shutil.copytree(seeds_site, tmp_path / "site")
+    remote = bare(tmp_path / "remote.git")
+    www = tmp_path / "www"
+    pages = sorted(p.relative_to(root / "public").as_posix() for p in (root / "public").rglob("*")
+                   if p.is_file())
+    assert any(p.startswith("articles/") and not p.isascii() for p in pages)
+    assert deploy(root, "--target", "git", "--dest", str(remote)) == 0
+    assert deploy(root, "--target", "dir", "--dest", str(www)) == 0
+    tree = git(remote, "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "gh-pages").split("\n")
+    assert sorted(filter(None, tree)) == sorted([*pages, ".nojekyll"])
+    assert sorted(p.relative_to(www).as_posix() for p in www.rglob("*") if p.is_file()) == \
+        sorted([*pages, ".sitegen-deploy"])
+    tip, files = git(remote, "rev-parse", "gh-pages"), snapshot(www)
+
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    capsys.readouterr()
+    assert deploy(root, "--target", "git", "--dest", str(remote)) == 0
+    assert deploy(root, "--target", "dir", "--dest", str(www)) == 0
+    assert capsys.readouterr().out.count("already up to date") == 2
+    assert git(remote, "rev-parse", "gh-pages") == tip and snapshot(www) == files
