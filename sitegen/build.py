@@ -1,6 +1,7 @@
-"""The one place the build stages are chained: load → markdown → link → render → write,
-each timed. Everything is rendered in memory before the output folder is touched, and the
-write swaps a staging folder in, so a failed build leaves the previous output as it was."""
+"""The one place the build stages are chained: load → markdown → link → render →
+postprocess (minify, precompress) → write, each timed. Everything is rendered in memory
+before the output folder is touched, and the write swaps a staging folder in, so a failed
+build leaves the previous output as it was."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sitegen.errors import BuildError, SitegenError
 from sitegen.links import link_site
 from sitegen.load import load_site
 from sitegen.markdown import render_bodies
+from sitegen.postprocess import process_outputs
 from sitegen.render import article_path, render_site, url
 from sitegen.theme import load_theme, make_environment
 from sitegen.write import write_outputs
@@ -41,7 +43,7 @@ class BuildReport:
     seconds: float
     """Wall time of the whole build."""
     stage_seconds: dict[str, float]
-    """Wall time per stage: load, theme, markdown, link, render, write."""
+    """Wall time per stage: load, theme, markdown, link, render, postprocess, write."""
 
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False) -> BuildReport:
@@ -76,6 +78,9 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False) -> Buil
     if strict and warnings:
         raise BuildError([SitegenError(f"--strict: {len(warnings):,} warning(s); "
                                        f"{config.output_dir.name}/ left unchanged")])
+    # Minify / precompress (config `minify`, `compress`) before the write, so the atomic
+    # swap and the pruning of stale files cover the .gz/.br siblings too.
+    outputs = timed("postprocess", lambda: process_outputs(outputs, config))
     result = timed("write", lambda: write_outputs(outputs, config.output_dir))
     pages = sum(1 for o in outputs if o.path.endswith(".html"))
     seconds = time.perf_counter() - start

@@ -266,3 +266,17 @@ def test_make_site_imports_and_builds(tmp_path: Path) -> None:
     assert "built" in result.stderr and "pages" in result.stderr
     assert len(list((root / "content").glob("*.md"))) >= 3
     assert len(list((root / "public/articles").glob("*/index.html"))) == len(list((root / "content").glob("*.md")))
+
+
+def test_minify_and_compress_are_part_of_the_build(make_site: MakeSite) -> None:
+    import gzip
+    root = make_site({**SMALL, "config.toml": 'base_url = "https://example.org/"\nminify = true\ncompress = true\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    html = (root / "public/articles/a/index.html").read_bytes()
+    assert gzip.decompress((root / "public/articles/a/index.html.gz").read_bytes()) == html
+    assert b"\n\n" not in html
+    # Turning compression off removes the siblings with the next build (they are stale files).
+    (root / "config.toml").write_text('base_url = "https://example.org/"\n', encoding="utf-8")
+    build(load_config(root / "config.toml"))
+    assert not list((root / "public").rglob("*.gz"))
