@@ -133,7 +133,7 @@ class Renderer:
         self.tags = tag_groups(site)
         self.sources = source_groups(site)
         self.months = month_groups(site)
-        tag_path = {g.key: g.path for g in self.tags}
+        tag_of = {g.key: g for g in self.tags}
         source_path = {g.key: g.path for g in self.sources}
         self.cards: dict[str, dict[str, Any]] = {}
         for a in site.articles:
@@ -145,8 +145,9 @@ class Renderer:
                 "summary": a.summary,
                 "source": a.source,
                 "source_url": url(cfg, source_path[fold(a.source)]) if fold(a.source) else None,
-                "tags": [{"name": canonical_letters(t), "url": url(cfg, tag_path[fold(t)])}
-                         for t in a.tags if fold(t) in tag_path],
+                # One link per tag even when the article spells it two ways, named as its page is.
+                "tags": [{"name": tag_of[k].name, "url": url(cfg, tag_of[k].path)}
+                         for k in dict.fromkeys(fold(t) for t in a.tags) if k in tag_of],
                 "lang": a.lang,
                 "dir": a.dir,
             }
