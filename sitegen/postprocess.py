@@ -140,9 +140,11 @@ def compressed(data: bytes, ext: str, previous: Path | None = None) -> bytes | N
     """The `ext` ('.gz' or '.br') sibling's bytes for a file holding `data`, or None when
     compressing does not make it smaller.
 
-    When `previous` (the sibling as it is on disk) already decompresses to `data`, its
-    bytes are reused: Brotli at quality 11 runs under 1 MB/s, and decompressing to check
-    is a hundred times faster.
+    For '.br', when `previous` (the sibling as it is on disk, written by an earlier run)
+    already decompresses to `data`, its bytes are reused: Brotli at quality 11 runs under
+    1 MB/s, and decompressing to check is a hundred times faster. gzip is fast enough to
+    redo every time, which also keeps a foreign .gz (say, one with a timestamp) from
+    surviving a build.
     """
     if len(data) < MIN_SIZE:
         return None
@@ -152,7 +154,7 @@ def compressed(data: bytes, ext: str, previous: Path | None = None) -> bytes | N
         compress, decompress = compress_brotli, _decompress_brotli
     else:
         raise ValueError(f"unknown compressed sibling {ext!r}")
-    if previous is not None:
+    if previous is not None and ext == ".br":
         try:
             old = previous.read_bytes()
             if len(old) < len(data) and decompress(old) == data:

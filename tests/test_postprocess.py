@@ -367,6 +367,18 @@ def test_process_outputs_off_or_own_sibling(tmp_path: Path) -> None:
     assert [o for o in out if o.path == "feed.xml.gz"] == [own]  # never two files for one path
 
 
+def test_process_outputs_is_the_same_whatever_was_on_disk(tmp_path: Path) -> None:
+    """A clean build and a build over an old public/ give the same bytes: a .gz left by
+    another tool (with a timestamp) is not kept just because it decompresses right."""
+    from sitegen.postprocess import process_outputs
+
+    cfg = config(tmp_path, compress=True)
+    clean = process_outputs(site_outputs(), cfg)
+    (cfg.output_dir).mkdir()
+    (cfg.output_dir / "feed.xml.gz").write_bytes(gzip.compress(FEED.encode(), mtime=1_700_000_000))
+    assert process_outputs(site_outputs(), cfg) == clean
+
+
 # --- in a real browser -----------------------------------------------------------------------
 CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
 
