@@ -147,3 +147,21 @@ def test_ctrl_c_stops_cleanly(seeds_site: Path, tmp_path: Path) -> None:
             proc.kill()
     assert code == 0, rest
     assert "stopped" in rest and "Traceback" not in rest
+
+
+def test_broken_config_stays_reported_until_fixed(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    config = root / "config.toml"
+    good = config.read_text(encoding="utf-8")
+    md, url = first_article(root)
+    config.write_text(good + "\nno_such_key = 1\n", encoding="utf-8")
+    server.notify([config.resolve()])
+    html = get(server, url)[1]
+    assert 'id="sitegen-overlay"' in html and "no_such_key" in html
+    # Another save while config.toml is still broken must not hide the problem.
+    md.write_text(md.read_text(encoding="utf-8") + "\nسطر.\n", encoding="utf-8")
+    server.notify([md])
+    assert "no_such_key" in get(server, url)[1]
+    config.write_text(good, encoding="utf-8")
+    server.notify([config.resolve()])
+    assert 'id="sitegen-overlay"' not in get(server, url)[1]

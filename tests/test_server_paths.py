@@ -99,6 +99,7 @@ def test_base_path(out: Path) -> None:
     assert url_path("/digest", "/digest/") == ""
     assert url_path("/other/x", "/digest/") is None
     assert resolve(out, "/digest/style.css", "/digest/").file == (out / "style.css").resolve()
+    assert resolve(out, "/", "/digest/").location == "/digest/"
     assert normalise_base_path("digest") == "/digest/"
     assert normalise_base_path("/") == "/"
 

@@ -127,7 +127,7 @@ def watched(request: pytest.FixtureRequest, inputs: Inputs, tmp_path: Path) -> I
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
     recorder = Recorder(tmp_path)
     with DevServer(tmp_path / "public", recorder, inputs=inputs, port=0, poll=request.param,
-                   quiet=0.3, max_wait=3.0) as server:
+                   quiet=0.5, max_wait=3.0) as server:
         server.start()
         recorder.calls.clear()  # the first build
         yield server, recorder
@@ -139,7 +139,7 @@ def rebuilds_after(recorder: Recorder, expected: int) -> int:
     deadline = time.monotonic() + 10
     while len(recorder.calls) < expected and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(1.2)
+    time.sleep(1.5)
     return len(recorder.calls)
 
 
@@ -223,6 +223,6 @@ def test_request_after_save_waits_for_the_rebuild(watched: tuple[DevServer, Reco
     deadline = time.monotonic() + 10
     while server.changes_seen() == 0 and time.monotonic() < deadline:
         time.sleep(0.005)
-    # The change is seen but (quiet=0.3 s) not yet built: a request now must wait for it.
+    # The change is seen but (quiet=0.5 s) not yet built: a request now must wait for it.
     with server.state.reading(server.changes_seen()):
         assert [text for _, text in recorder.calls] == ["fresh"]

@@ -106,6 +106,8 @@ def resolve(root: Path, target: str, base_path: str = "/") -> Resolved:
     """
     rel = url_path(target, base_path)
     if rel is None:
+        if base_path != "/" and urlsplit(target).path in ("", "/"):
+            return Resolved(301, location=base_path)  # the server root → the site's sub-path
         return Resolved(403)
     # Refuse '..' outright rather than normalising it away: a request that tries to climb
     # is never a link the site itself generated.

@@ -298,11 +298,19 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
     current = [config]
     first_done: list[bool] = []
+    broken_config: list[bool] = []
     config_path = (config_file or config.root / "config.toml").resolve()
 
     def rebuild(paths: frozenset[Path]) -> Rebuilt:
-        if config_path in paths:
-            current[0] = load_config(config_path).replace(**fixed)
+        if config_path in paths or broken_config:
+            try:
+                current[0] = load_config(config_path).replace(**fixed)
+                broken_config.clear()
+            except SitegenError:
+                # Until config.toml loads again, every rebuild fails with its error: a build
+                # with the old settings would hide the overlay while the file is still broken.
+                broken_config[:] = [True]
+                raise
         cfg = current[0]
         seeds_dir = cfg.seeds_dir.resolve()
         seeds = sorted(p for p in paths if p.suffix == ".txt" and p.is_file() and p.is_relative_to(seeds_dir))
