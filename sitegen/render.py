@@ -127,8 +127,10 @@ class Renderer:
     """Renders every page of one site. Build once per build; `render_all` yields Outputs."""
 
     def __init__(self, site: Site, links: Links, bodies: dict[str, Body], theme: Theme,
-                 env: jinja2.Environment) -> None:
+                 env: jinja2.Environment, now: datetime.datetime | None = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
+        self.now = now or build_time()
+        """The build timestamp: only a feed without dated entries shows it."""
         self.config = cfg = site.config
         self.tags = tag_groups(site)
         self.sources = source_groups(site)
@@ -270,7 +272,7 @@ class Renderer:
         """An Atom feed of `slugs`, one entry each (summary, not the body: feeds stay small)."""
         cfg = self.config
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
-        fallback = build_time()
+        fallback = self.now
         updated = _atom_time(max(dates) if dates else None, fallback)
         lines = ['<?xml version="1.0" encoding="utf-8"?>',
                  f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(cfg.language)}>',
@@ -347,6 +349,7 @@ def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
 
 
 def render_site(site: Site, links: Links, bodies: dict[str, Body], theme: Theme,
-                env: jinja2.Environment) -> Iterator[Output]:
-    """Every Output of the site. Raises ThemeError (with template file:line) on a bad template."""
-    return Renderer(site, links, bodies, theme, env).render_all()
+                env: jinja2.Environment, now: datetime.datetime | None = None) -> Iterator[Output]:
+    """Every Output of the site. Raises ThemeError (with template file:line) on a bad template.
+    `now` (default: SOURCE_DATE_EPOCH, else 1970) dates a feed that has no dated entry."""
+    return Renderer(site, links, bodies, theme, env, now).render_all()

@@ -70,3 +70,12 @@ def test_sitemap_and_robots(make_site: MakeSite) -> None:
     assert f"https://example.org/digest/tags/{quote('تويتر')}/" in locs
     robots = (root / "public/robots.txt").read_text()
     assert "Sitemap: https://example.org/digest/sitemap.xml" in robots
+
+
+def test_undated_feed_takes_its_time_from_source_date_epoch(make_site: MakeSite, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site({"content/c.md": FILES["content/c.md"]})
+    build(load_config(root / "config.toml"))
+    feed = feedparser.parse((root / "public/feed.xml").read_bytes())
+    assert feed.feed.updated == "2023-11-14T22:13:20Z"
+    assert feed.entries[0].updated == "2023-11-14T22:13:20Z" and "published" not in feed.entries[0]
