@@ -180,12 +180,17 @@ class Renderer:
         context.setdefault("og_type", "website")
         context["canonical"] = abs_url(cfg, "" if path == "index.html" else path)
         context["og_locale"] = OG_LOCALE.get(cfg.language, cfg.language)
+        # Arabic-Indic digits are for pages in the site's language; an English article in
+        # an Arabic digest keeps its own digits.
+        same_language = context["lang"].split("-")[0] == cfg.language.split("-")[0]
+        numerals = cfg.numerals if same_language else "latn"
+        context["numerals"] = numerals
         try:
             html = self.env.get_template(template).render(**self.globals, **context)
         except Exception as e:  # any error inside a template is reported at its file:line
             raise template_error(e, root=cfg.root) from None
-        if cfg.numerals != "latn":
-            html = localize_digits_html(plain_references(html), cfg.numerals)
+        if numerals != "latn":
+            html = localize_digits_html(plain_references(html), numerals)
         file = path if path.endswith((".html", ".xml")) else path + "index.html"
         return Output(file, html.encode("utf-8"))
 

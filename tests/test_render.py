@@ -76,10 +76,13 @@ def test_dates_follow_locale_numerals_and_hijri(make_site: MakeSite) -> None:
     assert 'href="/archive/2026/11/"' in read(public, "archive/index.html")
 
 
-def test_an_english_article_renders_left_to_right(make_site: MakeSite) -> None:
-    public = built(make_site, {"content/en.md": article("Hello", "Some text.", slug="en", lang="en")})
+def test_an_english_article_renders_left_to_right_with_its_own_digits(make_site: MakeSite) -> None:
+    public = built(make_site, {"content/en.md": article("Hello", "Launched in 2021.", slug="en", lang="en"),
+                               "content/ar.md": article("خبر", "في عام 2021.", slug="ar")},
+                   'numerals = "arab"\n')
     html = read(public, "articles/en/index.html")
-    assert '<html lang="en" dir="ltr">' in html
+    assert '<html lang="en" dir="ltr">' in html and "<p>Launched in 2021.</p>" in html
+    assert "<p>في عام ٢٠٢١.</p>" in read(public, "articles/ar/index.html")
     assert '<header class="masthead" lang="ar" dir="rtl">' in html
 
 
