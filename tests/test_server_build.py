@@ -165,3 +165,43 @@ def test_broken_config_stays_reported_until_fixed(served: tuple[Path, DevServer]
     config.write_text(good, encoding="utf-8")
     server.notify([config.resolve()])
     assert 'id="sitegen-overlay"' not in get(server, url)[1]
+
+
+def test_deleted_article_is_gone(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    md, url = first_article(root)
+    assert get(server, url)[0] == 200
+    md.unlink()
+    server.notify([md])
+    status, html = get(server, url)
+    assert status == 404 and 'id="sitegen-live"' in html
+
+
+def test_run_says_where_and_stops(seeds_site: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from sitegen.serve import run
+
+    root = copy_site(seeds_site, tmp_path / "site")
+    seen: list[int] = []
+
+    def browse() -> None:  # stands in for the editor's session, then "Ctrl-C"
+        line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("serving "))
+        port = int(re.search(r":(\d+)/", line).group(1))  # type: ignore[union-attr]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/")
+        seen.append(conn.getresponse().status)
+        conn.close()
+        raise KeyboardInterrupt
+
+    with caplog.at_level("INFO", logger="sitegen"):
+        code = run(load_config(root / "config.toml"), port=0, wait=browse)
+    assert code == 0 and seen == [200]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("built ") for m in messages) and messages[-1] == "stopped"
+    assert not any("!!!" in m for m in messages)  # 127.0.0.1: no warning
+
+
+def test_loopback_hosts() -> None:
+    from sitegen.serve.server import is_loopback
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.org"))
