@@ -11,6 +11,7 @@ import functools
 import html
 import logging
 import re
+from dataclasses import dataclass
 from typing import Callable
 
 from babel import Locale, UnknownLocaleError
@@ -130,18 +131,39 @@ _TOKEN = re.compile(
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
 
 
-def _map_text_nodes(source: str, fn: Callable[[str], str], skip: frozenset[str]) -> str:
+_LANG_ATTR = re.compile(r"(?<![\w:-])lang\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+
+
+@dataclass
+class _LangScope:
+    """An open element that carries a `lang` attribute, while walking a document."""
+
+    name: str
+    """Its tag name."""
+    wanted: bool
+    """Whether its language is one the walk applies to."""
+    nested: int = 0
+    """Same-name elements without `lang` open inside it, so the right end tag closes it."""
+
+
+def _map_text_nodes(
+    source: str, fn: Callable[[str], str], skip: frozenset[str], langs: tuple[str, ...] | None = None
+) -> str:
     """Apply `fn` to each text node of HTML `source` that is not inside an element named in
-    `skip`; tags, attributes, comments and everything else are copied byte for byte."""
+    `skip` and, when `langs` is given, whose nearest `lang` attribute (if any) names one of
+    those languages ('ar' matches 'ar-EG'). Tags, attributes, comments and everything else are
+    copied byte for byte."""
     out: list[str] = []
     pos = 0
     depth = 0  # how many `skip` elements are open around the current position
+    lang_stack: list[_LangScope] = []  # open elements carrying a lang attribute, innermost last
     while True:
         m = _TOKEN.search(source, pos)
         text_end = m.start() if m else len(source)
         if text_end > pos:
             text = source[pos:text_end]
-            out.append(text if depth else fn(text))
+            wanted = not lang_stack or lang_stack[-1].wanted
+            out.append(fn(text) if not depth and wanted else text)
         if not m:
             break
         token, name = m.group(), (m.group(1) or "").lower()
@@ -149,7 +171,22 @@ def _map_text_nodes(source: str, fn: Callable[[str], str], skip: frozenset[str])
         pos = m.end()
         if not name:
             continue
-        if token.startswith("</"):
+        closing = token.startswith("</")
+        if langs is not None and name not in _VOID and not token.endswith("/>"):
+            top = lang_stack[-1] if lang_stack else None
+            lang = None if closing else _LANG_ATTR.search(token)
+            if lang is not None:
+                code = next(g for g in lang.groups() if g is not None).strip().lower()
+                primary = code.replace("_", "-").split("-")[0]
+                lang_stack.append(_LangScope(name, not code or primary in langs))
+            elif top is not None and top.name == name:
+                if not closing:
+                    top.nested += 1
+                elif top.nested:
+                    top.nested -= 1
+                else:
+                    lang_stack.pop()
+        if closing:
             if name in skip and depth:
                 depth -= 1
         elif name in _RAW_TEXT:
@@ -224,6 +261,7 @@ _DIGIT_SKIP = frozenset({"code", "pre", "kbd", "samp", "var", "script", "style",
 
 def localize_digits_html(source: str, numerals: str) -> str:
     """Rendered HTML with the digits of its text nodes in `numerals`; attribute values (URLs,
-    `<time datetime>`), code and scripts keep their digits."""
+    `<time datetime>`), code and scripts keep their digits, and so does text in another
+    language (inside an element whose `lang` is not Arabic, e.g. an English article's body)."""
     localize_digits("", numerals)  # validates `numerals` even for a page with no text
-    return _map_text_nodes(source, lambda t: localize_digits(t, numerals), _DIGIT_SKIP)
+    return _map_text_nodes(source, lambda t: localize_digits(t, numerals), _DIGIT_SKIP, langs=("ar",))

