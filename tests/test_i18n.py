@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from sitegen.arabic import ascii_digits
 from sitegen.errors import ConfigError
 from sitegen.i18n import (
     format_date,
@@ -246,3 +247,13 @@ def test_isolate_latin_keeps_the_text(text: str) -> None:
     # A reader sees exactly the text that was given: only <bdi> tags were added.
     assert html.unescape(re.sub(r"</?bdi>", "", out)) == text
     assert "<" not in re.sub(r"</?bdi>", "", out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_fragments())
+def test_localize_digits_html_changes_only_text_digits(html: str) -> None:
+    out = localize_digits_html(html, "arab")
+    assert ascii_digits(out) == ascii_digits(html)  # nothing but digits changed
+    tags = re.compile(r"<[^>]*>")
+    assert tags.findall(out) == tags.findall(html)  # and never inside a tag
+    assert "<code>" in html or not re.search("[0-9]", tags.sub("", out).replace("&#39;", ""))
