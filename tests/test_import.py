@@ -142,6 +142,20 @@ def test_edited_file_is_skipped_with_a_message_and_force_overwrites(site: Path, 
     assert path.read_bytes() == original
 
 
+def test_deleted_file_is_not_recreated_unless_forced(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(site, "-q") == 0
+    path = next(p for p in articles(site).values() if meta_of(p)["title"] == TITLE_000)
+    path.unlink()
+    capsys.readouterr()
+    assert run(site) == 0
+    err = capsys.readouterr().err
+    assert f"warning: content/{path.name}: import: deleted since it was imported; not re-created" in err
+    assert not path.exists()
+    assert run(site, "-q", "--strict") == 1
+    assert run(site, "-q", "--force") == 0
+    assert path.exists()
+
+
 def test_changed_seed_rewrites_the_files_the_importer_wrote(site: Path) -> None:
     assert run(site, "-q") == 0
     seed = site / "seeds" / SEED_000

@@ -143,6 +143,13 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
             warnings.append(f"{shown}: import: changed since it was imported; kept as it is "
                             "(use --force to overwrite)")
             continue
+        # Deleting an imported article is an editor's change too: bringing it back on the
+        # next import would undo it silently.
+        if current is None and target.name in manifest and not force:
+            skipped.append(target)
+            warnings.append(f"{shown}: import: deleted since it was imported; not re-created "
+                            "(use --force to re-create it)")
+            continue
         if dry_run:
             log.info("would write %s", shown)
         else:
