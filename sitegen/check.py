@@ -25,7 +25,8 @@ class CheckReport:
     pages: int
     """HTML pages in the output folder."""
     broken: list[tuple[str, str]]
-    """(page, href) for every internal link whose target file does not exist."""
+    """(page, href) for every internal link whose target file, or the id its #fragment
+    names, does not exist."""
     orphans: list[str]
     """HTML pages that no chain of links from the home page reaches (404.html excepted)."""
 
@@ -34,19 +35,22 @@ class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.urls: list[str] = []
+        self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if value and (tag, name) in _URL_ATTRS:
                 self.urls.append(value)
+            elif value and name == "id" or tag == "a" and name == "name" and value:
+                self.ids.add(value)
 
 
-def page_links(html: str) -> list[str]:
-    """Every href/src in `html`, in order."""
+def page_links(html: str) -> tuple[list[str], set[str]]:
+    """Every href/src in `html`, in order, and the ids a fragment can point to."""
     parser = _Links()
     parser.feed(html)
     parser.close()
-    return parser.urls
+    return parser.urls, parser.ids
 
 
 def _target(config: Config, page: str, href: str) -> str | None:
@@ -88,9 +92,12 @@ def check_site(config: Config) -> CheckReport:
     pages = sorted(f for f in files if f.endswith(".html"))
     broken: list[tuple[str, str]] = []
     edges: dict[str, list[str]] = {}
+    ids: dict[str, set[str]] = {}
+    fragments: list[tuple[str, str, str, str]] = []  # (page, href, target, fragment)
     for page in pages:
         targets = []
-        for href in page_links((root / page).read_text(encoding="utf-8")):
+        hrefs, ids[page] = page_links((root / page).read_text(encoding="utf-8"))
+        for href in hrefs:
             target = _target(config, page, href)
             if target is None:
                 continue
@@ -100,8 +107,14 @@ def check_site(config: Config) -> CheckReport:
                 else:
                     broken.append((page, href))
                     continue
+            fragment = unquote(urlsplit(href).fragment)
+            if fragment and target.endswith(".html"):
+                fragments.append((page, href, target, fragment))
             targets.append(target)
         edges[page] = targets
+    # A link to a heading or footnote that does not exist is broken too (#top is the page).
+    broken += [(page, href) for page, href, target, fragment in fragments
+               if fragment != "top" and fragment not in ids.get(target, set())]
     reached = set()
     queue = deque(["index.html"] if "index.html" in files else [])
     while queue:

@@ -29,7 +29,8 @@ def test_a_clean_site_has_nothing_to_report(tmp_path: Path) -> None:
     config = site(tmp_path, {
         "index.html": page("/sub/articles/%D8%AE%D8%A8%D8%B1/", "https://example.org/sub/about.html",
                            "https://other.example/x", "#top", "mailto:a@b.c"),
-        "articles/خبر/index.html": page("../../about.html", "/sub/articles/خبر#قسم"),
+        "articles/خبر/index.html": page("../../about.html", "/sub/articles/خبر#قسم",
+                                        "#%D9%82%D8%B3%D9%85") + '<h2 id="قسم">قسم</h2>',
         "about.html": page("/sub/"),
         "404.html": page("/sub/"),
     })
@@ -39,16 +40,19 @@ def test_a_clean_site_has_nothing_to_report(tmp_path: Path) -> None:
 
 def test_broken_links_and_orphans_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = site(tmp_path, {
-        "index.html": page("/sub/missing/", "/elsewhere/", "gone.html"),
+        "index.html": page("/sub/missing/", "/elsewhere/", "gone.html", "/sub/lonely/#nowhere"),
         "lonely/index.html": page("/sub/"),
     })
     report = check_site(config)
     assert report.broken == [("index.html", "/sub/missing/"), ("index.html", "/elsewhere/"),
-                             ("index.html", "gone.html")]
-    assert report.orphans == ["lonely/index.html"]
+                             ("index.html", "gone.html"), ("index.html", "/sub/lonely/#nowhere")]
+    assert report.orphans == []
     (tmp_path / "config.toml").write_text('base_url = "https://example.org/sub/"\n')
     assert main(["check", "-C", str(tmp_path / "config.toml")]) == 1
     err = capsys.readouterr().err
     assert "index.html: broken link: /sub/missing/" in err
-    assert "lonely/index.html: orphan" in err
-    assert "3 broken links, 1 orphans" in err
+    assert "4 broken links, 0 orphans" in err
+    (tmp_path / "public/index.html").write_text(page("/sub/"), encoding="utf-8")
+    assert check_site(config).orphans == ["lonely/index.html"]
+    assert main(["check", "-C", str(tmp_path / "config.toml")]) == 1
+    assert "lonely/index.html: orphan" in capsys.readouterr().err
