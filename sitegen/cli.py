@@ -139,7 +139,7 @@ def _run_serve(args: argparse.Namespace, config: Config) -> int:
     from sitegen.serve import run
 
     return run(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
-               config_file=args.config)
+               config_file=args.config, strict=args.strict)
 
 
 # --- deploy --------------------------------------------------------------------------------

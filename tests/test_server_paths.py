@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.serve.paths import content_type, normalise_base_path, resolve, url_path
 
@@ -121,3 +123,33 @@ def test_base_path(out: Path) -> None:
 )
 def test_content_type(name: str, expected: str) -> None:
     assert content_type(name) == expected
+
+
+
+_SEGMENTS = st.sampled_from(
+    ["..", ".", "", "%2e%2e", "%2E%2e", "%2f", "%2F", "%5c", "%00", "أخبار", "مقال-تجريبي", "index.html",
+     "secret.txt", "style.css", "empty", "%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1", "~", "%252e%252e", "/", "//"]
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output folder with a symlink out to a secret beside it."""
+    base = tmp_path_factory.mktemp("fuzz")
+    root = base / "public"
+    (root / "أخبار" / "مقال-تجريبي").mkdir(parents=True)
+    (root / "أخبار" / "مقال-تجريبي" / "index.html").write_text("<p>مقال</p>", encoding="utf-8")
+    (root / "index.html").write_text("<p>home</p>", encoding="utf-8")
+    (root / "empty").mkdir()
+    (base / "secret.txt").write_text("secret", encoding="utf-8")
+    os.symlink(base / "secret.txt", root / "أخبار" / "secret.txt")
+    return root
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_SEGMENTS, max_size=8))
+def test_no_request_path_leaves_the_output_folder(fuzz_root: Path, parts: list[str]) -> None:
+    found = resolve(fuzz_root, "/" + "/".join(parts))
+    if found.file is not None:
+        assert found.file.is_relative_to(fuzz_root.resolve())
+        assert found.file.read_text(encoding="utf-8") != "secret"

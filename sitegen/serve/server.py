@@ -290,9 +290,10 @@ def _snapshot(folder: Path) -> dict[Path, tuple[int, int, int] | None]:
     return {p: _signature(p) for p in folder.rglob("*") if p.is_file()}
 
 
-def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
+def make_rebuild(config: Config, config_file: Path | None = None, *, strict: bool = False) -> Rebuild:
     """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
-    config.toml, then the one build() (incremental through its cache)."""
+    config.toml, then the one build() (incremental through its cache). With `strict`, a
+    warning fails the build, so it shows in the page like an error."""
     from sitegen.build import build
 
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
@@ -326,7 +327,7 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
             wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
             if imported.errors:
                 raise BuildError([SitegenError(line) for line in imported.errors])
-        report = build(cfg)
+        report = build(cfg, strict=strict)
         if not first_done:
             # The first build lists every unresolved reference; after that the terminal gets
             # one line per rebuild, with the count.
@@ -344,14 +345,15 @@ def make_rebuild(config: Config, config_file: Path | None = None) -> Rebuild:
 
 
 def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
-               config_file: Path | None = None) -> DevServer:
+               config_file: Path | None = None, strict: bool = False) -> DevServer:
     """A DevServer for a project, bound but not started: it builds into
     `serve_output_dir(config)` with base_url set to its own URL, and watches the inputs."""
     output = serve_output_dir(config)
     server = DevServer(output, inputs=site_inputs(config), host=host, port=port,
                        base_path=config.base_path, poll=poll)
     try:
-        server.rebuild = make_rebuild(config.replace(base_url=server.url, output_dir=output), config_file)
+        server.rebuild = make_rebuild(config.replace(base_url=server.url, output_dir=output), config_file,
+                                      strict=strict)
     except BaseException:
         server.stop()
         raise
@@ -359,7 +361,7 @@ def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, pol
 
 
 def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-        poll: bool = False, config_file: Path | None = None,
+        poll: bool = False, config_file: Path | None = None, strict: bool = False,
         wait: Callable[[], None] | None = None) -> int:
     """`sitegen serve`: build, serve and watch until Ctrl-C (or until `wait` returns)."""
     if not is_loopback(host):
@@ -368,7 +370,7 @@ def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.warning("serving on %s: anyone who can reach this machine can read the site", host)
         log.warning("and the dev server is not hardened for that; use --host 127.0.0.1 unless you mean it")
         log.warning("%s", bar)
-    server = dev_server(config, host=host, port=port, poll=poll, config_file=config_file)
+    server = dev_server(config, host=host, port=port, poll=poll, config_file=config_file, strict=strict)
     try:
         server.start()
         log.info("serving %s (Ctrl-C to stop)%s", server.url, " — polling for changes" if poll else "")
