@@ -205,3 +205,13 @@ def test_loopback_hosts() -> None:
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.org"))
+
+
+def test_bad_seed_is_reported_in_the_page(served: tuple[Path, DevServer]) -> None:
+    root, server = served
+    seed = root / "seeds" / "998_empty.txt"
+    seed.write_bytes(b"")
+    server.notify([seed])
+    status, html = get(server, "/")
+    assert status == 200 and 'id="sitegen-overlay"' in html
+    assert "seeds/998_empty.txt" in html

@@ -87,8 +87,6 @@ class SiteState:
         with self._cond:
             self._built = max(self._built, seq)
             change = None
-            if error is not None:
-                kind = "none"
             if kind != "none" or error != self.error:
                 self.version += 1
                 change = Change(self.version, kind, error)

@@ -21,7 +21,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from sitegen.config import Config, load_config
-from sitegen.errors import BuildError, SitegenError
+from sitegen.errors import SitegenError
 from sitegen.serve.handler import Handler
 from sitegen.serve.paths import normalise_base_path
 from sitegen.serve.reload import SiteState
@@ -45,6 +45,9 @@ class Rebuilt:
     wrote_inputs: frozenset[Path] = field(default_factory=frozenset)
     """Input files the rebuild itself wrote (content/*.md from an import of changed seeds):
     their watch events are its own doing and must not start another rebuild."""
+    problems: tuple[str, ...] = ()
+    """Errors that did not stop the build (a seed that failed to import while the others
+    did): shown like a failed build's, over the new pages."""
 
 
 Rebuild = Callable[[frozenset[Path]], Rebuilt]
@@ -237,6 +240,7 @@ class DevServer:
         for path in result.wrote_inputs:
             self._own_writes[path] = _signature(path)
         if error is None:
+            problems = "\n".join(result.problems) or None
             changed = result.written + result.removed
             if first:
                 kind = "none"
@@ -246,7 +250,9 @@ class DevServer:
                 kind = "css"
             else:
                 kind = "html"
-            self.state.built(seq, kind, None)
+            self.state.built(seq, kind, problems)
+            for line in result.problems:
+                log.error("%s", line)
             if first:
                 log.info("built %d pages in %.2f s", result.pages, seconds)
             else:
@@ -316,6 +322,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
         seeds_dir = cfg.seeds_dir.resolve()
         seeds = sorted(p for p in paths if p.suffix == ".txt" and p.is_file() and p.is_relative_to(seeds_dir))
         wrote: frozenset[Path] = frozenset()
+        problems: tuple[str, ...] = ()
         if seeds:
             from sitegen.importer import import_seeds
 
@@ -325,8 +332,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             # Everything the import changed (articles and its manifest), not only what it lists.
             after = _snapshot(content)
             wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
-            if imported.errors:
-                raise BuildError([SitegenError(line) for line in imported.errors])
+            problems = tuple(imported.errors)  # the other seeds imported: build them
         report = build(cfg, strict=strict)
         if not first_done:
             # The first build lists every unresolved reference; after that the terminal gets
@@ -339,6 +345,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             pages=report.pages,
             warnings=len(report.warnings),
             wrote_inputs=wrote,
+            problems=problems,
         )
 
     return rebuild
