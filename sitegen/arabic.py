@@ -9,6 +9,7 @@ tags, which `canonical_letters` writes in Arabic (not Persian) letters.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -37,6 +38,8 @@ _FOLD_TABLE = str.maketrans({**_LETTER_FOLD, **{chr(k): v for k, v in _DIGITS.it
 _CANONICAL_TABLE = str.maketrans(_CANONICAL)
 
 
+# Memoised: tags, sources and titles are folded again and again by every stage.
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Return the matching key of `text`: letters folded, marks and invisibles removed,
     digits ASCII, Latin lower-cased, whitespace collapsed to single spaces and stripped."""

@@ -51,6 +51,9 @@ def _locale(name: str) -> Locale:
         raise ConfigError(f"config.toml: locale {name!r} is not a locale Babel knows ({e})") from None
 
 
+# Memoised: a page of cards formats the same few hundred dates over and over, and Babel
+# takes tens of microseconds each time.
+@functools.lru_cache(maxsize=16384)
 def format_date(d: datetime.date, locale: str, numerals: str) -> str:
     """`d` in the long day-month-year form of `locale`, digits in `numerals`.
 
@@ -67,6 +70,7 @@ HIJRI_SUFFIX = "هـ"
 """The era mark written after a Hijri year."""
 
 
+@functools.lru_cache(maxsize=16384)
 def hijri_date(d: datetime.date, numerals: str) -> str:
     """The Umm al-Qura Hijri date of `d` in Arabic, e.g. "11 جمادى الآخرة 1448 هـ" for
     2026-11-21, digits in `numerals`. Returns "" for a date outside the Umm al-Qura
@@ -97,6 +101,8 @@ def is_arabic_prose(text: str) -> bool:
     return arabic_words > 0 and arabic_words >= len(LATIN_RUN.findall(text))
 
 
+# Memoised: the `bdi` filter sees each headline on every page that lists it.
+@functools.lru_cache(maxsize=65536)
 def isolate_latin(text: str) -> Markup:
     """`text` HTML-escaped, with each Latin run ("Truth Social", "TMTG") wrapped in
     <bdi>…</bdi> when the text is mostly Arabic, so neighbouring punctuation stays where the
@@ -200,9 +206,23 @@ def _map_text_nodes(
     return "".join(out)
 
 
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+def _bdi(m: re.Match[str]) -> str:
+    return f"<bdi>{m.group()}</bdi>"
+
+
 def _wrap_runs_in_text_node(raw: str) -> str:
     """Wrap the Latin runs of one HTML text node in <bdi>, keeping its bytes (entities such as
     `&amp;` in "Trump Media &amp; Technology Group" stay as written)."""
+    if "&" not in raw:
+        # No entity: the raw text is the decoded text, so runs map to themselves. Most text
+        # nodes of an Arabic page take this path (or the one below), which is most of the
+        # markdown stage's time otherwise.
+        if not _LATIN_LETTER.search(raw):
+            return raw
+        return LATIN_RUN.sub(_bdi, raw)
     # Decode entities while remembering, for each decoded character, the raw span it came from,
     # so runs found in the decoded text map back to exact raw slices.
     decoded: list[str] = []

@@ -256,4 +256,4 @@ def test_localize_digits_html_changes_only_text_digits(html: str) -> None:
     assert ascii_digits(out) == ascii_digits(html)  # nothing but digits changed
     tags = re.compile(r"<[^>]*>")
     assert tags.findall(out) == tags.findall(html)  # and never inside a tag
-    assert "<code>" in html or not re.search("[0-9]", tags.sub("", out).replace("&#39;", ""))
+    assert "<code" in html or not re.search("[0-9]", tags.sub("", out).replace("&#39;", ""))
