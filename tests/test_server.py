@@ -265,3 +265,13 @@ def test_port_in_use_is_a_clear_error(server: DevServer, site: FakeSite) -> None
 
     with pytest.raises(SitegenError, match=f"cannot listen on 127.0.0.1:{server.port}"):
         DevServer(site.out, site, port=server.port)
+
+
+def test_stream_ends_when_the_page_closes_it(server: DevServer) -> None:
+    stream = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+    stream.sendall(f"GET {EVENTS_PATH}?v={server.state.token}:0 HTTP/1.0\r\n\r\n".encode())
+    assert stream.recv(100).startswith(b"HTTP/1.0 200")
+    assert server.state.wait_streams(lambda n: n == 1, 10)
+    stream.close()
+    # Noticed without waiting for a keepalive write: the connection is free for the browser.
+    assert server.state.wait_streams(lambda n: n == 0, 5)

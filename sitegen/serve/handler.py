@@ -4,7 +4,9 @@ injected into HTML, and the Server-Sent Events stream."""
 from __future__ import annotations
 
 import logging
+import select
 import socket
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -122,6 +124,14 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
             return False
 
+    def _peer_closed(self) -> bool:
+        """True once the browser has closed the stream (it never sends anything on it)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return True
+
     # --- the event stream -----------------------------------------------------------------
     def _events(self) -> None:
         dev = self.server.dev
@@ -136,17 +146,31 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.connection.settimeout(None)  # the stream is long-lived; keepalives find dead peers
-        if not self._write(b"retry: 500\n\n"):
+        dev.state.stream(+1)
+        try:
+            self._stream(token, seen)
+        finally:
+            dev.state.stream(-1)
+
+    def _stream(self, token: str, seen: int) -> None:
+        state = self.server.dev.state
+        if not self._write(b"retry: 1000\n\n"):
             return
+        quiet_since = time.monotonic()
         while True:
             try:
-                change = dev.state.wait_change(token, seen, KEEPALIVE_SECONDS)
+                change = state.wait_change(token, seen, 1.0)
             except Stopping:
                 return
             if change is None:
-                if not self._write(b": keepalive\n\n"):
+                if self._peer_closed():
                     return
+                if time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+                    if not self._write(b": keepalive\n\n"):
+                        return
+                    quiet_since = time.monotonic()
                 continue
-            token, seen = dev.state.token, change.version
+            quiet_since = time.monotonic()
+            token, seen = state.token, change.version
             if not self._write(event_message(change)):
                 return

@@ -15,7 +15,7 @@ import re
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -64,6 +64,8 @@ class SiteState:
         self.error: str | None = None
         """The last build's error, or None when it succeeded."""
         self.stopping = False
+        self.streams = 0
+        """Event streams open right now (one per visible page)."""
         self.token = secrets.token_hex(4)
         """Tells this server's versions from a previous run's (a reconnecting browser)."""
 
@@ -139,6 +141,17 @@ class SiteState:
                 return Change(self.version, "html", self.error)
             return merge(missed)
 
+    def stream(self, delta: int) -> None:
+        """Count an event stream opening (+1) or ending (-1)."""
+        with self._cond:
+            self.streams += delta
+            self._cond.notify_all()
+
+    def wait_streams(self, predicate: Callable[[int], bool], timeout: float) -> bool:
+        """Wait until the number of open streams satisfies `predicate` (for tests and tools)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self.streams), timeout)
+
     def stop(self) -> None:
         """Wake every waiting request and event stream so they end."""
         with self._cond:
@@ -168,7 +181,11 @@ def overlay_html(error: str) -> str:
     )
 
 
-# Kept small and dependency-free; `{config}` is the only substitution (a JSON object).
+# Kept small and dependency-free; `%s` are the config (a JSON object) and the overlay's id.
+# A hidden tab closes its stream (over HTTP/1.1 a browser keeps at most ~6 connections per
+# host, and each open stream holds one) and reconnects when shown, with the version it has:
+# the server then sends what it missed. After an error it reconnects the same way, so a
+# restarted server (new token) makes the page reload.
 _SCRIPT = """<script id="sitegen-live">(function(){
 var C=%s,K="sitegen:scroll";
 try{var s=JSON.parse(sessionStorage.getItem(K)||"null");
@@ -185,12 +202,18 @@ if(!n||n===l.href){var u=new URL(l.href);u.searchParams.set("sitegen",Date.now()
 var c=l.cloneNode();c.href=n;c.onload=c.onerror=function(){l.remove();};l.after(c);});});}
 function overlay(h){var o=document.getElementById("%s");if(o)o.remove();
 if(h)document.body.insertAdjacentHTML("beforeend",h);}
-var es=new EventSource(C.events+"?v="+encodeURIComponent(C.token+":"+C.version));
-es.addEventListener("change",function(m){var d=JSON.parse(m.data);
-if(d.kind==="html"){es.close();
+var es=null,T=0;
+function close(){if(es){es.close();es=null;}}
+function connect(){if(es||document.hidden)return;
+es=new EventSource(C.events+"?v="+encodeURIComponent(C.token+":"+C.version));
+es.addEventListener("change",function(m){var d=JSON.parse(m.data);C.version=d.version;
+if(d.kind==="html"){close();
 try{sessionStorage.setItem(K,JSON.stringify({p:location.pathname,x:scrollX,y:scrollY}));}catch(e){}
 location.reload();return;}
 if(d.kind==="css")swapCss();overlay(d.overlay);});
+es.onerror=function(){close();clearTimeout(T);T=setTimeout(connect,1000);};}
+document.addEventListener("visibilitychange",function(){if(document.hidden)close();else connect();});
+connect();
 })();</script>"""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,4 +127,31 @@ def test_save_through_temp_file_and_rename(live: Live) -> None:
     page.wait_for_function("document.body.innerText.includes('جملة حفظت عبر ملف مؤقت ثم إعادة تسمية.')",
                            timeout=WAIT_MS)
     settle(live)
+    assert len(live.loads) == 2
+
+
+_SET_HIDDEN = """hidden => {
+  Object.defineProperty(document, 'hidden', {configurable: true, get: () => hidden});
+  Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => hidden ? 'hidden' : 'visible'});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def test_hidden_tab_lets_go_of_its_connection_and_catches_up(live: Live) -> None:
+    page, server = live.page, live.server
+    assert server.state.wait_streams(lambda n: n == 1, 5)
+    page.evaluate(_SET_HIDDEN, True)
+    # Browsers allow ~6 connections per host: a background tab must not hold one.
+    assert server.state.wait_streams(lambda n: n == 0, 5)
+    builds = server.builds
+    live.article.write_text(live.article.read_text(encoding="utf-8") + "\nخبر فاته التبويب المخفي.\n",
+                            encoding="utf-8")
+    end = time.monotonic() + 10
+    while server.builds == builds and time.monotonic() < end:
+        time.sleep(0.05)
+    assert server.builds > builds
+    settle(live)
+    assert len(live.loads) == 1  # hidden: not told, not reloaded
+    page.evaluate(_SET_HIDDEN, False)
+    page.wait_for_function("document.body.innerText.includes('خبر فاته التبويب المخفي.')", timeout=WAIT_MS)
     assert len(live.loads) == 2
