@@ -278,10 +278,11 @@ def is_loopback(host: str) -> bool:
 
 
 # --- the real thing: `sitegen serve` ------------------------------------------------------------
-def site_inputs(config: Config) -> Inputs:
-    """The folders and files of a project that a rebuild depends on."""
+def site_inputs(config: Config, config_file: Path | None = None) -> Inputs:
+    """The folders and files of a project that a rebuild depends on (`config_file`: the
+    file given with -C, default config.toml)."""
     folders = [config.content_dir, config.seeds_dir, config.themes_dir, config.templates_dir, config.static_dir]
-    return Inputs(config.root, [f.resolve() for f in folders], [(config.root / "config.toml").resolve()])
+    return Inputs(config.root, [f.resolve() for f in folders], [(config_file or config.root / "config.toml").resolve()])
 
 
 def serve_output_dir(config: Config) -> Path:
@@ -356,7 +357,7 @@ def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, pol
     """A DevServer for a project, bound but not started: it builds into
     `serve_output_dir(config)` with base_url set to its own URL, and watches the inputs."""
     output = serve_output_dir(config)
-    server = DevServer(output, inputs=site_inputs(config), host=host, port=port,
+    server = DevServer(output, inputs=site_inputs(config, config_file), host=host, port=port,
                        base_path=config.base_path, poll=poll)
     try:
         server.rebuild = make_rebuild(config.replace(base_url=server.url, output_dir=output), config_file,
