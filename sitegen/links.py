@@ -5,9 +5,12 @@ tags through an inverted tag index, so no pair of articles is ever compared blin
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from itertools import chain
 
 from sitegen.arabic import fold
 from sitegen.match import TitleIndex
@@ -102,12 +105,13 @@ def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tupl
             postings[k].append(i)
     weight = {k: math.log(1 + n / len(p)) for k, p in postings.items()}
     out: dict[str, tuple[str, ...]] = {}
+    slugs = [a.slug for a in articles]
     for i, a in enumerate(articles):
         taken = explicit.get(a.slug, set())
         need = want - len(taken)
         if need <= 0 or not keys[i]:
             continue
-        scores: dict[int, float] = defaultdict(float)
+        windows: list[tuple[str, list[int]]] = []
         for k in keys[i]:
             posting = postings[k]
             if len(posting) <= WINDOW:
@@ -116,12 +120,45 @@ def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tupl
                 at = bisect.bisect_left(posting, i)
                 lo = max(0, min(at - WINDOW // 2, len(posting) - WINDOW))
                 window = posting[lo:lo + WINDOW]
-            for j in window:
-                if j != i:
-                    scores[j] += weight[k]
-        # Site order is newest first, then slug: it is exactly the tie-break wanted.
-        ranked = sorted((j for j in scores if articles[j].slug not in taken),
-                        key=lambda j: (-round(scores[j], 9), j))
+            windows.append((k, window))
+        ranked = _best(i, windows, weight, need, lambda j: slugs[j] not in taken)
         if ranked:
-            out[a.slug] = tuple(articles[j].slug for j in ranked[:need])
+            out[a.slug] = tuple(slugs[j] for j in ranked)
     return out
+
+
+def _best(i: int, windows: list[tuple[str, list[int]]], weight: dict[str, float], need: int,
+          allowed: Callable[[int], bool]) -> list[int]:
+    """The `need` best candidates j ≠ i of the tag `windows` (tag key, site indexes), by the
+    summed weight of the windows holding j (rounded, so equal sums tie), then by j.
+
+    Same result as scoring every candidate, without touching most of them in Python: a
+    C-level count finds the few candidates in two or more windows, whose sums are computed;
+    a candidate in one window scores that tag's weight, so the best of those come from the
+    heaviest windows, read in order until `need` are found."""
+    counts = Counter(chain.from_iterable(w for _, w in windows))
+    counts.pop(i, None)
+    scored: list[tuple[float, int]] = []
+    multi = [j for j, c in counts.items() if c > 1 and allowed(j)]
+    if multi:
+        members = [(weight[k], set(w)) for k, w in windows]
+        for j in multi:
+            # Summed in the tags' order, as scoring them one window at a time would.
+            score = 0.0
+            for wk, ws in members:
+                if j in ws:
+                    score += wk
+            scored.append((-round(score, 9), j))
+        scored = heapq.nsmallest(need, scored)
+    # Candidates found in one window only: heaviest windows first; windows of equal weight
+    # are merged so that their candidates are ordered by j, as equal scores are.
+    by_weight: dict[float, list[int]] = defaultdict(list)
+    for k, w in windows:
+        by_weight[round(weight[k], 9)].extend(w)
+    singles: list[tuple[float, int]] = []
+    for wk in sorted(by_weight, reverse=True):
+        if len(singles) >= need:
+            break
+        group = sorted(j for j in set(by_weight[wk]) if counts.get(j) == 1 and allowed(j))
+        singles.extend((-wk, j) for j in group[:need - len(singles)])
+    return [j for _, j in heapq.nsmallest(need, scored + singles)]
