@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -68,6 +69,14 @@ class DevHTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that goes away mid-response is normal while reloading: no traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.debug("%s: connection lost: %s", client_address, exc)
+            return
+        log.error("serving %s failed:\n%s", client_address, traceback.format_exc().rstrip())
 
     def track(self, conn: socket.socket) -> None:
         """Remember an open connection (so `cut_connections` can end it)."""
