@@ -226,3 +226,13 @@ def test_request_after_save_waits_for_the_rebuild(watched: tuple[DevServer, Reco
     # The change is seen but (quiet=0.5 s) not yet built: a request now must wait for it.
     with server.state.reading(server.changes_seen()):
         assert [text for _, text in recorder.calls] == ["fresh"]
+
+
+@pytest.mark.parametrize("poll", [False, True], ids=["inotify", "poll"])
+def test_stop_joins_the_watcher_too(inputs: Inputs, tmp_path: Path, poll: bool) -> None:
+    before = set(threading.enumerate())
+    server = DevServer(tmp_path / "public", Recorder(tmp_path), inputs=inputs, port=0, poll=poll)
+    server.start()
+    (tmp_path / "content" / "b.md").write_text("x", encoding="utf-8")  # a rebuild may be running
+    server.stop()
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
