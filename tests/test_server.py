@@ -275,3 +275,19 @@ def test_stream_ends_when_the_page_closes_it(server: DevServer) -> None:
     stream.close()
     # Noticed without waiting for a keepalive write: the connection is free for the browser.
     assert server.state.wait_streams(lambda n: n == 0, 5)
+
+
+def test_foreign_host_header_is_refused_on_loopback(server: DevServer) -> None:
+    for host, status in [("evil.example", 403), (f"evil.example:{server.port}", 403),
+                         (f"localhost:{server.port}", 200), (f"127.0.0.1:{server.port}", 200),
+                         (f"app.localhost:{server.port}", 200), (f"[::1]:{server.port}", 200)]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn.putrequest("GET", "/", skip_host=True)
+        conn.putheader("Host", host)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+        assert resp.status == status, host
+        if status == 403:
+            assert "الرئيسية".encode() not in body

@@ -3,6 +3,7 @@ injected into HTML, and the Server-Sent Events stream."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import select
 import socket
@@ -23,6 +24,13 @@ log = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 10.0
 """An SSE comment this often, so a closed browser tab is noticed and its thread ends."""
+
+
+def _is_loopback_ip(name: str) -> bool:
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -46,10 +54,27 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
         log.debug("%s %s", self.address_string(), format % args)
 
+    def _host_allowed(self) -> bool:
+        """On a loopback address, only loopback names may be asked for: a web page whose
+        domain an attacker re-points at 127.0.0.1 (DNS rebinding) gets a 403."""
+        if not self.server.loopback:
+            return True
+        host = self.headers.get("Host")
+        if host is None:
+            return True
+        name = urlsplit(f"//{host}").hostname or ""
+        return name == "localhost" or name.endswith(".localhost") or _is_loopback_ip(name)
+
     def do_HEAD(self) -> None:  # noqa: N802 (stdlib naming)
+        if not self._host_allowed():
+            self._plain(HTTPStatus.FORBIDDEN, "unknown Host\n", True)
+            return
         self._serve(head=True)
 
     def do_GET(self) -> None:  # noqa: N802
+        if not self._host_allowed():
+            self._plain(HTTPStatus.FORBIDDEN, "unknown Host: open the URL sitegen serve printed\n", False)
+            return
         if urlsplit(self.path).path == EVENTS_PATH:
             self._events()
         else:

@@ -66,6 +66,8 @@ class DevHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], dev: "DevServer") -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.dev = dev
+        self.loopback = is_loopback(address[0])
+        """Bound to a loopback address: requests must name a loopback host."""
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, Handler)
