@@ -246,22 +246,22 @@ class DevServer:
             except Exception as e:  # a bug, not the user's input: say so, keep serving
                 log.error("%s", "".join(traceback.format_exception(e)).rstrip())
                 error = f"sitegen: internal error: {type(e).__name__}: {e}"
-        seconds = time.perf_counter() - start
-        self.builds += 1
-        for path in result.wrote_inputs:
-            self._own_writes[path] = _signature(path)
-        if error is None:
-            problems = "\n".join(result.problems) or None
-            changed = result.written + result.removed
-            if first:
+            if error is not None:
                 kind = "none"
-            elif not changed:
+            elif first or not result.written + result.removed:
                 kind = "none"
             elif all(p.suffix == ".css" for p in paths):
                 kind = "css"
             else:
                 kind = "html"
-            self.state.built(seq, kind, problems)
+            # Still inside the build, so no request sees the new output with the old
+            # version number (its page would then be told to reload once more).
+            self.builds += 1
+            self.state.built(seq, kind, error if error is not None else "\n".join(result.problems) or None)
+        seconds = time.perf_counter() - start
+        for path in result.wrote_inputs:
+            self._own_writes[path] = _signature(path)
+        if error is None:
             for line in result.problems:
                 log.error("%s", line)
             if first:
@@ -271,7 +271,6 @@ class DevServer:
                 log.info("%s changed → %d files written, %d removed in %.2f s%s",
                          what, result.written, result.removed, seconds, warned)
         else:
-            self.state.built(seq, "none", error)
             lines = error.splitlines() or [""]
             more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
             log.error("%s: build failed in %.2f s, still serving the last good build: %s%s",
