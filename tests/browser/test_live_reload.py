@@ -110,7 +110,7 @@ def test_broken_template_shows_overlay_and_fix_recovers(live: Live, save_screens
     box = overlay.bounding_box()
     assert box is not None and box["y"] >= 600 / 2
     assert page.locator("h1").first.is_visible()
-    save_screenshot(page, "live-reload-overlay")
+    save_screenshot(page, "live-reload-overlay", full_page=False)  # as the editor sees it
     template.write_text(good, encoding="utf-8")
     page.wait_for_selector("#sitegen-overlay", state="detached", timeout=WAIT_MS)
     settle(live)
