@@ -1,25 +1,26 @@
-"""The one place the build stages are chained: load → markdown → link → render →
-postprocess (minify, precompress) → write, each timed. Everything is rendered in memory
-before the output folder is touched, and the write swaps a staging folder in, so a failed
-build leaves the previous output as it was."""
+"""The one place the build stages are chained: load → theme → markdown → link → render →
+postprocess (minify, precompress) → write, each timed, through the build cache
+(sitegen.cache) so that a rebuild redoes only what its inputs changed.
+
+When no input file and no output file changed since the last build (by stat), nothing is
+read, rendered or written (the no-op path: it imports no Markdown, Jinja2 or Babel).
+Otherwise every page is fingerprinted and only pages whose fingerprint changed are rendered.
+Everything is rendered, and every changed file written to a staging folder, before the output
+folder is touched, so a failed build leaves the previous output exactly as it was.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sitegen import cache as build_cache
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
-from sitegen.links import link_site
-from sitegen.load import load_site
-from sitegen.markdown import render_bodies
-from sitegen.postprocess import process_outputs
-from sitegen.render import article_path, render_site, url
-from sitegen.theme import load_theme, make_environment
-from sitegen.write import write_outputs
+from sitegen.model import Body, Links, Site
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ class BuildReport:
     """Wall time of the whole build."""
     stage_seconds: dict[str, float]
     """Wall time per stage: load, theme, markdown, link, render, postprocess, write."""
+    rendered: int = 0
+    """Pages and feeds rendered (the others were kept: their fingerprint did not change)."""
+    noop: bool = False
+    """True when nothing changed since the last build, so nothing was read or rendered."""
 
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False) -> BuildReport:
@@ -53,6 +58,7 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False) -> Buil
     then exactly as it was before.
     """
     start = time.perf_counter()
+    started_ns = time.time_ns()
     stages: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[[], T]) -> T:
@@ -64,29 +70,100 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False) -> Buil
         except SitegenError as e:
             raise BuildError([e]) from None
         finally:
-            stages[name] = time.perf_counter() - t
+            stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
 
-    site = timed("load", lambda: load_site(config, drafts=drafts))
+    def check() -> tuple[build_cache.BuildCache, dict[str, build_cache.Stat], dict[str, build_cache.Stat]]:
+        store = build_cache.BuildCache.open(config, build_cache.build_key(config, drafts))
+        return store, build_cache.scan_inputs(config), build_cache.scan(config.output_dir)
+
+    store, inputs, on_disk = timed("cache", check)
+    if store.unchanged(config, inputs, on_disk):
+        warnings = list(store.state.warnings)
+        _report_warnings(warnings, strict, config)
+        return BuildReport(pages=store.state.pages, written=0, unchanged=len(on_disk), removed=0,
+                           warnings=warnings, seconds=time.perf_counter() - start,
+                           stage_seconds=stages, noop=True)
+    try:
+        return _build(config, store, inputs, on_disk, strict=strict, drafts=drafts,
+                      start=start, started_ns=started_ns, stages=stages, timed=timed)
+    finally:
+        store.close()
+
+
+def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, build_cache.Stat],
+           on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, start: float,
+           started_ns: int, stages: dict[str, float], timed: Callable[..., T]) -> BuildReport:  # type: ignore[type-var]
+    """The build proper, once the no-op check said something changed."""
+    # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
+    # tenth of a second to import).
+    from sitegen.links import link_site
+    from sitegen.load import load_site
+    from sitegen.markdown import cached_bodies
+    from sitegen.postprocess import SIBLINGS, process_outputs
+    from sitegen.render import Renderer, article_path, url
+    from sitegen.theme import load_theme, make_environment
+    from sitegen.write import write_changed
+
+    data = store.data
+    site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles))
     theme = timed("theme", lambda: load_theme(config))
     env = make_environment(theme, config)
-    bodies = timed("markdown", lambda: render_bodies(site, lambda slug: url(config, article_path(slug))))
-    links = timed("link", lambda: link_site(site, bodies))
-    outputs = timed("render", lambda: list(render_site(site, links, bodies, theme, env)))
+    bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
+    links = timed("link", lambda: _cached_links(site, bodies, store, link_site))
+    # A page's fingerprint is trusted only while its files are what the last build wrote.
+    previous = store.state.outputs
+    valid = {p for p, st in previous.items() if on_disk.get(p) == st[:2]}
+    fingerprints = {p: fp for p, fp in data.fingerprints.items()
+                    if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
+    renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
+                                                html_of=store.html_of))
+    outputs = timed("render", lambda: list(renderer.render_all()))
     warnings = list(links.warnings)
+    _report_warnings(warnings, strict, config)
+    # Minify / precompress (config `minify`, `compress`) before the write, so pruning of
+    # stale files covers the .gz/.br siblings too.
+    outputs = timed("postprocess", lambda: process_outputs(outputs, config))
+    kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
+    try:
+        result, state = timed("write", lambda: write_changed(
+            outputs, kept, config.output_dir, previous, on_disk, lambda b: build_cache.digest(b)))
+    except BaseException:
+        store.forget()
+        raise
+    t = time.perf_counter()
+    data.fingerprints = renderer.fingerprints
+    store.state.outputs = state
+    store.state.pages = sum(1 for p in state if p.endswith(".html"))
+    store.state.warnings = warnings
+    store.save(started_ns=started_ns, config=config, inputs=inputs)
+    stages["cache"] += time.perf_counter() - t
+    return BuildReport(pages=store.state.pages, written=result.written, unchanged=result.unchanged,
+                       removed=result.removed, warnings=warnings, seconds=time.perf_counter() - start,
+                       stage_seconds=stages, rendered=len(outputs) - len(theme.static) - 1)
+
+
+def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,
+                  link_site: Callable[[Site, Mapping[str, Body]], Links]) -> Links:
+    """The link stage, reused when none of its inputs changed (every article's slug, path,
+    title, date, tags, references and body links, in site order; the config is in the key)."""
+    import pickle
+
+    key = build_cache.digest(pickle.dumps(
+        [(a.slug, a.path, a.title, a.date, a.tags, a.read_also, a.related,
+          bodies[a.slug].links, bodies[a.slug].unresolved) for a in site.articles], protocol=5))
+    if store.data.links is not None and store.data.links[0] == key:
+        return store.data.links[1]
+    links = link_site(site, bodies)  # type: ignore[arg-type]
+    store.data.links = (key, links)
+    return links
+
+
+def _report_warnings(warnings: list[str], strict: bool, config: Config) -> None:
     for w in warnings:
         log.warning("%s", w)
     if strict and warnings:
         raise BuildError([SitegenError(f"--strict: {len(warnings):,} warning(s); "
                                        f"{config.output_dir.name}/ left unchanged")])
-    # Minify / precompress (config `minify`, `compress`) before the write, so the atomic
-    # swap and the pruning of stale files cover the .gz/.br siblings too.
-    outputs = timed("postprocess", lambda: process_outputs(outputs, config))
-    result = timed("write", lambda: write_outputs(outputs, config.output_dir))
-    pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    seconds = time.perf_counter() - start
-    return BuildReport(pages=pages, written=result.written, unchanged=result.unchanged,
-                       removed=result.removed, warnings=warnings, seconds=seconds,
-                       stage_seconds=stages)
 
 
 def summary(report: BuildReport) -> str:
@@ -95,3 +172,28 @@ def summary(report: BuildReport) -> str:
     return (f"built {report.pages:,} pages in {report.seconds:.1f} s, "
             f"{refs:,} unresolved reference{'' if refs == 1 else 's'} "
             f"({report.written:,} written, {report.unchanged:,} unchanged, {report.removed:,} removed)")
+
+
+def verify_incremental(config: Config, *, strict: bool = False, drafts: bool = False) -> tuple[BuildReport, list[str]]:
+    """Build incrementally (through the cache), then build the same inputs from scratch into
+    a temporary folder with an empty cache, and compare every file byte for byte. Returns the
+    incremental build's report and one line per difference (empty: identical)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    report = build(config, strict=strict, drafts=drafts)
+    scratch = Path(tempfile.mkdtemp(prefix="sitegen-verify-"))
+    try:
+        fresh = config.replace(output_dir=scratch / "public", cache_dir=scratch / "cache")
+        build(fresh, strict=strict, drafts=drafts)
+        a, b = config.output_dir, fresh.output_dir
+        left = set(build_cache.scan(a))
+        right = set(build_cache.scan(b))
+        diffs = [f"{p}: only in the incremental build" for p in sorted(left - right)]
+        diffs += [f"{p}: missing from the incremental build" for p in sorted(right - left)]
+        diffs += [f"{p}: bytes differ" for p in sorted(left & right)
+                  if (a / p).read_bytes() != (b / p).read_bytes()]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return report, diffs

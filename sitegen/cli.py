@@ -88,6 +88,9 @@ def _add_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", metavar="URL", help="publish URL, overriding config.toml's base_url")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
     p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p.add_argument("--verify-incremental", action="store_true",
+                   help="after the build, build again from scratch (no cache) into a temporary "
+                        "folder and compare every file byte for byte; exit 1 on any difference")
 
 
 def _with_overrides(args: argparse.Namespace, config: Config) -> Config:
@@ -100,8 +103,17 @@ def _with_overrides(args: argparse.Namespace, config: Config) -> Config:
 
 
 def _run_build(args: argparse.Namespace, config: Config) -> int:
-    from sitegen.build import build, summary
+    from sitegen.build import build, summary, verify_incremental
 
+    if getattr(args, "verify_incremental", False):
+        report, diffs = verify_incremental(_with_overrides(args, config), strict=args.strict,
+                                           drafts=args.drafts)
+        log.info("%s", summary(report))
+        for line in diffs:
+            log.error("verify-incremental: %s", line)
+        log.info("verify-incremental: %s", f"{len(diffs):,} difference(s) from a build from scratch"
+                 if diffs else "identical to a build from scratch")
+        return EXIT_ERROR if diffs else EXIT_OK
     report = build(_with_overrides(args, config), strict=args.strict, drafts=args.drafts)
     log.info("%s", summary(report))
     return EXIT_OK

@@ -44,6 +44,8 @@ class Config:
     """Articles per page on the home page."""
     related_min: int = 4
     """Articles with fewer explicit references get related-by-tags ones up to this count."""
+    feed_limit: int = 50
+    """Entries in each Atom feed (the site's and each tag's): the newest this many."""
     slug_style: str = "unicode"
     """'unicode' keeps Arabic letters in slugs; 'translit' gives ASCII slugs."""
     max_seed_mb: int = 20
@@ -84,6 +86,8 @@ class Config:
         _choice("numerals", self.numerals, ("latn", "arab"))
         _choice("slug_style", self.slug_style, ("unicode", "translit"))
         _choice("deploy_target", self.deploy_target, ("git", "dir"))
+        if self.feed_limit < 1:
+            raise ConfigError(f"config.toml: feed_limit must be at least 1, not {self.feed_limit}")
         if self.page_size < 1:
             raise ConfigError(f"config.toml: page_size must be at least 1, not {self.page_size}")
 

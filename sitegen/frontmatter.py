@@ -33,23 +33,34 @@ class FrontMatter:
     """1-based line number of the body's first line in the file, for error messages."""
 
 
-def parse(text: str, path: str | Path) -> FrontMatter:
-    """Split `text` (a content file's contents) into front matter and body.
+def split(text: str, path: str | Path) -> tuple[str, str, int]:
+    """`text` split into (front matter YAML, body, 1-based line of the body in the file).
 
-    Raises SourceError naming `path` and the line for: no opening fence, no closing fence,
-    YAML that does not parse, front matter that is not a mapping.
+    Raises SourceError naming `path` when the opening or closing fence is missing.
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != FENCE:
+    if text.split("\n", 1)[0].strip() != FENCE:
         raise SourceError(path, "no front matter: the file must start with a '---' line",
                           line=1, stage="front matter")
+    lines = text.split("\n")
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE)
     except StopIteration:
         raise SourceError(path, "front matter is not closed by a '---' line",
                           line=1, stage="front matter") from None
     block = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1:]).lstrip("\n")
+    skipped = len(lines[end + 1:]) - len(body.split("\n"))
+    return block, body, end + 2 + skipped
+
+
+def parse(text: str, path: str | Path) -> FrontMatter:
+    """Split `text` (a content file's contents) into front matter and body.
+
+    Raises SourceError naming `path` and the line for: no opening fence, no closing fence,
+    YAML that does not parse, front matter that is not a mapping.
+    """
+    block, body, body_line = split(text, path)
     try:
         meta = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as e:
@@ -64,9 +75,7 @@ def parse(text: str, path: str | Path) -> FrontMatter:
     if not isinstance(meta, dict):
         raise SourceError(path, f"front matter must be a mapping of keys, not {type(meta).__name__}",
                           line=2, stage="front matter")
-    body = "\n".join(lines[end + 1:]).lstrip("\n")
-    skipped = len(lines[end + 1:]) - len(body.split("\n"))
-    return FrontMatter(meta=meta, body=body, body_line=end + 2 + skipped)
+    return FrontMatter(meta=meta, body=body, body_line=body_line)
 
 
 def dump(meta: dict[str, Any], body: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import re
@@ -39,12 +40,19 @@ def sort_key(article: Article) -> tuple[int, int, str]:
     return (0, -article.date.toordinal(), article.slug)
 
 
-def load_site(config: Config, *, drafts: bool = False) -> Site:
+def load_site(config: Config, *, drafts: bool = False,
+              parsed: dict[str, Article] | None = None) -> Site:
     """Read every `*.md` under config.content_dir into a Site.
 
     Drafts are left out unless `drafts`. Raises BuildError carrying every SourceError (and a
     LinkError for each pair of articles wanting one URL) so all are reported at once.
+    `parsed` (the build cache) maps a digest of a file's path and front matter to the
+    Article parsed from it, body left out; it is used, and filled in, so that an unchanged
+    front matter is not parsed again. Afterwards it holds exactly this build's files.
     """
+    from sitegen.cache import digest
+
+    seen_keys: set[str] = set()
     errors: list[SitegenError] = []
     articles: list[Article] = []
     content = config.content_dir
@@ -59,7 +67,18 @@ def load_site(config: Config, *, drafts: bool = False) -> Site:
             errors.append(SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
             continue
         try:
-            article = parse_article(text, rel, config.slug_style)
+            if parsed is None:
+                article = parse_article(text, rel, config.slug_style)
+            else:
+                block, body, body_line = frontmatter.split(text, rel)
+                key = digest(rel, config.slug_style, block)
+                seen_keys.add(key)
+                known = parsed.get(key)
+                if known is None:
+                    article = parse_article(text, rel, config.slug_style)
+                    parsed[key] = dataclasses.replace(article, body="")
+                else:
+                    article = dataclasses.replace(known, body=body, body_line=body_line)
         except SourceError as e:
             errors.append(e)
             continue
@@ -73,6 +92,9 @@ def load_site(config: Config, *, drafts: bool = False) -> Site:
         if other is not article:
             errors.append(LinkError(f"{other.path} and {article.path}: both want the URL "
                                     f"/articles/{article.slug}/ (set a different slug in one)"))
+    if parsed is not None:
+        for key in set(parsed) - seen_keys:
+            del parsed[key]
     if errors:
         raise BuildError(errors)
     articles.sort(key=sort_key)

@@ -7,7 +7,7 @@ import logging
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -16,6 +16,9 @@ from markdown.treeprocessors import Treeprocessor
 
 from sitegen.i18n import isolate_latin_html
 from sitegen.model import Article, Body, Site
+
+if TYPE_CHECKING:
+    from sitegen.cache import BuildCache
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ class _LinkRewriter(Treeprocessor):
         self.url_for: Callable[[str], str] = lambda slug: slug
         self.found: list[str] = []
         self.unresolved: list[str] = []
+        self.lookups: dict[str, str | None] = {}
 
     def run(self, root: etree.Element) -> None:
         for a in root.iter("a"):
@@ -51,6 +55,8 @@ class _LinkRewriter(Treeprocessor):
                 continue
             name = unquote(parts.path).removeprefix("./").rstrip("/").rsplit("/", 1)[-1]
             slug = self.targets.get(name)
+            # Everything the output depends on besides the text: the build cache re-checks it.
+            self.lookups[name] = slug
             if slug is None:
                 if name.endswith(".md"):
                     self.unresolved.append(href)
@@ -81,7 +87,7 @@ class MarkdownRenderer:
         runs in Arabic text are isolated in <bdi>."""
         self.md.reset()
         self.rewriter.targets, self.rewriter.url_for = targets, url_for
-        self.rewriter.found, self.rewriter.unresolved = [], []
+        self.rewriter.found, self.rewriter.unresolved, self.rewriter.lookups = [], [], {}
         html = self.md.convert(text)
         html = isolate_latin_html(plain_references(html))
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
@@ -126,3 +132,38 @@ def render_bodies(site: Site, url_for: Callable[[str], str],
     targets = link_targets(site)
     return {a.slug: renderer.convert(a.body, targets, url_for)
             for a in (site.articles if articles is None else articles)}
+
+
+def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) -> dict[str, Body]:
+    """Slug → body, like `render_bodies`, through the build cache: a body whose text was
+    converted before, and whose every link lookup still gets the same answer, is taken from
+    the cache; the others are converted and stored. Bodies come back without their HTML
+    (`Body.html` empty, `Body.key` set): `cache.body_html` reads it when a page needs it."""
+    from sitegen.cache import digest
+
+    targets = link_targets(site)
+    known = cache.data.bodies
+    out: dict[str, Body] = {}
+    todo: list[tuple[Article, str]] = []
+    for a in site.articles:
+        key = digest(a.body)
+        cache.used.add(key)
+        hit = known.get(key)
+        if hit is not None and all(targets.get(n) == s for n, s in hit[0].items()):
+            out[a.slug] = hit[1]
+            cache.locations[hit[1].key] = (hit[2], hit[3])
+        else:
+            todo.append((a, key))
+    if todo:
+        renderer = MarkdownRenderer()
+        for a, key in todo:
+            body = renderer.convert(a.body, targets, url_for)
+            lookups = dict(renderer.rewriter.lookups)
+            offset, length = cache.store_html(body.html)
+            # The HTML's key: the text, and the answer to every link lookup it made.
+            stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
+                        key=digest(key, repr(sorted(lookups.items()))))
+            known[key] = (lookups, stub, offset, length)
+            cache.locations[stub.key] = (offset, length)
+            out[a.slug] = stub
+    return out

@@ -85,6 +85,9 @@ class Body:
     """Slugs of the articles the body links to, in order of first appearance."""
     unresolved: tuple[str, ...]
     """Link targets that looked like content files but name no article."""
+    key: str = ""
+    """Digest of the Markdown text it was made from (the build cache's key; page fingerprints
+    stand it in for the HTML). Empty when made without the cache."""
 
 
 @dataclass(frozen=True)

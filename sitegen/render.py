@@ -4,11 +4,13 @@ Jinja2 environment, static files from the Theme, everything else from plain valu
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import logging
 import os
+import pickle
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +18,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 import jinja2
+from jinja2 import meta
 from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
@@ -126,11 +129,23 @@ def month_groups(site: Site) -> list[Group]:
 class Renderer:
     """Renders every page of one site. Build once per build; `render_all` yields Outputs."""
 
-    def __init__(self, site: Site, links: Links, bodies: dict[str, Body], theme: Theme,
-                 env: jinja2.Environment, now: datetime.datetime | None = None) -> None:
+    def __init__(self, site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
+                 env: jinja2.Environment, now: datetime.datetime | None = None,
+                 previous: Mapping[str, str] | None = None,
+                 html_of: Callable[[Body], str] | None = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
+        self.previous = previous
+        """Output path → fingerprint of the page already in the output folder; a page whose
+        fingerprint is the same is not rendered (None: render every page)."""
+        self.html_of = html_of or (lambda body: body.html)
+        """A body's HTML (the build cache keeps it out of memory until a page needs it)."""
+        self.fingerprints: dict[str, str] = {}
+        """Output path → fingerprint, for every page and feed of this build."""
+        self.kept: list[str] = []
+        """Output paths left as they are because their fingerprint did not change."""
+        self._template_keys: dict[str, str] = {}
         self.config = cfg = site.config
         self.tags = tag_groups(site)
         self.sources = source_groups(site)
@@ -163,6 +178,54 @@ class Renderer:
             "nav": [("الرئيسية", url(cfg, "")), ("الوسوم", url(cfg, "tags/")),
                     ("المصادر", url(cfg, "sources/")), ("الأرشيف", url(cfg, "archive/"))],
         }
+        if previous is not None:
+            from sitegen.cache import digest
+
+            # What every page reads besides its own context: the config, the static files'
+            # published names and the build time. Cards are fingerprinted once each.
+            self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
+                                      self.now.isoformat())
+            self._refs = {id(card): "card:" + digest(_pickled(card)) for card in self.cards.values()}
+
+    def _changed(self, path: str, kind: str, payload: Any) -> bool:
+        """Record the fingerprint of output `path` (made by `kind` from `payload`); False
+        when the output folder already holds what it renders to."""
+        if self.previous is None:
+            return True
+        from sitegen.cache import digest
+
+        fp = digest(self._render_key, kind, path, _pickled(payload, self._refs))
+        self.fingerprints[path] = fp
+        if self.previous.get(path) == fp:
+            self.kept.append(path)
+            return False
+        return True
+
+    def template_key(self, name: str) -> str:
+        """A digest of template `name` and every template it extends, includes or imports
+        (all templates when one of those names is computed at render time)."""
+        if name not in self._template_keys:
+            from sitegen.cache import digest
+
+            sources: dict[str, str] = {}
+            todo = [name]
+            while todo:
+                current = todo.pop()
+                if current in sources:
+                    continue
+                try:
+                    sources[current] = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
+                    refs = list(meta.find_referenced_templates(self.env.parse(sources[current])))
+                except Exception:  # noqa: BLE001 - the render reports it, with file and line
+                    sources[current] = ""
+                    continue
+                if any(r is None for r in refs):
+                    sources = {n: self.env.loader.get_source(self.env, n)[0]  # type: ignore[union-attr]
+                               for n in self.env.list_templates()}
+                    break
+                todo.extend(r for r in refs if r is not None)
+            self._template_keys[name] = digest(*(f"{n}\0{t}" for n, t in sorted(sources.items())))
+        return self._template_keys[name]
 
     def asset(self, name: str) -> str:
         """The href of static file `name` (its fingerprinted name)."""
@@ -171,9 +234,17 @@ class Renderer:
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"no static file {name!r} in the theme") from None
 
-    def page(self, template: str, path: str, **context: Any) -> Output:
-        """Render one HTML page at output folder `path` (or file, if it ends in .html)."""
+    def page(self, template: str, path: str, **context: Any) -> Output | None:
+        """Render one HTML page at output folder `path` (or file, if it ends in .html); None
+        when its fingerprint says the output folder already holds it."""
         cfg = self.config
+        file = path if path.endswith((".html", ".xml")) else path + "index.html"
+        if not self._changed(file, self.template_key(template) if self.previous is not None else "",
+                             (template, context)):
+            return None
+        for k, v in context.items():
+            if isinstance(v, Deferred):
+                context[k] = v.make()
         context.setdefault("lang", cfg.language)
         context.setdefault("dir", cfg.direction)
         context.setdefault("description", cfg.description)
@@ -191,11 +262,16 @@ class Renderer:
             raise template_error(e, root=cfg.root) from None
         if numerals != "latn":
             html = localize_digits_html(plain_references(html), numerals)
-        file = path if path.endswith((".html", ".xml")) else path + "index.html"
         return Output(file, html.encode("utf-8"))
 
     def render_all(self) -> Iterator[Output]:
-        """Every file of the site: pages, feeds, sitemap, robots.txt, static files."""
+        """Every file of the site (pages, feeds, sitemap, robots.txt, static files), but
+        those whose fingerprint says the output folder holds them already (see `kept`)."""
+        for o in self._all():
+            if o is not None:
+                yield o
+
+    def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static
         yield from self.home_pages()
         for a in self.site.articles:
@@ -209,7 +285,7 @@ class Renderer:
         yield Output("robots.txt", (f"User-agent: *\nAllow: /\n\n"
                                     f"Sitemap: {abs_url(self.config, 'sitemap.xml')}\n").encode())
 
-    def home_pages(self) -> Iterator[Output]:
+    def home_pages(self) -> Iterator[Output | None]:
         """The home page, newest first, `page_size` per page: /, /page/2/, …"""
         slugs = [a.slug for a in self.site.articles]
         size = self.config.page_size
@@ -225,7 +301,7 @@ class Renderer:
                             rest=chunk[1:] if n == 1 else chunk, pager=pager,
                             title=self.config.title if n == 1 else f"{self.config.title} – {n}")
 
-    def article_page(self, a: Article) -> Output:
+    def article_page(self, a: Article) -> Output | None:
         """One article at /articles/<slug>/."""
         cfg = self.config
         links = self.links.articles[a.slug]
@@ -248,7 +324,8 @@ class Renderer:
             "article.html", article_path(a.slug),
             title=a.title, description=a.summary or cfg.description, og_type="article",
             lang=a.lang or cfg.language, dir=article_dir(a, cfg),
-            article=card, body=Markup(body.html), toc=body.toc,
+            article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body))) if body.key
+            else Markup(body.html), toc=body.toc,
             standfirst="" if _opens_body(a.summary, a.body) else a.summary,
             read_also=[self.cards[s] for s in links.read_also],
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
@@ -258,7 +335,7 @@ class Renderer:
         )
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
-                    feeds: bool = False) -> Iterator[Output]:
+                    feeds: bool = False) -> Iterator[Output | None]:
         """The index of a kind of group (tags, sources, months) and one page per group."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
@@ -273,9 +350,14 @@ class Renderer:
                 yield self.feed(g.path + "feed.xml", f"{cfg.title} – {g.name}", list(g.slugs),
                                 page=g.path)
 
-    def feed(self, path: str, title: str, slugs: list[str], page: str = "") -> Output:
-        """An Atom feed of `slugs`, one entry each (summary, not the body: feeds stay small)."""
+    def feed(self, path: str, title: str, slugs: list[str], page: str = "") -> Output | None:
+        """An Atom feed of the newest `feed_limit` of `slugs`, one entry each (summary, not
+        the body: feeds stay small); None when the output folder holds it already."""
         cfg = self.config
+        slugs = slugs[:cfg.feed_limit]
+        if not self._changed(path, "feed", (title, page, [self.cards[s] for s in slugs],
+                                            [self.site.by_slug[s].tags for s in slugs])):
+            return None
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
         fallback = self.now
         updated = _atom_time(max(dates) if dates else None, fallback)
@@ -307,14 +389,17 @@ class Renderer:
         lines.append("</feed>\n")
         return Output(path, "\n".join(lines).encode("utf-8"))
 
-    def sitemap(self) -> Output:
-        """sitemap.xml: home, every article, every tag, source and month page."""
+    def sitemap(self) -> Output | None:
+        """sitemap.xml: home, every article, every tag, source and month page; None when the
+        output folder holds it already."""
         cfg = self.config
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
         entries += [(article_path(a.slug), a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
             entries.append((index, None))
             entries += [(g.path, None) for g in groups]
+        if not self._changed("sitemap.xml", "sitemap", entries):
+            return None
         lines = ['<?xml version="1.0" encoding="utf-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         for path, d in entries:
@@ -322,6 +407,38 @@ class Renderer:
             lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
         lines.append("</urlset>\n")
         return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A context value made only when its page is rendered (a body's HTML); `key` stands
+    for it in the page's fingerprint."""
+
+    key: str
+    """Digest of everything `make` reads."""
+    make: Callable[[], Any]
+    """Makes the value."""
+
+
+class _Fingerprinter(pickle.Pickler):
+    """Pickles a page's data with cards and deferred values stood in for by their digests."""
+
+    def __init__(self, file: io.BytesIO, refs: dict[int, str]) -> None:
+        super().__init__(file, protocol=5)
+        # No memo: whether two equal values are one object must not change the bytes.
+        self.fast = True
+        self.refs = refs
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if isinstance(obj, Deferred):
+            return "deferred:" + obj.key
+        return self.refs.get(id(obj))
+
+
+def _pickled(value: Any, refs: dict[int, str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    _Fingerprinter(buf, refs or {}).dump(value)
+    return buf.getvalue()
 
 
 RTL_LANGUAGES = ("ar", "fa", "ur", "he", "ps", "ckb", "sd", "ug", "yi", "dv")
@@ -353,7 +470,7 @@ def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
     return f"{d.isoformat()}T00:00:00Z"
 
 
-def render_site(site: Site, links: Links, bodies: dict[str, Body], theme: Theme,
+def render_site(site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
                 env: jinja2.Environment, now: datetime.datetime | None = None) -> Iterator[Output]:
     """Every Output of the site. Raises ThemeError (with template file:line) on a bad template.
     `now` (default: SOURCE_DATE_EPOCH, else 1970) dates a feed that has no dated entry."""

@@ -1,0 +1,323 @@
+"""The build cache in `config.cache_dir`: what the last build read, made and wrote, so the next
+build redoes only what its inputs changed.
+
+Invalidation, from the coarsest to the finest:
+
+- **Build key.** sitegen's version and its source files (path, size, mtime), the versions
+  of the libraries that shape the bytes (Markdown, Jinja2, Babel, PyYAML, …), the whole
+  Config (every key, `base_url` included), `--drafts`, and `SOURCE_DATE_EPOCH`. Any
+  difference and the cache is ignored: the build is a cold one.
+- **No-op.** Every input file (content/, templates/, static/, themes/: path, size,
+  mtime_ns) and every file of the output folder (path, size, mtime_ns) stat as they did
+  after the last build: nothing is read, rendered or written. A file modified less than
+  `RACY_NS` before the build that recorded it is "racy" (a second edit in the same clock
+  tick would keep its mtime and maybe its size), so its bytes are hashed and compared.
+- **Content.** Otherwise every content file is read. Its front matter is parsed again only
+  when its text (and path, and slug style) is new: parsed articles are kept by a digest of it.
+- **Markdown.** A body is converted again only when its text is new, or when one of the
+  link names it looked up (`[x](other.md)`) now resolves to another article (or none):
+  the conversion records every lookup and its answer, which is everything it read.
+- **Pages.** Every output page has a fingerprint: the template's dependency hash (the
+  template and every template it extends, includes or imports), the render key (config,
+  static asset names, build time) and its context data, with each article card and body
+  stood in for by a digest of its own data. A page is rendered again only when its
+  fingerprint changed or its file in the output folder is not what the last build wrote;
+  so a page is a pure function of fingerprinted inputs, and an incremental build writes
+  exactly the bytes a cold one would. `sitegen build --verify-incremental` checks it.
+- **Writes.** Rendered bytes whose digest equals what the output folder holds are not
+  written; kept pages are not touched.
+
+Layout: `<cache_dir>/build/<output folder digest>/` holds `state.pickle` (key, input and
+output stats: all the no-op check reads), `data.pickle` (articles, body index, fingerprints)
+and `bodies-*.pack` (rendered body HTML, appended to, compacted when mostly dead). The
+cache is a private format: delete the folder at any time, the next build is cold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen.config import Config
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+"""Bump when the cache's layout changes."""
+RACY_NS = 2_000_000_000
+"""Files modified this close (2 s) before the build that recorded them are hashed, not
+trusted by stat: file systems store mtimes at a clock tick (up to 2 s on FAT)."""
+LIBRARIES = ("markdown", "jinja2", "babel", "pyyaml", "python-slugify", "hijridate",
+             "minify-html", "brotli", "markupsafe")
+"""Libraries whose version can change the built bytes."""
+
+Stat = tuple[int, int]
+"""(mtime_ns, size) of a file."""
+
+
+def digest(*parts: bytes | str) -> str:
+    """A short hex digest of `parts` (length-prefixed, so ('ab','c') ≠ ('a','bc'))."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        b = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+    return h.hexdigest()
+
+
+def scan(folder: Path) -> dict[str, Stat]:
+    """Every file under `folder` (recursively, symlinks followed as files) → its stat, keyed
+    by '/'-separated path relative to `folder`. An absent folder is empty."""
+    out: dict[str, Stat] = {}
+    todo = [("", str(folder))]
+    while todo:
+        prefix, path = todo.pop()
+        try:
+            entries = os.scandir(path)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for e in entries:
+                rel = prefix + e.name
+                if e.is_dir():
+                    todo.append((rel + "/", e.path))
+                else:
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:
+                        continue
+                    out[rel] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def input_roots(config: Config) -> dict[str, Path]:
+    """The folders whose files a build reads, by a name used in the recorded stats."""
+    return {"content": config.content_dir, "templates": config.templates_dir,
+            "static": config.static_dir, "themes": config.themes_dir}
+
+
+def scan_inputs(config: Config) -> dict[str, Stat]:
+    """Every input file → stat, keyed `root-name:relative/path`."""
+    out: dict[str, Stat] = {}
+    for name, folder in input_roots(config).items():
+        out.update({f"{name}:{rel}": st for rel, st in scan(folder).items()})
+    return out
+
+
+def _input_path(config: Config, key: str) -> Path:
+    name, _, rel = key.partition(":")
+    return input_roots(config)[name] / rel
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}=-")
+    return ",".join(parts)
+
+
+def build_key(config: Config, drafts: bool) -> str:
+    """The digest every cached value depends on (see the module docstring)."""
+    import sitegen
+
+    package = Path(sitegen.__file__).parent
+    code = sorted((p.relative_to(package).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in package.rglob("*.py"))
+    return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(),
+                  repr(config), repr(drafts), os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+@dataclass
+class State:
+    """What the no-op check needs: small, read first."""
+
+    key: str = ""
+    """The build key the cache was made under."""
+    inputs: dict[str, Stat] = field(default_factory=dict)
+    """Input files → stat, as `scan_inputs` gives them."""
+    racy: dict[str, str] = field(default_factory=dict)
+    """Racy input files → digest of their bytes."""
+    outputs: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    """Output files → (mtime_ns, size, digest of bytes), as the last build left them."""
+    pages: int = 0
+    """HTML pages of the last build."""
+    warnings: list[str] = field(default_factory=list)
+    """The last build's warnings, reported again by a no-op build."""
+
+
+@dataclass
+class Data:
+    """What an incremental build reuses."""
+
+    articles: dict[str, Any] = field(default_factory=dict)
+    """Front matter digest → the Article parsed from it (body left empty)."""
+    bodies: dict[str, tuple[dict[str, str | None], Any, int, int]] = field(default_factory=dict)
+    """Body text digest → (link lookups and their answers, Body without html, pack offset,
+    length in bytes)."""
+    pack: str = ""
+    """The pack file holding body HTML."""
+    pack_live: int = 0
+    """Bytes of the pack that entries still point to."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """Output path → fingerprint of what rendered it."""
+    links: tuple[str, Any] | None = None
+    """(digest of the link stage's inputs, its result)."""
+
+
+class BuildCache:
+    """The cache of one output folder. `open` it, use `state` and `data`, `save` it."""
+
+    def __init__(self, folder: Path, key: str, state: State, data: Data | None) -> None:
+        self.folder, self.key, self.state = folder, key, state
+        self._data = data
+        self.used: set[str] = set()
+        """Body text digests this build used (the others are dropped on save)."""
+        self.locations: dict[str, tuple[int, int]] = {}
+        """Body key → (offset, length) of its HTML in the pack, for this build's bodies."""
+        self._pack_read: Any = None
+        self._pack_append: Any = None
+
+    @classmethod
+    def open(cls, config: Config, key: str) -> BuildCache:
+        """The cache for config.output_dir; empty when missing, unreadable or of another key."""
+        folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
+        state = _load(folder / "state.pickle", State)
+        if state is None or state.key != key:
+            return cls(folder, key, State(key=key), Data())
+        return cls(folder, key, state, None)
+
+    @property
+    def data(self) -> Data:
+        """The reusable values (read on first use: a no-op build never reads them)."""
+        if self._data is None:
+            self._data = _load(self.folder / "data.pickle", Data) or Data()
+            if self._data.pack and not (self.folder / self._data.pack).exists():
+                self._data = Data()
+        return self._data
+
+    def unchanged(self, config: Config, inputs: dict[str, Stat], outputs: dict[str, Stat]) -> bool:
+        """True when the inputs and the output folder are exactly as the last build left them."""
+        st = self.state
+        if not st.outputs or inputs != st.inputs:
+            return False
+        if {k: v[:2] for k, v in st.outputs.items()} != outputs:
+            return False
+        for rel, want in st.racy.items():
+            try:
+                if digest(_input_path(config, rel).read_bytes()) != want:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    # --- body HTML pack --------------------------------------------------------------------
+    def html_of(self, body: Any) -> str:
+        """The HTML of a body this build took from, or put in, the cache."""
+        return self.body_html(*self.locations[body.key])
+
+    def body_html(self, offset: int, length: int) -> str:
+        """Body HTML stored at `offset` in the pack."""
+        if self._pack_append is not None:
+            self._pack_append.flush()
+        if self._pack_read is None:
+            self._pack_read = open(self.folder / self.data.pack, "rb")  # noqa: SIM115
+        self._pack_read.seek(offset)
+        return self._pack_read.read(length).decode("utf-8")
+
+    def store_html(self, html: str) -> tuple[int, int]:
+        """Append body HTML to the pack; its (offset, length)."""
+        data = self.data
+        if self._pack_append is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if not data.pack:
+                data.pack = f"bodies-{os.getpid()}-{os.urandom(4).hex()}.pack"
+            self._pack_append = open(self.folder / data.pack, "ab")  # noqa: SIM115
+        b = html.encode("utf-8")
+        self._pack_append.seek(0, os.SEEK_END)
+        offset = self._pack_append.tell()
+        self._pack_append.write(b)
+        return offset, len(b)
+
+    def close(self) -> None:
+        """Close the pack files."""
+        for f in (self._pack_append, self._pack_read):
+            if f is not None:
+                f.close()
+        self._pack_append = self._pack_read = None
+
+    def _compact(self, used: set[str]) -> None:
+        """Keep only the bodies in `used`; rewrite the pack when most of it is dead."""
+        data = self.data
+        data.bodies = {k: v for k, v in data.bodies.items() if k in used}
+        live = sum(v[3] for v in data.bodies.values())
+        self.close()
+        pack = self.folder / data.pack if data.pack else None
+        if pack is None or not pack.exists() or pack.stat().st_size <= 2 * live + (1 << 20):
+            data.pack_live = live
+            return
+        old = pack.read_bytes()
+        name = f"bodies-{os.getpid()}-{os.urandom(4).hex()}.pack"
+        with open(self.folder / name, "wb") as f:
+            moved: dict[str, tuple[dict[str, str | None], Any, int, int]] = {}
+            for k, (lookups, body, offset, length) in data.bodies.items():
+                moved[k] = (lookups, body, f.tell(), length)
+                f.write(old[offset:offset + length])
+        data.bodies, data.pack, data.pack_live = moved, name, live
+        pack.unlink()
+
+    def save(self, *, started_ns: int, config: Config, inputs: dict[str, Stat]) -> None:
+        """Write state and data atomically (data first: a state names the data it goes with)."""
+        self._compact(self.used)
+        racy: dict[str, str] = {}
+        for rel, (mtime, _size) in inputs.items():
+            if mtime >= started_ns - RACY_NS:
+                try:
+                    racy[rel] = digest(_input_path(config, rel).read_bytes())
+                except OSError:
+                    continue
+        self.state.inputs, self.state.racy = inputs, racy
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _dump(self.folder / "data.pickle", self.data)
+        _dump(self.folder / "state.pickle", self.state)
+        for stale in self.folder.glob("bodies-*.pack"):
+            if stale.name != self.data.pack:
+                stale.unlink(missing_ok=True)
+
+    def forget(self) -> None:
+        """Drop the state, so the next build cannot take the no-op path (after a failed write)."""
+        (self.folder / "state.pickle").unlink(missing_ok=True)
+
+
+def _load(path: Path, kind: type) -> Any:
+    try:
+        with open(path, "rb") as f:
+            value = pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except Exception as e:  # noqa: BLE001 - a damaged cache is a cold build, not an error
+        log.debug("%s: unreadable cache (%s), ignored", path, e)
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def _dump(path: Path, value: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=5)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
