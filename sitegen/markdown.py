@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -155,10 +155,7 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
         else:
             todo.append((a, key))
     if todo:
-        renderer = MarkdownRenderer()
-        for a, key in todo:
-            body = renderer.convert(a.body, targets, url_for)
-            lookups = dict(renderer.rewriter.lookups)
+        for (a, key), (body, lookups) in zip(todo, _convert_all([a.body for a, _ in todo], targets, url_for)):
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
@@ -167,3 +164,50 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
             cache.locations[stub.key] = (offset, length)
             out[a.slug] = stub
     return out
+
+
+PARALLEL_MIN = 64
+"""Fewer bodies than this are converted in this process: starting workers costs more."""
+CHUNK = 32
+"""Bodies per task sent to a worker."""
+
+# The work of a pool, set before the workers fork so they inherit it instead of receiving it
+# pickled (url_for is a closure); a worker process holds one MarkdownRenderer.
+_job: tuple[list[str], Mapping[str, str], Callable[[str], str]] | None = None
+_worker: MarkdownRenderer | None = None
+
+
+def _convert_range(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
+    global _worker
+    assert _job is not None
+    texts, targets, url_for = _job
+    if _worker is None:
+        _worker = MarkdownRenderer()
+    out = []
+    for text in texts[bounds[0]:bounds[1]]:
+        body = _worker.convert(text, targets, url_for)
+        out.append((body, dict(_worker.rewriter.lookups)))
+    return out
+
+
+def _convert_all(texts: list[str], targets: Mapping[str, str],
+                 url_for: Callable[[str], str]) -> Iterator[tuple[Body, dict[str, str | None]]]:
+    """(body, link lookups) for each text, in order: in a pool of forked workers (one per
+    core) when there are many and the platform forks, else here. Same results either way:
+    each conversion depends only on its text and `targets`."""
+    import multiprocessing
+    import os
+
+    global _job
+    workers = min(os.cpu_count() or 1, max(1, len(texts) // CHUNK))
+    _job = (texts, targets, url_for)
+    try:
+        if len(texts) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from _convert_range((0, len(texts)))
+            return
+        chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_convert_range, chunks):
+                yield from part
+    finally:
+        _job = None

@@ -1,0 +1,247 @@
+"""Incremental builds equal full builds: random sequences of edits to a generated site, and
+after each edit the cached build's output folder is compared byte for byte with a build of the
+same inputs from scratch (no cache, another folder). Plus the cache's own promises: a no-op
+build reads and writes nothing, and a damaged cache or output folder is repaired."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build, verify_incremental
+from sitegen.cli import main
+from sitegen.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WORDS = ("ترامب ماسك منصة تروث سوشيال الصين الاقتصاد النفط الذهب البورصة الانتخابات غزة "
+         "مصر العراق الشركة الرئيس Tesla Apple TMTG Big Tech Reuters 2026").split()
+TAGS = ("تروث سوشيال", "إيلون ماسك", "إیلون ماسک", "الاقتصاد", "النفط", "الذهب", "Big Tech",
+        "الانتخابات", "الصين", "مصر")
+SOURCES = ("صدى البلد", "الاقتصاد نيوز", "وكالات", "")
+
+
+def _sentence(rng: random.Random, n: int = 8) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _article(rng: random.Random, slug: str, others: list[str], title: str | None = None) -> str:
+    """A content file with random metadata and a body that may link to `others`."""
+    tags = rng.sample(TAGS, rng.randint(0, 4))
+    lines = [f"title: {title or _sentence(rng, 6)}", f"slug: {slug}"]
+    if rng.random() < 0.9:
+        lines.append(f"date: 20{rng.randint(24, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+    if tags:
+        lines.append("tags: [" + ", ".join(tags) + "]")
+    source = rng.choice(SOURCES)
+    if source:
+        lines.append(f"source: {source}")
+    if others and rng.random() < 0.5:
+        lines.append("read_also: [" + ", ".join(rng.sample(others, min(len(others), 2))) + "]")
+    if rng.random() < 0.3:
+        lines.append(f"summary: {_sentence(rng, 10)}")
+    body = [_sentence(rng, 20) for _ in range(rng.randint(1, 3))]
+    if others and rng.random() < 0.4:
+        body.append(f"انظر [{_sentence(rng, 2)}]({rng.choice(others)}.md) و [هذا](missing-{rng.randint(1, 3)}.md).")
+    if rng.random() < 0.3:
+        body.insert(1, "## " + _sentence(rng, 3))
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + "\n\n".join(body) + "\n"
+
+
+def make_project(root: Path, rng: random.Random, n: int) -> None:
+    """A site of `n` random articles with the project's themes."""
+    shutil.copytree(ROOT / "themes", root / "themes")
+    (root / "config.toml").write_text('base_url = "https://example.org/"\npage_size = 7\n'
+                                      'feed_limit = 12\n', encoding="utf-8")
+    (root / "content").mkdir()
+    slugs = [f"a{i:03d}" for i in range(n)]
+    for slug in slugs:
+        (root / "content" / f"{slug}.md").write_text(_article(rng, slug, slugs), encoding="utf-8")
+
+
+def _slugs(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "content").glob("*.md"))
+
+
+def _edit_front(path: Path, key: str, value: str | None) -> None:
+    """Set (or, with None, remove) one front matter key."""
+    head, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
+    lines = [line for line in head.split("\n") if not line.startswith(f"{key}:")]
+    if value is not None:
+        lines.append(f"{key}: {value}")
+    path.write_text("\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+
+
+def random_edit(root: Path, rng: random.Random) -> str:
+    """Apply one random edit to the project; returns what it did (for failure messages)."""
+    slugs = _slugs(root)
+    slug = rng.choice(slugs)
+    path = root / "content" / f"{slug}.md"
+    kind = rng.choice(["title", "tags", "slug", "delete", "add", "body-link", "body", "date",
+                       "template", "config", "output", "static"])
+    if kind == "title":
+        _edit_front(path, "title", _sentence(rng, 5))
+    elif kind == "tags":
+        _edit_front(path, "tags", "[" + ", ".join(rng.sample(TAGS, rng.randint(0, 3))) + "]")
+    elif kind == "slug":
+        # The file keeps its name; links by file name still resolve, by slug they do not.
+        _edit_front(path, "slug", f"{slug}-r{rng.randint(0, 99)}")
+    elif kind == "delete" and len(slugs) > 5:
+        path.unlink()
+    elif kind == "add":
+        new = f"n{rng.randint(0, 9999):04d}"
+        (root / "content" / f"{new}.md").write_text(_article(rng, new, slugs), encoding="utf-8")
+    elif kind == "body-link":
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"\nرابط إلى [مقال]({rng.choice(slugs)}.md).\n")
+    elif kind == "body":
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"\n{_sentence(rng, 12)}\n")
+    elif kind == "date":
+        _edit_front(path, "date", f"2027-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}")
+    elif kind == "template":
+        name = rng.choice(["article.html", "term.html", "partials/card.html", "base.html"])
+        template = root / "themes/digest/templates" / name
+        text = template.read_text(encoding="utf-8")
+        template.write_text(text.replace("</", f"<!-- {rng.randint(0, 999)} --></", 1), encoding="utf-8")
+    elif kind == "config":
+        key, value = rng.choice([("page_size", str(rng.randint(3, 9))), ("related_min", str(rng.randint(0, 5))),
+                                 ("feed_limit", str(rng.randint(2, 20))), ("numerals", '"arab"'),
+                                 ("title", f'"{_sentence(rng, 2)}"')])
+        cfg = root / "config.toml"
+        lines = [line for line in cfg.read_text(encoding="utf-8").splitlines() if not line.startswith(key)]
+        cfg.write_text("\n".join(lines + [f"{key} = {value}"]) + "\n", encoding="utf-8")
+    elif kind == "output":
+        # Someone edits or deletes a built file: the next build must put it back.
+        built = sorted(p for p in (root / "public").rglob("*.html"))
+        victim = rng.choice(built)
+        if rng.random() < 0.5:
+            victim.unlink()
+        else:
+            victim.write_text("<p>edited by hand</p>", encoding="utf-8")
+    elif kind == "static":
+        css = root / "themes/digest/static/style.css"
+        css.write_text(css.read_text(encoding="utf-8") + f"\n/* {rng.randint(0, 999)} */\n", encoding="utf-8")
+    return f"{kind} {slug}"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_full(root: Path, tmp: Path, done: list[str]) -> None:
+    config = load_config(root / "config.toml")
+    build(config)
+    fresh = config.replace(output_dir=tmp / "full" / "public", cache_dir=tmp / "full" / "cache")
+    shutil.rmtree(tmp / "full", ignore_errors=True)
+    build(fresh)
+    got, want = tree(config.output_dir), tree(fresh.output_dir)
+    assert sorted(got) == sorted(want), f"after {done}: files differ: {set(got) ^ set(want)}"
+    diff = [p for p in want if got[p] != want[p]]
+    assert not diff, f"after {done}: stale bytes in {diff[:5]}"
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_random_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    rng = random.Random(seed)
+    root = tmp_path / "site"
+    make_project(root, rng, 40)
+    assert_same_as_full(root, tmp_path, [])
+    done: list[str] = []
+    for _ in range(4):
+        done.append(random_edit(root, rng))
+        assert_same_as_full(root, tmp_path, done)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = tmp_path / "site"
+    make_project(root, random.Random(99), 20)
+    return root
+
+
+def test_a_no_op_build_renders_and_writes_nothing(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    first = build(config)
+    inodes = {p: p.stat().st_ino for p in config.output_dir.rglob("*") if p.is_file()}
+    again = build(config)
+    assert again.noop and again.written == 0 and again.removed == 0 and again.rendered == 0
+    assert again.unchanged == first.written and again.pages == first.pages
+    assert {p: p.stat().st_ino for p in config.output_dir.rglob("*") if p.is_file()} == inodes
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_the_body(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    build(config)
+    with (project / "content/a003.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    report = build(config)
+    assert not report.noop
+    assert report.rendered == 1 and report.written == 1, report
+
+
+def test_a_no_op_build_still_fails_with_strict_warnings(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    (project / "content/a001.md").write_text("---\ntitle: عنوان\nread_also: [nowhere]\n---\nنص\n",
+                                            encoding="utf-8")
+    build(config)
+    assert build(config).noop
+    assert main(["build", "-q", "--strict", "-C", str(project / "config.toml")]) == 1
+
+
+def test_a_damaged_cache_means_a_cold_build(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    build(config)
+    for f in (config.cache_dir / "build").rglob("*.pickle"):
+        f.write_bytes(b"not a pickle")
+    report, diffs = verify_incremental(config)
+    assert diffs == [] and not report.noop
+
+
+def test_a_file_added_to_the_output_folder_is_removed_without_a_content_change(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    build(config)
+    (config.output_dir / "stray.html").write_text("x", encoding="utf-8")
+    report = build(config)
+    assert not report.noop and report.removed == 1 and report.written == 0
+    assert not (config.output_dir / "stray.html").exists()
+
+
+def test_a_failed_build_leaves_output_and_cache_usable(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    build(config)
+    before = tree(config.output_dir)
+    (project / "themes/digest/templates/article.html").write_text("{{ nope.x }}", encoding="utf-8")
+    with pytest.raises(Exception):
+        build(config)
+    assert tree(config.output_dir) == before
+    shutil.copy(ROOT / "themes/digest/templates/article.html", project / "themes/digest/templates/article.html")
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
+
+
+def test_verify_incremental_reports_a_stale_file(project: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    config_file = str(project / "config.toml")
+    assert main(["build", "-q", "--verify-incremental", "-C", config_file]) == 0
+    # Forge a stale page: change a built file and its recorded stat, as a cache bug would.
+    page = project / "public/404.html"
+    stat = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>stale</p></body>"))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    from sitegen import cache
+
+    config = load_config(project / "config.toml")
+    store = cache.BuildCache.open(config, cache.build_key(config, False))
+    mtime, _size, d = store.state.outputs["404.html"]
+    store.state.outputs["404.html"] = (mtime, page.stat().st_size, d)
+    cache._dump(store.folder / "state.pickle", store.state)
+    assert main(["build", "--verify-incremental", "-C", config_file]) == 1
+    assert "404.html: bytes differ" in capsys.readouterr().err
