@@ -101,6 +101,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.markdown import cached_bodies
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer, article_path, url
+    from sitegen.search import news_sitemap, search_outputs
     from sitegen.theme import load_theme, make_environment
     from sitegen.write import write_changed
 
@@ -108,6 +109,8 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles))
     theme = timed("theme", lambda: load_theme(config))
     env = make_environment(theme, config)
+    # The masthead's search box (base.html) shows when the search page exists.
+    env.globals["search"] = url(config, "search/") if config.search else None
     bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
     links = timed("link", lambda: _cached_links(site, bodies, store, link_site))
     # A page's fingerprint is trusted only while its files are what the last build wrote.
@@ -118,6 +121,9 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of))
     outputs = timed("render", lambda: list(renderer.render_all()))
+    # Search (config `search`): the Pagefind bundle under pagefind/ and the /search/ page.
+    outputs += timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of))
+    outputs += timed("render", lambda: news_sitemap(site))
     warnings = list(links.warnings)
     _report_warnings(warnings, strict, config)
     # Minify / precompress (config `minify`, `compress`) before the write, so pruning of

@@ -15,7 +15,7 @@ from sitegen.config import Config
 log = logging.getLogger(__name__)
 
 _URL_ATTRS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
-              ("source", "src"), ("iframe", "src")}
+              ("source", "src"), ("iframe", "src"), ("form", "action")}
 
 
 @dataclass(frozen=True)

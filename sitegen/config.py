@@ -54,6 +54,8 @@ class Config:
     """Minify built HTML and CSS (minify-html); what a page shows never changes."""
     compress: bool = False
     """Write precompressed .gz and .br files next to built HTML, CSS, JS, XML, JSON, SVG and text."""
+    search: bool = True
+    """Build the Pagefind search index, the search page and the masthead search box."""
     deploy_target: str = "git"
     """`sitegen deploy` target: 'git' (commit to a branch and push) or 'dir' (sync into a folder)."""
     deploy_dest: str = ""
