@@ -282,8 +282,11 @@ class Renderer:
         yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield self.sitemap()
-        yield Output("robots.txt", (f"User-agent: *\nAllow: /\n\n"
-                                    f"Sitemap: {abs_url(self.config, 'sitemap.xml')}\n").encode())
+        from sitegen.search import news_sitemap  # the build adds news-sitemap.xml itself
+
+        sitemaps = ["sitemap.xml"] + [o.path for o in news_sitemap(self.site)]
+        yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
+            f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
 
     def home_pages(self) -> Iterator[Output | None]:
         """The home page, newest first, `page_size` per page: /, /page/2/, …"""
