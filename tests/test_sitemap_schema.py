@@ -1,0 +1,145 @@
+"""Quality gate: sitemap.xml validates against the sitemaps.org 0.9 schema (with lxml), and the
+Google News sitemap (news-sitemap.xml) has the structure Google documents, for the articles
+of the last two days.
+
+tests/data/sitemap.xsd comes from the `sitemap` npm package (see tests/data/sitemap.xsd.README).
+The news elements live in another namespace that the 0.9 schema admits with
+processContents="strict"; Google's news schema is not vendored, so news-sitemap.xml is
+validated against the 0.9 schema with those foreign elements skipped, and its news elements
+are checked in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from lxml import etree
+
+from sitegen.cli import main
+
+XSD = Path(__file__).parent / "data" / "sitemap.xsd"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+MakeSite = Callable[[dict[str, str]], Path]
+
+
+def schema(skip_foreign: bool = False) -> etree.XMLSchema:
+    """The sitemaps.org 0.9 schema; with `skip_foreign`, elements of other namespaces (news:)
+    are admitted without a schema of their own."""
+    text = XSD.read_bytes()
+    if skip_foreign:
+        text = text.replace(b'processContents="strict"', b'processContents="skip"')
+    return etree.XMLSchema(etree.fromstring(text))
+
+
+def validate(path: Path, skip_foreign: bool = False) -> list[str]:
+    """The schema's complaints about the XML file at `path` (empty: valid)."""
+    xsd = schema(skip_foreign)
+    doc = etree.parse(str(path))
+    if xsd.validate(doc):
+        return []
+    return [f"{path.name}:{e.line}: {e.message}" for e in xsd.error_log]  # type: ignore[attr-defined]
+
+
+def test_the_seeds_sitemap_is_valid(seeds_site: Path) -> None:
+    sitemap = seeds_site / "public" / "sitemap.xml"
+    assert validate(sitemap) == []
+    locs = etree.parse(str(sitemap)).findall(f"{SM}url/{SM}loc")
+    assert len(locs) > 3  # home, articles, tags …
+    # The search page is not a page for search engines (it says noindex).
+    assert not any(loc.text.endswith("/search/") for loc in locs)
+
+
+def test_the_gate_rejects_an_invalid_sitemap(tmp_path: Path) -> None:
+    bad = tmp_path / "sitemap.xml"
+    bad.write_text('<?xml version="1.0" encoding="utf-8"?>\n'
+                   '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                   "<url><lastmod>yesterday</lastmod></url>\n</urlset>\n", encoding="utf-8")
+    problems = validate(bad)
+    assert problems and any("lastmod" in p for p in problems), problems
+
+
+def article(title: str, slug: str, date: str | None) -> str:
+    dated = f"date: {date}\n" if date else ""
+    return f"---\ntitle: {title}\nslug: {slug}\n{dated}---\nنص المقال عن {title}.\n"
+
+
+DATED = {
+    "config.toml": 'base_url = "https://example.org/digest/"\ntitle = "موجز <الأخبار> & الرأي"\n',
+    "content/a.md": article("خبر اليوم", "a", "2026-11-21"),
+    "content/b.md": article("خبر الأمس", "b", "2026-11-20"),
+    "content/c.md": article("خبر قبل يومين", "c", "2026-11-19"),
+    "content/d.md": article("خبر بلا تاريخ", "d", None),
+}
+
+
+def build(root: Path) -> Path:
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    return root / "public"
+
+
+def news_entries(path: Path) -> list[dict[str, str]]:
+    """Each <url> of a news sitemap as {loc, name, language, date, title}, checking that
+    every one has exactly the elements Google News requires, once each."""
+    entries = []
+    for url in etree.parse(str(path)).getroot():
+        assert url.tag == f"{SM}url"
+        (news,) = url.findall(f"{NEWS}news")
+        (publication,) = news.findall(f"{NEWS}publication")
+        (name,) = publication.findall(f"{NEWS}name")
+        (language,) = publication.findall(f"{NEWS}language")
+        (date,) = news.findall(f"{NEWS}publication_date")
+        (title,) = news.findall(f"{NEWS}title")
+        (loc,) = url.findall(f"{SM}loc")
+        entries.append({"loc": loc.text, "name": name.text, "language": language.text,
+                        "date": date.text, "title": title.text})
+    return entries
+
+
+def test_news_sitemap_lists_the_last_two_days_counted_from_the_newest_article(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    public = build(make_site(DATED))
+    news = public / "news-sitemap.xml"
+    assert validate(news, skip_foreign=True) == []
+    entries = news_entries(news)
+    assert [e["title"] for e in entries] == ["خبر اليوم", "خبر الأمس"]
+    assert entries[0] == {"loc": "https://example.org/digest/articles/a/", "name": "موجز <الأخبار> & الرأي",
+                          "language": "ar", "date": "2026-11-21", "title": "خبر اليوم"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", e["date"]) for e in entries)
+    robots = (public / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://example.org/digest/sitemap.xml\n" in robots
+    assert "Sitemap: https://example.org/digest/news-sitemap.xml\n" in robots
+
+
+def test_news_sitemap_counts_from_source_date_epoch_when_set(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    noon = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.timezone.utc)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(noon.timestamp())))
+    public = build(make_site(DATED))
+    # 21 November is after the reference day: not yet published, as far as this build knows.
+    assert [e["title"] for e in news_entries(public / "news-sitemap.xml")] == ["خبر الأمس", "خبر قبل يومين"]
+
+
+def test_no_recent_article_means_no_news_sitemap(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    later = datetime.datetime(2027, 1, 1, tzinfo=datetime.timezone.utc)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(later.timestamp())))
+    public = build(make_site(DATED))
+    assert not (public / "news-sitemap.xml").exists()
+    assert "news-sitemap" not in (public / "robots.txt").read_text(encoding="utf-8")
+    assert validate(public / "sitemap.xml") == []
+
+
+def test_news_sitemap_is_the_same_in_two_builds(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = make_site(DATED)
+    first = build(root).joinpath("news-sitemap.xml").read_bytes()
+    second = root / "second"
+    assert main(["build", "-q", "-C", str(root / "config.toml"), "--out", str(second)]) == 0
+    assert (second / "news-sitemap.xml").read_bytes() == first
