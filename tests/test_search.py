@@ -1,0 +1,218 @@
+"""The search stage: folded records whose words line up with the original spelling, the
+Pagefind bundle as deterministic Outputs, its cache, the search page and the config switch.
+What a reader sees in the browser is tested in tests/browser/test_search.py."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from sitegen import search
+from sitegen.arabic import fold
+from sitegen.cli import main
+from sitegen.model import Article
+from sitegen.search import SearchRecord, fold_words, html_text
+
+MakeSite = Callable[[dict[str, str]], Path]
+
+# Every folding pair of tests/test_arabic.py; the issue names the first of each kind.
+PAIRS = [
+    ("الإیرانی", "الإيراني"),
+    ("فی", "في"),
+    ("۲۰۲۶", "2026"),
+    ("أحمد", "احمد"),
+    ("إيلون", "ايلون"),
+    ("آذار", "اذار"),
+    ("ٱلله", "الله"),
+    ("مستشفى", "مستشفي"),
+    ("ماسک", "ماسك"),
+    ("مدرسة", "مدرسه"),
+    ("محمّـــد", "محمد"),
+    ("مُحَمَّدٌ", "محمد"),
+    ("٢٠٢١", "2021"),
+    ("تروث\u200fسوشيال", "تروثسوشيال"),
+    ("Truth", "truth"),
+]
+
+
+def record(title: str, body_html: str) -> SearchRecord:
+    return SearchRecord.of(Article(path="content/x.md", slug="x", title=title, body="", body_line=1), body_html)
+
+
+@pytest.mark.parametrize("written, queried", PAIRS + [(b, a) for a, b in PAIRS])
+def test_every_folding_pair_matches_between_index_and_query(written: str, queried: str) -> None:
+    """A word as an article spells it is indexed as the key the page folds the query to."""
+    r = record("عنوان", f"<p>قبل {written} بعد</p>")
+    assert fold(queried) in r.indexed
+    assert r.shown[r.indexed.index(fold(queried))] == written
+
+
+TRICKY = ("أَحْمَدُ ـ مُحَمَّـــد ﷺ قال: «تروث\u200fسوشيال» في ۲۰۲۶\u00a0و٢٠٢١ ﻻ الإیرانی ً "
+          "Truth\u2066Social\u2069 ــ ماسک.")
+
+
+def test_words_line_up_one_to_one() -> None:
+    indexed, shown = fold_words(TRICKY)
+    assert len(indexed) == len(shown)
+    assert all(w and " " not in w for w in indexed)
+    # Each shown word folds to its indexed word; an original word folding into several
+    # (ﷺ → صلى الله عليه وسلم) shows once, then '' for the rest.
+    i = 0
+    while i < len(shown):
+        n = 1
+        while i + n < len(shown) and shown[i + n] == "":
+            n += 1
+        assert fold(shown[i]) == " ".join(indexed[i:i + n])
+        i += n
+    # A lone tatweel or tanween folds to nothing: it stays with the word before, never a word.
+    assert "ـ" not in indexed and "مُحَمَّـــد ﷺ" not in shown
+    assert any(s.endswith(" ـ") for s in shown) and any(s.endswith(" ً") for s in shown)
+    assert " ".join(s for s in shown if s).split() == TRICKY.split()
+
+
+def test_a_leading_word_that_folds_to_nothing_goes_with_the_next() -> None:
+    indexed, shown = fold_words("ـ خبر")
+    assert indexed == ["خبر"] and shown == ["ـ خبر"]
+
+
+def test_html_text_keeps_block_boundaries_and_drops_tags() -> None:
+    text = html_text("<h2>عنوان</h2><p>فقرة <b>أولى</b>&amp; <a href='x'>رابط</a></p><ul><li>أ</li><li>ب</li></ul>"
+                     "<p>كلمة<sup>1</sup></p><script>var x = 1;</script>")
+    assert text.split() == ["عنوان", "فقرة", "أولى&", "رابط", "أ", "ب", "كلمة", "1"]
+
+
+def test_the_indexed_page_carries_folded_title_and_body_and_the_original_words() -> None:
+    r = record("نواب يتهمون إیلون ماسک", "<p>قال «إيلون ماسك» إن</p>")
+    html = r.html()
+    assert "<h1>نواب يتهمون ايلون ماسك</h1>" in html
+    assert "<p>قال «ايلون ماسك» ان</p>" in html
+    assert r.title_words == 4
+    words = json.loads(html.split('data-pagefind-meta="words[content]" content="')[1].split('"')[0]
+                       .replace("&quot;", '"'))
+    assert words == ["نواب", "يتهمون", "إیلون", "ماسک", "قال", "«إيلون", "ماسك»", "إن"]
+
+
+# --- the bundle ---------------------------------------------------------------------------------
+def fragments(public: Path) -> list[dict[str, object]]:
+    """Every Pagefind fragment (one per article) of a built site, decoded."""
+    out = []
+    for path in sorted((public / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        out.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return out
+
+
+def test_the_seeds_bundle_has_one_record_per_article_whose_words_line_up(seeds_site: Path) -> None:
+    public = seeds_site / "public"
+    frags = fragments(public)
+    articles = sorted((public / "articles").iterdir())
+    assert len(frags) == len(articles) == 3
+    for frag in frags:
+        meta = frag["meta"]
+        assert isinstance(meta, dict)
+        words = json.loads(meta["words"])
+        # Pagefind's word positions (the excerpt's anchor) are positions in this list.
+        assert frag["word_count"] == len(words), meta["title"]
+        content = str(frag["content"])
+        assert len(content.split()) == len(words)
+        assert fold(content) == content  # folded already (fold is idempotent)
+        assert str(frag["url"]).startswith("/articles/")
+    titles = {frag["meta"]["title"] for frag in frags}  # type: ignore[index]
+    assert any(t.startswith("نواب ديموقراطيون يتهمون") for t in titles)
+
+
+def test_the_folded_text_is_indexed_and_the_original_only_displayed(seeds_site: Path) -> None:
+    for frag in fragments(seeds_site / "public"):
+        content = str(frag["content"])
+        # No hamza on alef, no Persian letters, no Arabic-Indic digits in what is searched …
+        assert not set("أإآیک٠١٢٣٤٥٦٧٨٩") & set(content)
+        # … while the meta keeps the article's spelling.
+        assert any(c in "أإآ" for c in frag["meta"]["words"])  # type: ignore[index]
+
+
+def test_the_bundle_holds_what_the_search_page_loads_and_not_pagefinds_ui(seeds_site: Path) -> None:
+    bundle = seeds_site / "public" / "pagefind"
+    names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.ar.pagefind"} <= names
+    assert not [n for n in names if n.startswith(("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui"))]
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["ar"] and entry["languages"]["ar"]["page_count"] == 3
+
+
+def copy_built_project(src: Path, dest: Path) -> Path:
+    """The seeds' project (config, content, themes) without its output or cache."""
+    dest.mkdir()
+    for name in ("content", "themes"):
+        shutil.copytree(src / name, dest / name)
+    shutil.copy(src / "config.toml", dest / "config.toml")
+    return dest
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_cold_builds_give_byte_identical_search_files(seeds_site: Path, tmp_path: Path) -> None:
+    a = copy_built_project(seeds_site, tmp_path / "a")
+    b = copy_built_project(seeds_site, tmp_path / "b")
+    for root in (a, b):
+        assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    first, second = files(a / "public"), files(b / "public")
+    assert [p for p in first if p.startswith("pagefind/")], "no search bundle"
+    assert first == second
+
+
+def test_the_bundle_is_reused_until_an_article_changes(seeds_site: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_built_project(seeds_site, tmp_path / "site")
+    config = str(root / "config.toml")
+    assert main(["build", "-q", "-C", config]) == 0
+    before = files(root / "public" / "pagefind")
+    calls: list[int] = []
+    real = search.pagefind_files
+
+    def counting(records: object, language: str) -> object:
+        calls.append(1)
+        return real(records, language)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "pagefind_files", counting)
+    # A template change re-renders pages but leaves every article's text as it was.
+    base = root / "themes" / "digest" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- x --></footer>"), encoding="utf-8")
+    assert main(["build", "-q", "-C", config]) == 0
+    assert calls == [] and files(root / "public" / "pagefind") == before
+    # A body edit is a new index, with the new word in it.
+    md = next((root / "content").glob("*.md"))
+    md.write_text(md.read_text(encoding="utf-8") + "\nكلمةجديدةفريدة\n", encoding="utf-8")
+    assert main(["build", "-q", "-C", config]) == 0
+    assert calls == [1]
+    assert any(fold("كلمةجديدةفريدة") in str(f["content"]) for f in fragments(root / "public"))
+
+
+def test_search_false_builds_no_index_page_or_box(make_site: MakeSite) -> None:
+    root = make_site({"config.toml": 'base_url = "https://example.org/"\nsearch = false\n',
+                      "content/a.md": "---\ntitle: خبر\n---\nنص.\n"})
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    public = root / "public"
+    assert not (public / "pagefind").exists() and not (public / "search").exists()
+    assert 'role="search"' not in (public / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_page_and_box_under_a_sub_path(make_site: MakeSite) -> None:
+    root = make_site({"config.toml": 'base_url = "https://example.org/digest/"\n',
+                      "content/a.md": "---\ntitle: خبر\n---\nنص.\n"})
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    public = root / "public"
+    home = (public / "index.html").read_text(encoding="utf-8")
+    assert 'action="/digest/search/" method="get"' in home and 'name="q"' in home
+    page = (public / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="/digest/pagefind/pagefind.js"' in page and 'data-base="/digest/"' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert page.count('role="search"') == 1  # the page's own form replaces the masthead's
+    assert (public / "pagefind" / "pagefind.js").exists()
