@@ -145,7 +145,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     stages["cache"] += time.perf_counter() - t
     return BuildReport(pages=store.state.pages, written=result.written, unchanged=result.unchanged,
                        removed=result.removed, warnings=warnings, seconds=time.perf_counter() - start,
-                       stage_seconds=stages, rendered=len(outputs) - len(theme.static) - 1)
+                       stage_seconds=stages, rendered=len(renderer.fingerprints) - len(renderer.kept))
 
 
 def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,

@@ -3,7 +3,7 @@ build redoes only what its inputs changed.
 
 Invalidation, from the coarsest to the finest:
 
-- **Build key.** sitegen's version and its source files (path, size, mtime), the versions
+- **Build key.** sitegen's version and the source files of the build (path, size, mtime), the versions
   of the libraries that shape the bytes (Markdown, Jinja2, Babel, PyYAML, …), the whole
   Config (every key, `base_url` included), `--drafts`, and `SOURCE_DATE_EPOCH`. Any
   difference and the cache is ignored: the build is a cold one.
@@ -57,6 +57,9 @@ trusted by stat: file systems store mtimes at a clock tick (up to 2 s on FAT).""
 LIBRARIES = ("markdown", "jinja2", "babel", "pyyaml", "python-slugify", "hijridate",
              "minify-html", "brotli", "markupsafe")
 """Libraries whose version can change the built bytes."""
+
+NOT_BUILD_CODE = ("serve/", "deploy.py", "check.py", "new.py", "cli.py", "__main__.py")
+"""sitegen's modules that `build()` never runs: editing them keeps the cache."""
 
 Stat = tuple[int, int]
 """(mtime_ns, size) of a file."""
@@ -133,8 +136,8 @@ def build_key(config: Config, drafts: bool) -> str:
     import sitegen
 
     package = Path(sitegen.__file__).parent
-    code = sorted((p.relative_to(package).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-                  for p in package.rglob("*.py"))
+    code = sorted((rel, p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.py")
+                  if not (rel := p.relative_to(package).as_posix()).startswith(NOT_BUILD_CODE))
     return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(),
                   repr(config), repr(drafts), os.environ.get("SOURCE_DATE_EPOCH", ""))
 

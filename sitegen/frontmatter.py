@@ -6,6 +6,7 @@ subset only: a content file can never construct Python objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,25 +34,36 @@ class FrontMatter:
     """1-based line number of the body's first line in the file, for error messages."""
 
 
+# A closing fence: a line that is `---` and trailing whitespace (what `line.rstrip() == FENCE`
+# says), found by one regex search instead of splitting the whole file into lines.
+_FENCE_LINE = re.compile(r"^---[^\S\n]*$", re.MULTILINE)
+
+
 def split(text: str, path: str | Path) -> tuple[str, str, int]:
     """`text` split into (front matter YAML, body, 1-based line of the body in the file).
 
     Raises SourceError naming `path` when the opening or closing fence is missing.
     """
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if text.split("\n", 1)[0].strip() != FENCE:
+    text = text.removeprefix("\ufeff")
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).strip() != FENCE:
         raise SourceError(path, "no front matter: the file must start with a '---' line",
                           line=1, stage="front matter")
-    lines = text.split("\n")
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE)
-    except StopIteration:
+    fence = _FENCE_LINE.search(text, first_end + 1) if first_end >= 0 else None
+    if fence is None:
         raise SourceError(path, "front matter is not closed by a '---' line",
-                          line=1, stage="front matter") from None
-    block = "\n".join(lines[1:end])
-    body = "\n".join(lines[end + 1:]).lstrip("\n")
-    skipped = len(lines[end + 1:]) - len(body.split("\n"))
-    return block, body, end + 2 + skipped
+                          line=1, stage="front matter")
+    block = text[first_end + 1:fence.start() - 1] if fence.start() > first_end + 1 else ""
+    fence_line = text.count("\n", 0, fence.start())  # 0-based
+    if fence.end() == len(text):
+        body, skipped = "", -1
+    else:
+        rest = text[fence.end() + 1:]
+        body = rest.lstrip("\n")
+        skipped = len(rest) - len(body)
+    return block, body, fence_line + 2 + skipped
 
 
 def parse(text: str, path: str | Path) -> FrontMatter:

@@ -59,10 +59,13 @@ def load_site(config: Config, *, drafts: bool = False,
     files = sorted(content.rglob("*.md")) if content.is_dir() else []
     if not content.is_dir():
         log.warning("%s: no content folder; building an empty site", _rel(content, config.root))
+    root = str(config.root) + "/"
     for path in files:
-        rel = _rel(path, config.root)
+        name = str(path)
+        rel = name[len(root):] if name.startswith(root) else _rel(path, config.root)
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(name, encoding="utf-8") as f:
+                text = f.read()
         except UnicodeDecodeError as e:
             errors.append(SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
             continue

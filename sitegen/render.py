@@ -4,6 +4,7 @@ Jinja2 environment, static files from the Theme, everything else from plain valu
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import json
 import logging
@@ -44,12 +45,18 @@ def article_path(slug: str) -> str:
 
 def url(config: Config, path: str) -> str:
     """Site-absolute href of an output `path` (under base_url's sub-path), percent-encoded."""
-    return config.base_path + quote(path, safe="/#")
+    return config.base_path + _quoted(path)
 
 
 def abs_url(config: Config, path: str) -> str:
     """Absolute URL (base_url + path), percent-encoded: canonical links, feeds, sitemap."""
-    return config.base_url + quote(path, safe="/#")
+    return config.base_url + _quoted(path)
+
+
+@functools.lru_cache(maxsize=65536)
+def _quoted(path: str) -> str:
+    # Memoised: every card links its tags, so a few hundred paths are quoted 50,000 times.
+    return quote(path, safe="/#")
 
 
 def build_time() -> datetime.datetime:
@@ -152,9 +159,9 @@ class Renderer:
         self.months = month_groups(site)
         tag_of = {g.key: g for g in self.tags}
         source_path = {g.key: g.path for g in self.sources}
-        self.cards: dict[str, dict[str, Any]] = {}
+        self.cards: dict[str, Card] = {}
         for a in site.articles:
-            self.cards[a.slug] = {
+            self.cards[a.slug] = Card({
                 "slug": a.slug,
                 "title": a.title,
                 "url": url(cfg, article_path(a.slug)),
@@ -167,7 +174,7 @@ class Renderer:
                          for k in dict.fromkeys(fold(t) for t in a.tags) if k in tag_of],
                 "lang": a.lang,
                 "dir": a.dir,
-            }
+            })
         self.globals = {
             "site": {"title": cfg.title, "description": cfg.description, "lang": cfg.language,
                      "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
@@ -185,7 +192,8 @@ class Renderer:
             # published names and the build time. Cards are fingerprinted once each.
             self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
                                       self.now.isoformat())
-            self._refs = {id(card): "card:" + digest(_pickled(card)) for card in self.cards.values()}
+            for card in self.cards.values():
+                card.digest = digest(_pickled(dict(card)))
 
     def _changed(self, path: str, kind: str, payload: Any) -> bool:
         """Record the fingerprint of output `path` (made by `kind` from `payload`); False
@@ -194,7 +202,7 @@ class Renderer:
             return True
         from sitegen.cache import digest
 
-        fp = digest(self._render_key, kind, path, _pickled(payload, self._refs))
+        fp = digest(self._render_key, kind, path, _pickled(payload))
         self.fingerprints[path] = fp
         if self.previous.get(path) == fp:
             self.kept.append(path)
@@ -329,7 +337,10 @@ class Renderer:
             lang=a.lang or cfg.language, dir=article_dir(a, cfg),
             article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body))) if body.key
             else Markup(body.html), toc=body.toc,
-            standfirst="" if _opens_body(a.summary, a.body) else a.summary,
+            # Deferred: folding the body's opening is needed only when the page is rendered.
+            standfirst=Deferred(digest_of(a.summary, body.key),
+                                lambda: "" if _opens_body(a.summary, a.body) else a.summary)
+            if body.key else ("" if _opens_body(a.summary, a.body) else a.summary),
             read_also=[self.cards[s] for s in links.read_also],
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
             more=[self.cards[s] for s in links.by_tags],
@@ -422,25 +433,35 @@ class Deferred:
     make: Callable[[], Any]
     """Makes the value."""
 
-
-class _Fingerprinter(pickle.Pickler):
-    """Pickles a page's data with cards and deferred values stood in for by their digests."""
-
-    def __init__(self, file: io.BytesIO, refs: dict[int, str]) -> None:
-        super().__init__(file, protocol=5)
-        # No memo: whether two equal values are one object must not change the bytes.
-        self.fast = True
-        self.refs = refs
-
-    def persistent_id(self, obj: Any) -> str | None:
-        if isinstance(obj, Deferred):
-            return "deferred:" + obj.key
-        return self.refs.get(id(obj))
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Only page fingerprints pickle it: the key stands for the value.
+        return (str, ("deferred:" + self.key,))
 
 
-def _pickled(value: Any, refs: dict[int, str] | None = None) -> bytes:
+class Card(dict):  # type: ignore[type-arg]
+    """An article's card: the dict templates read (title, url, date, tags, …), which a page
+    fingerprint stands in for by `digest`, computed once per build."""
+
+    __slots__ = ("digest",)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Only page fingerprints pickle cards: the digest is all they need.
+        return (str, ("card:" + self.digest,))
+
+
+def digest_of(*parts: str) -> str:
+    """A digest of `parts` (the build cache's)."""
+    from sitegen.cache import digest
+
+    return digest(*parts)
+
+
+def _pickled(value: Any) -> bytes:
     buf = io.BytesIO()
-    _Fingerprinter(buf, refs or {}).dump(value)
+    pickler = pickle.Pickler(buf, protocol=5)
+    # No memo: whether two equal values are one object must not change the bytes.
+    pickler.fast = True
+    pickler.dump(value)
     return buf.getvalue()
 
 

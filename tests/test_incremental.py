@@ -182,9 +182,18 @@ def test_a_body_edit_renders_only_the_pages_that_show_the_body(project: Path) ->
     build(config)
     with (project / "content/a003.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة جديدة.\n")
+    before = stats(config.output_dir)
     report = build(config)
-    assert not report.noop
-    assert report.rendered == 1 and report.written == 1, report
+    assert not report.noop and report.rendered == 1, report
+    after = stats(config.output_dir)
+    # The search index (when the site has one) indexes bodies: it changes too.
+    changed = {p for p in after if before.get(p) != after[p] and not p.startswith("pagefind/")}
+    assert changed == {"articles/a003/index.html"}
+
+
+def stats(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def test_a_no_op_build_still_fails_with_strict_warnings(project: Path) -> None:
