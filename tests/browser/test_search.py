@@ -1,0 +1,231 @@
+"""Search as a reader uses it, in headless Chromium: queries typed into the masthead's search
+box of the seeds' site find the right article first; the page's JavaScript folds a query
+exactly as sitegen.arabic.fold does; excerpts keep the article's spelling and mark the
+matched words; every folding pair matches through Pagefind on a site under a sub-path; axe
+finds nothing serious on the search page with results shown."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+import urllib.parse
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sitegen.arabic import fold
+from sitegen.cli import main
+from browser.conftest import serve
+from browser.test_accessibility import blocking_violations
+from test_search import PAIRS
+
+TRUTH_SOCIAL = "يعد الرئيس الأمريكي الأسبق"
+TRUMP_PLAN = "خطة ترامب للانتقام"
+DEMOCRATS = "نواب ديموقراطيون يتهمون"
+
+QUERIES = [
+    ("تروث سوشيال", TRUTH_SOCIAL),
+    ("ترامب", TRUMP_PLAN),
+    # No hamza; the title has إيلون ماسك.
+    ("ايلون ماسك", DEMOCRATS),
+    ("رامبل", TRUMP_PLAN),
+    # Persian yeh and keheh.
+    ("ایلون ماسک", DEMOCRATS),
+    # Arabic-Indic digits; the article has 2021.
+    ("٢٠٢١", TRUTH_SOCIAL),
+]
+
+
+def results_for(page: Page, query: str) -> list[str]:
+    """Wait until the search page shows the results of `query`; their titles, in order."""
+    page.wait_for_selector(f'#search[data-state="done"][data-query="{query}"]', timeout=20_000)
+    return page.locator(".search-result h2").all_inner_texts()
+
+
+def search_from_masthead(page: Page, home: str, query: str) -> list[str]:
+    """Type `query` into the home page's masthead search box, press Enter, and return the
+    titles the search page lists."""
+    page.goto(home)
+    box = page.get_by_role("search").get_by_role("searchbox")
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    return results_for(page, query)
+
+
+@pytest.mark.parametrize("query, expected", QUERIES)
+def test_a_query_typed_in_the_masthead_finds_its_article_first(
+        query: str, expected: str, seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    titles = search_from_masthead(page, seeds_url, query)
+    assert titles, f"no result for {query}"
+    assert titles[0].startswith(expected), f"{query}: {titles}"
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["q"] == [query]
+    assert page.offsite_requests == []  # type: ignore[attr-defined]
+
+
+def test_persian_letters_find_what_arabic_letters_find(seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    assert search_from_masthead(page, seeds_url, "ایلون ماسک") == search_from_masthead(page, seeds_url, "ايلون ماسك")
+
+
+def test_the_first_result_opens_its_article(seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    search_from_masthead(page, seeds_url, "رامبل")
+    page.locator(".search-result h2 a").first.click()
+    page.wait_for_url("**/articles/**")
+    assert page.locator("h1").first.inner_text().startswith(TRUMP_PLAN)
+
+
+def test_typing_on_the_search_page_updates_results_and_address(
+        seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    page.goto(seeds_url + "search/")
+    box = page.locator("#search-q")
+    box.fill("ماسك")
+    assert results_for(page, "ماسك")[0].startswith(DEMOCRATS)
+    box.fill("رامبل")
+    assert results_for(page, "رامبل")[0].startswith(TRUMP_PLAN)
+    assert page.url.endswith("?q=" + urllib.parse.quote("رامبل"))
+    box.fill("zqxjvw")
+    assert results_for(page, "zqxjvw") == []
+    expect(page.locator(".search-status")).to_contain_text("لا نتائج")
+
+
+def normalize(text: str) -> str:
+    return " ".join(text.replace("…", " ").split())
+
+
+def test_excerpts_keep_the_original_spelling_and_mark_the_matches(
+        seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    search_from_masthead(page, seeds_url, "ایلون ماسک")
+    first = page.locator(".search-result").first
+    marks = first.locator(".summary mark").all_inner_texts()
+    assert marks, "no matched word is marked in the excerpt"
+    assert all("ايلون" in fold(m) or "ماسك" in fold(m) for m in marks), marks
+    # Displayed as the article spells it (hamza kept), not as the index has it.
+    assert any("إيلون" in m for m in marks), marks
+    title_marks = first.locator("h2 mark").all_inner_texts()
+    assert title_marks == ["إيلون", "ماسك"]
+    excerpt = normalize(first.locator(".summary").inner_text())
+    page.locator(".search-result h2 a").first.click()
+    page.wait_for_url("**/articles/**")
+    # The excerpt is a run of the article's own words.
+    assert excerpt in normalize(page.locator("main").inner_text())
+
+
+def test_every_result_has_its_original_words_aligned_with_pagefinds(
+        seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    page.goto(seeds_url + "search/")
+    checks = page.evaluate(
+        """async () => {
+            const pf = await import(document.getElementById('search').dataset.pagefind);
+            const out = [];
+            for (const q of ['ترامب', 'ماسك', 'تروث', 'الصين', 'منصه']) {
+                for (const r of (await pf.search(q)).results) {
+                    const d = await r.data();
+                    out.push([q, d.word_count, JSON.parse(d.meta.words).length]);
+                }
+            }
+            return out;
+        }""")
+    assert len(checks) >= 5
+    assert all(count == words for _, count, words in checks), checks
+
+
+# --- fold() in JavaScript == fold() in Python ---------------------------------------------------
+def tricky_strings() -> list[str]:
+    """Every folding pair, tatweel, harakat, presentation forms, zero-width and bidi
+    controls, Persian and Arabic-Indic digits, NBSP and other spaces, Latin case; then every
+    code point of the Arabic blocks and of the spaces and format characters, alone and
+    inside a word."""
+    strings = [s for pair in PAIRS for s in pair] + [
+        "مُحَمَّـــدٌ", "ـــ", "ً", "ﻻ ﷲ ﷺ ﺍﻟﻌﺮﺑﻴﺔ", "ﻹﻳﺮﺍﻥ", "تروث\u200bسوشيال", "\u202bتروث\u202c",
+        "\u2066Truth Social\u2069", "\ufeffخبر", "خ\u00adبر", "۰۱۲۳۴۵۶۷۸۹ ٠١٢٣٤٥٦٧٨٩",
+        "تروث \u00a0 سوشيال", "  خبر\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029\u3000عاجل  ",
+        "TRUTH Social İstanbul ΣΟΦΟΣ Straße", "ﬁ ① ㎏ ＡＢＣ", "الإیرانی فی ۲۰۲۶ ماسک ھذه",
+        "", " ", "\u200f",
+    ]
+    ranges = [(0x0600, 0x0700), (0x0750, 0x0780), (0x0870, 0x0900), (0xFB50, 0xFE00), (0xFE70, 0xFF00),
+              (0x2000, 0x2070), (0x0000, 0x00C0)]
+    for lo, hi in ranges:
+        for cp in range(lo, hi):
+            c = chr(cp)
+            if unicodedata.category(c) in ("Cs", "Cn"):
+                continue  # unassigned in Python's Unicode: the browser's may be newer
+            strings += [c, f"ب{c}ت"]
+    return strings
+
+
+def test_the_query_is_folded_exactly_as_python_folds(seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    page.goto(seeds_url + "search/")
+    src = page.locator('script[type="module"]').get_attribute("src")
+    assert src and "search" in src
+    strings = tricky_strings()
+    folded = page.evaluate("async ([src, strings]) => { const m = await import(src); "
+                           "return strings.map((s) => m.fold(s)); }", [src, strings])
+    differ = [(s, f"U+{ord(s):04X}" if len(s) == 1 else "", py, js)
+              for s, py, js in zip(strings, map(fold, strings), folded) if py != js]
+    assert not differ, differ[:20]
+    assert len(strings) > 2000
+
+
+# --- the folding pairs through Pagefind, on a site under a sub-path -------------------------------
+@pytest.fixture(scope="module")
+def pairs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A two-article site served under /digest/: one article spells every pair one way, the
+    other the other way; yields the site's URL."""
+    root = tmp_path_factory.mktemp("pairs-site")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "themes", root / "themes")
+    (root / "config.toml").write_text('title = "موجز"\n', encoding="utf-8")
+    (root / "content").mkdir()
+    for slug, side in (("first", 0), ("second", 1)):
+        words = " ".join(pair[side] for pair in PAIRS)
+        (root / "content" / f"{slug}.md").write_text(
+            f"---\ntitle: مقال {slug}\nslug: {slug}\n---\nفي هذا المقال: {words}.\n", encoding="utf-8")
+    served = root / "served"
+    served.mkdir()
+    with serve(served) as url:
+        site = url + "digest/"
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", site,
+                     "--out", str(served / "digest")]) == 0
+        yield site
+
+
+@pytest.mark.parametrize("query", [s for pair in PAIRS for s in pair])
+def test_each_spelling_of_a_folding_pair_finds_both_articles(
+        query: str, pairs_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    page.goto(pairs_url + "search/?q=" + urllib.parse.quote(query))
+    assert sorted(results_for(page, query)) == ["مقال first", "مقال second"]
+    links = page.locator(".search-result h2 a")
+    hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+    assert all(h.startswith("/digest/articles/") for h in hrefs), hrefs
+    assert page.offsite_requests == []  # type: ignore[attr-defined]
+
+
+# --- accessibility of the search page with results shown ----------------------------------------
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_page_with_results_has_no_serious_violations(
+        scheme: str, seeds_url: str, new_page: Callable[..., Page],
+        save_screenshot: Callable[..., Path]) -> None:
+    page = new_page(1280, color_scheme=scheme)
+    titles = search_from_masthead(page, seeds_url, "ترامب")
+    assert len(titles) == 3
+    save_screenshot(page, f"search-results-{scheme}")
+    problems = blocking_violations(page)
+    assert not problems, "\n".join(problems)
+
+
+def test_search_page_at_360px_has_no_horizontal_overflow(
+        seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
+    page = new_page(360, 780)
+    search_from_masthead(page, seeds_url, "تروث سوشيال")
+    save_screenshot(page, "search-results-360")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.evaluate("getComputedStyle(document.querySelector('.search-results')).direction") == "rtl"
