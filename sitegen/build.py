@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from itertools import islice
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -25,6 +26,9 @@ from sitegen.model import Body, Links, Site
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+BATCH = 256
+"""Pages rendered, post-processed and staged at a time."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.render import Renderer, article_path, url
     from sitegen.search import news_sitemap, search_outputs
     from sitegen.theme import load_theme, make_environment
-    from sitegen.write import write_changed
+    from sitegen.write import Staging
 
     data = store.data
     site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles))
@@ -120,22 +124,30 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
                     if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of))
-    outputs = timed("render", lambda: list(renderer.render_all()))
-    # Search (config `search`): the Pagefind bundle under pagefind/ and the /search/ page.
-    outputs += timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of))
-    outputs += timed("render", lambda: news_sitemap(site))
     warnings = list(links.warnings)
     _report_warnings(warnings, strict, config)
-    # Minify / precompress (config `minify`, `compress`) before the write, so pruning of
-    # stale files covers the .gz/.br siblings too.
-    outputs = timed("postprocess", lambda: process_outputs(outputs, config))
-    kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
+    # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
+    # a batch at a time, so memory never holds the whole site; nothing in the output folder
+    # changes until `commit`.
+    staging = Staging(config.output_dir, previous, on_disk, build_cache.digest)
     try:
-        result, state = timed("write", lambda: write_changed(
-            outputs, kept, config.output_dir, previous, on_disk, lambda b: build_cache.digest(b)))
-    except BaseException:
-        store.forget()
-        raise
+        pages = renderer.render_all()
+        while batch := timed("render", lambda: list(islice(pages, BATCH))):
+            staged = timed("postprocess", lambda: process_outputs(batch, config))
+            timed("write", lambda: staging.add(staged))
+        # Search (config `search`): the Pagefind bundle under pagefind/ and the /search/ page.
+        extra = timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of))
+        extra += timed("render", lambda: news_sitemap(site))
+        staged = timed("postprocess", lambda: process_outputs(extra, config))
+        timed("write", lambda: staging.add(staged))
+        kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
+        try:
+            result, state = timed("write", lambda: staging.commit(kept))
+        except BaseException:
+            store.forget()
+            raise
+    finally:
+        staging.discard()
     t = time.perf_counter()
     data.fingerprints = renderer.fingerprints
     store.state.outputs = state

@@ -128,65 +128,96 @@ def write_changed(outputs: Iterable[Output], kept: Iterable[str], out_dir: Path,
                   previous: OutputState, current: dict[str, tuple[int, int]],
                   digest: Callable[[bytes], str]) -> tuple[WriteResult, OutputState]:
     """Make `out_dir` hold exactly `outputs` plus the `kept` files (already there, as the
-    last build wrote them). Outputs whose bytes the folder already holds (`previous` says
-    which digest each file had, `current` that it still has that stat) are not written;
-    every file no longer produced is removed. Returns what changed and the folder's new
-    state. Raises (leaving `out_dir` as it was) on clashing paths."""
-    items = check_paths(outputs)
-    kept = [k for k in kept if k in previous]
-    final = {o.path for o in items} | set(kept)
-    if len(final) != len(items) + len(kept):
-        raise LinkError("write: an output is also a kept file")
-    for path in final:
-        parts = path.split("/")
-        for n in range(1, len(parts)):
-            if "/".join(parts[:n]) in final:
-                raise LinkError(f"{path}: write: {'/'.join(parts[:n])} is a file, not a folder")
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    state: OutputState = {k: previous[k] for k in kept}
-    changed: list[tuple[Output, str]] = []
-    unchanged = len(kept)
-    for o in items:
-        d = digest(o.data)
-        prev = previous.get(o.path)
-        if prev is not None and prev[2] == d and current.get(o.path) == prev[:2]:
-            state[o.path] = prev
-            unchanged += 1
-        else:
-            changed.append((o, d))
-    stale = [p for p in current if p not in final]
-    fresh = not out_dir.exists()
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging-"))
+    last build wrote them): `Staging.add` then `Staging.commit`."""
+    staging = Staging(out_dir, previous, current, digest)
     try:
-        staged: list[tuple[Path, str, str]] = []
-        for n, (o, d) in enumerate(changed):
-            target = staging / o.path if fresh else staging / f"{n}"
-            if fresh:
+        staging.add(outputs)
+        return staging.commit(kept)
+    finally:
+        staging.discard()
+
+
+class Staging:
+    """An incremental write of the output folder: `add` outputs as they are rendered (only
+    changed bytes are written, into a staging folder beside the output folder, so memory
+    holds no more than a batch of pages), then `commit`, or `discard` after a failure."""
+
+    def __init__(self, out_dir: Path, previous: OutputState, current: dict[str, tuple[int, int]],
+                 digest: Callable[[bytes], str]) -> None:
+        """`previous`: the output folder's files as the last build recorded them (with the
+        digest of their bytes); `current`: their stats now."""
+        self.out_dir = out_dir.resolve()
+        self.previous, self.current, self.digest = previous, current, digest
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.fresh = not self.out_dir.exists()
+        """No output folder yet: the staging folder becomes it, in one rename."""
+        self.folder = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=f".{self.out_dir.name}.staging-"))
+        self.state: OutputState = {}
+        self.staged: list[tuple[Path, str, str]] = []
+        self.unchanged = 0
+        self._seen: dict[str, str] = {}
+
+    def add(self, outputs: Iterable[Output]) -> None:
+        """Stage the outputs whose bytes the output folder does not already hold."""
+        for o in outputs:
+            parts = o.path.split("/")
+            if o.path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+                raise LinkError(f"{o.path}: write: not a path inside the output folder")
+            key = unicodedata.normalize("NFC", o.path)
+            if key in self._seen:
+                raise LinkError(f"{o.path}: write: two pages want this path")
+            self._seen[key] = o.path
+            d = self.digest(o.data)
+            prev = self.previous.get(o.path)
+            if prev is not None and prev[2] == d and self.current.get(o.path) == prev[:2]:
+                self.state[o.path] = prev
+                self.unchanged += 1
+                continue
+            target = self.folder / (o.path if self.fresh else str(len(self.staged)))
+            if self.fresh:
                 target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(o.data)
             os.chmod(target, 0o644)
-            staged.append((target, o.path, d))
-        if fresh:
-            os.chmod(staging, 0o755)
-            os.replace(staging, out_dir)
+            self.staged.append((target, o.path, d))
+
+    def commit(self, kept: Iterable[str]) -> tuple[WriteResult, OutputState]:
+        """Put the staged files in place, keep `kept` (files of the last build left as they
+        are), remove every other file. Returns what changed and the folder's new state.
+        Raises, with the output folder untouched, when paths clash."""
+        kept = [k for k in kept if k in self.previous and k not in self._seen]
+        final = set(self._seen.values()) | set(kept)
+        for path in final:
+            parts = path.split("/")
+            for n in range(1, len(parts)):
+                if "/".join(parts[:n]) in final:
+                    raise LinkError(f"{path}: write: {'/'.join(parts[:n])} is a file, not a folder")
+        stale = [p for p in self.current if p not in final]
+        out_dir = self.out_dir
+        if self.fresh:
+            os.chmod(self.folder, 0o755)
+            os.replace(self.folder, out_dir)
         else:
             # Rendering is done and every byte is written: from here on, only renames.
             for rel in stale:
                 (out_dir / rel).unlink(missing_ok=True)
             _prune_empty(out_dir, {str(Path(rel).parent) for rel in stale})
-            for tmp, rel, _d in staged:
+            for tmp, rel, _d in self.staged:
                 target = out_dir / rel
                 if target.is_dir():  # a folder of stale files where a file now goes
                     shutil.rmtree(target)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    for _tmp, rel, d in staged:
-        st = (out_dir / rel).stat()
-        state[rel] = (st.st_mtime_ns, st.st_size, d)
-    return WriteResult(written=len(changed), unchanged=unchanged, removed=len(stale)), state
+        state = {**{k: self.previous[k] for k in kept}, **self.state}
+        for _tmp, rel, d in self.staged:
+            st = (out_dir / rel).stat()
+            state[rel] = (st.st_mtime_ns, st.st_size, d)
+        result = WriteResult(written=len(self.staged), unchanged=self.unchanged + len(kept),
+                             removed=len(stale))
+        return result, state
+
+    def discard(self) -> None:
+        """Remove the staging folder (after `commit` it is already gone or empty)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _prune_empty(root: Path, folders: set[str]) -> None:
