@@ -38,13 +38,15 @@ print(json.dumps({"pages": report.pages, "written": report.written,
 
 
 def _tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (a process pool counts whole)."""
+    """Memory of a process and all its descendants (a process pool counts whole), as the
+    sum of their proportional set sizes: pages a forked worker shares with its parent count
+    once, split between them, not once per process as summed RSS would."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo.extend(int(c) for c in f.read().split())
@@ -53,11 +55,13 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_build(site: Path) -> dict:
-    """One `sitegen build` in a child process: wall seconds, peak tree RSS, stage timings."""
+def run_build(site: Path, profile: Path | None = None) -> dict:
+    """One `sitegen build` in a child process: wall seconds, peak tree memory, stage timings.
+    With `profile`, the child runs under pyinstrument and its text report goes there."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(site / "config.toml")],
+    wrap = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-c"] if profile else ["-c"]
+    proc = subprocess.Popen([sys.executable, *wrap, _CHILD, str(site / "config.toml")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = 0
     while proc.poll() is None:
@@ -82,22 +86,34 @@ def _edit_template(site: Path, run: int) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n{{# edit {run} #}}\n", encoding="utf-8")
 
 
-def bench_size(n: int, runs: int, workdir: Path) -> dict[str, list[dict]]:
-    """All scenarios for one corpus size, `runs` times each."""
+def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
+               search: bool = False) -> dict[str, list[dict]]:
+    """All scenarios for one corpus size, `runs` times each (the first run profiled, into
+    `profile`/N-scenario.txt, when given)."""
     site = workdir / f"digest-{n}"
     if site.exists():
         shutil.rmtree(site)
     generate(site, n)
+    if not search:
+        # The Pagefind index is its own stage (and its own cost: it re-indexes every article
+        # when one body changes); `--search` measures it too.
+        with (site / "config.toml").open("a", encoding="utf-8") as f:
+            f.write("search = false\n")
     results: dict[str, list[dict]] = {k: [] for k in ("cold", "noop", "article", "template")}
+
+    def one(kind: str, run: int) -> None:
+        out = profile / f"{n}-{kind}.txt" if profile and run == 0 else None
+        results[kind].append(run_build(site, out))
+
     for run in range(runs):
         for leftover in ("public", ".sitegen-cache"):
             shutil.rmtree(site / leftover, ignore_errors=True)
-        results["cold"].append(run_build(site))
-        results["noop"].append(run_build(site))
+        one("cold", run)
+        one("noop", run)
         _edit_article(site, run)
-        results["article"].append(run_build(site))
+        one("article", run)
         _edit_template(site, run)
-        results["template"].append(run_build(site))
+        one("template", run)
         print(f"  N={n:,} run {run + 1}/{runs}: cold {results['cold'][-1]['wall']:.2f} s, "
               f"no-op {results['noop'][-1]['wall']:.2f} s, article {results['article'][-1]['wall']:.2f} s, "
               f"template {results['template'][-1]['wall']:.2f} s", file=sys.stderr)
@@ -113,7 +129,7 @@ def report(all_results: dict[int, dict[str, list[dict]]], runs: int) -> str:
     lines = [
         f"Medians of {runs} runs, wall-clock seconds of `sitegen build` (process start to exit).",
         "",
-        "| articles | pages | cold build | no-op rebuild | one article edited | one template edited | peak memory (cold) |",
+        "| articles | pages | cold build | no-op rebuild | one article edited | one template edited | peak memory (cold, PSS) |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, res in all_results.items():
@@ -124,12 +140,55 @@ def report(all_results: dict[int, dict[str, list[dict]]], runs: int) -> str:
         )
     stages = sorted({s for res in all_results.values() for r in res["cold"] for s in r["stages"]},
                     key=lambda s: next(iter(all_results.values()))["cold"][0]["stages"].get(s, 0) * -1)
-    lines += ["", "Time per stage of the cold build (median seconds):", "",
-              "| articles | " + " | ".join(stages) + " |", "|---:|" + "---:|" * len(stages)]
-    for n, res in all_results.items():
-        cells = [f"{statistics.median(r['stages'].get(s, 0.0) for r in res['cold']):.2f}" for s in stages]
-        lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    lines += ["", "Time per stage inside `build()` (median seconds; the rest of the wall time is "
+              "interpreter start-up and imports):", "",
+              "| build | articles | " + " | ".join(stages) + " |", "|---|---:|" + "---:|" * len(stages)]
+    for kind in ("cold", "noop", "article", "template"):
+        for n, res in all_results.items():
+            cells = [f"{statistics.median(r['stages'].get(s, 0.0) for r in res[kind]):.2f}" for s in stages]
+            lines.append(f"| {kind} | {n:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def bench_links(n: int, seed: int = 20261121) -> dict[str, float]:
+    """Cross-reference resolution and related-by-tags ranking (the link stage) over `n`
+    synthetic articles built in memory (no files): titles, 3–6 Zipf-distributed tags of
+    ~200, read-also slugs and related headlines, as bench/corpus.py makes them."""
+    import datetime
+    import random
+
+    from corpus import seed_sentences, tag_vocabulary
+
+    from sitegen.config import Config
+    from sitegen.links import link_site
+    from sitegen.load import sort_key
+    from sitegen.model import Article, RelatedRef, Site
+
+    rng = random.Random(seed)
+    sentences = seed_sentences(ROOT / "seeds")
+    tags = tag_vocabulary(sentences)
+    weights = [1 / (rank + 1) for rank in range(len(tags))]
+    titles = []
+    for i in range(n):
+        words = rng.choice(sentences).rstrip(".؟!").split()
+        start = rng.randrange(max(1, len(words) - 8))
+        titles.append(" ".join(words[start:start + rng.randint(6, 10)]) + f" {i + 1}")
+    slugs = [f"article-{i + 1:06d}" for i in range(n)]
+    first = datetime.date(2019, 1, 1).toordinal()
+    articles = []
+    for i in range(n):
+        others = [j for j in rng.sample(range(n), 8) if j != i]
+        related = [RelatedRef(titles[j], slugs[j] if rng.random() < 0.5 else None) for j in others[2:5]]
+        articles.append(Article(
+            path=f"content/{slugs[i]}.md", slug=slugs[i], title=titles[i], body="", body_line=1,
+            date=datetime.date.fromordinal(first + rng.randrange(2800)),
+            tags=tuple(dict.fromkeys(rng.choices(tags, weights=weights, k=rng.randint(3, 6)))),
+            read_also=tuple(slugs[j] for j in others[:2]), related=tuple(related)))
+    articles.sort(key=sort_key)
+    site = Site(config=Config(root=ROOT), articles=tuple(articles), by_slug={a.slug: a for a in articles})
+    start = time.perf_counter()
+    links = link_site(site)
+    return {"articles": n, "seconds": time.perf_counter() - start, "warnings": len(links.warnings)}
 
 
 def main() -> None:
@@ -138,13 +197,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/dev/shm/sitegen-bench"))
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="profile each scenario's first run with pyinstrument (pip install "
+                             "pyinstrument), one text report per scenario in DIR")
+    parser.add_argument("--search", action="store_true",
+                        help="keep the Pagefind search stage on (config `search`; off by default here)")
+    parser.add_argument("--links", type=int, default=0, metavar="N",
+                        help="also time the link stage alone on N in-memory articles (e.g. 100000)")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = {n: bench_size(n, args.runs, args.workdir) for n in sizes}
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search) for n in sizes}
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1))
-    print(report(results, args.runs))
+    if results:
+        print(report(results, args.runs))
+    if args.links:
+        sys.path.insert(0, str(ROOT))
+        figure = bench_links(args.links)
+        print(f"\nLink stage (cross-references + related-by-tags) on {figure['articles']:,} "
+              f"in-memory articles: {figure['seconds']:.2f} s ({figure['warnings']:,} unresolved)")
 
 
 if __name__ == "__main__":
