@@ -92,14 +92,30 @@ class SearchRecord:
         words as meta."""
         head = " ".join(self.indexed[:self.title_words])
         body = " ".join(self.indexed[self.title_words:])
-        # A JSON list: Pagefind may tidy whitespace in meta values, never inside a list item
-        # it cannot tell from the rest (a shown word holds no whitespace but a single space).
-        words = json.dumps(self.shown, ensure_ascii=False, separators=(",", ":"))
-        meta = {"title": self.title, "words": words, "title_words": str(self.title_words)}
+        meta = {"title": self.title, "words": encode_words(self.shown),
+                "title_words": str(self.title_words)}
         tags = "".join(f'<meta data-pagefind-meta="{k}[content]" content="{html.escape(v)}">'
                        for k, v in meta.items())
         return (f"<!DOCTYPE html><html><head>{tags}</head><body>"
                 f"<h1>{html.escape(head)}</h1><p>{html.escape(body)}</p></body></html>")
+
+
+# The `words` meta: shown words joined by single spaces. Pagefind collapses runs of spaces in
+# meta values, so an empty word is written as INVISIBLE SEPARATOR and the space inside a
+# word (one that folded to nothing, kept with the word before) as NBSP; original words
+# hold neither a space nor an NBSP (str.split splits on both). search.js decodes it.
+_EMPTY_WORD = "\u2063"
+_INNER_SPACE = "\u00a0"
+
+
+def encode_words(shown: Iterable[str]) -> str:
+    """The `words` meta value for a record's shown words."""
+    return " ".join(w.replace(" ", _INNER_SPACE) if w else _EMPTY_WORD for w in shown)
+
+
+def decode_words(meta: str) -> list[str]:
+    """The shown words back from a `words` meta value (as search.js reads them)."""
+    return ["" if w == _EMPTY_WORD else w.replace(_INNER_SPACE, " ") for w in meta.split(" ")]
 
 
 def fold_words(text: str) -> tuple[list[str], list[str]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from html import unescape
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +17,7 @@ from sitegen import search
 from sitegen.arabic import fold
 from sitegen.cli import main
 from sitegen.model import Article
-from sitegen.search import SearchRecord, fold_words, html_text
+from sitegen.search import SearchRecord, decode_words, encode_words, fold_words, html_text
 
 MakeSite = Callable[[dict[str, str]], Path]
 
@@ -92,9 +93,18 @@ def test_the_indexed_page_carries_folded_title_and_body_and_the_original_words()
     assert "<h1>نواب يتهمون ايلون ماسك</h1>" in html
     assert "<p>قال «ايلون ماسك» ان</p>" in html
     assert r.title_words == 4
-    words = json.loads(html.split('data-pagefind-meta="words[content]" content="')[1].split('"')[0]
-                       .replace("&quot;", '"'))
-    assert words == ["نواب", "يتهمون", "إیلون", "ماسک", "قال", "«إيلون", "ماسك»", "إن"]
+    meta = html.split('data-pagefind-meta="words[content]" content="')[1].split('"')[0]
+    assert decode_words(unescape(meta)) == ["نواب", "يتهمون", "إیلون", "ماسک", "قال", "«إيلون", "ماسك»", "إن"]
+
+
+def test_the_words_meta_survives_pagefinds_whitespace_tidying() -> None:
+    """Pagefind collapses runs of spaces in meta values: empty words and words with a space
+    inside are written so that the list comes back whole."""
+    indexed, shown = fold_words("ـ قال ﷺ ثم ً انتهى")
+    assert "" in shown and any(" " in w for w in shown)
+    meta = encode_words(shown)
+    assert "  " not in meta and not meta.startswith(" ") and not meta.endswith(" ")
+    assert decode_words(meta) == shown
 
 
 # --- the bundle ---------------------------------------------------------------------------------
@@ -116,7 +126,7 @@ def test_the_seeds_bundle_has_one_record_per_article_whose_words_line_up(seeds_s
     for frag in frags:
         meta = frag["meta"]
         assert isinstance(meta, dict)
-        words = json.loads(meta["words"])
+        words = decode_words(str(meta["words"]))
         # Pagefind's word positions (the excerpt's anchor) are positions in this list.
         assert frag["word_count"] == len(words), meta["title"]
         content = str(frag["content"])

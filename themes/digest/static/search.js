@@ -35,6 +35,13 @@ export function fold(text) {
 }
 
 // --- excerpts -------------------------------------------------------------------------------
+/** The original words of a record, from its `words` meta (sitegen.search.encode_words):
+ * joined by spaces, an empty word written as U+2063, a space inside a word as NBSP. */
+export function decodeWords(meta) {
+  if (typeof meta !== "string") return null;
+  return meta.split(" ").map((w) => (w === "\u2063" ? "" : w.replaceAll("\u00a0", " ")));
+}
+
 /** The excerpt of a result: `length` body words around the densest run of matches.
  * `words` are the record's original words (title first), `locations` Pagefind's matched
  * word positions, `titleWords` how many of the words are the title's. Returns
@@ -101,12 +108,7 @@ function resultItem(data, numerals) {
   const p = document.createElement("p");
   p.className = "summary";
   p.dir = "auto";
-  let words = null;
-  try {
-    words = JSON.parse(data.meta.words || "null");
-  } catch {
-    words = null;
-  }
+  const words = decodeWords(data.meta.words);
   const titleWords = Number(data.meta.title_words || 0);
   // Pagefind's locations index the indexed words; the stored words line up with them one
   // to one. If they ever do not, show Pagefind's own (folded) excerpt rather than a wrong one.
