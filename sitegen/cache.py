@@ -89,7 +89,8 @@ def scan(folder: Path) -> dict[str, Stat]:
         with entries:
             for e in entries:
                 rel = prefix + e.name
-                if e.is_dir():
+                # Not into linked folders (as Path.rglob, which the loader uses): no cycles.
+                if e.is_dir(follow_symlinks=False):
                     todo.append((rel + "/", e.path))
                 else:
                     try:
