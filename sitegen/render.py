@@ -292,7 +292,7 @@ class Renderer:
         yield self.sitemap()
         from sitegen.search import news_sitemap  # the build adds news-sitemap.xml itself
 
-        sitemaps = ["sitemap.xml"] + [o.path for o in news_sitemap(self.site)]
+        sitemaps = [o.path for o in news_sitemap(self.site)] + ["sitemap.xml"]
         yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
             f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
 
