@@ -109,8 +109,22 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.theme import load_theme, make_environment
     from sitegen.write import Staging
 
-    data = store.data
-    site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles))
+    data = timed("cache", lambda: store.data)
+    # Content files whose stat is what it was when the last build read them, and were not
+    # racy then, are not read again (see sitegen.cache).
+    content = str(config.content_dir) + "/"
+    racy = store.state.racy
+    unchanged = {path: entry[1:] for path, entry in data.files.items()
+                 if inputs.get(key := "content:" + path[len(content):]) == entry[0] and key not in racy
+                 and path.startswith(content)}
+    read: dict[str, tuple[str, str, int]] = {}
+    site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles,
+                                           unchanged=unchanged, read=read))
+    data.files = {path: data.files[path] for path in unchanged}
+    for path, entry in read.items():
+        stat = inputs.get("content:" + path[len(content):])
+        if stat is not None:
+            data.files[path] = (stat, *entry)
     theme = timed("theme", lambda: load_theme(config))
     env = make_environment(theme, config)
     # The masthead's search box (base.html) shows when the search page exists.

@@ -12,8 +12,11 @@ Invalidation, from the coarsest to the finest:
   after the last build: nothing is read, rendered or written. A file modified less than
   `RACY_NS` before the build that recorded it is "racy" (a second edit in the same clock
   tick would keep its mtime and maybe its size), so its bytes are hashed and compared.
-- **Content.** Otherwise every content file is read. Its front matter is parsed again only
-  when its text (and path, and slug style) is new: parsed articles are kept by a digest of it.
+- **Content.** Otherwise a content file is read only when its stat changed since the build
+  that read it (or it was racy then); its front matter is parsed again only when its text
+  (and path, and slug style) is new: parsed articles are kept by a digest of it. An unread
+  file's article has no body in memory (`Article.body_digest` stands for it) until a page
+  or a Markdown conversion needs it.
 - **Markdown.** A body is converted again only when its text is new, or when one of the
   link names it looked up (`[x](other.md)`) now resolves to another article (or none):
   the conversion records every lookup and its answer, which is everything it read.
@@ -28,7 +31,8 @@ Invalidation, from the coarsest to the finest:
   written; kept pages are not touched.
 
 Layout: `<cache_dir>/build/<output folder digest>/` holds `state.pickle` (key, input and
-output stats: all the no-op check reads), `data.pickle` (articles, body index, fingerprints)
+output stats: all the no-op check reads), `data-*.pickle` (parsed articles, body index, link
+stage result, page fingerprints and content file stats; each rewritten only when it changed)
 and `bodies-*.pack` (rendered body HTML, appended to, compacted when mostly dead). The
 cache is a private format: delete the folder at any time, the next build is cold.
 """
@@ -49,7 +53,7 @@ from sitegen.config import Config
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 3
 """Bump when the cache's layout changes."""
 RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
@@ -178,6 +182,14 @@ class Data:
     """Output path → fingerprint of what rendered it."""
     links: tuple[str, Any] | None = None
     """(digest of the link stage's inputs, its result)."""
+    files: dict[str, tuple[tuple[int, int], str, str, int]] = field(default_factory=dict)
+    """Content file (absolute path) → (its stat when read, front matter digest, body digest,
+    body line): a file that still has that stat, and was not racy, is not read again."""
+
+
+PARTS = {"articles": ("articles",), "bodies": ("bodies", "pack", "pack_live"),
+         "links": ("links",), "pages": ("fingerprints", "files")}
+"""Data's fields by the file they are saved in (`data-<part>.pickle`)."""
 
 
 class BuildCache:
@@ -186,6 +198,9 @@ class BuildCache:
     def __init__(self, folder: Path, key: str, state: State, data: Data | None) -> None:
         self.folder, self.key, self.state = folder, key, state
         self._data = data
+        self._clean: dict[str, Any] = {}
+        self.bodies_changed = False
+        """Set when a body was converted: the body index must be saved."""
         self.used: set[str] = set()
         """Body text digests this build used (the others are dropped on save)."""
         self.locations: dict[str, tuple[int, int]] = {}
@@ -206,10 +221,22 @@ class BuildCache:
     def data(self) -> Data:
         """The reusable values (read on first use: a no-op build never reads them)."""
         if self._data is None:
-            self._data = _load(self.folder / "data.pickle", Data) or Data()
-            if self._data.pack and not (self.folder / self._data.pack).exists():
-                self._data = Data()
+            data = Data()
+            for name, fields in PARTS.items():
+                values = _load(self.folder / f"data-{name}.pickle", tuple)
+                if values is not None and len(values) == len(fields):
+                    for f, v in zip(fields, values):
+                        setattr(data, f, v)
+            if data.pack and not (self.folder / data.pack).exists():
+                data = Data()
+            self._data = data
+            self._clean = self._signature()
         return self._data
+
+    def _signature(self) -> dict[str, Any]:
+        """What tells whether a part changed since it was read (see `save`)."""
+        data = self.data
+        return {"articles": set(data.articles), "links": data.links[0] if data.links else None}
 
     def unchanged(self, config: Config, inputs: dict[str, Stat], outputs: dict[str, Stat]) -> bool:
         """True when the inputs and the output folder are exactly as the last build left them."""
@@ -264,7 +291,9 @@ class BuildCache:
     def _compact(self, used: set[str]) -> None:
         """Keep only the bodies in `used`; rewrite the pack when most of it is dead."""
         data = self.data
-        data.bodies = {k: v for k, v in data.bodies.items() if k in used}
+        if len(used) != len(data.bodies) or not used.issuperset(data.bodies):
+            data.bodies = {k: v for k, v in data.bodies.items() if k in used}
+            self.bodies_changed = True
         live = sum(v[3] for v in data.bodies.values())
         self.close()
         pack = self.folder / data.pack if data.pack else None
@@ -279,6 +308,7 @@ class BuildCache:
                 moved[k] = (lookups, body, f.tell(), length)
                 f.write(old[offset:offset + length])
         data.bodies, data.pack, data.pack_live = moved, name, live
+        self.bodies_changed = True
         pack.unlink()
 
     def save(self, *, started_ns: int, config: Config, inputs: dict[str, Stat]) -> None:
@@ -293,7 +323,21 @@ class BuildCache:
                     continue
         self.state.inputs, self.state.racy = inputs, racy
         self.folder.mkdir(parents=True, exist_ok=True)
-        _dump(self.folder / "data.pickle", self.data)
+        # Parts are written only when they changed: after a body edit, the parsed articles
+        # and the link stage's result are as they were, and pickling them is a third of
+        # such a rebuild. Each part is valid on its own (its entries are keyed by digests of
+        # what made them), so parts of different builds never mix into a wrong page.
+        data, clean = self.data, self._clean
+        now = self._signature()
+        changed = {"articles": now["articles"] != clean.get("articles"),
+                   "bodies": self.bodies_changed or not clean,
+                   "links": now["links"] != clean.get("links"),
+                   "pages": True}
+        for name, fields in PARTS.items():
+            if changed[name] or not (self.folder / f"data-{name}.pickle").exists():
+                _dump(self.folder / f"data-{name}.pickle", tuple(getattr(data, f) for f in fields))
+        self._clean = now
+        self.bodies_changed = False
         _dump(self.folder / "state.pickle", self.state)
         for stale in self.folder.glob("bodies-*.pack"):
             if stale.name != self.data.pack:

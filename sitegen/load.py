@@ -7,6 +7,7 @@ import datetime
 import logging
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -41,7 +42,9 @@ def sort_key(article: Article) -> tuple[int, int, str]:
 
 
 def load_site(config: Config, *, drafts: bool = False,
-              parsed: dict[str, Article] | None = None) -> Site:
+              parsed: dict[str, Article] | None = None,
+              unchanged: Mapping[str, tuple[str, str, int]] | None = None,
+              read: dict[str, tuple[str, str, int]] | None = None) -> Site:
     """Read every `*.md` under config.content_dir into a Site.
 
     Drafts are left out unless `drafts`. Raises BuildError carrying every SourceError (and a
@@ -49,6 +52,9 @@ def load_site(config: Config, *, drafts: bool = False,
     `parsed` (the build cache) maps a digest of a file's path and front matter to the
     Article parsed from it, body left out; it is used, and filled in, so that an unchanged
     front matter is not parsed again. Afterwards it holds exactly this build's files.
+    `unchanged` maps the files the cache knows unchanged (by path) to (front matter digest,
+    body digest, body line): those are not read, and their articles come without a body
+    (see `article_body`). `read` gets the same triple for every file that was read.
     """
     from sitegen.cache import digest
 
@@ -63,6 +69,14 @@ def load_site(config: Config, *, drafts: bool = False,
     for path in files:
         name = str(path)
         rel = name[len(root):] if name.startswith(root) else _rel(path, config.root)
+        known = unchanged.get(name) if unchanged is not None and parsed is not None else None
+        if known is not None and known[0] in parsed:  # type: ignore[operator]
+            seen_keys.add(known[0])
+            article = dataclasses.replace(parsed[known[0]], body_line=known[2],  # type: ignore[index]
+                                          body_digest=known[1])
+            if not article.draft or drafts:
+                articles.append(article)
+            continue
         try:
             with open(name, encoding="utf-8") as f:
                 text = f.read()
@@ -76,12 +90,17 @@ def load_site(config: Config, *, drafts: bool = False,
                 block, body, body_line = frontmatter.split(text, rel)
                 key = digest(rel, config.slug_style, block)
                 seen_keys.add(key)
-                known = parsed.get(key)
-                if known is None:
+                body_digest = digest(body)
+                if read is not None:
+                    read[name] = (key, body_digest, body_line)
+                cached = parsed.get(key)
+                if cached is None:
                     article = parse_article(text, rel, config.slug_style)
                     parsed[key] = dataclasses.replace(article, body="")
+                    article = dataclasses.replace(article, body_digest=body_digest)
                 else:
-                    article = dataclasses.replace(known, body=body, body_line=body_line)
+                    article = dataclasses.replace(cached, body=body, body_line=body_line,
+                                                  body_digest=body_digest)
         except SourceError as e:
             errors.append(e)
             continue
@@ -102,6 +121,15 @@ def load_site(config: Config, *, drafts: bool = False,
         raise BuildError(errors)
     articles.sort(key=sort_key)
     return Site(config=config, articles=tuple(articles), by_slug={a.slug: a for a in articles})
+
+
+def article_body(article: Article, config: Config) -> str:
+    """The article's Markdown body, read from its file when the build cache left it unread."""
+    if article.body or not article.body_digest:
+        return article.body
+    path = Path(article.path)
+    text = (path if path.is_absolute() else config.root / path).read_text(encoding="utf-8")
+    return frontmatter.split(text, article.path)[1]
 
 
 def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:

@@ -146,7 +146,7 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
     out: dict[str, Body] = {}
     todo: list[tuple[Article, str]] = []
     for a in site.articles:
-        key = digest(a.body)
+        key = a.body_digest or digest(a.body)
         cache.used.add(key)
         hit = known.get(key)
         if hit is not None and all(targets.get(n) == s for n, s in hit[0].items()):
@@ -155,7 +155,11 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
         else:
             todo.append((a, key))
     if todo:
-        for (a, key), (body, lookups) in zip(todo, _convert_all([a.body for a, _ in todo], targets, url_for)):
+        from sitegen.load import article_body
+
+        cache.bodies_changed = True
+        texts = [article_body(a, site.config) for a, _ in todo]
+        for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for)):
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,

@@ -65,6 +65,9 @@ class Article(_Compact):
     """True when the importer guessed the title (no explicit headline in the seed)."""
     seed: str = ""
     """The seed file the importer made this article from, if any."""
+    body_digest: str = ""
+    """Digest of `body` (the build cache's key for it). When the build cache knew the file
+    unchanged, the body is not read and `body` is empty: `load.article_body` reads it."""
 
     @property
     def stem(self) -> str:

@@ -26,7 +26,7 @@ from markupsafe import Markup
 from sitegen.arabic import canonical_letters, fold
 from sitegen.config import Config
 from sitegen.i18n import localize_digits, localize_digits_html
-from sitegen.load import make_slug
+from sitegen.load import article_body, make_slug
 from sitegen.markdown import plain_references
 from sitegen.model import Article, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
@@ -339,7 +339,7 @@ class Renderer:
             else Markup(body.html), toc=body.toc,
             # Deferred: folding the body's opening is needed only when the page is rendered.
             standfirst=Deferred(digest_of(a.summary, body.key),
-                                lambda: "" if _opens_body(a.summary, a.body) else a.summary)
+                                lambda: "" if _opens_body(a.summary, article_body(a, cfg)) else a.summary)
             if body.key else ("" if _opens_body(a.summary, a.body) else a.summary),
             read_also=[self.cards[s] for s in links.read_also],
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
