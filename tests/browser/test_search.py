@@ -179,8 +179,8 @@ def test_the_query_is_folded_exactly_as_python_folds(seeds_url: str, new_page: C
 # --- the folding pairs through Pagefind, on a site under a sub-path -------------------------------
 @pytest.fixture(scope="module")
 def pairs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A two-article site served under /digest/: one article spells every pair one way, the
-    other the other way; yields the site's URL."""
+    """A small site served under /digest/: one article spells every pair one way, another
+    the other way, and two more weigh a title against a body; yields the site's URL."""
     root = tmp_path_factory.mktemp("pairs-site")
     shutil.copytree(Path(__file__).resolve().parents[2] / "themes", root / "themes")
     (root / "config.toml").write_text('title = "موجز"\n', encoding="utf-8")
@@ -192,6 +192,13 @@ def pairs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             # words must still line up with Pagefind's.
             f"---\ntitle: مقال {slug}\nslug: {slug}\n---\nفي هذا المقال: {words}.\n\n"
             "قال ﷺ ثم ـ سكت ً وانتهى الخبر.\n", encoding="utf-8")
+    # A word in one title against the same word five times in another body.
+    (root / "content" / "quake.md").write_text(
+        "---\ntitle: زلزال يضرب الساحل\nslug: quake\n---\nضرب الساحل صباح اليوم واستمر دقائق.\n",
+        encoding="utf-8")
+    (root / "content" / "weather.md").write_text(
+        "---\ntitle: نشرة الأحوال الجوية\nslug: weather\n---\nزلزال ثم زلزال ثم زلزال. تحدث الناس "
+        "عن الزلزال طويلا. زلزال جديد.\n", encoding="utf-8")
     served = root / "served"
     served.mkdir()
     with serve(served) as url:
@@ -221,6 +228,13 @@ def test_words_that_fold_to_many_or_none_keep_the_excerpt_aligned(
     for summary in page.locator(".search-result .summary").all():
         assert summary.locator("mark").all_inner_texts() == ["سكت ً"]
         assert "قال ﷺ ثم ـ سكت ً وانتهى الخبر." in normalize(summary.inner_text())
+
+
+def test_a_word_in_a_title_ranks_above_the_same_word_in_a_body(
+        pairs_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    page.goto(pairs_url + "search/?q=" + urllib.parse.quote("زلزال"))
+    assert results_for(page, "زلزال") == ["زلزال يضرب الساحل", "نشرة الأحوال الجوية"]
 
 
 # --- accessibility of the search page with results shown ----------------------------------------
