@@ -117,6 +117,17 @@ def test_excerpts_keep_the_original_spelling_and_mark_the_matches(
     assert excerpt in normalize(page.locator("main").inner_text())
 
 
+def test_latin_runs_in_excerpts_are_isolated_as_on_the_article_pages(
+        seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    titles = search_from_masthead(page, seeds_url, "ترامب")
+    summary = page.locator(".search-result .summary").nth(titles.index(
+        next(t for t in titles if t.startswith(TRUTH_SOCIAL))))
+    assert "Trump Media & Technology Group" in summary.locator("bdi").all_inner_texts()
+    # The Arabic matches around it are still marked, outside the <bdi>.
+    assert "ترامب" in fold(" ".join(summary.locator("mark").all_inner_texts()))
+
+
 def test_every_result_has_its_original_words_aligned_with_pagefinds(
         seeds_url: str, new_page: Callable[..., Page]) -> None:
     page = new_page()

@@ -81,19 +81,45 @@ function digits(text, numerals) {
   return numerals === "arab" ? text.replace(/[0-9]/g, (d) => ARABIC_INDIC[d]) : text;
 }
 
-/** Words as text with <mark> around the matched ones, appended to `parent`. */
+// A run of Latin script inside Arabic text ("Truth Social", "Trump Media & Technology
+// Group"): sitegen.arabic.LATIN_RUN. Shown in <bdi>, as the article pages do, so the
+// punctuation around it stays where the writer put it.
+const LATIN_RUN = /[A-Za-z][A-Za-z0-9]*(?:[ &.'’\-]+[A-Za-z0-9][A-Za-z0-9]*)*/g;
+
+/** Words as text, appended to `parent`: matched words in <mark>, Latin runs in <bdi>. */
 function appendWords(parent, words, numerals) {
+  let text = "";
+  const marks = []; // [start, end) of each matched word in `text`
   words.forEach(([word, marked], i) => {
-    if (i) parent.append(" ");
-    const text = digits(word, numerals);
-    if (marked) {
-      const mark = document.createElement("mark");
-      mark.textContent = text;
-      parent.append(mark);
-    } else {
-      parent.append(text);
-    }
+    if (i) text += " ";
+    if (marked) marks.push([text.length, text.length + word.length]);
+    text += word;
   });
+  // Regions of the text: outside or inside a Latin run.
+  const regions = [];
+  let pos = 0;
+  for (const m of text.matchAll(LATIN_RUN)) {
+    if (m.index > pos) regions.push([pos, m.index, false]);
+    regions.push([m.index, m.index + m[0].length, true]);
+    pos = m.index + m[0].length;
+  }
+  if (pos < text.length) regions.push([pos, text.length, false]);
+  for (const [from, to, latin] of regions) {
+    const target = latin ? document.createElement("bdi") : parent;
+    let at = from;
+    for (const [ms, me] of marks) {
+      const a = Math.max(ms, from);
+      const b = Math.min(me, to);
+      if (a >= b) continue;
+      if (a > at) target.append(digits(text.slice(at, a), numerals));
+      const mark = document.createElement("mark");
+      mark.textContent = digits(text.slice(a, b), numerals);
+      target.append(mark);
+      at = b;
+    }
+    if (at < to) target.append(digits(text.slice(at, to), numerals));
+    if (latin) parent.append(target);
+  }
 }
 
 function resultItem(data, numerals) {
