@@ -248,6 +248,15 @@ def test_a_word_in_a_title_ranks_above_the_same_word_in_a_body(
     assert results_for(page, "زلزال") == ["زلزال يضرب الساحل", "نشرة الأحوال الجوية"]
 
 
+def test_a_match_inside_a_word_that_folds_into_several_marks_that_word(
+        pairs_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    page.goto(pairs_url + "search/?q=" + urllib.parse.quote("عليه وسلم"))
+    assert len(results_for(page, "عليه وسلم")) == 2
+    for summary in page.locator(".search-result .summary").all():
+        assert "ﷺ" in summary.locator("mark").all_inner_texts()
+
+
 # --- accessibility of the search page with results shown ----------------------------------------
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_search_page_with_results_has_no_serious_violations(

@@ -47,7 +47,11 @@ export function decodeWords(meta) {
  * word positions, `titleWords` how many of the words are the title's. Returns
  * {title: [[word, marked]], body: [[word, marked]], before: bool, after: bool}. */
 export function excerpt(words, locations, titleWords, length = 30) {
-  const hits = new Set(locations);
+  // A match on the second or later word of one that folded into several (ﷺ) marks it.
+  const hits = new Set(locations.map((l) => {
+    while (l > 0 && words[l] === "") l--;
+    return l;
+  }));
   const pick = (from, to) => {
     const out = [];
     for (let i = from; i < to; i++) if (words[i]) out.push([words[i], hits.has(i)]);
