@@ -226,3 +226,24 @@ def test_search_page_and_box_under_a_sub_path(make_site: MakeSite) -> None:
     assert '<meta name="robots" content="noindex">' in page
     assert page.count('role="search"') == 1  # the page's own form replaces the masthead's
     assert (public / "pagefind" / "pagefind.js").exists()
+
+
+def test_a_missing_pagefind_binary_fails_the_build_and_leaves_public_unchanged(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"content/a.md": "---\ntitle: خبر\n---\nنص.\n",
+                      "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = str(root / "config.toml")
+    assert main(["build", "-q", "-C", config]) == 0
+    before = files(root / "public")
+    (root / "config.toml").write_text('base_url = "https://example.org/"\n', encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(root / "no-such-pagefind"))
+    capsys.readouterr()
+    assert main(["build", "-q", "-C", config]) == 1
+    assert "search: cannot start Pagefind" in capsys.readouterr().err
+    assert files(root / "public") == before
+
+
+@pytest.mark.parametrize("tag, code", [("ar", "ar"), ("ar-EG", "ar"), ("en", "en"), ("zh-TW", "zh-tw"),
+                                       ("zh-Hans", "zh-cn"), ("zh", "zh-cn")])
+def test_news_sitemap_language_codes(tag: str, code: str) -> None:
+    assert search.news_language(tag) == code
