@@ -55,10 +55,24 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
+CODE = ROOT
+"""Where the children import sitegen from: `main` points it at a snapshot of the package."""
+
+
+def snapshot_code(workdir: Path) -> Path:
+    """A copy of the sitegen package to benchmark: the build cache's key covers sitegen's
+    own source files, so an edit to the checkout during a run (someone else's) would turn a
+    no-op rebuild into a cold one and measure that instead."""
+    dest = workdir / "code"
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(ROOT / "sitegen", dest / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
 def run_build(site: Path, profile: Path | None = None) -> dict:
     """One `sitegen build` in a child process: wall seconds, peak tree memory, stage timings.
     With `profile`, the child runs under pyinstrument and its text report goes there."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1700000000"}
+    env = {**os.environ, "PYTHONPATH": str(CODE), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
     wrap = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-c"] if profile else ["-c"]
     proc = subprocess.Popen([sys.executable, *wrap, _CHILD, str(site / "config.toml")],
@@ -209,6 +223,8 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
+    global CODE
+    CODE = snapshot_code(args.workdir)
     results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search) for n in sizes}
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1))
