@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import logging
 import os
 import re
 import shutil
@@ -85,6 +86,19 @@ def test_edit_then_request_gets_the_new_page(served: tuple[Path, DevServer]) -> 
     server.notify([md])  # what the watcher does; the request below must wait for its build
     status, html = get(server, url)
     assert status == 200 and "فقرة أضافها المحرر للتو." in html
+
+
+def test_rebuilds_leave_the_build_logger_as_they_found_it(served: tuple[Path, DevServer]) -> None:
+    """The server quietens per-reference warnings after its first build; a `sitegen build` run
+    later in the same process (tests, tools embedding sitegen) must still get its warnings."""
+    root, server = served
+    build_log = logging.getLogger("sitegen.build")
+    level = build_log.level
+    md, url = first_article(root)
+    md.write_text(md.read_text(encoding="utf-8") + "\nسطر جديد.\n", encoding="utf-8")
+    server.notify([md])
+    assert get(server, url)[0] == 200
+    assert build_log.level == level
 
 
 def test_broken_front_matter_shows_overlay_and_fix_recovers(served: tuple[Path, DevServer]) -> None:

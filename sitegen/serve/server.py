@@ -344,12 +344,18 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             after = _snapshot(content)
             wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
             problems = tuple(imported.errors)  # the other seeds imported: build them
-        report = build(cfg, strict=strict)
-        if not first_done:
-            # The first build lists every unresolved reference; after that the terminal gets
-            # one line per rebuild, with the count.
-            first_done.append(True)
-            logging.getLogger("sitegen.build").setLevel(logging.ERROR)
+        # The first build lists every unresolved reference; after that the terminal gets one
+        # line per rebuild, with the count. The build logger is quietened only for the
+        # duration of each later build, so builds outside the server keep their warnings.
+        build_log = logging.getLogger("sitegen.build")
+        level = build_log.level
+        if first_done:
+            build_log.setLevel(logging.ERROR)
+        try:
+            report = build(cfg, strict=strict)
+        finally:
+            build_log.setLevel(level)
+        first_done[:] = [True]
         return Rebuilt(
             written=report.written,
             removed=report.removed,
