@@ -88,16 +88,19 @@ def test_edit_then_request_gets_the_new_page(served: tuple[Path, DevServer]) -> 
     assert status == 200 and "فقرة أضافها المحرر للتو." in html
 
 
-def test_rebuilds_leave_the_build_logger_as_they_found_it(served: tuple[Path, DevServer]) -> None:
+def test_rebuilds_leave_the_build_logger_as_they_found_it(seeds_site: Path, tmp_path: Path) -> None:
     """The server quietens per-reference warnings after its first build; a `sitegen build` run
     later in the same process (tests, tools embedding sitegen) must still get its warnings."""
-    root, server = served
     build_log = logging.getLogger("sitegen.build")
     level = build_log.level
-    md, url = first_article(root)
-    md.write_text(md.read_text(encoding="utf-8") + "\nسطر جديد.\n", encoding="utf-8")
-    server.notify([md])
-    assert get(server, url)[0] == 200
+    root = copy_site(seeds_site, tmp_path / "site")
+    with dev_server(load_config(root / "config.toml"), port=0) as server:
+        server.start()
+        md, url = first_article(root)
+        md.write_text(md.read_text(encoding="utf-8") + "\nسطر جديد.\n", encoding="utf-8")
+        server.notify([md])
+        assert get(server, url)[0] == 200
+        assert build_log.level == level
     assert build_log.level == level
 
 
