@@ -57,6 +57,18 @@ def test_feeds_parse_with_sub_path_and_per_tag(make_site: MakeSite) -> None:
     assert f'href="/digest/tags/{quote("تروث-سوشيال")}/feed.xml"' in page
 
 
+def test_feeds_carry_the_newest_feed_limit_entries(make_site: MakeSite) -> None:
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nfeed_limit = 1\n'})
+    build(load_config(root / "config.toml"))
+    feed = feedparser.parse((root / "public/feed.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["خبر ثان"]
+    assert feed.feed.updated.startswith("2026-11-21")
+    tag = feedparser.parse((root / "public/tags/تروث-سوشيال/feed.xml").read_bytes())
+    assert [e.link for e in tag.entries] == ["https://example.org/articles/b/"]
+    # The sitemap still lists every article: only feeds are capped.
+    assert (root / "public/sitemap.xml").read_text(encoding="utf-8").count("/articles/") == 3
+
+
 def test_sitemap_and_robots(make_site: MakeSite) -> None:
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/digest/"\n'})
     build(load_config(root / "config.toml"))
