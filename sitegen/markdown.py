@@ -197,16 +197,21 @@ def _convert_range(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | 
 def _convert_all(texts: list[str], targets: Mapping[str, str],
                  url_for: Callable[[str], str]) -> Iterator[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) for each text, in order: in a pool of forked workers (one per
-    core) when there are many and the platform forks, else here. Same results either way:
+    core) when there are many, the platform forks and this process runs no other thread;
+    else here. Same results either way:
     each conversion depends only on its text and `targets`."""
     import multiprocessing
     import os
+    import threading
 
     global _job
     workers = min(os.cpu_count() or 1, max(1, len(texts) // CHUNK))
     _job = (texts, targets, url_for)
     try:
-        if len(texts) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        # Forking a process that runs other threads (the dev server's) can copy a lock some
+        # thread holds and hang the child: there, convert here.
+        if (len(texts) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
+                or "fork" not in multiprocessing.get_all_start_methods()):
             yield from _convert_range((0, len(texts)))
             return
         chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
