@@ -16,12 +16,15 @@ import time
 from itertools import islice
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sitegen import cache as build_cache
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
 from sitegen.model import Body, Links, Site
+
+if TYPE_CHECKING:
+    from sitegen.search import BundleJob
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +56,24 @@ class BuildReport:
     """Pages and feeds rendered (the others were kept: their fingerprint did not change)."""
     noop: bool = False
     """True when nothing changed since the last build, so nothing was read or rendered."""
+    search_job: "BundleJob | None" = None
+    """With `search_later`: the Pagefind bundle this build did not make (the output keeps
+    the previous one); run it, then build again to publish it."""
+    only_search: bool = False
+    """Every file written or removed is under pagefind/ (no page a reader sees changed)."""
 
 
-def build(config: Config, *, strict: bool = False, drafts: bool = False) -> BuildReport:
+def build(config: Config, *, strict: bool = False, drafts: bool = False,
+          search_later: bool = False) -> BuildReport:
     """Build the site of `config` into config.output_dir.
 
     Raises BuildError on any error, and with `strict` on any warning; the output folder is
     then exactly as it was before.
+
+    With `search_later` (the dev server), a search bundle that must be remade (Pagefind:
+    seconds to minutes) is not: the output keeps the previous bundle, one edit behind, and
+    the report's `search_job` makes the new one for the next build. Without it (`sitegen
+    build`), the bundle always matches the pages.
     """
     start = time.perf_counter()
     started_ns = time.time_ns()
@@ -81,7 +95,7 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False) -> Buil
         return store, build_cache.scan_inputs(config), build_cache.scan(config.output_dir)
 
     store, inputs, on_disk = timed("cache", check)
-    if store.unchanged(config, inputs, on_disk):
+    if store.unchanged(config, inputs, on_disk) and not store.state.search_stale:
         warnings = list(store.state.warnings)
         _report_warnings(warnings, strict, config)
         return BuildReport(pages=store.state.pages, written=0, unchanged=len(on_disk), removed=0,
@@ -89,13 +103,14 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False) -> Buil
                            stage_seconds=stages, noop=True)
     try:
         return _build(config, store, inputs, on_disk, strict=strict, drafts=drafts,
-                      start=start, started_ns=started_ns, stages=stages, timed=timed)
+                      search_later=search_later, start=start, started_ns=started_ns, stages=stages, timed=timed)
     finally:
         store.close()
 
 
 def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, build_cache.Stat],
-           on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, start: float,
+           on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, search_later: bool,
+           start: float,
            started_ns: int, stages: dict[str, float], timed: Callable[..., T]) -> BuildReport:  # type: ignore[type-var]
     """The build proper, once the no-op check said something changed."""
     # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
@@ -105,7 +120,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.markdown import cached_bodies
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer, article_path, url
-    from sitegen.search import news_sitemap, search_outputs
+    from sitegen.search import BUNDLE_DIR, news_sitemap, search_outputs
     from sitegen.theme import load_theme, make_environment
     from sitegen.write import Staging
 
@@ -150,11 +165,20 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
         # Search (config `search`): the Pagefind bundle under pagefind/ and the /search/ page.
-        extra = timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of))
+        # In the dev server, the previous bundle (as the last build left it) stands in for
+        # one that Pagefind would have to remake.
+        old_bundle = [p for p in previous if p.startswith(BUNDLE_DIR)]
+        deferred: list[BundleJob] | None = (
+            [] if search_later and old_bundle and all(p in valid for p in old_bundle) else None)
+        extra = timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of,
+                                                       defer=store.detached_html, deferred=deferred))
         extra += timed("render", lambda: news_sitemap(site))
         staged = timed("postprocess", lambda: process_outputs(extra, config))
         timed("write", lambda: staging.add(staged))
         kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
+        job = deferred[0] if deferred else None
+        if job is not None:
+            kept += old_bundle
         try:
             result, state = timed("write", lambda: staging.commit(kept))
         except BaseException:
@@ -167,11 +191,14 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     store.state.outputs = state
     store.state.pages = sum(1 for p in state if p.endswith(".html"))
     store.state.warnings = warnings
+    store.state.search_stale = job is not None
     store.save(started_ns=started_ns, config=config, inputs=inputs)
     stages["cache"] += time.perf_counter() - t
     return BuildReport(pages=store.state.pages, written=result.written, unchanged=result.unchanged,
                        removed=result.removed, warnings=warnings, seconds=time.perf_counter() - start,
-                       stage_seconds=stages, rendered=len(renderer.fingerprints) - len(renderer.kept))
+                       stage_seconds=stages, rendered=len(renderer.fingerprints) - len(renderer.kept),
+                       search_job=job, only_search=bool(staging.changed) and all(
+                           p.startswith(BUNDLE_DIR) for p in staging.changed))
 
 
 def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,

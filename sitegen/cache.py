@@ -45,6 +45,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,9 @@ class State:
     """HTML pages of the last build."""
     warnings: list[str] = field(default_factory=list)
     """The last build's warnings, reported again by a no-op build."""
+    search_stale: bool = False
+    """The last build kept the search bundle of an earlier one (the dev server refreshes it
+    later): the next build must not take the no-op path."""
 
 
 @dataclass
@@ -267,6 +271,25 @@ class BuildCache:
         self._pack_read.seek(offset)
         return self._pack_read.read(length).decode("utf-8")
 
+    def detached_html(self) -> Callable[[Any], str]:
+        """html_of for this build's bodies that still works after `close` and the next
+        builds, from another thread: its own handle on the pack as it is now (the pack is
+        only appended to, and a compacted one is unlinked, not overwritten)."""
+        if self._pack_append is not None:
+            self._pack_append.flush()
+        locations = dict(self.locations)
+        if not self.data.pack:
+            return lambda body: ""
+        with open(self.folder / self.data.pack, "rb") as f:
+            fd = os.dup(f.fileno())
+        handle = _Handle(fd)
+
+        def html_of(body: Any) -> str:
+            offset, length = locations[body.key]
+            return os.pread(handle.fd, length, offset).decode("utf-8")
+
+        return html_of
+
     def store_html(self, html: str) -> tuple[int, int]:
         """Append body HTML to the pack; its (offset, length)."""
         data = self.data
@@ -346,6 +369,16 @@ class BuildCache:
     def forget(self) -> None:
         """Drop the state, so the next build cannot take the no-op path (after a failed write)."""
         (self.folder / "state.pickle").unlink(missing_ok=True)
+
+
+class _Handle:
+    """A file descriptor closed when nothing refers to it any more."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __del__(self) -> None:
+        os.close(self.fd)
 
 
 def _load(path: Path, kind: type) -> Any:

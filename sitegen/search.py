@@ -265,33 +265,52 @@ def pagefind_files(records: Iterable[SearchRecord], language: str) -> list[Outpu
 
 
 def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
-                   html_of: Callable[[Body], str] | None = None) -> list[Output]:
+                   html_of: Callable[[Body], str] | None = None, *,
+                   defer: Callable[[], Callable[[Body], str]] | None = None,
+                   deferred: list["BundleJob"] | None = None) -> list[Output]:
     """The search stage: the search page (rendered by `page`, the render stage's page
     renderer) and the Pagefind bundle for `site`; nothing when `search = false`.
 
     `html_of` gives a body's HTML when the build cache holds it apart (default: Body.html).
     Pagefind indexes from scratch, so the bundle is kept in the cache folder by a digest of
-    everything it depends on, and only redone when an article's title, URL or text changed."""
+    everything it depends on, and only redone when an article's title, URL or text changed.
+
+    With `deferred` (a list), a bundle that is not in the cache is not made: the outputs
+    hold the search page only, and a BundleJob that makes the bundle is appended to
+    `deferred` (`defer` gives it a body's HTML, usable after the build). The dev server runs
+    the job when the editor is idle, so a save never waits for Pagefind."""
     config: Config = site.config
     if not config.search:
         return []
     search_page = page("search.html", SEARCH_PAGE, title=SEARCH_TITLE)
-    return ([search_page] if search_page is not None else []) + _bundle(site, bodies, html_of)
-
-
-def _bundle(site: Site, bodies: Mapping[str, Body], html_of: Callable[[Body], str] | None) -> list[Output]:
-    """The Pagefind bundle, from the cache folder when nothing it depends on changed."""
-    config = site.config
-    get_html = html_of or (lambda body: body.html)
+    outputs = [search_page] if search_page is not None else []
     key = _bundle_key(site, bodies)
-    folder = config.cache_dir / "search"
-    cached = folder / f"{key}.pickle"
+    bundle = cached_bundle(config, key)
+    if bundle is not None:
+        return outputs + bundle
+    if deferred is not None:
+        get_html = defer() if defer is not None else html_of or (lambda body: body.html)
+        deferred.append(BundleJob(config, key, [(a, bodies[a.slug]) for a in site.articles], get_html))
+        return outputs
+    get_html = html_of or (lambda body: body.html)
+    records = [SearchRecord.of(a, get_html(bodies[a.slug])) for a in site.articles]
+    return outputs + make_bundle(config, key, records)
+
+
+def cached_bundle(config: Config, key: str) -> list[Output] | None:
+    """The bundle of digest `key` (see `_bundle_key`) from the cache folder, or None."""
     try:
-        outputs: list[Output] = pickle.loads(cached.read_bytes())
+        outputs: list[Output] = pickle.loads((config.cache_dir / "search" / f"{key}.pickle").read_bytes())
         return outputs
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-        pass
-    records = [SearchRecord.of(a, get_html(bodies[a.slug])) for a in site.articles]
+        return None
+
+
+def make_bundle(config: Config, key: str, records: Iterable[SearchRecord]) -> list[Output]:
+    """Run Pagefind over `records` and keep the bundle in the cache folder under `key` (the
+    only one kept: it replaces the bundles of other keys)."""
+    folder = config.cache_dir / "search"
+    cached = folder / f"{key}.pickle"
     outputs = pagefind_files(records, config.language)
     try:
         atomic_write(cached, pickle.dumps(outputs, protocol=5))
@@ -301,6 +320,29 @@ def _bundle(site: Site, bodies: Mapping[str, Body], html_of: Callable[[Body], st
     except OSError as e:  # a cache that cannot be written only costs time
         log.debug("search: cache not written: %s", e)
     return outputs
+
+
+@dataclass
+class BundleJob:
+    """The Pagefind bundle a build left for later: `run()` makes it and puts it in the cache
+    folder, where the next build with the same articles finds it by key. Holds no build
+    state, so it can run on another thread while builds go on."""
+
+    config: Config
+    """The build's configuration (cache folder, language)."""
+    key: str
+    """The bundle's digest (`_bundle_key`)."""
+    articles: list[tuple[Article, Body]]
+    """The site's articles, in site order, with their bodies."""
+    html_of: Callable[[Body], str]
+    """A body's HTML."""
+
+    def run(self) -> None:
+        """Make the bundle (unless it is in the cache already); SearchError on failure."""
+        if cached_bundle(self.config, self.key) is not None:
+            return
+        records = [SearchRecord.of(a, self.html_of(body)) for a, body in self.articles]
+        make_bundle(self.config, self.key, records)
 
 
 def _bundle_key(site: Site, bodies: Mapping[str, Body]) -> str:

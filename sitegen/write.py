@@ -155,6 +155,8 @@ class Staging:
         self.state: OutputState = {}
         self.staged: list[tuple[Path, str, str]] = []
         self.unchanged = 0
+        self.changed: list[str] = []
+        """After `commit`: the files written or removed."""
         self._seen: dict[str, str] = {}
 
     def add(self, outputs: Iterable[Output]) -> None:
@@ -211,6 +213,7 @@ class Staging:
         for _tmp, rel, d in self.staged:
             st = (out_dir / rel).stat()
             state[rel] = (st.st_mtime_ns, st.st_size, d)
+        self.changed = [rel for _tmp, rel, _d in self.staged] + stale
         result = WriteResult(written=len(self.staged), unchanged=self.unchanged + len(kept),
                              removed=len(stale))
         return result, state

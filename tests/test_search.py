@@ -247,3 +247,66 @@ def test_a_missing_pagefind_binary_fails_the_build_and_leaves_public_unchanged(
                                        ("zh-Hans", "zh-cn"), ("zh", "zh-cn")])
 def test_news_sitemap_language_codes(tag: str, code: str) -> None:
     assert search.news_language(tag) == code
+
+
+def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
+        seeds_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In `sitegen serve`, a save shows the new page while Pagefind has not even finished;
+    the previous bundle stays until the new one is swapped in, without reloading the page."""
+    import http.client
+    import re
+    import threading
+    import time
+    from urllib.parse import quote
+
+    from sitegen.config import load_config
+    from sitegen.serve import dev_server
+    from sitegen.serve.server import serve_output_dir
+
+    root = copy_built_project(seeds_site, tmp_path / "site")
+    config = load_config(root / "config.toml")
+    gate = threading.Event()
+    calls: list[int] = []
+    real = search.pagefind_files
+
+    def gated(records: object, language: str) -> object:
+        calls.append(1)
+        if len(calls) > 1:  # the first build's bundle is made at once: there is none to keep
+            assert gate.wait(30), "Pagefind was waited for before the page was published"
+        return real(records, language)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "pagefind_files", gated)
+
+    def get(server: object, path: str) -> str:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)  # type: ignore[attr-defined]
+        try:
+            conn.request("GET", quote(path))
+            resp = conn.getresponse()
+            assert resp.status == 200
+            return resp.read().decode("utf-8")
+        finally:
+            conn.close()
+
+    word = "كلمةجديدةفريدة"
+    with dev_server(config, port=0) as server:
+        server.idle = 0.2
+        server.start()
+        out = serve_output_dir(config)
+        before = files(out / "pagefind")
+        assert before and calls == [1]
+        md = sorted((root / "content").glob("*.md"))[0]
+        slug = re.search(r"^slug: (.+)$", md.read_text(encoding="utf-8"), re.M)
+        assert slug
+        md.write_text(md.read_text(encoding="utf-8") + f"\n{word}\n", encoding="utf-8")
+        server.notify([md])
+        assert word in get(server, f"/articles/{slug.group(1).strip()}/")
+        assert files(out / "pagefind") == before, "the previous bundle stays while Pagefind runs"
+        version = server.state.version
+        gate.set()
+        deadline = time.monotonic() + 60
+        while not any(fold(word) in str(f["content"]) for f in fragments(out)):
+            assert time.monotonic() < deadline, "the search index never caught up"
+            time.sleep(0.1)
+        get(server, "/")  # waits for the build that swapped the bundle in to finish
+        assert calls == [1, 1] and server.refreshes == 1
+        assert server.state.version == version, "a new search bundle must not reload the page"

@@ -49,6 +49,13 @@ class Rebuilt:
     problems: tuple[str, ...] = ()
     """Errors that did not stop the build (a seed that failed to import while the others
     did): shown like a failed build's, over the new pages."""
+    later: Callable[[], None] | None = None
+    """Slow work the rebuild left undone (the search index, kept one edit behind): the
+    server runs it off the rebuild thread once the editor is idle, then rebuilds with no
+    changed paths to publish what it made."""
+    reload: bool = True
+    """False when the rebuild changed nothing a page shows (only the search index): the
+    browsers are not told to reload."""
 
 
 Rebuild = Callable[[frozenset[Path]], Rebuilt]
@@ -141,6 +148,7 @@ class DevServer:
         poll: bool = False,
         quiet: float = 0.05,
         max_wait: float = 1.0,
+        idle: float = 1.5,
     ) -> None:
         self.output_dir = output_dir
         """The folder served; resolved on every request, since a build swaps it whole."""
@@ -157,13 +165,21 @@ class DevServer:
         self.watcher = Watcher(inputs, self.notify, poll=poll) if inputs is not None else None
         self._own_writes: dict[Path, tuple[int, int, int] | None] = {}
         self.builds = 0
-        """Rebuilds run so far (the first build included)."""
+        """Rebuilds run for changes so far (the first build included)."""
+        self.refreshes = 0
+        """Rebuilds run only to publish deferred work (a new search index)."""
         try:
             self.httpd = DevHTTPServer((host, port), self)
         except OSError as e:
             raise SitegenError(f"serve: cannot listen on {host}:{port}: {e.strerror or e} (try --port 0)") from None
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self.idle = idle
+        """Seconds without a change before a rebuild's `later` work starts."""
+        self._later: Callable[[], None] | None = None
+        self._later_cond = threading.Condition()
+        self._refresh = False
+        self._later_thread = threading.Thread(target=self._run_later, name="sitegen-later", daemon=True)
 
     @property
     def port(self) -> int:
@@ -184,6 +200,7 @@ class DevServer:
         if build:
             self._run_build(frozenset(), 0, first=True)
         self.debouncer.start()
+        self._later_thread.start()
         if self.watcher is not None:
             self.watcher.start()
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
@@ -198,6 +215,10 @@ class DevServer:
         if self.watcher is not None:
             self.watcher.stop()
         self.debouncer.stop()
+        with self._later_cond:
+            self._later_cond.notify_all()
+        if self._later_thread.is_alive():
+            self._later_thread.join()
         self.state.stop()
         if self._thread is not None:
             self.httpd.shutdown()
@@ -225,10 +246,45 @@ class DevServer:
         # long as the file is still exactly as it left it.
         mine = {p for p in paths if p in self._own_writes and _signature(p) == self._own_writes[p]}
         paths = paths - mine
-        if not paths:
+        with self._later_cond:
+            refresh, self._refresh = self._refresh, False
+        if not paths and not refresh:
             self.state.built(seq, "none", self.state.error)
             return
         self._run_build(paths, seq)
+
+    def _run_later(self) -> None:
+        """The `later` thread: run the last rebuild's deferred work once no change has come
+        for `idle` seconds, then have the rebuild thread publish it."""
+        while True:
+            with self._later_cond:
+                while not self._stopped:
+                    if self._later is not None:
+                        left = self.idle - self.debouncer.idle_for()
+                        if left <= 0:
+                            break
+                        self._later_cond.wait(left)
+                    else:
+                        self._later_cond.wait()
+                if self._stopped:
+                    return
+                job, self._later = self._later, None
+            assert job is not None
+            start = time.perf_counter()
+            try:
+                job()
+            except SitegenError as e:
+                log.error("%s (the search index stays as it was)", e)
+                continue
+            except Exception as e:  # a bug: say so, keep serving
+                log.error("%s", "".join(traceback.format_exception(e)).rstrip())
+                continue
+            log.info("search index remade in %.2f s", time.perf_counter() - start)
+            with self._later_cond:
+                if self._later is not None or self._stopped:
+                    continue  # a newer rebuild left newer work: that one is published
+                self._refresh = True
+            self.debouncer.poke()
 
     def _run_build(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
         root = self.inputs.root if self.inputs else None
@@ -248,7 +304,7 @@ class DevServer:
                 error = f"sitegen: internal error: {type(e).__name__}: {e}"
             if error is not None:
                 kind = "none"
-            elif first or not result.written + result.removed:
+            elif first or not result.written + result.removed or not result.reload:
                 kind = "none"
             elif all(p.suffix == ".css" for p in paths):
                 kind = "css"
@@ -256,9 +312,16 @@ class DevServer:
                 kind = "html"
             # Still inside the build, so no request sees the new output with the old
             # version number (its page would then be told to reload once more).
-            self.builds += 1
+            if paths or first:
+                self.builds += 1
+            else:
+                self.refreshes += 1
             self.state.built(seq, kind, error if error is not None else "\n".join(result.problems) or None)
         seconds = time.perf_counter() - start
+        with self._later_cond:
+            # Only the newest rebuild's deferred work is worth doing.
+            self._later = result.later
+            self._later_cond.notify_all()
         for path in result.wrote_inputs:
             self._own_writes[path] = _signature(path)
         if error is None:
@@ -266,6 +329,8 @@ class DevServer:
                 log.error("%s", line)
             if first:
                 log.info("built %d pages in %.2f s", result.pages, seconds)
+            elif not paths:
+                log.info("search index published (%d files written, %d removed)", result.written, result.removed)
             else:
                 warned = f", {result.warnings} warnings" if result.warnings else ""
                 log.info("%s changed → %d files written, %d removed in %.2f s%s",
@@ -352,7 +417,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
         if first_done:
             build_log.setLevel(logging.ERROR)
         try:
-            report = build(cfg, strict=strict)
+            report = build(cfg, strict=strict, search_later=True)
         finally:
             build_log.setLevel(level)
         first_done[:] = [True]
@@ -363,6 +428,8 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             warnings=len(report.warnings),
             wrote_inputs=wrote,
             problems=problems,
+            later=report.search_job.run if report.search_job is not None else None,
+            reload=not report.only_search,
         )
 
     return rebuild

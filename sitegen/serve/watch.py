@@ -113,6 +113,7 @@ class Debouncer:
         self._last = 0.0
         self._seq = 0
         self._stopping = False
+        self._poked = False
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
 
     @property
@@ -137,6 +138,20 @@ class Debouncer:
                 self._cond.notify_all()
             return self._seq
 
+    def poke(self) -> None:
+        """Run `on_batch` once more, with the changes pending (maybe none), as soon as the
+        rebuild thread is free."""
+        with self._cond:
+            self._poked = True
+            self._cond.notify_all()
+
+    def idle_for(self) -> float:
+        """Seconds since the last change was added (0 while changes wait to be built)."""
+        with self._cond:
+            if self._pending or self._poked:
+                return 0.0
+            return time.monotonic() - self._last
+
     def start(self) -> None:
         """Start the rebuild thread."""
         self._thread.start()
@@ -151,8 +166,8 @@ class Debouncer:
 
     def _take(self) -> tuple[frozenset[Path], int] | None:
         with self._cond:
-            self._cond.wait_for(lambda: self._pending or self._stopping)
-            while not self._stopping:
+            self._cond.wait_for(lambda: self._pending or self._poked or self._stopping)
+            while not self._stopping and self._pending:
                 deadline = min(self._last + self.quiet, self._first + self.max_wait)
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -161,6 +176,7 @@ class Debouncer:
             if self._stopping:
                 return None
             batch, self._pending = frozenset(self._pending), set()
+            self._poked = False
             return batch, self._seq
 
     def _run(self) -> None:
