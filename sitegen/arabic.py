@@ -51,6 +51,7 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_letters(text: str) -> str:
     """Spell `text` with Arabic letters where a Persian twin was used (ی → ي, ک → ك), and
     Arabic digits instead of Persian ones. Hamza, diacritics and everything else are kept."""

@@ -97,8 +97,12 @@ def is_arabic_prose(text: str) -> bool:
     punctuation goes wrong unless the names are isolated. An English sentence is one long run
     per clause, so it still counts as Latin.
     """
-    arabic_words = len(_ARABIC_WORD.findall(text))
-    return arabic_words > 0 and arabic_words >= len(LATIN_RUN.findall(text))
+    # Counting stops at the number needed: the Latin runs are few, the Arabic words many.
+    need = max(1, len(LATIN_RUN.findall(text)))
+    for n, _ in enumerate(_ARABIC_WORD.finditer(text), 1):
+        if n >= need:
+            return True
+    return False
 
 
 # Memoised: the `bdi` filter sees each headline on every page that lists it.
@@ -159,21 +163,36 @@ def _map_text_nodes(
     `skip` and, when `langs` is given, whose nearest `lang` attribute (if any) names one of
     those languages ('ar' matches 'ar-EG'). Tags, attributes, comments and everything else are
     copied byte for byte."""
+    return _replace_spans(source, _text_spans(source, skip, langs), fn)
+
+
+def _replace_spans(source: str, spans: list[tuple[int, int]], fn: Callable[[str], str]) -> str:
+    """`source` with each of the (start, end) `spans`, in order, replaced by `fn` of it."""
     out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(source[last:start])
+        out.append(fn(source[start:end]))
+        last = end
+    out.append(source[last:])
+    return "".join(out)
+
+
+def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty text node of `source` that `_map_text_nodes` applies
+    its function to, in order."""
+    out: list[tuple[int, int]] = []
     pos = 0
     depth = 0  # how many `skip` elements are open around the current position
     lang_stack: list[_LangScope] = []  # open elements carrying a lang attribute, innermost last
     while True:
         m = _TOKEN.search(source, pos)
         text_end = m.start() if m else len(source)
-        if text_end > pos:
-            text = source[pos:text_end]
-            wanted = not lang_stack or lang_stack[-1].wanted
-            out.append(fn(text) if not depth and wanted else text)
+        if text_end > pos and not depth and (not lang_stack or lang_stack[-1].wanted):
+            out.append((pos, text_end))
         if not m:
             break
         token, name = m.group(), (m.group(1) or "").lower()
-        out.append(token)
         pos = m.end()
         if not name:
             continue
@@ -198,12 +217,10 @@ def _map_text_nodes(
         elif name in _RAW_TEXT:
             # Copy the raw text and its end tag verbatim: it may contain '<' that is not a tag.
             close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(source, pos)
-            end = close.end() if close else len(source)
-            out.append(source[pos:end])
-            pos = end
+            pos = close.end() if close else len(source)
         elif name in skip and name not in _VOID and not token.endswith("/>"):
             depth += 1
-    return "".join(out)
+    return out
 
 
 _LATIN_LETTER = re.compile("[A-Za-z]")
@@ -255,23 +272,17 @@ def _wrap_runs_in_text_node(raw: str) -> str:
 
 def _visible_text(source: str) -> str:
     """The decoded prose of HTML `source`, outside the skipped elements (for the Arabic test)."""
-    parts: list[str] = []
-
-    def collect(text: str) -> str:
-        parts.append(html.unescape(text))
-        return text
-
-    _map_text_nodes(source, collect, _SKIP)
-    return "".join(parts)
+    return "".join(html.unescape(source[start:end]) for start, end in _text_spans(source, _SKIP))
 
 
 def isolate_latin_html(source: str) -> str:
     """Rendered HTML (e.g. Markdown output) with each Latin run in its text nodes wrapped in
     <bdi>…</bdi>, when its prose is Arabic (`is_arabic_prose`). Never inside tags or attributes, nor inside
     <code>, <pre>, <bdi> (so applying it twice changes nothing) or raw-text elements."""
-    if not is_arabic_prose(_visible_text(source)):
+    spans = _text_spans(source, _SKIP)  # one walk of the document for both passes
+    if not is_arabic_prose("".join(html.unescape(source[start:end]) for start, end in spans)):
         return source
-    return _map_text_nodes(source, _wrap_runs_in_text_node, _SKIP)
+    return _replace_spans(source, spans, _wrap_runs_in_text_node)
 
 
 # Digits inside code or machine-readable elements stay as written.
