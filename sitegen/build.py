@@ -152,7 +152,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     fingerprints = {p: fp for p, fp in data.fingerprints.items()
                     if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
-                                                html_of=store.html_of))
+                                                html_of=store.html_of, deps=data.deps))
     warnings = list(links.warnings)
     _report_warnings(warnings, strict, config)
     # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
@@ -160,6 +160,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # changes until `commit`.
     staging = Staging(config.output_dir, previous, on_disk, build_cache.digest)
     try:
+        store.flush()  # render workers read body HTML from the pack
         pages = renderer.render_all()
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))
@@ -188,6 +189,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         staging.discard()
     t = time.perf_counter()
     data.fingerprints = renderer.fingerprints
+    data.deps = renderer.deps
     store.state.outputs = state
     store.state.pages = sum(1 for p in state if p.endswith(".html"))
     store.state.warnings = warnings

@@ -184,6 +184,8 @@ class Data:
     """Bytes of the pack that entries still point to."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """Output path → fingerprint of what rendered it."""
+    deps: Any = None
+    """The render stage's PageDeps of the last build (render.PageDeps), or None."""
     links: tuple[str, Any] | None = None
     """(digest of the link stage's inputs, its result)."""
     files: dict[str, tuple[tuple[int, int], str, str, int]] = field(default_factory=dict)
@@ -192,7 +194,7 @@ class Data:
 
 
 PARTS = {"articles": ("articles",), "bodies": ("bodies", "pack", "pack_live"),
-         "links": ("links",), "pages": ("fingerprints", "files")}
+         "links": ("links",), "pages": ("fingerprints", "files", "deps")}
 """Data's fields by the file they are saved in (`data-<part>.pickle`)."""
 
 
@@ -268,8 +270,13 @@ class BuildCache:
             self._pack_append.flush()
         if self._pack_read is None:
             self._pack_read = open(self.folder / self.data.pack, "rb")  # noqa: SIM115
-        self._pack_read.seek(offset)
-        return self._pack_read.read(length).decode("utf-8")
+        # pread, not seek and read: forked render workers share the file's offset.
+        return os.pread(self._pack_read.fileno(), length, offset).decode("utf-8")
+
+    def flush(self) -> None:
+        """Write out appended body HTML (before forking workers that read the pack)."""
+        if self._pack_append is not None:
+            self._pack_append.flush()
 
     def detached_html(self) -> Callable[[Any], str]:
         """html_of for this build's bodies that still works after `close` and the next

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import itertools
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 from collections import Counter, defaultdict
@@ -28,7 +30,7 @@ from sitegen.config import Config
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.load import article_body, make_slug
 from sitegen.markdown import plain_references
-from sitegen.model import Article, Body, Links, Output, Site
+from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
 
 log = logging.getLogger(__name__)
@@ -139,7 +141,8 @@ class Renderer:
     def __init__(self, site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
                  env: jinja2.Environment, now: datetime.datetime | None = None,
                  previous: Mapping[str, str] | None = None,
-                 html_of: Callable[[Body], str] | None = None) -> None:
+                 html_of: Callable[[Body], str] | None = None,
+                 deps: "PageDeps | None" = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
@@ -153,6 +156,11 @@ class Renderer:
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
         self._template_keys: dict[str, str] = {}
+        self._planning = False
+        self._deps = deps
+        self.deps: PageDeps | None = None
+        """What this build's article pages were made from, for the next build's `deps`
+        (None without `previous`)."""
         self.config = cfg = site.config
         self.tags = tag_groups(site)
         self.sources = source_groups(site)
@@ -194,6 +202,11 @@ class Renderer:
                                       self.now.isoformat())
             for card in self.cards.values():
                 card.digest = digest(_pickled(dict(card)))
+            self.deps = PageDeps(self._render_key, self.template_key("article.html"),
+                                 {s: c.digest for s, c in self.cards.items()}, {})
+            if deps is not None and (deps.render_key, deps.article_template) != (
+                    self.deps.render_key, self.deps.article_template):
+                self._deps = None  # every page reads what changed: fingerprint them all
 
     def _changed(self, path: str, kind: str, payload: Any) -> bool:
         """Record the fingerprint of output `path` (made by `kind` from `payload`); False
@@ -245,11 +258,17 @@ class Renderer:
     def page(self, template: str, path: str, **context: Any) -> Output | None:
         """Render one HTML page at output folder `path` (or file, if it ends in .html); None
         when its fingerprint says the output folder already holds it."""
-        cfg = self.config
         file = path if path.endswith((".html", ".xml")) else path + "index.html"
         if not self._changed(file, self.template_key(template) if self.previous is not None else "",
                              (template, context)):
             return None
+        if self._planning:
+            return _Planned((template, path, file, context))  # type: ignore[return-value]
+        return self._finish(template, path, file, context)
+
+    def _finish(self, template: str, path: str, file: str, context: dict[str, Any]) -> Output:
+        """Render a page that `page` found changed."""
+        cfg = self.config
         for k, v in context.items():
             if isinstance(v, Deferred):
                 context[k] = v.make()
@@ -275,9 +294,62 @@ class Renderer:
     def render_all(self) -> Iterator[Output]:
         """Every file of the site (pages, feeds, sitemap, robots.txt, static files), but
         those whose fingerprint says the output folder holds them already (see `kept`)."""
-        for o in self._all():
-            if o is not None:
-                yield o
+        import threading
+
+        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            # Forking a process that runs other threads (the dev server's) can copy a lock
+            # some thread holds and hang the child: render here.
+            for o in self._all():
+                if o is not None:
+                    yield o
+            return
+        # Every page's context is made (and fingerprinted) first, here; the pages found
+        # changed are then rendered, in order, by forked workers when there are many.
+        self._planning = True
+        try:
+            plan: list[Output | _Planned] = [o for o in self._all() if o is not None]  # type: ignore[misc]
+        finally:
+            self._planning = False
+        todo = sum(1 for o in plan if isinstance(o, _Planned))
+        workers = min(os.cpu_count() or 1, max(1, todo // RENDER_CHUNK))
+        if todo < RENDER_PARALLEL_MIN or workers < 2:
+            for i, o in enumerate(plan):
+                plan[i] = None  # type: ignore[call-overload]
+                yield o if isinstance(o, Output) else self._finish(*o)
+            return
+        yield from self._render_in_pool(plan, workers)
+
+    def _render_in_pool(self, plan: list[Output | _Planned], workers: int) -> Iterator[Output]:
+        """The planned pages rendered by `workers` forked processes, a chunk at a time and a
+        few chunks ahead (so memory holds a few chunks of pages, not the site), in order."""
+        from collections import deque
+
+        global _render_job
+        chunks = [(i, min(i + RENDER_CHUNK, len(plan))) for i in range(0, len(plan), RENDER_CHUNK)]
+        _render_job = (self, plan)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                ahead: deque[tuple[tuple[int, int], Any]] = deque()
+                rest = iter(chunks)
+                for bounds in itertools.islice(rest, workers * 2):
+                    ahead.append((bounds, pool.apply_async(_render_range, (bounds,))))
+                while ahead:
+                    bounds, result = ahead.popleft()
+                    done = result.get()
+                    nxt = next(rest, None)
+                    if nxt is not None:
+                        ahead.append((nxt, pool.apply_async(_render_range, (nxt,))))
+                    for i, rendered in zip(range(*bounds), done):
+                        o = plan[i]
+                        plan[i] = None  # type: ignore[call-overload]
+                        if isinstance(o, Output):
+                            yield o
+                        elif rendered is not None:
+                            yield rendered
+                        else:  # the worker failed: render here, to raise its error as it is
+                            yield self._finish(*o)
+        finally:
+            _render_job = None
 
     def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static
@@ -318,6 +390,8 @@ class Renderer:
         links = self.links.articles[a.slug]
         body = self.bodies[a.slug]
         card = self.cards[a.slug]
+        if self.deps is not None and body.key and self._article_unchanged(a, body, links):
+            return None
         ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
                               "headline": a.title, "mainEntityOfPage": abs_url(cfg, article_path(a.slug)),
                               "inLanguage": a.lang or cfg.language}
@@ -347,6 +421,33 @@ class Renderer:
             backlinks=[self.cards[s] for s in links.backlinks],
             json_ld=Markup(json_ld),
         )
+
+    def _article_unchanged(self, a: Article, body: Body, links: ArticleLinks) -> bool:
+        """True when article `a`'s page reads exactly what it read in the last build: its
+        own fields, body and links (by their signature), and the card of every article it
+        shows, the same as then, and the same template, config and assets (PageDeps). Its
+        fingerprint would then be the last one: the page is kept without computing it.
+        Records the page's signature for the next build either way."""
+        from sitegen.cache import digest
+
+        assert self.deps is not None and self.previous is not None
+        sig = digest(repr((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang, a.dir,
+                           body.key, body.toc, links.read_also, links.related, links.by_tags,
+                           links.backlinks)))
+        self.deps.signatures[a.slug] = sig
+        prev = self._deps
+        path = article_path(a.slug) + "index.html"
+        fp = self.previous.get(path)
+        if prev is None or fp is None or prev.signatures.get(a.slug) != sig:
+            return False
+        before, now = prev.cards, self.deps.cards
+        shown = (a.slug, *links.read_also, *links.by_tags, *links.backlinks,
+                 *(s for _t, s in links.related if s))
+        if any(before.get(s) != now[s] for s in shown):
+            return False
+        self.fingerprints[path] = fp
+        self.kept.append(path)
+        return True
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
@@ -421,6 +522,58 @@ class Renderer:
             lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
         lines.append("</urlset>\n")
         return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+
+
+RENDER_PARALLEL_MIN = 64
+"""Fewer pages than this to render are rendered in this process: starting workers costs more."""
+RENDER_CHUNK = 32
+"""Pages per task sent to a render worker."""
+
+
+class _Planned(tuple):  # type: ignore[type-arg]
+    """A changed page, not rendered yet: (template, path, file, context), `Renderer._finish`'s
+    arguments."""
+
+    __slots__ = ()
+
+
+# The render pool's work, set before the workers fork so they inherit it (contexts hold
+# closures and cards, which do not pickle as themselves).
+_render_job: tuple[Renderer, list[Any]] | None = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[Output | None]:
+    """In a worker: render the planned pages of plan[start:end] (None for the outputs the
+    parent already has, and for a page that failed: the parent renders it again)."""
+    assert _render_job is not None
+    renderer, plan = _render_job
+    out: list[Output | None] = []
+    for i in range(*bounds):
+        o = plan[i]
+        if isinstance(o, _Planned):
+            try:
+                out.append(renderer._finish(*o))
+            except Exception:  # noqa: BLE001 - reported by the parent's own attempt
+                out.append(None)
+        else:
+            out.append(None)
+    return out
+
+
+@dataclass(frozen=True)
+class PageDeps:
+    """What a build's article pages were rendered from, kept by the build cache so the next
+    build can tell, without fingerprinting it, that an article's page cannot have changed."""
+
+    render_key: str
+    """Digest of the config, the static files' names and the build time."""
+    article_template: str
+    """Template key of article.html (it and every template it uses)."""
+    cards: dict[str, str]
+    """Slug → digest of its card (what other pages show of it)."""
+    signatures: dict[str, str]
+    """Slug → digest of its page's own inputs: its fields, body key and table of contents,
+    and its links (read-also, related, by tags, backlinks)."""
 
 
 @dataclass(frozen=True)

@@ -280,3 +280,69 @@ def test_minify_and_compress_are_part_of_the_build(make_site: MakeSite) -> None:
     (root / "config.toml").write_text('base_url = "https://example.org/"\n', encoding="utf-8")
     build(load_config(root / "config.toml"))
     assert not list((root / "public").rglob("*.gz"))
+
+
+_POOLED_BUILD = """
+import json, sys
+from pathlib import Path
+from sitegen import render
+from sitegen.build import build
+from sitegen.config import load_config
+from sitegen.errors import BuildError
+
+config = load_config(Path(sys.argv[1]))
+render.RENDER_PARALLEL_MIN, render.RENDER_CHUNK = (1, 3) if sys.argv[2] == "pool" else (10**9, 32)
+used = []
+real = render.Renderer._render_in_pool
+def spy(self, plan, workers):
+    used.append(workers)
+    return real(self, plan, workers)
+render.Renderer._render_in_pool = spy
+try:
+    build(config)
+    print(json.dumps({"pool": bool(used)}))
+except BuildError as e:
+    print(json.dumps({"pool": bool(used), "error": str(e)}))
+"""
+
+
+def _pooled_build(root: Path, mode: str) -> dict[str, object]:
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", _POOLED_BUILD, str(root / "config.toml"), mode],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_pages_rendered_by_forked_workers_are_the_serial_build_s_bytes(make_site: MakeSite,
+                                                                       tmp_path: Path) -> None:
+    """A cold build renders its pages in a pool of forked workers (in a process with no other
+    thread): same files, same bytes, same order of errors as rendering them here."""
+    files = {f"content/p{i:02d}.md": article(f"خبر رقم {i} عن Truth Social", f"نص الخبر {i}. انظر [السابق](p{max(i - 1, 0):02d}.md).",
+                                              slug=f"p{i:02d}", date=f"2026-0{1 + i % 9}-1{i % 10}",
+                                              tags=f"[وسم {i % 5}, إيلون ماسك]", read_also=f"[p{(i + 3) % 30:02d}]")
+             for i in range(30)}
+    root = make_site(files)
+    assert _pooled_build(root, "pool") == {"pool": True}
+    pooled = {p.relative_to(root / "public").as_posix(): p.read_bytes()
+              for p in sorted((root / "public").rglob("*")) if p.is_file()}
+    shutil.rmtree(root / "public")
+    shutil.rmtree(root / ".sitegen-cache", ignore_errors=True)
+    assert _pooled_build(root, "serial") == {"pool": False}
+    serial = {p.relative_to(root / "public").as_posix(): p.read_bytes()
+              for p in sorted((root / "public").rglob("*")) if p.is_file()}
+    assert len(serial) > 60 and pooled == serial
+    # A template error inside a worker is the same error, with its file and line.
+    template = root / "themes/digest/templates/term.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}{{ nope.x }}", 1), encoding="utf-8")
+    shutil.rmtree(root / ".sitegen-cache", ignore_errors=True)
+    pool_error = _pooled_build(root, "pool")
+    shutil.rmtree(root / ".sitegen-cache", ignore_errors=True)
+    serial_error = _pooled_build(root, "serial")
+    assert pool_error["pool"] and "term.html" in str(pool_error["error"])
+    assert pool_error["error"] == serial_error["error"]
+    assert {p.relative_to(root / "public").as_posix(): p.read_bytes()
+            for p in sorted((root / "public").rglob("*")) if p.is_file()} == serial
