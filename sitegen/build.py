@@ -160,7 +160,6 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # changes until `commit`.
     staging = Staging(config.output_dir, previous, on_disk, build_cache.digest)
     try:
-        store.flush()  # render workers read body HTML from the pack
         pages = renderer.render_all()
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))

@@ -270,13 +270,8 @@ class BuildCache:
             self._pack_append.flush()
         if self._pack_read is None:
             self._pack_read = open(self.folder / self.data.pack, "rb")  # noqa: SIM115
-        # pread, not seek and read: forked render workers share the file's offset.
-        return os.pread(self._pack_read.fileno(), length, offset).decode("utf-8")
-
-    def flush(self) -> None:
-        """Write out appended body HTML (before forking workers that read the pack)."""
-        if self._pack_append is not None:
-            self._pack_append.flush()
+        self._pack_read.seek(offset)
+        return self._pack_read.read(length).decode("utf-8")
 
     def detached_html(self) -> Callable[[Any], str]:
         """html_of for this build's bodies that still works after `close` and the next

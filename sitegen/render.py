@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime
 import functools
 import io
-import itertools
 import json
 import logging
-import multiprocessing
 import os
 import pickle
 from collections import Counter, defaultdict
@@ -156,7 +154,6 @@ class Renderer:
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
         self._template_keys: dict[str, str] = {}
-        self._planning = False
         self._deps = deps
         self.deps: PageDeps | None = None
         """What this build's article pages were made from, for the next build's `deps`
@@ -262,8 +259,6 @@ class Renderer:
         if not self._changed(file, self.template_key(template) if self.previous is not None else "",
                              (template, context)):
             return None
-        if self._planning:
-            return _Planned((template, path, file, context))  # type: ignore[return-value]
         return self._finish(template, path, file, context)
 
     def _finish(self, template: str, path: str, file: str, context: dict[str, Any]) -> Output:
@@ -294,62 +289,9 @@ class Renderer:
     def render_all(self) -> Iterator[Output]:
         """Every file of the site (pages, feeds, sitemap, robots.txt, static files), but
         those whose fingerprint says the output folder holds them already (see `kept`)."""
-        import threading
-
-        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-            # Forking a process that runs other threads (the dev server's) can copy a lock
-            # some thread holds and hang the child: render here.
-            for o in self._all():
-                if o is not None:
-                    yield o
-            return
-        # Every page's context is made (and fingerprinted) first, here; the pages found
-        # changed are then rendered, in order, by forked workers when there are many.
-        self._planning = True
-        try:
-            plan: list[Output | _Planned] = [o for o in self._all() if o is not None]  # type: ignore[misc]
-        finally:
-            self._planning = False
-        todo = sum(1 for o in plan if isinstance(o, _Planned))
-        workers = min(os.cpu_count() or 1, max(1, todo // RENDER_CHUNK))
-        if todo < RENDER_PARALLEL_MIN or workers < 2:
-            for i, o in enumerate(plan):
-                plan[i] = None  # type: ignore[call-overload]
-                yield o if isinstance(o, Output) else self._finish(*o)
-            return
-        yield from self._render_in_pool(plan, workers)
-
-    def _render_in_pool(self, plan: list[Output | _Planned], workers: int) -> Iterator[Output]:
-        """The planned pages rendered by `workers` forked processes, a chunk at a time and a
-        few chunks ahead (so memory holds a few chunks of pages, not the site), in order."""
-        from collections import deque
-
-        global _render_job
-        chunks = [(i, min(i + RENDER_CHUNK, len(plan))) for i in range(0, len(plan), RENDER_CHUNK)]
-        _render_job = (self, plan)
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                ahead: deque[tuple[tuple[int, int], Any]] = deque()
-                rest = iter(chunks)
-                for bounds in itertools.islice(rest, workers * 2):
-                    ahead.append((bounds, pool.apply_async(_render_range, (bounds,))))
-                while ahead:
-                    bounds, result = ahead.popleft()
-                    done = result.get()
-                    nxt = next(rest, None)
-                    if nxt is not None:
-                        ahead.append((nxt, pool.apply_async(_render_range, (nxt,))))
-                    for i, rendered in zip(range(*bounds), done):
-                        o = plan[i]
-                        plan[i] = None  # type: ignore[call-overload]
-                        if isinstance(o, Output):
-                            yield o
-                        elif rendered is not None:
-                            yield rendered
-                        else:  # the worker failed: render here, to raise its error as it is
-                            yield self._finish(*o)
-        finally:
-            _render_job = None
+        for o in self._all():
+            if o is not None:
+                yield o
 
     def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static
@@ -522,42 +464,6 @@ class Renderer:
             lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
         lines.append("</urlset>\n")
         return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
-
-
-RENDER_PARALLEL_MIN = 64
-"""Fewer pages than this to render are rendered in this process: starting workers costs more."""
-RENDER_CHUNK = 32
-"""Pages per task sent to a render worker."""
-
-
-class _Planned(tuple):  # type: ignore[type-arg]
-    """A changed page, not rendered yet: (template, path, file, context), `Renderer._finish`'s
-    arguments."""
-
-    __slots__ = ()
-
-
-# The render pool's work, set before the workers fork so they inherit it (contexts hold
-# closures and cards, which do not pickle as themselves).
-_render_job: tuple[Renderer, list[Any]] | None = None
-
-
-def _render_range(bounds: tuple[int, int]) -> list[Output | None]:
-    """In a worker: render the planned pages of plan[start:end] (None for the outputs the
-    parent already has, and for a page that failed: the parent renders it again)."""
-    assert _render_job is not None
-    renderer, plan = _render_job
-    out: list[Output | None] = []
-    for i in range(*bounds):
-        o = plan[i]
-        if isinstance(o, _Planned):
-            try:
-                out.append(renderer._finish(*o))
-            except Exception:  # noqa: BLE001 - reported by the parent's own attempt
-                out.append(None)
-        else:
-            out.append(None)
-    return out
 
 
 @dataclass(frozen=True)
