@@ -291,3 +291,30 @@ def test_foreign_host_header_is_refused_on_loopback(server: DevServer) -> None:
         assert resp.status == status, host
         if status == 403:
             assert "الرئيسية".encode() not in body
+
+
+def test_stop_does_not_wait_for_deferred_work_in_progress(tmp_path: Path) -> None:
+    """Ctrl-C while the search index is being remade (minutes on a big site) stops the
+    server at once; work not yet started is dropped, and finished work is published."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("<p>x</p>", encoding="utf-8")
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def slow() -> None:
+        started.set()
+        release.wait(30)
+        ran.append(1)
+
+    def rebuild(paths: frozenset[Path]) -> Rebuilt:
+        return Rebuilt(written=1, later=slow if not paths else None, reload=bool(paths))
+
+    server = DevServer(out, rebuild, port=0, idle=0.0)
+    try:
+        server.start()
+        assert started.wait(30), "the deferred work never started"
+        server.stop()  # returns although `slow` is still running
+        assert not ran and not release.is_set()
+    finally:
+        release.set()
+        server.stop()

@@ -179,6 +179,7 @@ class DevServer:
         self._later: Callable[[], None] | None = None
         self._later_cond = threading.Condition()
         self._refresh = False
+        self._later_running = False
         self._later_thread = threading.Thread(target=self._run_later, name="sitegen-later", daemon=True)
 
     @property
@@ -217,7 +218,10 @@ class DevServer:
         self.debouncer.stop()
         with self._later_cond:
             self._later_cond.notify_all()
-        if self._later_thread.is_alive():
+            running = self._later_running
+        # Pagefind can take minutes on a big site: Ctrl-C does not wait for it. Its thread is
+        # a daemon and the service exits when this process does (its stdin closes).
+        if self._later_thread.is_alive() and not running:
             self._later_thread.join()
         self.state.stop()
         if self._thread is not None:
@@ -269,6 +273,7 @@ class DevServer:
                 if self._stopped:
                     return
                 job, self._later = self._later, None
+                self._later_running = True
             assert job is not None
             start = time.perf_counter()
             try:
@@ -279,6 +284,9 @@ class DevServer:
             except Exception as e:  # a bug: say so, keep serving
                 log.error("%s", "".join(traceback.format_exception(e)).rstrip())
                 continue
+            finally:
+                with self._later_cond:
+                    self._later_running = False
             log.info("search index remade in %.2f s", time.perf_counter() - start)
             with self._later_cond:
                 if self._later is not None or self._stopped:
