@@ -53,6 +53,16 @@ def tag_vocabulary(sentences: list[str], size: int = 200) -> list[str]:
     return phrases[::step][:size]
 
 
+def make_titles(rng: random.Random, sentences: list[str], n: int) -> list[str]:
+    """N distinct headlines: 6–10 consecutive words of a random sentence, numbered."""
+    titles = []
+    for i in range(n):
+        words = rng.choice(sentences).rstrip(".؟!").split()
+        start = rng.randrange(max(1, len(words) - 8))
+        titles.append(" ".join(words[start:start + rng.randint(6, 10)]) + f" {i + 1}")
+    return titles
+
+
 def generate(dest: Path, n: int, seed: int = 20261121) -> list[Path]:
     """Write an N-article site into `dest` (config.toml, content/, themes/); return the files."""
     rng = random.Random(seed)
@@ -70,11 +80,7 @@ def generate(dest: Path, n: int, seed: int = 20261121) -> list[Path]:
         'title = "موجز تجريبي"\nbase_url = "https://bench.example.org/"\n', encoding="utf-8"
     )
 
-    titles = []
-    for i in range(n):
-        words = rng.choice(sentences).rstrip(".؟!").split()
-        start = rng.randrange(max(1, len(words) - 8))
-        titles.append(" ".join(words[start:start + rng.randint(6, 10)]) + f" {i + 1}")
+    titles = make_titles(rng, sentences, n)
     slugs = [f"article-{i + 1:05d}" for i in range(n)]
     first_day = datetime.date(2019, 1, 1).toordinal()
     span = datetime.date(2026, 11, 1).toordinal() - first_day

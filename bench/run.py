@@ -171,7 +171,7 @@ def bench_links(n: int, seed: int = 20261121) -> dict[str, float]:
     import datetime
     import random
 
-    from corpus import seed_sentences, tag_vocabulary
+    from corpus import make_titles, seed_sentences, tag_vocabulary
 
     from sitegen.config import Config
     from sitegen.links import link_site
@@ -182,11 +182,7 @@ def bench_links(n: int, seed: int = 20261121) -> dict[str, float]:
     sentences = seed_sentences(ROOT / "seeds")
     tags = tag_vocabulary(sentences)
     weights = [1 / (rank + 1) for rank in range(len(tags))]
-    titles = []
-    for i in range(n):
-        words = rng.choice(sentences).rstrip(".؟!").split()
-        start = rng.randrange(max(1, len(words) - 8))
-        titles.append(" ".join(words[start:start + rng.randint(6, 10)]) + f" {i + 1}")
+    titles = make_titles(rng, sentences, n)
     slugs = [f"article-{i + 1:06d}" for i in range(n)]
     first = datetime.date(2019, 1, 1).toordinal()
     articles = []
