@@ -52,6 +52,10 @@ class ThemeError(SitegenError):
     """A template is missing or fails to compile or render."""
 
 
+class SearchError(SitegenError):
+    """Pagefind failed to start or to index the site."""
+
+
 class BuildError(SitegenError):
     """The build failed; carries every error collected so all are reported at once."""
 

@@ -259,10 +259,6 @@ class Renderer:
         if not self._changed(file, self.template_key(template) if self.previous is not None else "",
                              (template, context)):
             return None
-        return self._finish(template, path, file, context)
-
-    def _finish(self, template: str, path: str, file: str, context: dict[str, Any]) -> Output:
-        """Render a page that `page` found changed."""
         cfg = self.config
         for k, v in context.items():
             if isinstance(v, Deferred):

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from sitegen.arabic import fold
 from sitegen.config import Config
-from sitegen.errors import SitegenError
+from sitegen.errors import SearchError
 from sitegen.fsutil import atomic_write
 from sitegen.model import Article, Body, Output, Site
 
@@ -53,10 +53,6 @@ UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
 
 PageRenderer = Callable[..., "Output | None"]
 """Renderer.page: (template, output folder, **context) → the page, or None when kept."""
-
-
-class SearchError(SitegenError):
-    """Pagefind failed to start or to index the site."""
 
 
 @dataclass(frozen=True)
