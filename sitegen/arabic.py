@@ -27,7 +27,6 @@ _CANONICAL = {"ی": "ي", "ک": "ك", "ھ": "ه", "ۀ": "ة"}
 _DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 
-TATWEEL = "\u0640"
 # Harakat, tanween, shadda, sukun, superscript alef, Quranic annotation marks.
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
 # Zero-width characters and bidi controls: invisible, never part of a word.

@@ -547,10 +547,3 @@ def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
     if d is None:
         return fallback.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{d.isoformat()}T00:00:00Z"
-
-
-def render_site(site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
-                env: jinja2.Environment, now: datetime.datetime | None = None) -> Iterator[Output]:
-    """Every Output of the site. Raises ThemeError (with template file:line) on a bad template.
-    `now` (default: SOURCE_DATE_EPOCH, else 1970) dates a feed that has no dated entry."""
-    return Renderer(site, links, bodies, theme, env, now).render_all()

@@ -124,19 +124,6 @@ OutputState = dict[str, tuple[int, int, str]]
 """Output file → (mtime_ns, size, digest of its bytes), as the build cache records it."""
 
 
-def write_changed(outputs: Iterable[Output], kept: Iterable[str], out_dir: Path,
-                  previous: OutputState, current: dict[str, tuple[int, int]],
-                  digest: Callable[[bytes], str]) -> tuple[WriteResult, OutputState]:
-    """Make `out_dir` hold exactly `outputs` plus the `kept` files (already there, as the
-    last build wrote them): `Staging.add` then `Staging.commit`."""
-    staging = Staging(out_dir, previous, current, digest)
-    try:
-        staging.add(outputs)
-        return staging.commit(kept)
-    finally:
-        staging.discard()
-
-
 class Staging:
     """An incremental write of the output folder: `add` outputs as they are rendered (only
     changed bytes are written, into a staging folder beside the output folder, so memory
