@@ -6,9 +6,11 @@ The theme registers these as Jinja2 filters. All functions are pure and determin
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import html
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -224,6 +226,7 @@ def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None
 
 
 _LATIN_LETTER = re.compile("[A-Za-z]")
+_LATIN_OR_ENTITY = re.compile("[A-Za-z&]")
 
 
 def _bdi(m: re.Match[str]) -> str:
@@ -240,27 +243,32 @@ def _wrap_runs_in_text_node(raw: str) -> str:
         if not _LATIN_LETTER.search(raw):
             return raw
         return LATIN_RUN.sub(_bdi, raw)
-    # Decode entities while remembering, for each decoded character, the raw span it came from,
-    # so runs found in the decoded text map back to exact raw slices.
-    decoded: list[str] = []
-    spans: list[tuple[int, int]] = []
+    # Decode entities while remembering where each decoded piece came from, so runs found in
+    # the decoded text map back to exact raw slices: a character of literal text to itself,
+    # a character of an entity's expansion to the whole entity.
+    pieces: list[tuple[str, int, int, bool]] = []  # (decoded text, raw start, raw end, is an entity)
     pos = 0
     for m in _ENTITY.finditer(raw):
-        for i in range(pos, m.start()):
-            decoded.append(raw[i])
-            spans.append((i, i + 1))
-        for ch in html.unescape(m.group()):
-            decoded.append(ch)
-            spans.append((m.start(), m.end()))
+        pieces.append((raw[pos : m.start()], pos, m.start(), False))
+        pieces.append((html.unescape(m.group()), m.start(), m.end(), True))
         pos = m.end()
-    for i in range(pos, len(raw)):
-        decoded.append(raw[i])
-        spans.append((i, i + 1))
-    text = "".join(decoded)
+    pieces.append((raw[pos:], pos, len(raw), False))
+    pieces = [p for p in pieces if p[0]]  # an empty piece holds no character
+    starts = list(itertools.accumulate((len(p[0]) for p in pieces), initial=0))
+
+    def raw_span(i: int) -> tuple[int, int]:
+        """The raw slice decoded character `i` came from."""
+        k = bisect.bisect_right(starts, i) - 1
+        _, start, end, entity = pieces[k]
+        if entity:
+            return start, end
+        at = start + i - starts[k]
+        return at, at + 1
+
     out: list[str] = []
     last = 0
-    for m in LATIN_RUN.finditer(text):
-        start, end = spans[m.start()][0], spans[m.end() - 1][1]
+    for m in LATIN_RUN.finditer("".join(p[0] for p in pieces)):
+        start, end = raw_span(m.start())[0], raw_span(m.end() - 1)[1]
         if start < last:  # two runs inside one entity's expansion: cannot split the entity
             continue
         out.append(raw[last:start])
@@ -282,7 +290,11 @@ def isolate_latin_html(source: str) -> str:
     spans = _text_spans(source, _SKIP)  # one walk of the document for both passes
     if not is_arabic_prose("".join(html.unescape(source[start:end]) for start, end in spans)):
         return source
-    return _replace_spans(source, spans, _wrap_runs_in_text_node)
+    # Only text with a Latin letter, or a reference that may decode to one (&#65;), can
+    # change: most text nodes of an Arabic page have neither.
+    maybe_latin = _LATIN_OR_ENTITY.search
+    return _replace_spans(source, [(start, end) for start, end in spans if maybe_latin(source, start, end)],
+                          _wrap_runs_in_text_node)
 
 
 # Digits inside code or machine-readable elements stay as written.

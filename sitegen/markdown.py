@@ -12,7 +12,9 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
+from markdown.blockprocessors import BlockProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from sitegen.i18n import isolate_latin_html
 from sitegen.model import Article, Body, Site
@@ -65,10 +67,107 @@ class _LinkRewriter(Treeprocessor):
             self.found.append(slug)
 
 
-class MarkdownRenderer:
-    """Converts article bodies. Holds one Markdown instance: create one per process."""
+# What each inline pattern registered by Python-Markdown 3.11 and our extensions needs in a text
+# before it can match: (pattern name, its class) → strings one of which every match contains.
+# Derived from the patterns' regular expressions (tests/test_markdown_fastpaths.py pins them).
+_INLINE_TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("backtick", "BacktickInlineProcessor"): ("`", "\\"),  # `code`, or \\ before a backtick
+    ("escape", "EscapeInlineProcessor"): ("\\",),
+    ("footnote", "FootnoteInlineProcessor"): ("[",),  # [^1]
+    ("reference", "ReferenceInlineProcessor"): ("[",),
+    ("link", "LinkInlineProcessor"): ("[",),
+    ("image_link", "ImageInlineProcessor"): ("[",),  # ![
+    ("image_reference", "ImageReferenceInlineProcessor"): ("[",),
+    ("short_reference", "ShortReferenceInlineProcessor"): ("[",),
+    ("short_image_ref", "ShortImageReferenceInlineProcessor"): ("[",),
+    ("autolink", "AutolinkInlineProcessor"): ("<",),
+    ("automail", "AutomailInlineProcessor"): ("<",),
+    ("linebreak", "SubstituteTagInlineProcessor"): ("  \n",),
+    ("html", "HtmlInlineProcessor"): ("<",),
+    ("entity", "HtmlInlineProcessor"): ("&",),
+    ("em_strong", "DelimiterProcessor"): ("*", "_"),
+}
+# Let through as well, though no pattern starts with them: the placeholders the inline pass
+# resolves (STX, ETX), and the characters of attr_list's {: ...} and of the pairs above.
+_ALWAYS_INLINE = ("\x02", "\x03", "{", "}", "]", ">", "!")
 
-    def __init__(self) -> None:
+
+def _inline_prefilter(md: markdown.Markdown) -> Callable[[str], bool] | None:
+    """A test true of every text some registered inline pattern could match (and of some
+    others), or None when a pattern is registered whose needs `_INLINE_TRIGGERS` does not know."""
+    needs: set[str] = set(_ALWAYS_INLINE)
+    for name in md.inlinePatterns._priority:
+        key = (name.name, type(md.inlinePatterns[name.name]).__name__)
+        if key not in _INLINE_TRIGGERS:
+            return None
+        needs.update(_INLINE_TRIGGERS[key])
+    # One character class and a substring test are much faster than one alternation.
+    chars = re.compile("[" + "".join(re.escape(c) for c in sorted(needs) if len(c) == 1) + "]")
+    strings = tuple(sorted(n for n in needs if len(n) > 1))
+    return lambda text: chars.search(text) is not None or any(s in text for s in strings)
+
+
+class _PlainText(Treeprocessor):
+    """Marks element text that no inline pattern can match as `AtomicString`, so the inline
+    pass (~20 regular expressions per text) skips it: most paragraphs of Arabic prose."""
+
+    def __init__(self, md: markdown.Markdown, may_match: Callable[[str], bool]) -> None:
+        super().__init__(md)
+        self.may_match = may_match
+
+    def run(self, root: etree.Element) -> None:
+        may_match = self.may_match
+        for el in root.iter():
+            text = el.text
+            if text and not isinstance(text, AtomicString) and not may_match(text):
+                el.text = AtomicString(text)
+
+
+# The block processors registered by Python-Markdown 3.11 and our extensions, and what each
+# needs in a block before it claims it instead of the paragraph processor (its `test`, or for
+# footnote and reference, its `run`, which puts back a block it does not match):
+_BLOCK_PROCESSORS = {
+    ("empty", "EmptyBlockProcessor"),  # "" or a leading blank line
+    ("indent", "ListIndentProcessor"),  # four leading spaces
+    ("code", "CodeBlockProcessor"),  # four leading spaces
+    ("table", "TableProcessor"),  # a pipe in the first two lines
+    ("hashheader", "HashHeaderProcessor"),  # "#" at the start of a line
+    ("setextheader", "SetextHeaderProcessor"),  # a second line of "=" or "-"
+    ("hr", "HRProcessor"),  # a line of "-", "_" or "*" after up to three spaces
+    ("olist", "SaneOListProcessor"),  # digits (any script's) and "." after up to three spaces
+    ("ulist", "SaneUListProcessor"),  # "*", "+" or "-" after up to three spaces
+    ("quote", "BlockQuoteProcessor"),  # ">" after up to three spaces on any line
+    ("footnote", "FootnoteBlockProcessor"),  # "[^" after up to three spaces on any line
+    ("reference", "ReferenceProcessor"),  # "[" after up to three spaces on any line
+    ("paragraph", "ParagraphProcessor"),
+}
+# A block none of them can claim has none of these: whitespace first, a pipe, a "[", a
+# stashed-HTML placeholder, or a marker character at the start of a line (after any spaces).
+_CLAIMABLE = re.compile(r"\A\s|[|\[\x02\x03]|(?:\A|\n)[ \t]*[-*+_=#>\d]")
+
+
+class _PlainParagraph(BlockProcessor):
+    """Hands a block that no other block processor can claim (most paragraphs of prose)
+    straight to the paragraph processor, instead of testing it against each of them."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md.parser)
+        self.paragraph = md.parser.blockprocessors["paragraph"]
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return bool(block) and not _CLAIMABLE.search(block)
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool | None:
+        return self.paragraph.run(parent, blocks)
+
+
+class MarkdownRenderer:
+    """Converts article bodies. Holds one Markdown instance: create one per process.
+
+    `fast_paths=False` turns off the shortcuts that skip work which cannot change the output
+    (for the tests that prove it)."""
+
+    def __init__(self, fast_paths: bool = True) -> None:
         self.md = markdown.Markdown(
             extensions=["toc", "tables", "footnotes", "attr_list", "sane_lists"],
             extension_configs={
@@ -81,6 +180,15 @@ class MarkdownRenderer:
         self.rewriter = _LinkRewriter(self.md)
         # After inline processing (priority 20) so links exist, before prettify (10).
         self.md.treeprocessors.register(self.rewriter, "sitegen_links", 15)
+        may_match = _inline_prefilter(self.md) if fast_paths else None
+        if may_match is not None:
+            # Just before the inline pass (20), after footnotes (50) adds its definitions.
+            self.md.treeprocessors.register(_PlainText(self.md, may_match), "sitegen_plain_text", 25)
+        known = {(p.name, type(self.md.parser.blockprocessors[p.name]).__name__)
+                 for p in self.md.parser.blockprocessors._priority}
+        if fast_paths and known == _BLOCK_PROCESSORS:
+            # First of all (empty is 100).
+            self.md.parser.blockprocessors.register(_PlainParagraph(self.md), "sitegen_plain_paragraph", 110)
 
     def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str]) -> Body:
         """Render `text`; links naming a key of `targets` point to `url_for(slug)`; Latin
