@@ -24,7 +24,10 @@ from sitegen.errors import BuildError, SitegenError
 from sitegen.model import Body, Links, Site
 
 if TYPE_CHECKING:
+    import jinja2
+
     from sitegen.search import BundleJob
+    from sitegen.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,7 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     store, inputs, on_disk = timed("cache", check)
     if store.unchanged(config, inputs, on_disk) and not store.state.search_stale:
         warnings = list(store.state.warnings)
+        store.keep()
         _report_warnings(warnings, strict, config)
         return BuildReport(pages=store.state.pages, written=0, unchanged=len(on_disk), removed=0,
                            warnings=warnings, seconds=time.perf_counter() - start,
@@ -141,7 +145,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         if stat is not None:
             data.files[path] = (stat, *entry)
     theme = timed("theme", lambda: load_theme(config))
-    env = make_environment(theme, config)
+    env = _environment(theme, config, inputs, make_environment)
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
     bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
@@ -200,6 +204,27 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
                        stage_seconds=stages, rendered=len(renderer.fingerprints) - len(renderer.kept),
                        search_job=job, only_search=bool(staging.changed) and all(
                            p.startswith(BUNDLE_DIR) for p in staging.changed))
+
+
+_ENVIRONMENT: dict[str, "jinja2.Environment"] = {}
+"""The last build's Jinja2 environment, by a digest of what made it (see `_environment`)."""
+
+
+def _environment(theme: "Theme", config: Config, inputs: Mapping[str, build_cache.Stat],
+                 make: Callable[["Theme", Config], "jinja2.Environment"]) -> "jinja2.Environment":
+    """The Jinja2 environment for this build: the previous build's in this process (the dev
+    server) when the config, the template folders and every template and theme file's stat
+    are the same, so its compiled templates are reused; else a new one."""
+    files = sorted((k, v) for k, v in inputs.items() if k.startswith(("templates:", "themes:")))
+    key = build_cache.digest(repr(config), repr(theme.template_dirs), repr(files))
+    # A file modified within the clock's tick could change again with the same stat.
+    racy = time.time_ns() - build_cache.RACY_NS
+    env = _ENVIRONMENT.get(key) if all(st[0] < racy for _k, st in files) else None
+    if env is None:
+        env = make(theme, config)
+        _ENVIRONMENT.clear()
+        _ENVIRONMENT[key] = env
+    return env
 
 
 def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,

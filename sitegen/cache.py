@@ -39,6 +39,7 @@ cache is a private format: delete the folder at any time, the next build is cold
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -125,7 +126,10 @@ def _input_path(config: Config, key: str) -> Path:
     return input_roots(config)[name] / rel
 
 
+@functools.lru_cache(maxsize=1)
 def _library_versions() -> str:
+    # Once per process: the libraries that run are the ones imported at its start, whatever
+    # is installed later (and a dev server builds hundreds of times).
     from importlib.metadata import PackageNotFoundError, version
 
     parts = []
@@ -216,8 +220,16 @@ class BuildCache:
 
     @classmethod
     def open(cls, config: Config, key: str) -> BuildCache:
-        """The cache for config.output_dir; empty when missing, unreadable or of another key."""
+        """The cache for config.output_dir; empty when missing, unreadable or of another key.
+
+        In a process that saved this cache before (the dev server), and whose files are
+        still exactly what it saved, the values it kept are taken instead of unpickled."""
         folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
+        warm = _WARM.pop(folder, None)
+        if warm is not None and warm[0] == _files_signature(folder) and warm[1].key == key:
+            store = cls(folder, key, warm[1], warm[2])
+            store._clean = warm[3]
+            return store
         state = _load(folder / "state.pickle", State)
         if state is None or state.key != key:
             return cls(folder, key, State(key=key), Data())
@@ -367,10 +379,42 @@ class BuildCache:
         for stale in self.folder.glob("bodies-*.pack"):
             if stale.name != self.data.pack:
                 stale.unlink(missing_ok=True)
+        # What was just written, kept for the next build in this process (see `open`). The
+        # build that opens it takes it out: one that fails half-way cannot leave values
+        # that differ from the files.
+        _WARM[self.folder] = (_files_signature(self.folder), self.state, data, now)
+
+    def keep(self) -> None:
+        """Keep this cache's values for the process's next build, as `save` does, when the
+        build that opened it changed nothing (the no-op path)."""
+        if self._data is not None:
+            _WARM[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
 
     def forget(self) -> None:
         """Drop the state, so the next build cannot take the no-op path (after a failed write)."""
+        _WARM.pop(self.folder, None)
         (self.folder / "state.pickle").unlink(missing_ok=True)
+
+
+_WARM: dict[Path, tuple[tuple[tuple[str, int, int, int], ...], State, Data, dict[str, Any]]] = {}
+"""Cache folder → (its files' signature, State, Data, clean parts) as this process last saved
+them: a dev server's next rebuild starts from these instead of unpickling the same values
+(a tenth of a second on 1,000 articles)."""
+
+
+def _files_signature(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """Name, inode, mtime and size of every file in a cache folder: any write by another
+    process (or a deleted, damaged or replaced file) changes it, since files are replaced
+    by rename, which gives a new inode."""
+    out = []
+    try:
+        with os.scandir(folder) as entries:
+            for e in entries:
+                st = e.stat(follow_symlinks=False)
+                out.append((e.name, st.st_ino, st.st_mtime_ns, st.st_size))
+    except FileNotFoundError:
+        return ()
+    return tuple(sorted(out))
 
 
 class _Handle:

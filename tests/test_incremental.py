@@ -260,3 +260,59 @@ def test_verify_incremental_reports_a_stale_file(project: Path, capsys: pytest.C
     cache._dump(store.folder / "state.pickle", store.state)
     assert main(["build", "--verify-incremental", "-C", config_file]) == 1
     assert "404.html: bytes differ" in capsys.readouterr().err
+
+
+# --- a process that builds again (the dev server) -------------------------------------------
+def _count_cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from sitegen import cache
+
+    reads: list[str] = []
+    real = cache._load
+    monkeypatch.setattr(cache, "_load", lambda path, kind: reads.append(path.name) or real(path, kind))
+    return reads
+
+
+def test_a_rebuild_in_the_same_process_starts_from_what_it_saved(project: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(project / "config.toml")
+    build(config)
+    with (project / "content/a003.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    reads = _count_cache_reads(monkeypatch)
+    assert build(config).rendered == 1
+    assert reads == []
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
+
+
+def test_a_cache_another_process_wrote_is_read_again(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+    import sys
+
+    config = load_config(project / "config.toml")
+    build(config)
+    _edit_front(project / "content/a003.md", "title", "عنوان كتبته عملية أخرى")
+    subprocess.run([sys.executable, "-m", "sitegen", "build", "-q", "-C", str(project / "config.toml")],
+                   check=True, cwd=ROOT)
+    _edit_front(project / "content/a004.md", "title", "عنوان بعدها")
+    reads = _count_cache_reads(monkeypatch)
+    build(config)
+    assert "state.pickle" in reads
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
+    assert "عنوان كتبته عملية أخرى" in (config.output_dir / "articles/a003/index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_edit_shows_in_the_same_process_whatever_its_mtime(project: Path) -> None:
+    config = load_config(project / "config.toml")
+    build(config)
+    template = project / "themes/digest/templates/article.html"
+    # Older than the racy window, so only the changed stat tells the edit apart.
+    template.write_text(template.read_text(encoding="utf-8").replace("</article>", "<p>وسم-جديد</p></article>", 1),
+                        encoding="utf-8")
+    old = time.time() - 60
+    os.utime(template, (old, old))
+    build(config)
+    assert "وسم-جديد" in (config.output_dir / "articles/a003/index.html").read_text(encoding="utf-8")
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
