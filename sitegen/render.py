@@ -11,7 +11,7 @@ import logging
 import os
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
@@ -156,8 +156,12 @@ class Renderer:
         self._template_keys: dict[str, str] = {}
         self._deps = deps
         self.deps: PageDeps | None = None
-        """What this build's article pages were made from, for the next build's `deps`
-        (None without `previous`)."""
+        """What this build's pages were made from, for the next build's `deps` (None
+        without `previous`)."""
+        self._recarded: set[str] | None = None
+        """Slugs whose card changed since the last build, when nothing else the listing
+        pages (home, tag, source and month pages, their indexes, feeds, sitemap) read did;
+        None: fingerprint every listing page."""
         self.config = cfg = site.config
         self.tags = tag_groups(site)
         self.sources = source_groups(site)
@@ -189,7 +193,9 @@ class Renderer:
             "asset": self.asset,
             "nav": [("الرئيسية", url(cfg, "")), ("الوسوم", url(cfg, "tags/")),
                     ("المصادر", url(cfg, "sources/")), ("الأرشيف", url(cfg, "archive/"))],
+            "partial": self.partial,
         }
+        self._partials: dict[tuple[str, str], Markup] = {}
         if previous is not None:
             from sitegen.cache import digest
 
@@ -197,13 +203,33 @@ class Renderer:
             # published names and the build time. Cards are fingerprinted once each.
             self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
                                       self.now.isoformat())
-            for card in self.cards.values():
-                card.digest = digest(_pickled(dict(card)))
-            self.deps = PageDeps(self._render_key, self.template_key("article.html"),
+            for a in site.articles:
+                card = self.cards[a.slug]
+                # With the article's own spelling of its tags: its feed entries list them.
+                card.digest = digest(_pickled(dict(card)), repr(a.tags))
+            layout = digest(self._render_key, *map(self.template_key, LISTING_TEMPLATES), _pickled((
+                [a.slug for a in site.articles],
+                *([(g.key, g.name, g.path, g.slugs) for g in groups]
+                  for groups in (self.tags, self.sources, self.months)))))
+            self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
                                  {s: c.digest for s, c in self.cards.items()}, {})
+            if deps is not None and deps.layout == layout:
+                self._recarded = {s for s, d in self.deps.cards.items() if deps.cards.get(s) != d}
             if deps is not None and (deps.render_key, deps.article_template) != (
                     self.deps.render_key, self.deps.article_template):
                 self._deps = None  # every page reads what changed: fingerprint them all
+
+    def _kept(self, path: str, shows: Iterable[str]) -> bool:
+        """True when listing page `path` shows the cards of `shows` only and none of them
+        changed since the last build, nor did anything else a listing page reads (the
+        `layout` of PageDeps): its fingerprint would be the last one, so the page is kept
+        without computing it."""
+        fp = self.previous.get(path) if self._recarded is not None and self.previous else None
+        if fp is None or not self._recarded.isdisjoint(shows):  # type: ignore[union-attr]
+            return False
+        self.fingerprints[path] = fp
+        self.kept.append(path)
+        return True
 
     def _changed(self, path: str, kind: str, payload: Any) -> bool:
         """Record the fingerprint of output `path` (made by `kind` from `payload`); False
@@ -233,7 +259,7 @@ class Renderer:
                     continue
                 try:
                     sources[current] = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
-                    refs = list(meta.find_referenced_templates(self.env.parse(sources[current])))
+                    refs = _referenced_templates(self.env.parse(sources[current]))
                 except Exception:  # noqa: BLE001 - the render reports it, with file and line
                     sources[current] = ""
                     continue
@@ -245,6 +271,19 @@ class Renderer:
             self._template_keys[name] = digest(*(f"{n}\0{t}" for n, t in sorted(sources.items())))
         return self._template_keys[name]
 
+    def partial(self, name: str, item: Any) -> Markup:
+        """Template `name` rendered with `item` and the site-wide globals (not the calling
+        page's variables): what `{% with item = item %}{% include name %}{% endwith %}`
+        gives for a partial that reads only those. An article card's is rendered once per
+        build and reused: the top tags' pages show thousands of cards, each on many pages."""
+        key = (name, item["slug"]) if isinstance(item, Card) else None
+        html = self._partials.get(key) if key else None
+        if html is None:
+            html = Markup(self.env.get_template(name).render(**self.globals, item=item))
+            if key:
+                self._partials[key] = html
+        return html
+
     def asset(self, name: str) -> str:
         """The href of static file `name` (its fingerprinted name)."""
         try:
@@ -252,10 +291,14 @@ class Renderer:
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"no static file {name!r} in the theme") from None
 
-    def page(self, template: str, path: str, **context: Any) -> Output | None:
+    def page(self, template: str, path: str, shows: Iterable[str] | None = None,
+             **context: Any) -> Output | None:
         """Render one HTML page at output folder `path` (or file, if it ends in .html); None
-        when its fingerprint says the output folder already holds it."""
+        when its fingerprint says the output folder already holds it. A listing page passes
+        the slugs whose cards it `shows` (see `_kept`)."""
         file = path if path.endswith((".html", ".xml")) else path + "index.html"
+        if shows is not None and self._kept(file, shows):
+            return None
         if not self._changed(file, self.template_key(template) if self.previous is not None else "",
                              (template, context)):
             return None
@@ -297,7 +340,7 @@ class Renderer:
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
         yield from self.group_pages("sources/", "المصادر", self.sources)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
-        yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
+        yield self.page("404.html", "404.html", (), title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield self.sitemap()
         from sitegen.search import news_sitemap  # the build adds news-sitemap.xml itself
@@ -313,11 +356,12 @@ class Renderer:
         count = max(1, -(-len(slugs) // size))
         path_of = (lambda n: "" if n == 1 else f"page/{n}/")
         for n in range(1, count + 1):
-            chunk = [self.cards[s] for s in slugs[(n - 1) * size:n * size]]
+            shows = slugs[(n - 1) * size:n * size]
+            chunk = [self.cards[s] for s in shows]
             pager = {"number": n, "count": count,
                      "prev": url(self.config, path_of(n - 1)) if n > 1 else None,
                      "next": url(self.config, path_of(n + 1)) if n < count else None}
-            yield self.page("index.html", path_of(n) or "index.html", articles=chunk,
+            yield self.page("index.html", path_of(n) or "index.html", shows, articles=chunk,
                             lead=chunk[0] if n == 1 and chunk else None,
                             rest=chunk[1:] if n == 1 else chunk, pager=pager,
                             title=self.config.title if n == 1 else f"{self.config.title} – {n}")
@@ -392,11 +436,12 @@ class Renderer:
         """The index of a kind of group (tags, sources, months) and one page per group."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        yield self.page("terms.html", index_path, title=title, items=items,
+        yield self.page("terms.html", index_path, (), title=title, items=items,
                         kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
-            yield self.page("term.html", g.path, title=g.name, parent={"name": title, "url": url(cfg, index_path)},
+            yield self.page("term.html", g.path, g.slugs, title=g.name,
+                            parent={"name": title, "url": url(cfg, index_path)},
                             articles=[self.cards[s] for s in g.slugs], feed=feed,
                             kind=index_path.rstrip("/"))
             if feeds:
@@ -408,7 +453,7 @@ class Renderer:
         the body: feeds stay small); None when the output folder holds it already."""
         cfg = self.config
         slugs = slugs[:cfg.feed_limit]
-        if not self._changed(path, "feed", (title, page, [self.cards[s] for s in slugs],
+        if self._kept(path, slugs) or not self._changed(path, "feed", (title, page, [self.cards[s] for s in slugs],
                                             [self.site.by_slug[s].tags for s in slugs])):
             return None
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
@@ -446,6 +491,8 @@ class Renderer:
         """sitemap.xml: home, every article, every tag, source and month page; None when the
         output folder holds it already."""
         cfg = self.config
+        if self._kept("sitemap.xml", self.cards):
+            return None
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
         entries += [(article_path(a.slug), a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
@@ -462,17 +509,26 @@ class Renderer:
         return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
 
 
+LISTING_TEMPLATES = ("index.html", "term.html", "terms.html", "404.html")
+"""The templates of the pages that show no article of their own (404.html shows none)."""
+
+
 @dataclass(frozen=True)
 class PageDeps:
-    """What a build's article pages were rendered from, kept by the build cache so the next
-    build can tell, without fingerprinting it, that an article's page cannot have changed."""
+    """What a build's pages were rendered from, kept by the build cache so the next build
+    can tell, without fingerprinting it, that a page cannot have changed: an article's
+    page, or a listing page (home, tag, source, month, their indexes, feeds, sitemap)."""
 
     render_key: str
     """Digest of the config, the static files' names and the build time."""
     article_template: str
     """Template key of article.html (it and every template it uses)."""
+    layout: str
+    """Digest of all that listing pages read but cards: the render key, the template keys
+    of LISTING_TEMPLATES, the articles' order and every tag, source and month group (key,
+    name, path, members)."""
     cards: dict[str, str]
-    """Slug → digest of its card (what other pages show of it)."""
+    """Slug → digest of its card and tags (what other pages show of it)."""
     signatures: dict[str, str]
     """Slug → digest of its page's own inputs: its fields, body key and table of contents,
     and its links (read-also, related, by tags, backlinks)."""
@@ -502,6 +558,19 @@ class Card(dict):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         # Only page fingerprints pickle cards: the digest is all they need.
         return (str, ("card:" + self.digest,))
+
+
+def _referenced_templates(ast: nodes.Template) -> list[str | None]:
+    """The templates `ast` extends, includes or imports, and the partials it renders with
+    `partial(name, …)`; None for a name computed at render time."""
+    refs: list[str | None] = list(meta.find_referenced_templates(ast))
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "partial":
+            name = call.args[0] if call.args else next(
+                (kw.value for kw in call.kwargs if kw.key == "name"), None)
+            refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
+                        else None)
+    return refs
 
 
 def digest_of(*parts: str) -> str:

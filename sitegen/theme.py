@@ -103,6 +103,9 @@ def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment per build: templates cannot change under it, so a template is not
+        # stat'ed again on every include (~27,000 stats for a 1,000-article site).
+        auto_reload=False,
     )
     locale, numerals = config.locale, config.numerals
     env.filters["date"] = lambda d: i18n.format_date(d, locale, numerals) if d else ""

@@ -1,0 +1,163 @@
+"""The render stage's shortcuts give the bytes the plain way gives: `partial(name, item)`
+(rendered once per card per build) against `{% include name %}`, and the dependency tracking
+that lets a rebuild keep pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+import pytest
+
+from sitegen.build import build, verify_incremental
+from sitegen.config import load_config
+from sitegen.render import Renderer, _referenced_templates
+
+MakeSite = Callable[[dict[str, str]], Path]
+
+PARTIAL_CALL = re.compile(r'\{\{ partial\("([^"]+)", item\) \}\}')
+
+
+def article(title: str, body: str = "فقرة.", **meta: object) -> str:
+    lines = [f"title: {title}"] + [f"{k}: {v}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
+FILES = {
+    "content/a.md": article("خبر أول عن Truth Social", slug="a", date="2026-03-05",
+                           source="صدى البلد", tags="[تروث سوشيال, الاقتصاد]",
+                           summary="ملخص الخبر الأول في 2026.", read_also="[b, c]"),
+    "content/b.md": article("خبر ثان", slug="b", date="2025-12-31", tags="[الاقتصاد]",
+                           read_also="[a]"),
+    "content/c.md": article("An English story", "An English paragraph, 42 words.", slug="c",
+                           date="2026-01-09", lang="en", source="Reuters", tags="[الاقتصاد, Big Tech]",
+                           summary="Summary 7 <b>bold</b>.", read_also="[a, d]"),
+    "content/d.md": article("خبر بلا تاريخ", "[الأول](a.md)", slug="d", tags="[تروث سوشيال]"),
+}
+
+
+def plain_includes(root: Path, theme_chain: list[str]) -> list[str]:
+    """Give the site its own copy of every template that calls `partial(…, item)`, with each
+    call replaced by the include it stands for; returns the names rewritten."""
+    done: list[str] = []
+    for theme in theme_chain:
+        folder = root / "themes" / theme / "templates"
+        for path in sorted(folder.rglob("*.html")):
+            name = path.relative_to(folder).as_posix()
+            text = path.read_text(encoding="utf-8")
+            if "partial(" not in text or name in done:
+                continue
+            plain = PARTIAL_CALL.sub(r'{% include "\1" %}', text)
+            assert "partial(" not in plain, f"{name}: a partial call the test cannot rewrite"
+            target = root / "templates" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(plain, encoding="utf-8")
+            done.append(name)
+    return done
+
+
+@pytest.mark.parametrize("theme, config", [
+    ("digest", ""),
+    ("digest", 'numerals = "arab"\nhijri = true\n'),
+    ("compact", 'numerals = "arab"\npage_size = 2\n'),
+])
+def test_partials_render_what_their_includes_render(make_site: MakeSite, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     theme: str, config: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site({**FILES, "config.toml": f'base_url = "https://example.org/"\ntheme = "{theme}"\n'
+                      f"search = false\n{config}"})
+    plain = tmp_path / "plain"
+    shutil.copytree(root, plain)
+    rewritten = plain_includes(plain, [theme, "digest"])
+    assert {"term.html", "index.html", "partials/list.html"} <= set(rewritten)
+    build(load_config(root / "config.toml"))
+    build(load_config(plain / "config.toml"))
+    fast, slow = root / "public", plain / "public"
+    files = sorted(p.relative_to(slow).as_posix() for p in slow.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(fast).as_posix() for p in fast.rglob("*") if p.is_file())
+    assert [f for f in files if (fast / f).read_bytes() != (slow / f).read_bytes()] == []
+    # The pages do show cards and list items (with their dates), so the comparison means something.
+    tag_page = next((fast / "tags").glob("*/index.html")).read_text(encoding="utf-8")
+    assert tag_page.count('<article class="card') >= 2 and "<time" in tag_page
+    assert 'class="link-list"' in (fast / "articles/a/index.html").read_text(encoding="utf-8")
+
+
+def test_partial_calls_are_template_dependencies() -> None:
+    env = jinja2.Environment()
+    ast = env.parse('{% include "x.html" %}{{ partial("partials/card.html", item) }}'
+                    '{{ partial(name="partials/date.html", item=item) }}{{ partial(which, item) }}')
+    assert _referenced_templates(ast) == ["x.html", "partials/card.html", "partials/date.html", None]
+
+
+@pytest.mark.parametrize("partial", ["partials/list-item.html", "partials/card.html", "partials/date.html"])
+def test_editing_a_partial_renders_the_pages_that_call_it_again(make_site: MakeSite, partial: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    path = root / "themes/digest/templates" / partial
+    path.write_text(path.read_text(encoding="utf-8").replace("</", "<!--edited--></", 1), encoding="utf-8")
+    build(config)
+    shown_on = "articles/a/index.html" if partial != "partials/card.html" else "index.html"
+    assert "<!--edited-->" in (root / "public" / shown_on).read_text(encoding="utf-8")
+    tag_page = next((root / "public/tags").glob("*/index.html")).read_text(encoding="utf-8")
+    assert ("<!--edited-->" in tag_page) == (partial != "partials/list-item.html")
+
+
+def test_a_body_edit_fingerprints_no_listing_page(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the edited article's page is fingerprinted again: no card, group or template
+    changed, so every home, tag, source, month and index page, feed and the sitemap is kept
+    without computing its fingerprint."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    with (root / "content/b.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    fingerprinted: list[str] = []
+    changed = Renderer._changed
+
+    def spy(self: Renderer, path: str, kind: str, payload: object) -> bool:
+        fingerprinted.append(path)
+        return changed(self, path, kind, payload)
+
+    monkeypatch.setattr(Renderer, "_changed", spy)
+    report = build(config)
+    assert fingerprinted == ["articles/b/index.html"] and report.rendered == 1
+
+
+@pytest.mark.parametrize("edit", ["twin-tag", "title", "date", "tags", "template"])
+def test_listing_pages_follow_what_they_show(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
+                                             edit: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    files = {f"content/{s}.md": article(f"خبر {s}", slug=s, date=f"2026-0{i + 1}-0{i + 1}",
+                                        tags="[إيلون ماسك, الاقتصاد]" if i < 3 else "[الذهب]")
+             for i, s in enumerate("pqrs")}
+    root = make_site({**files, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'
+                      "page_size = 2\n"})
+    config = load_config(root / "config.toml")
+    build(config)
+    path = root / "content/q.md"
+    text = path.read_text(encoding="utf-8")
+    if edit == "twin-tag":
+        # The same tag in Persian letters: the tag page's name and the cards stay as they
+        # were (two of three articles spell it in Arabic letters), the feeds list the new one.
+        path.write_text(text.replace("إيلون ماسك", "إیلون ماسک"), encoding="utf-8")
+    elif edit == "title":
+        path.write_text(text.replace("خبر q", "عنوان جديد"), encoding="utf-8")
+    elif edit == "date":
+        path.write_text(text.replace("2026-02-02", "2026-02-09"), encoding="utf-8")
+    elif edit == "tags":
+        path.write_text(text.replace("الاقتصاد", "الذهب"), encoding="utf-8")
+    else:
+        term = root / "themes/digest/templates/term.html"
+        term.write_text(term.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
+    report, diffs = verify_incremental(config)
+    assert diffs == [] and report.rendered > 1
+    if edit == "twin-tag":
+        assert "إیلون ماسک" in (root / "public/feed.xml").read_text(encoding="utf-8")
