@@ -318,3 +318,30 @@ def test_stop_does_not_wait_for_deferred_work_in_progress(tmp_path: Path) -> Non
     finally:
         release.set()
         server.stop()
+
+
+def test_a_search_index_swap_is_its_own_kind_of_change(tmp_path: Path) -> None:
+    """When a rebuild replaced only the search index, browsers hear 'search' (the search page
+    reloads, since its old index's files are gone; other pages stay as they are)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text(page("x"), encoding="utf-8")
+    server = DevServer(out, lambda paths: Rebuilt(written=1, reload=False), port=0)
+    with server:
+        server.start()
+        server.notify([tmp_path / "content" / "a.md"])
+        assert read_events(server, 0, 1)[0]["kind"] == "search"
+        script = get(server, "/")[2].decode("utf-8")
+        assert 'd.kind==="search"&&document.querySelector("[data-pagefind]")' in script
+
+
+def test_missed_changes_merge_into_the_strongest_kind() -> None:
+    from sitegen.serve.reload import Change, merge
+
+    def kinds(*names: str) -> str:
+        return merge([Change(i + 1, k, None) for i, k in enumerate(names)]).kind
+
+    assert kinds("none", "search") == "search"
+    assert kinds("search", "css") == "html"  # a stylesheet to swap and an index to reload
+    assert kinds("css", "none") == "css"
+    assert kinds("search", "html", "none") == "html"

@@ -38,15 +38,21 @@ class Change:
     version: int
     """Increases by one per change; pages carry the version they were served at."""
     kind: str
-    """'html' (reload the page), 'css' (swap stylesheets) or 'none' (only the overlay changed)."""
+    """'html' (reload the page), 'css' (swap stylesheets), 'search' (only the search index
+    changed: a page running a search reloads, since the files its index points to are
+    gone) or 'none' (only the overlay changed)."""
     error: str | None
     """The failed build's message (file:line: stage: message lines), or None once it builds."""
 
 
 def merge(changes: list[Change]) -> Change:
-    """Several changes the browser missed, as one: reload if any needs it; the last error."""
+    """Several changes the browser missed, as one: reload if any needs it; the last error.
+    A stylesheet and a search index change together are a reload (one kind per event)."""
     kinds = {c.kind for c in changes}
-    kind = "html" if "html" in kinds else "css" if "css" in kinds else "none"
+    if "html" in kinds or {"css", "search"} <= kinds:
+        kind = "html"
+    else:
+        kind = next((k for k in ("css", "search") if k in kinds), "none")
     return Change(changes[-1].version, kind, changes[-1].error)
 
 
@@ -207,7 +213,7 @@ function close(){if(es){es.close();es=null;}}
 function connect(){if(es||document.hidden)return;
 es=new EventSource(C.events+"?v="+encodeURIComponent(C.token+":"+C.version));
 es.addEventListener("change",function(m){var d=JSON.parse(m.data);C.version=d.version;
-if(d.kind==="html"){close();
+if(d.kind==="html"||d.kind==="search"&&document.querySelector("[data-pagefind]")){close();
 try{sessionStorage.setItem(K,JSON.stringify({p:location.pathname,x:scrollX,y:scrollY}));}catch(e){}
 location.reload();return;}
 if(d.kind==="css")swapCss();overlay(d.overlay);});

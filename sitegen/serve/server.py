@@ -54,8 +54,8 @@ class Rebuilt:
     server runs it off the rebuild thread once the editor is idle, then rebuilds with no
     changed paths to publish what it made."""
     reload: bool = True
-    """False when the rebuild changed nothing a page shows (only the search index): the
-    browsers are not told to reload."""
+    """False when the rebuild changed nothing a page shows (only the search index): only a
+    page running a search reloads (its index's files were replaced)."""
 
 
 Rebuild = Callable[[frozenset[Path]], Rebuilt]
@@ -312,8 +312,10 @@ class DevServer:
                 error = f"sitegen: internal error: {type(e).__name__}: {e}"
             if error is not None:
                 kind = "none"
-            elif first or not result.written + result.removed or not result.reload:
+            elif first or not result.written + result.removed:
                 kind = "none"
+            elif not result.reload:
+                kind = "search"
             elif all(p.suffix == ".css" for p in paths):
                 kind = "css"
             else:

@@ -155,3 +155,21 @@ def test_hidden_tab_lets_go_of_its_connection_and_catches_up(live: Live) -> None
     page.evaluate(_SET_HIDDEN, False)
     page.wait_for_function("document.body.innerText.includes('خبر فاته التبويب المخفي.')", timeout=WAIT_MS)
     assert len(live.loads) == 2
+
+
+def test_an_open_search_page_finds_a_new_word_once_the_index_is_remade(live: Live) -> None:
+    """The index is remade off the rebuild (after the editor is idle) and swapped in: a
+    search page left open reloads then, and its query finds the new word, without the
+    editor reloading it (its old index's files are gone by then)."""
+    page = live.page
+    word = "زمردستان"
+    page.goto(live.server.url + "search/?q=" + quote(word))
+    page.wait_for_selector(".search-status")
+    page.wait_for_function("document.querySelector('.search-status').innerText.includes('لا نتائج')",
+                           timeout=10_000)
+    text = live.article.read_text(encoding="utf-8")
+    live.article.write_text(text + f"\nفي الخبر كلمة جديدة هي {word} كتبها المحرر.\n", encoding="utf-8")
+    # Idle time (1.5 s), Pagefind over the site, then the swap: generous on a loaded machine.
+    page.wait_for_selector(".search-result h2 a", timeout=60_000)
+    assert page.url.endswith("?q=" + quote(word))
+    assert len(page.locator(".search-result").all()) == 1
