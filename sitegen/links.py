@@ -8,9 +8,8 @@ import bisect
 import heapq
 import logging
 import math
-from collections import Counter, defaultdict
-from collections.abc import Callable
-from itertools import chain
+from collections import defaultdict
+from collections.abc import Set
 
 from sitegen.arabic import fold
 from sitegen.match import TitleIndex
@@ -98,12 +97,16 @@ def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tupl
     n = len(articles)
     postings: dict[str, list[int]] = defaultdict(list)
     keys: list[list[str]] = []
+    folded: dict[str, str] = {}  # a few hundred distinct tags on tens of thousands of articles
     for i, a in enumerate(articles):  # articles are in site order, so postings are sorted
-        ks = list(dict.fromkeys(tag_key(t) for t in a.tags))
+        ks = list(dict.fromkeys(folded.get(t) or folded.setdefault(t, tag_key(t)) for t in a.tags))
         keys.append(ks)
         for k in ks:
             postings[k].append(i)
     weight = {k: math.log(1 + n / len(p)) for k, p in postings.items()}
+    # A posting no longer than the window is every article's window on that tag: one set.
+    whole = {k: frozenset(p) for k, p in postings.items() if len(p) <= WINDOW}
+    index = {a.slug: i for i, a in enumerate(articles)}
     out: dict[str, tuple[str, ...]] = {}
     slugs = [a.slug for a in articles]
     for i, a in enumerate(articles):
@@ -111,54 +114,57 @@ def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tupl
         need = want - len(taken)
         if need <= 0 or not keys[i]:
             continue
-        windows: list[tuple[str, list[int]]] = []
+        windows: list[tuple[str, Set[int]]] = []
         for k in keys[i]:
-            posting = postings[k]
-            if len(posting) <= WINDOW:
-                window = posting
-            else:
+            window = whole.get(k)
+            if window is None:
+                posting = postings[k]
                 at = bisect.bisect_left(posting, i)
                 lo = max(0, min(at - WINDOW // 2, len(posting) - WINDOW))
-                window = posting[lo:lo + WINDOW]
+                window = set(posting[lo:lo + WINDOW])
             windows.append((k, window))
-        ranked = _best(i, windows, weight, need, lambda j: slugs[j] not in taken)
+        excluded = {index[s] for s in taken if s in index}
+        excluded.add(i)
+        ranked = _best(windows, weight, need, excluded)
         if ranked:
             out[a.slug] = tuple(slugs[j] for j in ranked)
     return out
 
 
-def _best(i: int, windows: list[tuple[str, list[int]]], weight: dict[str, float], need: int,
-          allowed: Callable[[int], bool]) -> list[int]:
-    """The `need` best candidates j ≠ i of the tag `windows` (tag key, site indexes), by the
-    summed weight of the windows holding j (rounded, so equal sums tie), then by j.
+def _best(windows: list[tuple[str, Set[int]]], weight: dict[str, float], need: int,
+          excluded: Set[int]) -> list[int]:
+    """The `need` best candidates j not in `excluded` of the tag `windows` (tag key, set of
+    site indexes), by the summed weight of the windows holding j (rounded, so equal sums
+    tie), then by j.
 
-    Same result as scoring every candidate, without touching most of them in Python: a
-    C-level count finds the few candidates in two or more windows, whose sums are computed;
-    a candidate in one window scores that tag's weight, so the best of those come from the
-    heaviest windows, read in order until `need` are found."""
-    counts = Counter(chain.from_iterable(w for _, w in windows))
-    counts.pop(i, None)
+    Same result as scoring every candidate, without touching most of them in Python: set
+    operations (in C) find the few candidates in two or more windows, whose sums are
+    computed; a candidate in one window scores that tag's weight, so the best of those come
+    from the heaviest windows, read in order until `need` are found."""
+    seen: set[int] = set()
+    multi: set[int] = set()  # in two windows or more
+    for _, w in windows:
+        multi |= seen & w
+        seen |= w
     scored: list[tuple[float, int]] = []
-    multi = [j for j, c in counts.items() if c > 1 and allowed(j)]
     if multi:
-        members = [(weight[k], set(w)) for k, w in windows]
-        for j in multi:
+        for j in multi - excluded:
             # Summed in the tags' order, as scoring them one window at a time would.
             score = 0.0
-            for wk, ws in members:
-                if j in ws:
-                    score += wk
+            for k, w in windows:
+                if j in w:
+                    score += weight[k]
             scored.append((-round(score, 9), j))
         scored = heapq.nsmallest(need, scored)
     # Candidates found in one window only: heaviest windows first; windows of equal weight
     # are merged so that their candidates are ordered by j, as equal scores are.
-    by_weight: dict[float, list[int]] = defaultdict(list)
+    by_weight: dict[float, set[int]] = defaultdict(set)
     for k, w in windows:
-        by_weight[round(weight[k], 9)].extend(w)
+        by_weight[round(weight[k], 9)] |= w
     singles: list[tuple[float, int]] = []
     for wk in sorted(by_weight, reverse=True):
         if len(singles) >= need:
             break
-        group = sorted(j for j in set(by_weight[wk]) if counts.get(j) == 1 and allowed(j))
+        group = sorted(by_weight[wk] - multi - excluded)
         singles.extend((-wk, j) for j in group[:need - len(singles)])
     return [j for _, j in heapq.nsmallest(need, scored + singles)]

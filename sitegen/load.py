@@ -7,7 +7,7 @@ import datetime
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
@@ -44,7 +44,8 @@ def sort_key(article: Article) -> tuple[int, int, str]:
 def load_site(config: Config, *, drafts: bool = False,
               parsed: dict[str, Article] | None = None,
               unchanged: Mapping[str, tuple[str, str, int]] | None = None,
-              read: dict[str, tuple[str, str, int]] | None = None) -> Site:
+              read: dict[str, tuple[str, str, int]] | None = None,
+              files: Iterable[str] | None = None) -> Site:
     """Read every `*.md` under config.content_dir into a Site.
 
     Drafts are left out unless `drafts`. Raises BuildError carrying every SourceError (and a
@@ -55,6 +56,8 @@ def load_site(config: Config, *, drafts: bool = False,
     `unchanged` maps the files the cache knows unchanged (by path) to (front matter digest,
     body digest, body line): those are not read, and their articles come without a body
     (see `article_body`). `read` gets the same triple for every file that was read.
+    `files`, when given, lists the files under the content folder ('/'-separated paths
+    relative to it, as `cache.scan` gives them), so that the folder is not walked again.
     """
     from sitegen.cache import digest
 
@@ -62,20 +65,28 @@ def load_site(config: Config, *, drafts: bool = False,
     errors: list[SitegenError] = []
     articles: list[Article] = []
     content = config.content_dir
-    files = sorted(content.rglob("*.md")) if content.is_dir() else []
+    if files is None:
+        found = content.rglob("*.md") if content.is_dir() else ()
+        names = [str(path) for path in sorted(found)]
+    else:
+        # Sorted by path segments, as sorting the Paths that rglob gives does.
+        prefix = str(content) + "/"
+        names = [prefix + rel for rel in sorted((f for f in files if f.endswith(".md")),
+                                                key=lambda rel: rel.split("/"))]
     if not content.is_dir():
         log.warning("%s: no content folder; building an empty site", _rel(content, config.root))
     root = str(config.root) + "/"
-    for path in files:
-        name = str(path)
-        rel = name[len(root):] if name.startswith(root) else _rel(path, config.root)
-        known = unchanged.get(name) if unchanged is not None and parsed is not None else None
-        if known is not None and known[0] in parsed:  # type: ignore[operator]
+    use_cache = unchanged is not None and parsed is not None
+    for name in names:
+        rel = name[len(root):] if name.startswith(root) else _rel(Path(name), config.root)
+        known = unchanged.get(name) if use_cache else None  # type: ignore[union-attr]
+        if known is not None and (cached := parsed.get(known[0])) is not None:  # type: ignore[union-attr]
             seen_keys.add(known[0])
-            article = dataclasses.replace(parsed[known[0]], body_line=known[2],  # type: ignore[index]
-                                          body_digest=known[1])
-            if not article.draft or drafts:
-                articles.append(article)
+            # The cached article usually is this file's already (same body line and digest).
+            if cached.body_line != known[2] or cached.body_digest != known[1]:
+                cached = dataclasses.replace(cached, body_line=known[2], body_digest=known[1])
+            if not cached.draft or drafts:
+                articles.append(cached)
             continue
         try:
             with open(name, encoding="utf-8") as f:
@@ -84,10 +95,10 @@ def load_site(config: Config, *, drafts: bool = False,
             errors.append(SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
             continue
         try:
+            block, body, body_line = frontmatter.split(text, rel)
             if parsed is None:
-                article = parse_article(text, rel, config.slug_style)
+                article = _article(block, body, body_line, text, rel, config.slug_style)
             else:
-                block, body, body_line = frontmatter.split(text, rel)
                 key = digest(rel, config.slug_style, block)
                 seen_keys.add(key)
                 body_digest = digest(body)
@@ -95,9 +106,9 @@ def load_site(config: Config, *, drafts: bool = False,
                     read[name] = (key, body_digest, body_line)
                 cached = parsed.get(key)
                 if cached is None:
-                    article = parse_article(text, rel, config.slug_style)
+                    article = _article(block, body, body_line, text, rel, config.slug_style,
+                                       body_digest)
                     parsed[key] = dataclasses.replace(article, body="")
-                    article = dataclasses.replace(article, body_digest=body_digest)
                 else:
                     article = dataclasses.replace(cached, body=body, body_line=body_line,
                                                   body_digest=body_digest)
@@ -134,17 +145,27 @@ def article_body(article: Article, config: Config) -> str:
 
 def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
     """One content file's text → Article. Raises SourceError with the file and line."""
-    lines = text.replace("\r\n", "\n").split("\n")
+    block, body, body_line = frontmatter.split(text, path)
+    return _article(block, body, body_line, text, path, slug_style)
+
+
+def _article(block: str, body: str, body_line: int, text: str, path: str, slug_style: str,
+             body_digest: str = "") -> Article:
+    """The Article of a content file already split by `frontmatter.split` (`text` is the
+    whole file, read again only to give an error its line)."""
+
+    def lines() -> list[str]:
+        return text.replace("\r\n", "\n").split("\n")
+
     try:
-        fm = frontmatter.parse(text, path)
+        meta = frontmatter.parse_block(block, path)
     except ValueError as e:
         # PyYAML builds dates itself and raises ValueError for 2026-13-01: locate it.
-        raise SourceError(path, f"not a valid date ({e})", line=_bad_date_line(lines),
+        raise SourceError(path, f"not a valid date ({e})", line=_bad_date_line(lines()),
                           stage="front matter") from None
-    meta = fm.meta
 
     def fail(key: str, message: str) -> SourceError:
-        return SourceError(path, f"{key}: {message}", line=_key_line(lines, key), stage=STAGE)
+        return SourceError(path, f"{key}: {message}", line=_key_line(lines(), key), stage=STAGE)
 
     for key in meta:
         if key not in _KNOWN:
@@ -152,7 +173,7 @@ def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise SourceError(path, "title: every article needs a non-empty title",
-                          line=_key_line(lines, "title") if "title" in meta else 1, stage=STAGE)
+                          line=_key_line(lines(), "title") if "title" in meta else 1, stage=STAGE)
     title = _clean(title)
     slug = meta.get("slug")
     if slug is None:
@@ -210,8 +231,8 @@ def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
         path=path,
         slug=slug,
         title=title,
-        body=fm.body,
-        body_line=fm.body_line,
+        body=body,
+        body_line=body_line,
         date=date,
         source=_clean(str(meta.get("source") or "")),
         tags=tuple(dict.fromkeys(c for t in tags if (c := _clean(str(t))))),
@@ -223,6 +244,7 @@ def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
         draft=bool(meta.get("draft", False)),
         title_inferred=bool(meta.get("title_inferred", False)),
         seed=str(seed or ""),
+        body_digest=body_digest,
     )
 
 
