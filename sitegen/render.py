@@ -11,7 +11,7 @@ import logging
 import os
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -59,6 +59,12 @@ def _quoted(path: str) -> str:
     return quote(path, safe="/#")
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    # Memoised: a few hundred tags and sources are folded for every article that has them.
+    return fold(text)
+
+
 def build_time() -> datetime.datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else 1970."""
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
@@ -80,14 +86,14 @@ class Group:
     """Member articles in site order."""
 
 
-def group_by(site: Site, prefix: str, values: dict[str, list[str]]) -> list[Group]:
+def group_by(site: Site, prefix: str, values: Mapping[str, Sequence[str]]) -> list[Group]:
     """Groups of articles by folded value; `values` maps slug → that article's values. The
     displayed name is the most used spelling (Arabic letters for Persian twins)."""
     members: dict[str, list[str]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for a in site.articles:
         for v in values.get(a.slug, []):
-            k = fold(v)
+            k = _fold(v)
             if not k:
                 continue
             if not members[k] or members[k][-1] != a.slug:
@@ -108,7 +114,7 @@ def group_by(site: Site, prefix: str, values: dict[str, list[str]]) -> list[Grou
 
 def tag_groups(site: Site) -> list[Group]:
     """One group per tag (spellings that fold alike are one tag), sorted by key."""
-    return group_by(site, "tags", {a.slug: list(a.tags) for a in site.articles})
+    return group_by(site, "tags", {a.slug: a.tags for a in site.articles})
 
 
 def source_groups(site: Site) -> list[Group]:
@@ -154,33 +160,37 @@ class Renderer:
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
         self._template_keys: dict[str, str] = {}
+        self._template_sources: dict[str, tuple[str, list[str | None]]] = {}
         self._deps = deps
         self.deps: PageDeps | None = None
         """What this build's pages were made from, for the next build's `deps` (None
         without `previous`)."""
-        self._recarded: set[str] | None = None
-        """Slugs whose card changed since the last build, when nothing else the listing
-        pages (home, tag, source and month pages, their indexes, feeds, sitemap) read did;
-        None: fingerprint every listing page."""
+        self._new_cards: set[str] = set()
+        """Slugs whose card is not the last build's (with `deps`)."""
+        self._same_layout = False
+        """True when all that listing pages (home, tag, source and month pages, their
+        indexes, feeds, sitemap) read but cards is as in the last build (PageDeps.layout)."""
         self.config = cfg = site.config
         self.tags = tag_groups(site)
         self.sources = source_groups(site)
         self.months = month_groups(site)
-        tag_of = {g.key: g for g in self.tags}
-        source_path = {g.key: g.path for g in self.sources}
+        base = cfg.base_path
+        # One dict per tag, shared by the cards that link it (templates only read them, and
+        # fingerprints pickle without a memo, so sharing does not change their bytes).
+        tag_link = {g.key: {"name": g.name, "url": base + _quoted(g.path)} for g in self.tags}
+        source_url = {g.key: base + _quoted(g.path) for g in self.sources}
         self.cards: dict[str, Card] = {}
         for a in site.articles:
             self.cards[a.slug] = Card({
                 "slug": a.slug,
                 "title": a.title,
-                "url": url(cfg, article_path(a.slug)),
+                "url": base + _quoted(article_path(a.slug)),
                 "date": a.date,
                 "summary": a.summary,
                 "source": a.source,
-                "source_url": url(cfg, source_path[fold(a.source)]) if fold(a.source) else None,
+                "source_url": source_url[_fold(a.source)] if _fold(a.source) else None,
                 # One link per tag even when the article spells it two ways, named as its page is.
-                "tags": [{"name": tag_of[k].name, "url": url(cfg, tag_of[k].path)}
-                         for k in dict.fromkeys(fold(t) for t in a.tags) if k in tag_of],
+                "tags": [tag_link[k] for k in dict.fromkeys(map(_fold, a.tags)) if k in tag_link],
                 "lang": a.lang,
                 "dir": a.dir,
             })
@@ -189,7 +199,7 @@ class Renderer:
                      "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
                      "numerals": cfg.numerals,
                      "home": url(cfg, ""), "feed": url(cfg, "feed.xml")},
-            "url": lambda path: url(cfg, path),
+            "url": lambda path: base + _quoted(path),
             "asset": self.asset,
             "nav": [("الرئيسية", url(cfg, "")), ("الوسوم", url(cfg, "tags/")),
                     ("المصادر", url(cfg, "sources/")), ("الأرشيف", url(cfg, "archive/"))],
@@ -213,8 +223,9 @@ class Renderer:
                   for groups in (self.tags, self.sources, self.months)))))
             self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
                                  {s: c.digest for s, c in self.cards.items()}, {})
-            if deps is not None and deps.layout == layout:
-                self._recarded = {s for s, d in self.deps.cards.items() if deps.cards.get(s) != d}
+            if deps is not None:
+                self._new_cards = {s for s, d in self.deps.cards.items() if deps.cards.get(s) != d}
+                self._same_layout = deps.layout == layout
             if deps is not None and (deps.render_key, deps.article_template) != (
                     self.deps.render_key, self.deps.article_template):
                 self._deps = None  # every page reads what changed: fingerprint them all
@@ -224,8 +235,8 @@ class Renderer:
         changed since the last build, nor did anything else a listing page reads (the
         `layout` of PageDeps): its fingerprint would be the last one, so the page is kept
         without computing it."""
-        fp = self.previous.get(path) if self._recarded is not None and self.previous else None
-        if fp is None or not self._recarded.isdisjoint(shows):  # type: ignore[union-attr]
+        fp = self.previous.get(path) if self._same_layout and self.previous else None
+        if fp is None or not self._new_cards.isdisjoint(shows):
             return False
         self.fingerprints[path] = fp
         self.kept.append(path)
@@ -257,12 +268,7 @@ class Renderer:
                 current = todo.pop()
                 if current in sources:
                     continue
-                try:
-                    sources[current] = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
-                    refs = _referenced_templates(self.env.parse(sources[current]))
-                except Exception:  # noqa: BLE001 - the render reports it, with file and line
-                    sources[current] = ""
-                    continue
+                sources[current], refs = self._template_source(current)
                 if any(r is None for r in refs):
                     sources = {n: self.env.loader.get_source(self.env, n)[0]  # type: ignore[union-attr]
                                for n in self.env.list_templates()}
@@ -270,6 +276,17 @@ class Renderer:
                 todo.extend(r for r in refs if r is not None)
             self._template_keys[name] = digest(*(f"{n}\0{t}" for n, t in sorted(sources.items())))
         return self._template_keys[name]
+
+    def _template_source(self, name: str) -> tuple[str, list[str | None]]:
+        """Template `name`'s source and the templates it references (parsed once per build:
+        base.html is in every page's key); empty when it cannot be read or parsed."""
+        if name not in self._template_sources:
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                self._template_sources[name] = (source, _referenced_templates(self.env.parse(source)))
+            except Exception:  # noqa: BLE001 - the render reports it, with file and line
+                self._template_sources[name] = ("", [])
+        return self._template_sources[name]
 
     def partial(self, name: str, item: Any) -> Markup:
         """Template `name` rendered with `item` and the site-wide globals (not the calling
@@ -413,19 +430,18 @@ class Renderer:
         from sitegen.cache import digest
 
         assert self.deps is not None and self.previous is not None
-        sig = digest(repr((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang, a.dir,
-                           body.key, body.toc, links.read_also, links.related, links.by_tags,
-                           links.backlinks)))
+        sig = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
+                               a.dir, body.key, body.toc, links.read_also, links.related,
+                               links.by_tags, links.backlinks)))
         self.deps.signatures[a.slug] = sig
         prev = self._deps
         path = article_path(a.slug) + "index.html"
         fp = self.previous.get(path)
         if prev is None or fp is None or prev.signatures.get(a.slug) != sig:
             return False
-        before, now = prev.cards, self.deps.cards
-        shown = (a.slug, *links.read_also, *links.by_tags, *links.backlinks,
-                 *(s for _t, s in links.related if s))
-        if any(before.get(s) != now[s] for s in shown):
+        new = self._new_cards
+        if new and not new.isdisjoint((a.slug, *links.read_also, *links.by_tags, *links.backlinks,
+                                       *(s for _t, s in links.related if s))):
             return False
         self.fingerprints[path] = fp
         self.kept.append(path)
