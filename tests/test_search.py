@@ -309,4 +309,7 @@ def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
             time.sleep(0.1)
         get(server, "/")  # waits for the build that swapped the bundle in to finish
         assert calls == [1, 1] and server.refreshes == 1
-        assert server.state.version == version, "a new search bundle must not reload the page"
+        # Browsers hear of it as a search-only change: article pages stay, a search page reloads.
+        assert server.state.version == version + 1
+        change = server.state.wait_change(server.state.token, version, 1.0)
+        assert change is not None and change.kind == "search"
