@@ -68,43 +68,45 @@ class _LinkRewriter(Treeprocessor):
 
 
 # What each inline pattern registered by Python-Markdown 3.11 and our extensions needs in a text
-# before it can match: (pattern name, its class) → strings one of which every match contains.
-# Derived from the patterns' regular expressions (tests/test_markdown_fastpaths.py pins them).
-_INLINE_TRIGGERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("backtick", "BacktickInlineProcessor"): ("`", "\\"),  # `code`, or \\ before a backtick
-    ("escape", "EscapeInlineProcessor"): ("\\",),
-    ("footnote", "FootnoteInlineProcessor"): ("[",),  # [^1]
-    ("reference", "ReferenceInlineProcessor"): ("[",),
-    ("link", "LinkInlineProcessor"): ("[",),
-    ("image_link", "ImageInlineProcessor"): ("[",),  # ![
-    ("image_reference", "ImageReferenceInlineProcessor"): ("[",),
-    ("short_reference", "ShortReferenceInlineProcessor"): ("[",),
-    ("short_image_ref", "ShortImageReferenceInlineProcessor"): ("[",),
-    ("autolink", "AutolinkInlineProcessor"): ("<",),
-    ("automail", "AutomailInlineProcessor"): ("<",),
-    ("linebreak", "SubstituteTagInlineProcessor"): ("  \n",),
-    ("html", "HtmlInlineProcessor"): ("<",),
-    ("entity", "HtmlInlineProcessor"): ("&",),
-    ("em_strong", "DelimiterProcessor"): ("*", "_"),
+# before it can match: (pattern name, its class) → the shapes of its matches, each a set of
+# strings such a match contains. Derived from the patterns' regular expressions;
+# tests/test_markdown_fastpaths.py checks them against the patterns themselves.
+_INLINE_NEEDS: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
+    ("backtick", "BacktickInlineProcessor"): (("`",),),  # `code` (or backslashes before one)
+    ("escape", "EscapeInlineProcessor"): (("\\",),),
+    ("footnote", "FootnoteInlineProcessor"): (("[",),),  # [^1]
+    ("reference", "ReferenceInlineProcessor"): (("[",),),
+    ("link", "LinkInlineProcessor"): (("[",),),
+    ("image_link", "ImageInlineProcessor"): (("[",),),  # ![
+    ("image_reference", "ImageReferenceInlineProcessor"): (("[",),),
+    ("short_reference", "ShortReferenceInlineProcessor"): (("[",),),
+    ("short_image_ref", "ShortImageReferenceInlineProcessor"): (("[",),),
+    ("autolink", "AutolinkInlineProcessor"): (("<",),),
+    ("automail", "AutomailInlineProcessor"): (("<",),),
+    ("linebreak", "SubstituteTagInlineProcessor"): (("  \n",),),
+    ("html", "HtmlInlineProcessor"): (("<",),),
+    ("entity", "HtmlInlineProcessor"): (("&", ";"),),  # &name; &#1; — not "Trump Media & Co"
+    ("em_strong", "DelimiterProcessor"): (("*",), ("_",)),
 }
-# Let through as well, though no pattern starts with them: the placeholders the inline pass
-# resolves (STX, ETX), and the characters of attr_list's {: ...} and of the pairs above.
-_ALWAYS_INLINE = ("\x02", "\x03", "{", "}", "]", ">", "!")
+# Let through as well, though no pattern needs them: the placeholder marks (STX, ETX),
+# attr_list's braces, and the closing "]" and ">". Not "!": an image needs a "[" too.
+_ALWAYS_INLINE = ("\x02", "\x03", "{", "}", "]", ">")
 
 
 def _inline_prefilter(md: markdown.Markdown) -> Callable[[str], bool] | None:
     """A test true of every text some registered inline pattern could match (and of some
-    others), or None when a pattern is registered whose needs `_INLINE_TRIGGERS` does not know."""
-    needs: set[str] = set(_ALWAYS_INLINE)
+    others), or None when a pattern is registered whose needs `_INLINE_NEEDS` does not know."""
+    needs: set[tuple[str, ...]] = {(c,) for c in _ALWAYS_INLINE}
     for name in md.inlinePatterns._priority:
         key = (name.name, type(md.inlinePatterns[name.name]).__name__)
-        if key not in _INLINE_TRIGGERS:
+        if key not in _INLINE_NEEDS:
             return None
-        needs.update(_INLINE_TRIGGERS[key])
-    # One character class and a substring test are much faster than one alternation.
-    chars = re.compile("[" + "".join(re.escape(c) for c in sorted(needs) if len(c) == 1) + "]")
-    strings = tuple(sorted(n for n in needs if len(n) > 1))
-    return lambda text: chars.search(text) is not None or any(s in text for s in strings)
+        needs.update(_INLINE_NEEDS[key])
+    # One character class and a few substring tests are much faster than one alternation.
+    singles = sorted(n[0] for n in needs if len(n) == 1 and len(n[0]) == 1)
+    chars = re.compile("[" + "".join(map(re.escape, singles)) + "]")
+    others = sorted(n for n in needs if len(n) > 1 or len(n[0]) > 1)
+    return lambda text: chars.search(text) is not None or any(all(s in text for s in n) for n in others)
 
 
 class _PlainText(Treeprocessor):
