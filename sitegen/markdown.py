@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
 from markdown.blockprocessors import BlockProcessor
+from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -200,15 +200,20 @@ class MarkdownRenderer:
         self.rewriter = _LinkRewriter(self.md)
         # After inline processing (priority 20) so links exist, before prettify (10).
         self.md.treeprocessors.register(self.rewriter, "sitegen_links", 15)
-        may_match = _inline_prefilter(self.md) if fast_paths else None
+        if not fast_paths:
+            return
+        may_match = _inline_prefilter(self.md)
         if may_match is not None:
             # Just before the inline pass (20), after footnotes (50) adds its definitions.
             self.md.treeprocessors.register(_PlainText(self.md, may_match), "sitegen_plain_text", 25)
-        known = {(p.name, type(self.md.parser.blockprocessors[p.name]).__name__)
-                 for p in self.md.parser.blockprocessors._priority}
-        if fast_paths and known == _BLOCK_PROCESSORS:
+        else:
+            log.debug("markdown: an inline pattern of unknown needs is registered; no plain-text shortcut")
+        blocks = self.md.parser.blockprocessors
+        if {(p.name, type(blocks[p.name]).__name__) for p in blocks._priority} == _BLOCK_PROCESSORS:
             # First of all (empty is 100).
-            self.md.parser.blockprocessors.register(_PlainParagraph(self.md), "sitegen_plain_paragraph", 110)
+            blocks.register(_PlainParagraph(self.md), "sitegen_plain_paragraph", 110)
+        else:
+            log.debug("markdown: the block processors are not the known ones; no plain-paragraph shortcut")
 
     def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str]) -> Body:
         """Render `text`; links naming a key of `targets` point to `url_for(slug)`; Latin
