@@ -90,15 +90,23 @@ def group_by(site: Site, prefix: str, values: Mapping[str, Sequence[str]]) -> li
     """Groups of articles by folded value; `values` maps slug → that article's values. The
     displayed name is the most used spelling (Arabic letters for Persian twins)."""
     members: dict[str, list[str]] = defaultdict(list)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    used_as_is: Counter[str] = Counter()
+    key_of: dict[str, str] = {}
     for a in site.articles:
-        for v in values.get(a.slug, []):
-            k = _fold(v)
+        for v in values.get(a.slug, ()):
+            k = key_of.get(v)
+            if k is None:
+                k = key_of[v] = fold(v)
             if not k:
                 continue
-            if not members[k] or members[k][-1] != a.slug:
-                members[k].append(a.slug)
-            spellings[k][canonical_letters(v)] += 1
+            slugs = members[k]
+            if not slugs or slugs[-1] != a.slug:
+                slugs.append(a.slug)
+            used_as_is[v] += 1
+    # Counted per value as written first: a few hundred values, used tens of thousands of times.
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for v, n in used_as_is.items():
+        spellings[key_of[v]][canonical_letters(v)] += n
     groups: list[Group] = []
     used: set[str] = set()
     for k in sorted(members):
