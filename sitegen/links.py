@@ -123,7 +123,7 @@ def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tupl
                 lo = max(0, min(at - WINDOW // 2, len(posting) - WINDOW))
                 window = set(posting[lo:lo + WINDOW])
             windows.append((k, window))
-        excluded = {index[s] for s in taken if s in index}
+        excluded = {index[s] for s in taken if s in index}  # itself and what it names
         excluded.add(i)
         ranked = _best(windows, weight, need, excluded)
         if ranked:
@@ -137,34 +137,49 @@ def _best(windows: list[tuple[str, Set[int]]], weight: dict[str, float], need: i
     site indexes), by the summed weight of the windows holding j (rounded, so equal sums
     tie), then by j.
 
-    Same result as scoring every candidate, without touching most of them in Python: set
-    operations (in C) find the few candidates in two or more windows, whose sums are
-    computed; a candidate in one window scores that tag's weight, so the best of those come
-    from the heaviest windows, read in order until `need` are found."""
+    Same result as scoring every candidate, without touching candidates one by one in
+    Python: set operations (in C) find the few candidates in two or more windows and sort
+    them into groups of one score; a candidate in one window scores that tag's weight, so
+    the best of those come from the heaviest windows, read in order until `need` are found.
+    tests/test_load_link_fastpaths.py checks it against scoring every candidate."""
     seen: set[int] = set()
     multi: set[int] = set()  # in two windows or more
     for _, w in windows:
         multi |= seen & w
         seen |= w
+    # The candidates in two windows or more, split by the windows holding them into groups
+    # of one score each, summed in the tags' order (as scoring them one by one would).
+    groups = [(candidates, 0.0)] if (candidates := multi - excluded) else []
+    for k, w in windows:
+        wk = weight[k]
+        split: list[tuple[set[int], float]] = []
+        for members, score in groups:
+            inside = members & w
+            if len(inside) == len(members):
+                split.append((members, score + wk))
+            elif not inside:
+                split.append((members, score))
+            else:
+                split += [(inside, score + wk), (members - inside, score)]
+        groups = split
+    by_score: dict[float, list[int]] = defaultdict(list)
+    for members, score in groups:
+        by_score[round(score, 9)] += members
     scored: list[tuple[float, int]] = []
-    if multi:
-        for j in multi - excluded:
-            # Summed in the tags' order, as scoring them one window at a time would.
-            score = 0.0
-            for k, w in windows:
-                if j in w:
-                    score += weight[k]
-            scored.append((-round(score, 9), j))
-        scored = heapq.nsmallest(need, scored)
+    for score in sorted(by_score, reverse=True):
+        if len(scored) >= need:
+            break
+        scored.extend((-score, j) for j in sorted(by_score[score])[:need - len(scored)])
     # Candidates found in one window only: heaviest windows first; windows of equal weight
     # are merged so that their candidates are ordered by j, as equal scores are.
-    by_weight: dict[float, set[int]] = defaultdict(set)
+    by_weight: dict[float, list[Set[int]]] = defaultdict(list)
     for k, w in windows:
-        by_weight[round(weight[k], 9)] |= w
+        by_weight[round(weight[k], 9)].append(w)
     singles: list[tuple[float, int]] = []
     for wk in sorted(by_weight, reverse=True):
         if len(singles) >= need:
             break
-        group = sorted(by_weight[wk] - multi - excluded)
+        ws = by_weight[wk]
+        group = sorted((ws[0] if len(ws) == 1 else set().union(*ws)) - multi - excluded)
         singles.extend((-wk, j) for j in group[:need - len(singles)])
     return [j for _, j in heapq.nsmallest(need, scored + singles)]
