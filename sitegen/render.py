@@ -214,6 +214,7 @@ class Renderer:
             "partial": self.partial,
         }
         self._partials: dict[tuple[str, str], Markup] = {}
+        self._feed_entries: dict[str, str] = {}
         if previous is not None:
             from sitegen.cache import digest
 
@@ -477,12 +478,11 @@ class Renderer:
         the body: feeds stay small); None when the output folder holds it already."""
         cfg = self.config
         slugs = slugs[:cfg.feed_limit]
-        if self._kept(path, slugs) or not self._changed(path, "feed", (title, page, [self.cards[s] for s in slugs],
-                                            [self.site.by_slug[s].tags for s in slugs])):
+        if self._kept(path, slugs) or not self._changed(path, "feed", (
+                title, page, [self.cards[s] for s in slugs], [self.site.by_slug[s].tags for s in slugs])):
             return None
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
-        fallback = self.now
-        updated = _atom_time(max(dates) if dates else None, fallback)
+        updated = _atom_time(max(dates) if dates else None, self.now)
         lines = ['<?xml version="1.0" encoding="utf-8"?>',
                  f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(cfg.language)}>',
                  f"<title>{xml_escape(title)}</title>",
@@ -492,24 +492,32 @@ class Renderer:
                  f'<link rel="alternate" type="text/html" href={quoteattr(abs_url(cfg, page))}/>',
                  f"<updated>{updated}</updated>",
                  f"<author><name>{xml_escape(cfg.title)}</name></author>"]
-        for s in slugs:
-            a = self.site.by_slug[s]
-            link = abs_url(cfg, article_path(s))
-            lines += ["<entry>",
-                      f"<title>{xml_escape(a.title)}</title>",
-                      f"<id>{xml_escape(link)}</id>",
-                      f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
-                      f"<updated>{_atom_time(a.date, fallback)}</updated>"]
+        lines += map(self._feed_entry, slugs)
+        lines.append("</feed>\n")
+        return Output(path, "\n".join(lines).encode("utf-8"))
+
+    def _feed_entry(self, slug: str) -> str:
+        """The Atom entry of article `slug` (its lines; made once per build: an article is
+        in the site's feed and its tags' feeds)."""
+        entry = self._feed_entries.get(slug)
+        if entry is None:
+            a = self.site.by_slug[slug]
+            link = abs_url(self.config, article_path(slug))
+            lines = ["<entry>",
+                     f"<title>{xml_escape(a.title)}</title>",
+                     f"<id>{xml_escape(link)}</id>",
+                     f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                     f"<updated>{_atom_time(a.date, self.now)}</updated>"]
             if a.date:
-                lines.append(f"<published>{_atom_time(a.date, fallback)}</published>")
+                lines.append(f"<published>{_atom_time(a.date, self.now)}</published>")
             if a.source:
                 lines.append(f"<author><name>{xml_escape(a.source)}</name></author>")
             lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
             if a.summary:
                 lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
             lines.append("</entry>")
-        lines.append("</feed>\n")
-        return Output(path, "\n".join(lines).encode("utf-8"))
+            entry = self._feed_entries[slug] = "\n".join(lines)
+        return entry
 
     def sitemap(self) -> Output | None:
         """sitemap.xml: home, every article, every tag, source and month page; None when the
