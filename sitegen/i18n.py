@@ -288,13 +288,13 @@ def isolate_latin_html(source: str) -> str:
     <bdi>…</bdi>, when its prose is Arabic (`is_arabic_prose`). Never inside tags or attributes, nor inside
     <code>, <pre>, <bdi> (so applying it twice changes nothing) or raw-text elements."""
     spans = _text_spans(source, _SKIP)  # one walk of the document for both passes
-    if not is_arabic_prose("".join(html.unescape(source[start:end]) for start, end in spans)):
-        return source
     # Only text with a Latin letter, or a reference that may decode to one (&#65;), can
-    # change: most text nodes of an Arabic page have neither.
+    # change: most text nodes of an Arabic page have neither, some pages none at all.
     maybe_latin = _LATIN_OR_ENTITY.search
-    return _replace_spans(source, [(start, end) for start, end in spans if maybe_latin(source, start, end)],
-                          _wrap_runs_in_text_node)
+    latin = [(start, end) for start, end in spans if maybe_latin(source, start, end)]
+    if not latin or not is_arabic_prose("".join(html.unescape(source[start:end]) for start, end in spans)):
+        return source
+    return _replace_spans(source, latin, _wrap_runs_in_text_node)
 
 
 # Digits inside code or machine-readable elements stay as written.
