@@ -232,3 +232,47 @@ def test_bad_seed_is_reported_in_the_page(served: tuple[Path, DevServer]) -> Non
     status, html = get(server, "/")
     assert status == 200 and 'id="sitegen-overlay"' in html
     assert "seeds/998_empty.txt" in html
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_open_over_ipv6_loopback_opens_the_browser_at_the_served_url(
+        seeds_site: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sitegen serve --host ::1 --open`: served over IPv6 (a loopback address: no warning),
+    and the browser is opened at the bracketed URL that the terminal shows."""
+    import webbrowser
+
+    from sitegen.serve import run
+
+    root = copy_site(seeds_site, tmp_path / "site")
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    seen: list[tuple[int, str]] = []
+
+    def browse() -> None:
+        line = next(r.getMessage() for r in caplog.records if r.getMessage().startswith("serving "))
+        url = re.search(r"(http://\[::1\]:\d+/)", line)
+        assert url, line
+        conn = http.client.HTTPConnection("::1", int(url.group(1).rsplit(":", 1)[1].strip("/")), timeout=30)
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        seen.append((resp.status, resp.read().decode("utf-8")))
+        conn.close()
+        assert opened == [url.group(1)]
+        raise KeyboardInterrupt
+
+    with caplog.at_level("INFO", logger="sitegen"):
+        code = run(load_config(root / "config.toml"), host="::1", port=0, open_browser=True, wait=browse)
+    assert code == 0 and seen and seen[0][0] == 200 and 'dir="rtl"' in seen[0][1]
+    assert not any("!!!" in r.getMessage() for r in caplog.records)
