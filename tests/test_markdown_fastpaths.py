@@ -105,16 +105,23 @@ def test_the_seeds_bodies_convert_the_same() -> None:
         assert fast == slow
 
 
-def test_a_generated_corpus_converts_the_same(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
+@pytest.fixture(scope="module")
+def generated_bodies(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The bodies of a 40-article site from the benchmark's corpus generator."""
+    sys.path.insert(0, str(ROOT / "bench"))  # as bench/run.py imports it
     try:
         from corpus import generate
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    generate(tmp_path / "site", 40)
-    bodies = _bodies(tmp_path / "site" / "content")
+    site = tmp_path_factory.mktemp("generated") / "site"
+    generate(site, 40)
+    bodies = _bodies(site / "content")
     assert len(bodies) == 40
-    for text in bodies:
+    return bodies
+
+
+def test_a_generated_corpus_converts_the_same(generated_bodies: list[str]) -> None:
+    for text in generated_bodies:
         fast, slow = convert_both(text)
         assert fast == slow
 
@@ -235,14 +242,8 @@ def test_isolate_latin_html_matches_the_reference(source: str) -> None:
     assert i18n.isolate_latin_html(source) == _reference_isolate(source)
 
 
-def test_the_generated_corpus_isolates_the_same(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from corpus import generate
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    generate(tmp_path / "site", 40)
-    for text in _bodies(tmp_path / "site" / "content") + _bodies(ROOT / "content") + SAMPLES:
+def test_the_generated_corpus_isolates_the_same(generated_bodies: list[str]) -> None:
+    for text in generated_bodies + _bodies(ROOT / "content") + SAMPLES:
         SLOW.md.reset()
         source = plain_references(SLOW.md.convert(text))
         assert i18n.isolate_latin_html(source) == _reference_isolate(source)
