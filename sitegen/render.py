@@ -175,6 +175,8 @@ class Renderer:
         without `previous`)."""
         self._new_cards: set[str] = set()
         """Slugs whose card is not the last build's (with `deps`)."""
+        self._openings: dict[str, tuple[str, bool]] = {}
+        """The last build's PageDeps.openings."""
         self._same_layout = False
         """True when all that listing pages (home, tag, source and month pages, their
         indexes, feeds, sitemap) read but cards is as in the last build (PageDeps.layout)."""
@@ -231,8 +233,9 @@ class Renderer:
                 *([(g.key, g.name, g.path, g.slugs) for g in groups]
                   for groups in (self.tags, self.sources, self.months)))))
             self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
-                                 {s: c.digest for s, c in self.cards.items()}, {})
+                                 {s: c.digest for s, c in self.cards.items()}, {}, {})
             if deps is not None:
+                self._openings = deps.openings
                 self._new_cards = {s for s, d in self.deps.cards.items() if deps.cards.get(s) != d}
                 self._same_layout = deps.layout == layout
             if deps is not None and (deps.render_key, deps.article_template) != (
@@ -420,15 +423,32 @@ class Renderer:
             article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body))) if body.key
             else Markup(body.html), toc=body.toc,
             # Deferred: folding the body's opening is needed only when the page is rendered.
-            standfirst=Deferred(digest_of(a.summary, body.key),
-                                lambda: "" if _opens_body(a.summary, article_body(a, cfg)) else a.summary)
-            if body.key else ("" if _opens_body(a.summary, a.body) else a.summary),
+            standfirst=self._standfirst(a, digest_of(a.summary, body.key)) if body.key
+            else ("" if _opens_body(a.summary, a.body) else a.summary),
             read_also=[self.cards[s] for s in links.read_also],
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
             more=[self.cards[s] for s in links.by_tags],
             backlinks=[self.cards[s] for s in links.backlinks],
             json_ld=Markup(json_ld),
         )
+
+    def _standfirst(self, a: Article, key: str) -> Deferred:
+        """The summary shown above article `a`'s body (`key`: digest of its summary and body
+        key): none when it is only the body's opening words. Whether it is, is remembered
+        per article (PageDeps.openings), so rebuilding the page for another reason (a
+        template) does not read its content file again to tell."""
+        known = self._openings.get(a.slug)
+        if known is not None and known[0] == key and self.deps is not None:
+            self.deps.openings[a.slug] = known
+
+        def make() -> str:
+            opens = known[1] if known is not None and known[0] == key else _opens_body(
+                a.summary, article_body(a, self.config))
+            if self.deps is not None:
+                self.deps.openings[a.slug] = (key, opens)
+            return "" if opens else a.summary
+
+        return Deferred(key, make)
 
     def _article_unchanged(self, a: Article, body: Body, links: ArticleLinks) -> bool:
         """True when article `a`'s page reads exactly what it read in the last build: its
@@ -454,6 +474,8 @@ class Renderer:
             return False
         self.fingerprints[path] = fp
         self.kept.append(path)
+        if a.slug in self._openings:
+            self.deps.openings[a.slug] = self._openings[a.slug]
         return True
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
@@ -564,6 +586,9 @@ class PageDeps:
     signatures: dict[str, str]
     """Slug → digest of its page's own inputs: its fields, body key and table of contents,
     and its links (read-also, related, by tags, backlinks)."""
+    openings: dict[str, tuple[str, bool]]
+    """Slug → (digest of its summary and body key, whether the summary is just the body's
+    opening words, so not shown above it)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import jinja2
 import pytest
 
 from sitegen.build import build, verify_incremental
+from sitegen import render
 from sitegen.config import load_config
 from sitegen.render import Renderer, _referenced_templates
 
@@ -161,3 +162,39 @@ def test_listing_pages_follow_what_they_show(make_site: MakeSite, monkeypatch: p
     assert diffs == [] and report.rendered > 1
     if edit == "twin-tag":
         assert "إیلون ماسک" in (root / "public/feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_template_edit_renders_article_pages_without_reading_content(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a summary is the body's opening (so not shown) is remembered per article: a
+    template edit renders every article page again without reading a content file."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    template = root / "themes/digest/templates/article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
+    read: list[str] = []
+    article_body = render.article_body
+    monkeypatch.setattr(render, "article_body", lambda a, cfg: read.append(a.slug) or article_body(a, cfg))
+    report = build(config)
+    assert report.rendered == len(FILES) and read == []
+    assert "<!--t-->" in (root / "public/articles/a/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("before, after", [("ملخص مختلف.", "فقرة أولى من"), ("فقرة أولى من", "ملخص مختلف.")])
+def test_a_summary_edit_shows_or_hides_the_standfirst(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
+                                                      before: str, after: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    body = "فقرة أولى من المقال وفيها كلام كثير."
+    root = make_site({"content/s.md": article("خبر", body, slug="s", summary=before),
+                      "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    (root / "content/s.md").write_text(article("خبر", body, slug="s", summary=after), encoding="utf-8")
+    template = root / "themes/digest/templates/article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# edited #}", encoding="utf-8")
+    report, diffs = verify_incremental(config)
+    assert diffs == [] and report.rendered >= 1
+    page = (root / "public/articles/s/index.html").read_text(encoding="utf-8")
+    assert ('class="standfirst"' in page) == (after == "ملخص مختلف.")
