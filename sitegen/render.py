@@ -303,8 +303,8 @@ class Renderer:
     def partial(self, name: str, item: Any) -> Markup:
         """Template `name` rendered with `item` and the site-wide globals (not the calling
         page's variables): what `{% with item = item %}{% include name %}{% endwith %}`
-        gives for a partial that reads only those. An article card's is rendered once per
-        build and reused: the top tags' pages show thousands of cards, each on many pages."""
+        gives for a partial that reads only those. Rendered once per build for each article
+        card and reused: the top tags' pages show thousands of cards, each on many pages."""
         key = (name, item["slug"]) if isinstance(item, Card) else None
         html = self._partials.get(key) if key else None
         if html is None:
@@ -519,8 +519,8 @@ class Renderer:
         return Output(path, "\n".join(lines).encode("utf-8"))
 
     def _feed_entry(self, slug: str) -> str:
-        """The Atom entry of article `slug` (its lines; made once per build: an article is
-        in the site's feed and its tags' feeds)."""
+        """The Atom entry of article `slug`, its lines joined (made once per build: an
+        article is in the site's feed and in its tags' feeds)."""
         entry = self._feed_entries.get(slug)
         if entry is None:
             a = self.site.by_slug[slug]
