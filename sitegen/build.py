@@ -137,8 +137,10 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
                  if inputs.get(key := "content:" + path[len(content):]) == entry[0] and key not in racy
                  and path.startswith(content)}
     read: dict[str, tuple[str, str, int]] = {}
+    # The content files the cache's scan found: the loader need not walk the folder again.
+    files = [key[len("content:"):] for key in inputs if key.startswith("content:")]
     site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles,
-                                           unchanged=unchanged, read=read))
+                                           unchanged=unchanged, read=read, files=files))
     data.files = {path: data.files[path] for path in unchanged}
     for path, entry in read.items():
         stat = inputs.get("content:" + path[len(content):])
