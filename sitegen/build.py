@@ -151,7 +151,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
     bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
-    links = timed("link", lambda: _cached_links(site, bodies, store, link_site))
+    links = timed("link", lambda: _cached_links(site, bodies, store, link_site, str(config.root) + "/"))
     # A page's fingerprint is trusted only while its files are what the last build wrote.
     previous = store.state.outputs
     valid = {p for p, st in previous.items() if on_disk.get(p) == st[:2]}
@@ -230,14 +230,24 @@ def _environment(theme: "Theme", config: Config, inputs: Mapping[str, build_cach
 
 
 def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,
-                  link_site: Callable[[Site, Mapping[str, Body]], Links]) -> Links:
-    """The link stage, reused when none of its inputs changed (every article's slug, path,
-    title, date, tags, references and body links, in site order; the config is in the key)."""
-    import pickle
+                  link_site: Callable[[Site, Mapping[str, Body]], Links], root: str) -> Links:
+    """The link stage, reused when none of its inputs changed: every article's front matter
+    (which holds its slug, title, date, tags and references) and file, and its body's links,
+    in site order; the config is in the cache's key."""
+    files = store.data.files
+    # The digest of each file's path and front matter, which the loader recorded: cheaper
+    # than pickling the articles' fields (a third of a one-article rebuild at 10,000).
+    front = [files.get(root + a.path) for a in site.articles]
+    if all(front):
+        inputs = repr([(f[1], bodies[a.slug].links, bodies[a.slug].unresolved)  # type: ignore[index]
+                       for f, a in zip(front, site.articles)])
+    else:  # a content folder outside the project: no recorded digest to go by
+        import pickle
 
-    key = build_cache.digest(pickle.dumps(
-        [(a.slug, a.path, a.title, a.date, a.tags, a.read_also, a.related,
-          bodies[a.slug].links, bodies[a.slug].unresolved) for a in site.articles], protocol=5))
+        inputs = repr(pickle.dumps([(a.slug, a.path, a.title, a.date, a.tags, a.read_also, a.related,
+                                     bodies[a.slug].links, bodies[a.slug].unresolved)
+                                    for a in site.articles], protocol=5))
+    key = build_cache.digest(inputs)
     if store.data.links is not None and store.data.links[0] == key:
         return store.data.links[1]
     links = link_site(site, bodies)  # type: ignore[arg-type]
