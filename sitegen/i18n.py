@@ -31,6 +31,9 @@ NUMERALS = ("latn", "arab")
 
 
 # --- Digits ----------------------------------------------------------------------------
+_TO_ARAB = str.maketrans("0123456789۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩" * 2)
+
+
 def localize_digits(text: str, numerals: str) -> str:
     """Write every digit of plain `text` (ASCII, Arabic-Indic or Persian) in `numerals`:
     'latn' → 0-9, 'arab' → ٠-٩. Not for HTML (attribute values would change too); use
@@ -38,8 +41,9 @@ def localize_digits(text: str, numerals: str) -> str:
     if numerals == "latn":
         return ascii_digits(text)
     if numerals == "arab":
-        # Through ASCII first so Persian digits (۲۰۲۶) also come out Arabic-Indic.
-        return arabic_indic_digits(ascii_digits(text))
+        # Persian digits (۲۰۲۶) too come out Arabic-Indic: one table, as
+        # arabic_indic_digits(ascii_digits(text)) would do in two passes.
+        return text.translate(_TO_ARAB)
     raise ValueError(f"numerals must be one of {', '.join(NUMERALS)}, not {numerals!r}")
 
 
@@ -307,4 +311,17 @@ def localize_digits_html(source: str, numerals: str) -> str:
     `<time datetime>`), code and scripts keep their digits, and so does text in another
     language (inside an element whose `lang` is not Arabic, e.g. an English article's body)."""
     localize_digits("", numerals)  # validates `numerals` even for a page with no text
-    return _map_text_nodes(source, lambda t: localize_digits(t, numerals), _DIGIT_SKIP, langs=("ar",))
+    # Only the text nodes holding a digit of some script: the others (most of a page's few
+    # hundred) would come back as they are, and converting them was most of the time.
+    spans = _text_spans(source, _DIGIT_SKIP, ("ar",))
+    starts = [start for start, _end in spans]
+    with_digits: list[tuple[int, int]] = []
+    for m in _ANY_DIGIT.finditer(source):  # a page has far fewer digit runs than text nodes
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < spans[i][1] and (not with_digits or with_digits[-1] != spans[i]):
+            with_digits.append(spans[i])
+    return _replace_spans(source, with_digits, lambda t: localize_digits(t, numerals))
+
+
+_ANY_DIGIT = re.compile("[0-9\u0660-\u0669\u06F0-\u06F9]+")
+"""A digit `localize_digits` may rewrite: ASCII, Arabic-Indic or Persian."""

@@ -257,3 +257,21 @@ def test_localize_digits_html_changes_only_text_digits(html: str) -> None:
     tags = re.compile(r"<[^>]*>")
     assert tags.findall(out) == tags.findall(html)  # and never inside a tag
     assert "<code" in html or not re.search("[0-9]", tags.sub("", out).replace("&#39;", ""))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_fragments(), st.sampled_from(["arab", "latn"]), st.sampled_from(["2026", "۲۰۲۶", "٢٠٢٦", "2۰٢6"]))
+def test_localize_digits_html_equals_converting_every_text_node(html: str, numerals: str, year: str) -> None:
+    """It converts only the text nodes that hold a digit: the same page as converting all."""
+    from sitegen.i18n import _DIGIT_SKIP, _map_text_nodes
+
+    html = html.replace("2026", year)  # digits of every script
+    want = _map_text_nodes(html, lambda t: localize_digits(t, numerals), _DIGIT_SKIP, langs=("ar",))
+    assert localize_digits_html(html, numerals) == want
+
+
+@given(st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ab ع"))
+def test_arab_numerals_are_one_pass_of_the_two_conversions(text: str) -> None:
+    from sitegen.arabic import arabic_indic_digits
+
+    assert localize_digits(text, "arab") == arabic_indic_digits(ascii_digits(text))
