@@ -59,19 +59,24 @@ CODE = ROOT
 """Where the children import sitegen from: `main` points it at a snapshot of the package."""
 
 
-def snapshot_code(workdir: Path) -> Path:
-    """A copy of the sitegen package to benchmark: the build cache's key covers sitegen's
-    own source files, so an edit to the checkout during a run (someone else's) would turn a
-    no-op rebuild into a cold one and measure that instead."""
+def snapshot_code(workdir: Path, source: Path = ROOT) -> Path:
+    """A copy of the sitegen package (of `source`, a checkout) to benchmark: the build
+    cache's key covers sitegen's own source files, so an edit to the checkout during a run
+    (someone else's) would turn a no-op rebuild into a cold one and measure that instead."""
     dest = workdir / "code"
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(ROOT / "sitegen", dest / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(source / "sitegen", dest / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     return dest
 
 
-def run_build(site: Path, profile: Path | None = None) -> dict:
-    """One `sitegen build` in a child process: wall seconds, peak tree memory, stage timings.
-    With `profile`, the child runs under pyinstrument and its text report goes there."""
+def run_build(site: Path, profile: Path | None = None, memory: bool = False) -> dict:
+    """One `sitegen build` in a child process: wall and CPU seconds, stage timings, and with
+    `memory`, the peak memory of its process tree. With `profile`, the child runs under
+    pyinstrument and its text report goes there.
+
+    Memory is sampled only when asked, in a run whose time is not reported: reading
+    /proc/<pid>/smaps_rollup every 10 ms walks the page tables of the build and its workers
+    under their memory lock, and slowed a 10,000-article cold build by a quarter."""
     env = {**os.environ, "PYTHONPATH": str(CODE), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
     wrap = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-c"] if profile else ["-c"]
@@ -80,12 +85,11 @@ def run_build(site: Path, profile: Path | None = None) -> dict:
     peak = 0
     # Reap the child ourselves (os.wait4) for its CPU time: user + system seconds of the
     # build and of every worker it waited for. On a shared machine, wall time grows with
-    # other people's load; CPU time much less so.
-    status = rusage = None
-    while status is None:
-        pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
+    # other people's load; CPU time much less so. (The child's output is small: the pipes
+    # cannot fill while it runs.)
+    while True:
+        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG if memory else 0)
         if pid:
-            status, rusage = st, ru
             break
         peak = max(peak, _tree_rss_kib(proc.pid))
         time.sleep(0.01)
@@ -95,7 +99,8 @@ def run_build(site: Path, profile: Path | None = None) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"build failed in {site}:\n{err}")
     result = json.loads(out.strip().splitlines()[-1])
-    return {"wall": wall, "cpu": rusage.ru_utime + rusage.ru_stime, "peak_mib": peak / 1024, **result}
+    return {"wall": wall, "cpu": rusage.ru_utime + rusage.ru_stime, "peak_mib": peak / 1024 if memory else None,
+            **result}
 
 
 def _edit_article(site: Path, run: int) -> None:
@@ -117,6 +122,9 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
     if site.exists():
         shutil.rmtree(site)
     generate(site, n)
+    # Files modified less than 2 s before a build are "racy" for its cache (hashed, and read
+    # again by the next build): wait that out, as an editor's files would be.
+    time.sleep(2.1)
     if not search:
         # The Pagefind index is its own stage (and its own cost: it re-indexes every article
         # when one body changes); `--search` measures it too.
@@ -140,6 +148,10 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
         print(f"  N={n:,} run {run + 1}/{runs}: cold {results['cold'][-1]['wall']:.2f} s, "
               f"no-op {results['noop'][-1]['wall']:.2f} s, article {results['article'][-1]['wall']:.2f} s, "
               f"template {results['template'][-1]['wall']:.2f} s", file=sys.stderr)
+    for leftover in ("public", ".sitegen-cache"):
+        shutil.rmtree(site / leftover, ignore_errors=True)
+    results["memory"] = [run_build(site, memory=True)]
+    print(f"  N={n:,} cold build sampled for memory: {results['memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
     return results
 
 
@@ -160,7 +172,7 @@ def report(all_results: dict[int, dict[str, list[dict]]], runs: int) -> str:
         cells = [f"{_median(res[k], 'wall'):.2f} s ({_median(res[k], 'cpu'):.2f})"
                  for k in ("cold", "noop", "article", "template")]
         lines.append(f"| {n:,} | {res['cold'][0]['pages']:,} | " + " | ".join(cells)
-                     + f" | {_median(res['cold'], 'peak_mib'):.0f} MiB |")
+                     + f" | {_median(res['memory'], 'peak_mib'):.0f} MiB |")
     stages = sorted({s for res in all_results.values() for r in res["cold"] for s in r["stages"]},
                     key=lambda s: next(iter(all_results.values()))["cold"][0]["stages"].get(s, 0) * -1)
     lines += ["", "Time per stage inside `build()` (median seconds; the rest of the wall time is "
@@ -221,6 +233,9 @@ def main() -> None:
                              "pyinstrument), one text report per scenario in DIR")
     parser.add_argument("--search", action="store_true",
                         help="keep the Pagefind search stage on (config `search`; off by default here)")
+    parser.add_argument("--code", type=Path, default=ROOT, metavar="CHECKOUT",
+                        help="benchmark the sitegen package of another checkout (e.g. a `git worktree` "
+                             "of an older commit), with this harness and corpus: compare in one run")
     parser.add_argument("--links", type=int, default=0, metavar="N",
                         help="also time the link stage alone on N in-memory articles (e.g. 100000)")
     args = parser.parse_args()
@@ -229,14 +244,17 @@ def main() -> None:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     global CODE
-    CODE = snapshot_code(args.workdir)
+    CODE = snapshot_code(args.workdir, args.code)
     results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search) for n in sizes}
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1))
     if results:
         print(report(results, args.runs))
     if args.links:
-        sys.path.insert(0, str(ROOT))
+        # The package under measurement, not the checkout's that bench/corpus.py imported.
+        for name in [m for m in sys.modules if m == "sitegen" or m.startswith("sitegen.")]:
+            del sys.modules[name]
+        sys.path.insert(0, str(CODE))
         figure = bench_links(args.links)
         print(f"\nLink stage (cross-references + related-by-tags) on {figure['articles']:,} "
               f"in-memory articles: {figure['seconds']:.2f} s ({figure['warnings']:,} unresolved)")
