@@ -29,6 +29,8 @@ from corpus import generate  # noqa: E402
 _CHILD = """
 import json, sys
 from pathlib import Path
+import sitegen
+assert sitegen.__file__.startswith(sys.argv[2]), f"benchmarking {sitegen.__file__}, not {sys.argv[2]}"
 from sitegen.config import load_config
 from sitegen.build import build
 report = build(load_config(Path(sys.argv[1])))
@@ -57,6 +59,8 @@ def _tree_rss_kib(pid: int) -> int:
 
 CODE = ROOT
 """Where the children import sitegen from: `main` points it at a snapshot of the package."""
+CHECKOUT = ROOT
+"""The checkout under measurement (`--code`): its package is snapshot, its themes used."""
 
 
 def snapshot_code(workdir: Path, source: Path = ROOT) -> Path:
@@ -80,8 +84,12 @@ def run_build(site: Path, profile: Path | None = None, memory: bool = False) -> 
     env = {**os.environ, "PYTHONPATH": str(CODE), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
     wrap = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-c"] if profile else ["-c"]
-    proc = subprocess.Popen([sys.executable, *wrap, _CHILD, str(site / "config.toml")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # -P and a working directory outside the checkout: `python -c` would otherwise put the
+    # current directory first on sys.path, and the checkout's sitegen/ (run from it, as
+    # `make bench` does) would shadow the snapshot on PYTHONPATH.
+    proc = subprocess.Popen([sys.executable, "-P", *wrap, _CHILD, str(site / "config.toml"), str(CODE)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=site)
     peak = 0
     # Reap the child ourselves (os.wait4) for its CPU time: user + system seconds of the
     # build and of every worker it waited for. On a shared machine, wall time grows with
@@ -122,6 +130,9 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
     if site.exists():
         shutil.rmtree(site)
     generate(site, n)
+    # The themes of the checkout under measurement: templates and code go together.
+    shutil.rmtree(site / "themes")
+    shutil.copytree(CHECKOUT / "themes", site / "themes")
     # Files modified less than 2 s before a build are "racy" for its cache (hashed, and read
     # again by the next build): wait that out, as an editor's files would be.
     time.sleep(2.1)
@@ -243,7 +254,8 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    global CODE
+    global CODE, CHECKOUT
+    CHECKOUT = args.code
     CODE = snapshot_code(args.workdir, args.code)
     results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search) for n in sizes}
     if args.json:
