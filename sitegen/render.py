@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import pickle
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -167,8 +168,11 @@ class Renderer:
         """Output path → fingerprint, for every page and feed of this build."""
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
-        self._template_keys: dict[str, str] = {}
-        self._template_sources: dict[str, tuple[str, list[str | None]]] = {}
+        # Kept with the environment: the build reuses one only while no template changed
+        # (build._environment), and then its templates' keys are the same.
+        self._template_keys: dict[str, str]
+        self._template_sources: dict[str, tuple[str, list[str | None]]]
+        self._template_keys, self._template_sources = _TEMPLATES.setdefault(env, ({}, {}))
         self._deps = deps
         self.deps: PageDeps | None = None
         """What this build's pages were made from, for the next build's `deps` (None
@@ -615,6 +619,11 @@ class Card(dict):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         # Only page fingerprints pickle cards: the digest is all they need.
         return (str, ("card:" + self.digest,))
+
+
+_TEMPLATES: "weakref.WeakKeyDictionary[jinja2.Environment, tuple[dict[str, str], dict[str, tuple[str, list[str | None]]]]]" = (
+    weakref.WeakKeyDictionary())
+"""Environment → (template keys, template sources and references) computed with it."""
 
 
 def _referenced_templates(ast: nodes.Template) -> list[str | None]:
