@@ -11,6 +11,7 @@ folder is touched, so a failed build leaves the previous output exactly as it wa
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from itertools import islice
@@ -78,6 +79,21 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     the report's `search_job` makes the new one for the next build. Without it (`sitegen
     build`), the bundle always matches the pages.
     """
+    # The cyclic garbage collector stays off for the build: its full passes over the
+    # hundreds of thousands of objects a build keeps (articles, cards, the cache's data)
+    # were a third of a dev-server rebuild on 10,000 articles, and a build makes almost no
+    # cyclic garbage (a cold 10,000-article build peaks at 353 MiB with it on or off).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bool) -> BuildReport:
+    """`build`, each stage timed: the no-op check, then `_build` when something changed."""
     start = time.perf_counter()
     started_ns = time.time_ns()
     stages: dict[str, float] = {}
