@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 from sitegen import __version__
 from sitegen.config import Config, load_config
@@ -287,3 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.warning("interrupted")
         return EXIT_INTERRUPTED
+
+
+def entry() -> NoReturn:
+    """The `sitegen` command and `python -m sitegen`: `main`, then exit at once. An exiting
+    interpreter frees every object one by one, which took a third of a second after a
+    one-article rebuild of 10,000 articles (a fifth of it) and does nothing a user can see.
+    Output is flushed first; `main` has already closed what it opened."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to say to it
+            pass
+    os._exit(code)

@@ -281,3 +281,23 @@ def test_minify_and_compress_are_part_of_the_build(make_site: MakeSite) -> None:
     build(load_config(root / "config.toml"))
     assert not list((root / "public").rglob("*.gz"))
 
+
+
+def test_the_command_exits_with_its_code_and_every_line_said(make_site: MakeSite) -> None:
+    """`python -m sitegen` (like the `sitegen` script) exits without tearing the interpreter
+    down: the summary and warnings still reach the terminal, the exit code is the command's."""
+    root = make_site({"content/a.md": article("أ", slug="a", read_also="[no-such-article]")})
+    config = str(root / "config.toml")
+    # Buffered pipes, as a script reading the output has them.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    ok = subprocess.run([sys.executable, "-m", "sitegen", "build", "-C", config],
+                        capture_output=True, text=True, encoding="utf-8", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert "«no-such-article» names no article" in ok.stderr
+    assert re.search(r"built \d+ pages in .*1 unresolved reference", ok.stderr), ok.stderr
+    strict = subprocess.run([sys.executable, "-m", "sitegen", "build", "--strict", "-C", config],
+                            capture_output=True, text=True, encoding="utf-8", env=env)
+    assert strict.returncode == 1 and "--strict" in strict.stderr, strict.stderr
+    version = subprocess.run([sys.executable, "-m", "sitegen", "--version"], capture_output=True, text=True,
+                             env=env)
+    assert version.returncode == 0 and version.stdout.startswith("sitegen ")
