@@ -35,7 +35,11 @@ from sitegen.config import load_config
 from sitegen.build import build
 report = build(load_config(Path(sys.argv[1])))
 print(json.dumps({"pages": report.pages, "written": report.written,
-                  "stages": report.stage_seconds, "seconds": report.seconds}))
+                  "stages": report.stage_seconds, "seconds": report.seconds}), flush=True)
+# End as this version's `sitegen` command ends (since cli.entry: without freeing every object).
+import os, sitegen.cli
+if hasattr(sitegen.cli, "entry"):
+    os._exit(0)
 """
 
 
