@@ -37,6 +37,22 @@ _FOLD_TABLE = str.maketrans({**_LETTER_FOLD, **{chr(k): v for k, v in _DIGITS.it
 _CANONICAL_TABLE = str.maketrans(_CANONICAL)
 
 
+SLUG_MAX = 80
+"""Longest slug, in characters: Arabic takes 2 bytes a letter, file names stop at 255 bytes."""
+
+
+def slug(text: str, style: str = "unicode") -> str:
+    """The URL segment of `text` (an article's title, a tag, a source): Arabic letters kept
+    for style 'unicode', transliterated to ASCII for 'translit'; diacritics and tatweel
+    dropped first (slugify would take a combining mark for a word break); at most SLUG_MAX
+    characters, cut at a word; '' when `text` has no letters or digits. The one slug rule:
+    an article written by hand gets the slug an imported one with the same title would."""
+    from slugify import slugify  # only the stages that make URLs need it
+
+    text = _DIACRITICS.sub("", unicodedata.normalize("NFC", text))
+    return slugify(text, allow_unicode=style == "unicode", max_length=SLUG_MAX, word_boundary=True)
+
+
 # Memoised: tags, sources and titles are folded again and again by every stage.
 @functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:

@@ -11,12 +11,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
-from slugify import slugify
-
 from sitegen import frontmatter
+from sitegen.arabic import slug
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError, SourceError
-from sitegen.importer.write import make_slug as article_slug
 from sitegen.model import Article, RelatedRef, Site
 
 log = logging.getLogger(__name__)
@@ -26,12 +24,11 @@ _KNOWN = {"title", "title_inferred", "slug", "date", "source", "tags", "read_als
           "summary", "seed", "lang", "dir", "draft"}
 
 
-def make_slug(text: str, style: str = "unicode") -> str:
-    """A URL segment for a tag or source name: Arabic kept for style 'unicode', ASCII for
-    'translit'. (Article slugs come from the importer's `make_slug`, so a hand-written article
-    gets the slug an imported one with the same title would.)"""
-    # 80 characters: Arabic takes 2 bytes a letter, and file names stop at 255 bytes.
-    return slugify(text, allow_unicode=style == "unicode", max_length=80, word_boundary=True)
+def article_slug(title: str, style: str = "unicode") -> str:
+    """The slug of an article titled `title` that names none itself: the one slug rule
+    (`arabic.slug`), or "article" for a title with no letters or digits. The importer
+    names files by it, so a hand-written article gets the URL an imported one would."""
+    return slug(title, style) or "article"
 
 
 def sort_key(article: Article) -> tuple[int, int, str]:

@@ -8,17 +8,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from slugify import slugify
-
+from sitegen.arabic import slug as make_slug
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.frontmatter import dump
 from sitegen.fsutil import atomic_write
 
 log = logging.getLogger(__name__)
-
-SLUG_MAX = 80
-"""Longest slug `new` makes from a title, cut at a word boundary (as the importer does)."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +25,6 @@ class NewArticle:
     """The content file created."""
     slug: str
     """Its slug (file name without `.md`, and the article's URL segment)."""
-
-
-def make_slug(text: str, style: str = "unicode") -> str:
-    """The slug of `text`: Arabic letters kept for style 'unicode', ASCII for 'translit';
-    at most SLUG_MAX characters, cut at a word; '' when `text` has no letters or digits."""
-    text = unicodedata.normalize("NFC", text)
-    return slugify(text, allow_unicode=style == "unicode", max_length=SLUG_MAX, word_boundary=True)
 
 
 def new_article(

@@ -24,10 +24,10 @@ from jinja2 import meta, nodes
 from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
-from sitegen.arabic import canonical_letters, fold
+from sitegen.arabic import canonical_letters, fold, slug
 from sitegen.config import Config
 from sitegen.i18n import localize_digits, localize_digits_html
-from sitegen.load import article_body, make_slug
+from sitegen.load import article_body
 from sitegen.markdown import plain_references
 from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
@@ -112,7 +112,7 @@ def group_by(site: Site, prefix: str, values: Mapping[str, Sequence[str]]) -> li
     used: set[str] = set()
     for k in sorted(members):
         name = min(spellings[k].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        seg = make_slug(name, site.config.slug_style) or "x"
+        seg = slug(name, site.config.slug_style) or "x"
         base, n = seg, 2
         while seg in used:
             seg, n = f"{base}-{n}", n + 1

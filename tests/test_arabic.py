@@ -93,3 +93,15 @@ def test_body_lines_are_not_markers(line: str) -> None:
 )
 def test_parse_date(text: str, iso: str | None) -> None:
     assert parse_date(text) == iso
+
+
+def test_one_slug_rule_drops_diacritics_and_tatweel() -> None:
+    """Tags, sources, imported and hand-written articles share one slug rule: a mark is not
+    a word break, and tatweel is not a letter."""
+    from sitegen.arabic import slug
+    from sitegen.load import article_slug
+
+    assert slug("تَجْرِبَة جديدة") == "تجربة-جديدة"
+    assert slug("ترامـــب يفوز") == slug("ترامب يفوز") == "ترامب-يفوز"
+    assert slug("Truth Social", "translit") == "truth-social"
+    assert slug("؟!") == "" and article_slug("؟!") == "article"

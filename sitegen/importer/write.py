@@ -12,17 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slugify import slugify
 
 from sitegen.config import Config
 from sitegen.errors import SitegenError, SourceError
 from sitegen.frontmatter import dump, parse
 from sitegen.fsutil import atomic_write
+from sitegen.load import article_slug
 from sitegen.importer.articles import Draft, parse_seed, split_teaser
 from sitegen.importer.blocks import read_seed
 from sitegen.match import TitleIndex, title_key
@@ -30,8 +29,6 @@ from sitegen.match import TitleIndex, title_key
 log = logging.getLogger(__name__)
 
 MANIFEST = ".import-manifest.json"
-SLUG_MAX = 80
-_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
 
 
 @dataclass(frozen=True)
@@ -71,14 +68,6 @@ class _Planned:
     seed_file: str
     sha256: str
     slug: str
-
-
-def make_slug(title: str, style: str) -> str:
-    """The URL slug of `title`: Arabic kept (`unicode`) or transliterated (`translit`),
-    at most 80 characters cut at a word."""
-    text = _MARKS.sub("", title)
-    slug = slugify(text, allow_unicode=style == "unicode", max_length=SLUG_MAX, word_boundary=True)
-    return slug or "article"
 
 
 def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_run: bool) -> ImportReport:
@@ -239,7 +228,7 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     taken = {name for e in existing if e.seed not in mine for name in (e.slug, e.path.stem)}
     out = []
     for p in planned:
-        base = make_slug(p.draft.title, style)
+        base = article_slug(p.draft.title, style)
         slug, n = base, 1
         while slug in taken:
             n += 1
