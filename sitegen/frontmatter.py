@@ -6,6 +6,7 @@ subset only: a content file can never construct Python objects.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from dataclasses import dataclass
@@ -80,14 +81,18 @@ def parse(text: str, path: str | Path) -> FrontMatter:
 def parse_block(block: str, path: str | Path) -> dict[str, Any]:
     """The front matter YAML `block` (as `split` gives it) → its mapping.
 
-    Raises SourceError naming `path` and the line for YAML that does not parse or is not a
-    mapping; PyYAML's ValueError for an impossible date (2026-13-01) passes through.
+    Raises SourceError naming `path` and the line for YAML that does not parse, is not a
+    mapping, or holds an impossible date (2026-13-01).
     """
-    meta = _simple_mapping(block)
-    if meta is not None:
-        return meta
     try:
+        meta = _simple_mapping(block)
+        if meta is not None:
+            return meta
         meta = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
+    except ValueError as e:
+        # PyYAML builds dates itself and raises a bare ValueError for 2026-13-01: locate it.
+        raise SourceError(path, f"not a valid date ({e})", line=_bad_date_line(block),
+                          stage="front matter") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 2 if mark else 1  # +1 for the fence, +1 for 1-based lines
@@ -101,6 +106,20 @@ def parse_block(block: str, path: str | Path) -> dict[str, Any]:
         raise SourceError(path, f"front matter must be a mapping of keys, not {type(meta).__name__}",
                           line=2, stage="front matter")
     return meta
+
+
+_DATE_LIKE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def _bad_date_line(block: str) -> int:
+    """The file line of the first YYYY-MM-DD in front matter `block` that is no real date."""
+    for n, line in enumerate(block.split("\n"), start=2):  # line 1 is the opening fence
+        for m in _DATE_LIKE.finditer(line):
+            try:
+                datetime.date(*map(int, m.groups()))
+            except ValueError:
+                return n
+    return 1
 
 
 # --- The fast path ------------------------------------------------------------------------

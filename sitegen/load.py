@@ -154,12 +154,7 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     def lines() -> list[str]:
         return text.replace("\r\n", "\n").split("\n")
 
-    try:
-        meta = frontmatter.parse_block(block, path)
-    except ValueError as e:
-        # PyYAML builds dates itself and raises ValueError for 2026-13-01: locate it.
-        raise SourceError(path, f"not a valid date ({e})", line=_bad_date_line(lines()),
-                          stage="front matter") from None
+    meta = frontmatter.parse_block(block, path)
 
     def fail(key: str, message: str) -> SourceError:
         return SourceError(path, f"{key}: {message}", line=_key_line(lines(), key), stage=STAGE)
@@ -243,22 +238,6 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         seed=str(seed or ""),
         body_digest=body_digest,
     )
-
-
-_DATE_LIKE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-
-
-def _bad_date_line(lines: list[str]) -> int:
-    """The first front matter line holding a YYYY-MM-DD that is no real date."""
-    for n, line in enumerate(lines[1:], start=2):
-        if line.rstrip() == frontmatter.FENCE:
-            break
-        for m in _DATE_LIKE.finditer(line):
-            try:
-                datetime.date(*map(int, m.groups()))
-            except ValueError:
-                return n
-    return 1
 
 
 def _clean(text: str) -> str:

@@ -123,6 +123,15 @@ def test_dry_run_writes_nothing(site: Path, capsys: pytest.CaptureFixture[str]) 
     assert "would import 2 seeds: 3 articles, 3 to be written" in capsys.readouterr().err
 
 
+def test_a_content_file_with_an_impossible_date_does_not_stop_the_import(site: Path) -> None:
+    """A hand-written article dated 2026-13-01 is the build's to report (file:line); the
+    import still indexes the other files and imports every seed."""
+    (site / "content").mkdir(exist_ok=True)
+    (site / "content/bad.md").write_text("---\ntitle: خبر\ndate: 2026-13-01\n---\nنص\n", encoding="utf-8")
+    assert run(site, "-q") == 0
+    assert len(articles(site)) == 4  # the three imported and the bad one, untouched
+
+
 # --- an editor's changes ------------------------------------------------------------------------
 def test_edited_file_is_skipped_with_a_message_and_force_overwrites(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(site, "-q") == 0
