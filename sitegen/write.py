@@ -1,7 +1,8 @@
-"""Outputs → the output folder, atomically: every file goes into a sibling staging folder,
-which is then swapped in, so a failed build never leaves a half-written site. Files whose
-bytes did not change are hard-linked from the old folder (same inode, same mtime), so hosts,
-rsync and browsers see them unchanged."""
+"""Outputs → the output folder, incrementally (`Staging`): only the files whose bytes changed
+are written, into a staging folder beside the output folder, and renamed in once every page is
+rendered and staged, so a failed build leaves the output folder as it was. Unchanged files are
+not touched (same inode, same mtime), so hosts, rsync and browsers see them unchanged. A cold
+build into a missing folder is one rename of the staging folder."""
 
 from __future__ import annotations
 
@@ -32,93 +33,29 @@ class WriteResult:
     """Files of the previous output that no output produces any more."""
 
 
-def check_paths(outputs: Iterable[Output]) -> list[Output]:
-    """The outputs as a list; a LinkError if two want one path or a path leaves the folder."""
-    seen: dict[str, Output] = {}
-    for o in outputs:
-        parts = o.path.split("/")
-        if o.path.startswith("/") or any(p in ("", ".", "..") for p in parts):
-            raise LinkError(f"{o.path}: write: not a path inside the output folder")
-        key = unicodedata.normalize("NFC", o.path)
-        if key in seen:
-            raise LinkError(f"{o.path}: write: two pages want this path")
-        seen[key] = o
-    return list(seen.values())
+def _check_path(path: str, seen: dict[str, str]) -> None:
+    """Record `path` in `seen` (keyed by its NFC form); a LinkError if it leaves the output
+    folder or another output already wants it."""
+    parts = path.split("/")
+    if path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise LinkError(f"{path}: write: not a path inside the output folder")
+    key = unicodedata.normalize("NFC", path)
+    if key in seen:
+        raise LinkError(f"{path}: write: two pages want this path")
+    seen[key] = path
 
 
-def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteResult:
-    """Replace `out_dir` with exactly `outputs`. Anything in the old folder that no output
-    produces is gone afterwards. On error the old folder is left as it was."""
-    items = check_paths(outputs)
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old_files = _files(out_dir) if out_dir.is_dir() else set()
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging-"))
-    written = unchanged = 0
-    try:
-        for o in items:
-            target = staging / o.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            old = out_dir / o.path
-            if o.path in old_files and _same(old, o.data):
-                try:
-                    os.link(old, target)
-                    unchanged += 1
-                    continue
-                except OSError:  # file systems without hard links: write a copy
-                    pass
-            target.write_bytes(o.data)
-            os.chmod(target, 0o644)
-            written += 1
-        os.chmod(staging, 0o755)
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    removed = len(old_files - {o.path for o in items})
-    return WriteResult(written=written, unchanged=unchanged, removed=removed)
-
-
-def _same(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _files(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Put `staging` where `out_dir` is. The old folder is renamed aside first and deleted
-    after, so at no point is a mix of old and new files visible under `out_dir`."""
-    if not out_dir.exists():
-        os.replace(staging, out_dir)
-        return
-    aside = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
-    os.rmdir(aside)
-    os.replace(out_dir, aside)
-    try:
-        os.replace(staging, out_dir)
-    except BaseException:
-        os.replace(aside, out_dir)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
-
-
-# --- Incremental writes ------------------------------------------------------------------------
-# The trade-off: the staging swap above makes the switch from old to new output one rename,
-# but it must put every file of the site into the staging folder, a hard link at least for
-# each unchanged one: 14,000 links for a one-line edit. The incremental writer below keeps
-# the half that matters, that a failed build leaves the output folder exactly as it was:
-# every page is rendered, and every changed file written into a staging folder, before the
-# output folder is touched. Only then are stale files deleted and changed files renamed in,
-# each with one atomic os.replace. What it gives up: for the few milliseconds of those
-# renames a reader (or an rsync) can see some files new and some old, and an OS error in
-# the middle of them (disk full cannot happen then: the bytes are already written) leaves a
-# mix, which the next build repairs, since it checks the output folder against its cache.
-# A cold build into a missing folder is still one rename of the staging folder.
+# Why not build the whole site into a staging folder and swap it in, which would make the
+# switch from old to new output one rename: every file of the site would have to go into the
+# staging folder, a hard link at least for each unchanged one: 14,000 links for a one-line
+# edit. Staging keeps the half that matters, that a failed build leaves the output folder
+# exactly as it was: every page is rendered, and every changed file written into the staging
+# folder, before the output folder is touched. Only then are stale files deleted and changed
+# files renamed in, each with one atomic os.replace. What it gives up: for the few
+# milliseconds of those renames a reader (or an rsync) can see some files new and some old,
+# and an OS error in the middle of them (disk full cannot happen then: the bytes are already
+# written) leaves a mix, which the next build repairs, since it checks the output folder
+# against its cache. A cold build into a missing folder is one rename of the staging folder.
 
 OutputState = dict[str, tuple[int, int, str]]
 """Output file → (mtime_ns, size, digest of its bytes), as the build cache records it."""
@@ -149,13 +86,7 @@ class Staging:
     def add(self, outputs: Iterable[Output]) -> None:
         """Stage the outputs whose bytes the output folder does not already hold."""
         for o in outputs:
-            parts = o.path.split("/")
-            if o.path.startswith("/") or any(p in ("", ".", "..") for p in parts):
-                raise LinkError(f"{o.path}: write: not a path inside the output folder")
-            key = unicodedata.normalize("NFC", o.path)
-            if key in self._seen:
-                raise LinkError(f"{o.path}: write: two pages want this path")
-            self._seen[key] = o.path
+            _check_path(o.path, self._seen)
             d = self.digest(o.data)
             prev = self.previous.get(o.path)
             if prev is not None and prev[2] == d and self.current.get(o.path) == prev[:2]:

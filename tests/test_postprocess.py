@@ -12,8 +12,11 @@ from pathlib import Path
 import brotli
 import pytest
 
+import sitegen.cache
 from sitegen.config import Config
+from sitegen.model import Output
 from sitegen.postprocess import minify_bytes, postprocess
+from sitegen.write import OutputState, Staging, WriteResult
 
 PAGE = """<!DOCTYPE html>
 <html lang="ar" dir="rtl">
@@ -111,6 +114,20 @@ def config(tmp_path: Path, **keys: object) -> Config:
 def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:
     return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def write(cfg: Config, outputs: list[Output], previous: OutputState | None = None
+          ) -> tuple[WriteResult, OutputState, list[str]]:
+    """Write `outputs` into cfg.output_dir as sitegen.build does, `previous` being the state
+    the last write returned; also returns the paths written or removed."""
+    staging = Staging(cfg.output_dir, previous or {}, sitegen.cache.scan(cfg.output_dir),
+                      sitegen.cache.digest)
+    try:
+        staging.add(outputs)
+        result, state = staging.commit(())
+        return result, state, staging.changed
+    finally:
+        staging.discard()
 
 
 # --- what a reader sees ----------------------------------------------------------------------
@@ -322,7 +339,6 @@ def site_outputs() -> list:
 def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Path, monkeypatch) -> None:
     import sitegen.postprocess as pp
     from sitegen.postprocess import process_outputs
-    from sitegen.write import write_outputs
 
     cfg = config(tmp_path, minify=True, compress=True)
     outputs = process_outputs(site_outputs(), cfg)
@@ -337,7 +353,7 @@ def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Pat
     assert len(by_path["index.html"]) < len(PAGE.encode())
     assert brotli.decompress(by_path["index.html.br"]) == by_path["index.html"]
     assert gzip.decompress(by_path["static/style.css.gz"]) == by_path["static/style.css"]
-    write_outputs(outputs, cfg.output_dir)
+    _result, state, _changed = write(cfg, outputs)
     first = snapshot(cfg.output_dir)
 
     # The next build reuses the siblings on disk instead of running Brotli again.
@@ -346,7 +362,7 @@ def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Pat
     monkeypatch.setattr(pp, "compress_brotli", lambda data: done.append(len(data)) or real(data))
     again = process_outputs(site_outputs(), cfg)
     assert again == outputs and done == []
-    result = write_outputs(again, cfg.output_dir)
+    result, _state, _changed = write(cfg, again, state)
     assert result.written == 0 and snapshot(cfg.output_dir) == first
 
     # One changed page: only its siblings are compressed again.
