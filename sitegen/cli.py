@@ -41,7 +41,7 @@ def _setup_logging(verbosity: int) -> None:
     root = logging.getLogger("sitegen")
     root.handlers[:] = [handler]
     root.propagate = False
-    root.setLevel({-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG))
+    root.setLevel(logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG)
 
 
 # --- import --------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ def theme_chain(config: Config) -> tuple[Path, ...]:
                 meta = tomllib.loads(toml.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as e:
                 raise ThemeError(f"{toml}: theme: {e}") from None
+            except UnicodeDecodeError as e:
+                raise ThemeError(f"{toml}: theme: not UTF-8 text (byte {e.start})") from None
         parent = meta.get("extends")
         if parent is not None and not isinstance(parent, str):
             raise ThemeError(f"{toml}: theme: extends must be a theme name")

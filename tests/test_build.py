@@ -301,3 +301,12 @@ def test_the_command_exits_with_its_code_and_every_line_said(make_site: MakeSite
     version = subprocess.run([sys.executable, "-m", "sitegen", "--version"], capture_output=True, text=True,
                              env=env)
     assert version.returncode == 0 and version.stdout.startswith("sitegen ")
+
+
+def test_more_quiet_is_quieter_not_debug(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site(SMALL)
+    (root / "content/draft.md").write_text(article("مسودة", draft="true"), encoding="utf-8")
+    for flags in (["-qq"], ["-q"], ["-qqq"]):
+        shutil.rmtree(root / ".sitegen-cache", ignore_errors=True)  # a real build each time
+        assert main(["build", *flags, "-C", str(root / "config.toml")]) == 0
+        assert capsys.readouterr().err == "", flags

@@ -58,6 +58,9 @@ def test_missing_theme_and_extends_cycle_are_clear_errors(make_site: MakeSite) -
     (root / "config.toml").write_text('theme = "loop1"\n')
     with pytest.raises(BuildError, match="extends forms a cycle: loop1 → loop2 → loop1"):
         build(load_config(root / "config.toml"))
+    (root / "themes/loop1/theme.toml").write_bytes('extends = "قالب"\n'.encode("cp1256"))
+    with pytest.raises(BuildError, match=r"loop1/theme\.toml: theme: not UTF-8 text"):
+        build(load_config(root / "config.toml"))
 
 
 def declarations(css: str) -> list[tuple[str, str]]:

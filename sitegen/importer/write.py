@@ -82,8 +82,12 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
     planned: list[_Planned] = []
     # Titles already taken: folded key → where it comes from (seed file of this run, or file).
     owners: dict[str, str] = {}
+    # Titles of the files each seed made before: its own, re-imported, are no clash.
+    from_seed: dict[str, set[str]] = {}
     for e in existing:
         owners.setdefault(title_key(e.title), e.seed[0] if e.seed else _display(e.path, root))
+        if e.seed:
+            from_seed.setdefault(e.seed[0], set()).add(title_key(e.title))
     claimed: dict[str, str] = {}
     for path in paths:
         shown = _display(path, root)
@@ -94,11 +98,11 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
             errors.append(str(e))
             continue
         warnings.extend(seed_warnings + parse_warnings)
-        clash = _title_clash(drafts, shown, owners, claimed, existing)
+        clash = _title_clash(drafts, shown, owners, claimed, from_seed.get(shown, set()))
         if clash:
             errors.append(clash)
             continue
-        digest = hashlib.sha256(data).hexdigest()
+        digest = _sha(data)
         for d in drafts:
             claimed[title_key(d.title)] = shown
             planned.append(_Planned(d, shown, digest, ""))
@@ -201,10 +205,10 @@ def _existing_content(content_dir: Path) -> list[_Existing]:
 
 
 def _title_clash(drafts: list[Draft], shown: str, owners: dict[str, str], claimed: dict[str, str],
-                 existing: list[_Existing]) -> str | None:
+                 ours: set[str]) -> str | None:
     """An error line when one of `drafts` has a title another seed (or content file) already
-    gives: two seeds giving one article is bad input, not two articles."""
-    ours = {title_key(e.title) for e in existing if e.seed and e.seed[0] == shown}
+    gives: two seeds giving one article is bad input, not two articles. `ours`: the titles
+    this seed's earlier import gave."""
     seen: set[str] = set()
     for d in drafts:
         key = title_key(d.title)
