@@ -306,11 +306,34 @@ _DIGIT_SKIP = frozenset({"code", "pre", "kbd", "samp", "var", "script", "style",
                          "svg", "math", "template"})
 
 
+# Numeric references (&#160;, and &#34; / &#39; from escaping) are rewritten as characters or
+# named entities, so that a pass over text nodes (Arabic-Indic digits below) cannot turn
+# "&#160;" into "&#١٦٠;".
+_NUMERIC_REF = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
+_NAMED = {0x26: "&amp;", 0x3C: "&lt;", 0x3E: "&gt;", 0x22: "&quot;", 0x27: "&apos;"}
+
+
+def _unref(m: re.Match[str]) -> str:
+    code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+    if code in _NAMED:
+        return _NAMED[code]
+    if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000 or code < 0x20 and code not in (9, 10, 13):
+        return m.group()
+    return chr(code)
+
+
+def plain_references(html: str) -> str:
+    """`html` with numeric character references written as characters (or, for the five
+    markup characters, named entities): same document, no digits inside references."""
+    return _NUMERIC_REF.sub(_unref, html)
+
+
 def localize_digits_html(source: str, numerals: str) -> str:
     """Rendered HTML with the digits of its text nodes in `numerals`; attribute values (URLs,
     `<time datetime>`), code and scripts keep their digits, and so does text in another
     language (inside an element whose `lang` is not Arabic, e.g. an English article's body)."""
     localize_digits("", numerals)  # validates `numerals` even for a page with no text
+    source = plain_references(source)
     # Only the text nodes holding a digit of some script: the others (most of a page's few
     # hundred) would come back as they are, and converting them was most of the time.
     spans = _text_spans(source, _DIGIT_SKIP, ("ar",))

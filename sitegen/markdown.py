@@ -16,7 +16,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from sitegen.i18n import isolate_latin_html
+from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
 
 if TYPE_CHECKING:
@@ -226,28 +226,6 @@ class MarkdownRenderer:
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
         return Body(html=html, toc=toc, links=tuple(dict.fromkeys(self.rewriter.found)),
                     unresolved=tuple(dict.fromkeys(self.rewriter.unresolved)))
-
-
-# Numeric references (&#160;, and &#34; / &#39; from escaping) are rewritten as characters or
-# named entities, so that later passes over text nodes (Arabic-Indic digits) cannot turn
-# "&#160;" into "&#١٦٠;".
-_NUMERIC_REF = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
-_NAMED = {0x26: "&amp;", 0x3C: "&lt;", 0x3E: "&gt;", 0x22: "&quot;", 0x27: "&apos;"}
-
-
-def _unref(m: re.Match[str]) -> str:
-    code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
-    if code in _NAMED:
-        return _NAMED[code]
-    if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000 or code < 0x20 and code not in (9, 10, 13):
-        return m.group()
-    return chr(code)
-
-
-def plain_references(html: str) -> str:
-    """`html` with numeric character references written as characters (or, for the five
-    markup characters, named entities): same document, no digits inside references."""
-    return _NUMERIC_REF.sub(_unref, html)
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:

@@ -28,7 +28,6 @@ from sitegen.arabic import canonical_letters, fold, slug
 from sitegen.config import Config
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.load import article_body
-from sitegen.markdown import plain_references
 from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
 
@@ -355,7 +354,7 @@ class Renderer:
         except Exception as e:  # any error inside a template is reported at its file:line
             raise template_error(e, root=cfg.root) from None
         if numerals != "latn":
-            html = localize_digits_html(plain_references(html), numerals)
+            html = localize_digits_html(html, numerals)
         return Output(file, html.encode("utf-8"))
 
     def render_all(self) -> Iterator[Output]:

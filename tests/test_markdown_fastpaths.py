@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from sitegen import frontmatter, i18n
 from sitegen.arabic import LATIN_RUN
-from sitegen.markdown import _INLINE_NEEDS, MarkdownRenderer, _plain_block, plain_references
+from sitegen.i18n import plain_references
+from sitegen.markdown import _INLINE_NEEDS, MarkdownRenderer, _plain_block
 from sitegen.model import Body
 
 ROOT = Path(__file__).resolve().parent.parent
