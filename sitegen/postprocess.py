@@ -1,13 +1,12 @@
-"""After the build: minify HTML and CSS, and precompress text files (.gz, .br), in place.
+"""Minify HTML and CSS, and precompress text files (.gz, .br), on the build's outputs before
+they are written (`process_outputs`), so the writer's staging and pruning cover the minified
+files and their siblings too.
 
-Both are optional by config (`minify`, `compress`) and both only rewrite a file whose bytes
-change (sitegen.fsutil.atomic_write), so running this twice writes nothing the second time.
-The output is deterministic: gzip with mtime 0 and no file name, Brotli at a fixed quality.
-A .gz/.br already on disk that decompresses to the file's bytes is kept rather than redone.
-
-Two entry points: `postprocess(out_dir, config)` works on a written folder, in place;
-`process_outputs(outputs, config)` works on the build's outputs before they are written, so
-the build's atomic swap and pruning cover the minified files and their siblings too.
+Both are optional by config (`minify`, `compress`). The output is deterministic: gzip with
+mtime 0 and no file name, Brotli at a fixed quality. A .br already in the output folder that
+decompresses to the file's bytes is reused rather than redone. A sibling that no longer saves
+bytes is not produced, so the writer removes the old one: a host serving X.gz in place of X
+never gets an out-of-date copy.
 """
 
 from __future__ import annotations
@@ -15,12 +14,10 @@ from __future__ import annotations
 import gzip
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from sitegen.config import Config
-from sitegen.fsutil import atomic_write
 from sitegen.model import Output
 
 log = logging.getLogger(__name__)
@@ -32,22 +29,6 @@ COMPRESSIBLE = frozenset({".html", ".htm", ".css", ".js", ".mjs", ".xml", ".atom
 GZIP_LEVEL = 9
 BROTLI_QUALITY = 11
 """Highest settings: the cost is paid once per build, the saving on every request."""
-
-
-@dataclass(frozen=True)
-class PostprocessSummary:
-    """What `postprocess` did to the output folder."""
-
-    minified: int = 0
-    """HTML and CSS files rewritten by the minifier."""
-    bytes_saved: int = 0
-    """Bytes the minifier removed, over all files it rewrote."""
-    gz_written: int = 0
-    """.gz files written (new or changed)."""
-    br_written: int = 0
-    """.br files written (new or changed)."""
-    stale_removed: int = 0
-    """.gz/.br siblings removed because compressing their file no longer saves anything."""
 
 
 def minify_bytes(name: str, data: bytes) -> bytes:
@@ -167,7 +148,7 @@ def compressed(data: bytes, ext: str, previous: Path | None = None) -> bytes | N
 
 def process_outputs(outputs: Iterable[Output], config: Config) -> list[Output]:
     """The build's outputs minified (config `minify`) and with .gz/.br siblings added
-    (config `compress`), for the build to write in one atomic swap.
+    (config `compress`), for the build to stage and write.
 
     Siblings already in `config.output_dir` from the previous build are reused when they
     still match. With both settings off, the outputs come back as they are.
@@ -188,45 +169,3 @@ def process_outputs(outputs: Iterable[Output], config: Config) -> list[Output]:
                 if packed is not None:
                     result.append(Output(path=o.path + ext, data=packed))
     return result
-
-
-def postprocess(out_dir: Path, config: Config) -> PostprocessSummary:
-    """Minify (config `minify`) then precompress (config `compress`) every file in `out_dir`,
-    in place; only files whose bytes change are rewritten.
-
-    Minifying comes first so the .gz/.br files hold the minified bytes. With both settings
-    off this reads nothing and returns an empty summary.
-    """
-    if not (config.minify or config.compress):
-        return PostprocessSummary()
-    minified = saved = gz = br = stale = 0
-    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-        suffix = path.suffix.lower()
-        if suffix not in COMPRESSIBLE:
-            continue
-        rel = path.relative_to(out_dir).as_posix()
-        data = path.read_bytes()
-        if config.minify:
-            small = minify_bytes(rel, data)
-            if small != data and atomic_write(path, small):
-                minified += 1
-                saved += len(data) - len(small)
-                log.debug("%s: minified, %d → %d bytes", rel, len(data), len(small))
-                data = small
-        if config.compress:
-            for ext in SIBLINGS:
-                sibling = path.with_name(path.name + ext)
-                packed = compressed(data, ext, sibling)
-                if packed is not None:
-                    if atomic_write(sibling, packed):
-                        gz += ext == ".gz"
-                        br += ext == ".br"
-                elif sibling.exists():
-                    # A host serving X.gz in place of X must never get an out-of-date copy.
-                    sibling.unlink()
-                    stale += 1
-    summary = PostprocessSummary(minified=minified, bytes_saved=saved, gz_written=gz,
-                                 br_written=br, stale_removed=stale)
-    log.info("postprocess: %d files minified (%d bytes saved), %d .gz and %d .br written",
-             minified, saved, gz, br)
-    return summary

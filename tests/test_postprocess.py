@@ -7,6 +7,7 @@ import html.parser
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import brotli
@@ -15,7 +16,7 @@ import pytest
 import sitegen.cache
 from sitegen.config import Config
 from sitegen.model import Output
-from sitegen.postprocess import minify_bytes, postprocess
+from sitegen.postprocess import SIBLINGS, minify_bytes, process_outputs
 from sitegen.write import OutputState, Staging, WriteResult
 
 PAGE = """<!DOCTYPE html>
@@ -86,9 +87,8 @@ FEED = ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/
         + "</feed>\n")
 
 
-def make_output(root: Path) -> Path:
+def site_files() -> list[Output]:
     """A small built site: Arabic HTML under an Arabic folder name, CSS, a feed, an image."""
-    out = root / "public"
     files: dict[str, str | bytes] = {
         "index.html": PAGE,
         "articles/عنوان-المقال/index.html": PAGE.replace("موجز الأخبار</title>", "عنوان المقال</title>"),
@@ -97,14 +97,17 @@ def make_output(root: Path) -> Path:
         "robots.txt": "User-agent: *\n",
         "logo.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
     }
-    for rel, content in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            path.write_bytes(content)
-    return out
+    return [Output(rel, content.encode("utf-8") if isinstance(content, str) else content)
+            for rel, content in files.items()]
+
+
+def edited(path: str, data: bytes) -> list[Output]:
+    """`site_files()` with the file at `path` holding `data`."""
+    return [Output(o.path, data) if o.path == path else o for o in site_files()]
+
+
+def by_path(outputs: list[Output]) -> dict[str, bytes]:
+    return {o.path: o.data for o in outputs}
 
 
 def config(tmp_path: Path, **keys: object) -> Config:
@@ -193,19 +196,22 @@ def test_visible_text_helper_can_tell_a_change() -> None:
 
 
 def test_minify_keeps_what_the_page_shows(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
-    before = (out / "index.html").read_text(encoding="utf-8")
-    summary = postprocess(out, config(tmp_path, minify=True))
-    after = (out / "index.html").read_text(encoding="utf-8")
+    files = by_path(site_files())
+    small = by_path(process_outputs(site_files(), config(tmp_path, minify=True)))
+    before = files["index.html"].decode("utf-8")
+    after = small["index.html"].decode("utf-8")
     assert len(after) < len(before)
     assert "<!--" not in after and "  " not in after.split("<pre>")[0]
     assert visible(after) == visible(before)
     assert "<pre>  سطر أول\n      سطر   ثانٍ بمسافات  محفوظة\n</pre>" in after
     assert '<html dir=rtl lang=ar>' in after or '<html lang=ar dir=rtl>' in after
     assert "var   x = 1;" in after  # scripts are never rewritten
-    assert summary.minified == 3  # two pages and the stylesheet; feed, robots, image untouched
-    assert (out / "feed.xml").read_text(encoding="utf-8") == FEED
-    assert summary.bytes_saved > 0
+    # Two pages and the stylesheet; feed, robots, image untouched; minifying adds no file.
+    assert sorted(p for p in files if small[p] != files[p]) == sorted(
+        ["index.html", "articles/عنوان-المقال/index.html", "style.css"])
+    assert sorted(small) == sorted(files)
+    assert small["feed.xml"] == FEED.encode("utf-8")
+    assert sum(map(len, small.values())) < sum(map(len, files.values()))
 
 
 @pytest.mark.parametrize("fragment", [
@@ -233,102 +239,101 @@ def test_minify_css_keeps_every_rule(tmp_path: Path) -> None:
 
 
 def test_minify_is_idempotent_and_skips_unchanged_files(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
     cfg = config(tmp_path, minify=True, compress=True)
-    postprocess(out, cfg)
-    first = snapshot(out)
-    again = postprocess(out, cfg)
-    assert (again.minified, again.gz_written, again.br_written) == (0, 0, 0)
-    assert snapshot(out) == first  # same bytes and same modification times
+    first = process_outputs(site_files(), cfg)
+    _result, state, _changed = write(cfg, first)
+    written = snapshot(cfg.output_dir)
+    # Minified pages minify to themselves, and give the same siblings.
+    pages = [o for o in first if not o.path.endswith(SIBLINGS)]
+    assert process_outputs(pages, cfg) == first
+    result, _state, changed = write(cfg, process_outputs(site_files(), cfg), state)
+    assert (result.written, changed) == (0, [])
+    assert snapshot(cfg.output_dir) == written  # same bytes and same modification times
 
 
 def test_compress_writes_gz_and_br_next_to_text_files(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
-    summary = postprocess(out, config(tmp_path, compress=True))
+    files = by_path(process_outputs(site_files(), config(tmp_path, compress=True)))
     for rel in ("index.html", "articles/عنوان-المقال/index.html", "style.css", "feed.xml"):
-        original = (out / rel).read_bytes()
-        gz = (out / f"{rel}.gz").read_bytes()
-        br = (out / f"{rel}.br").read_bytes()
+        original = files[rel]
+        gz = files[f"{rel}.gz"]
+        br = files[f"{rel}.br"]
         assert gzip.decompress(gz) == original
         assert brotli.decompress(br) == original
         assert len(gz) < len(original) and len(br) < len(original)
         assert gz[4:8] == b"\0\0\0\0"  # gzip header mtime 0: no build time in the bytes
-    assert not (out / "logo.png.gz").exists()  # not a text format
-    assert not (out / "robots.txt.gz").exists()  # too small to gain anything
-    assert (summary.gz_written, summary.br_written) == (4, 4)
+    assert "logo.png.gz" not in files  # not a text format
+    assert "robots.txt.gz" not in files  # too small to gain anything
+    assert [sum(p.endswith(ext) for p in files) for ext in (".gz", ".br")] == [4, 4]
     # Compressing alone never changes the files themselves.
-    assert (out / "index.html").read_text(encoding="utf-8") == PAGE
+    assert files["index.html"] == PAGE.encode("utf-8")
 
 
 def test_compressed_files_hold_the_minified_bytes(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
-    postprocess(out, config(tmp_path, minify=True, compress=True))
-    assert gzip.decompress((out / "index.html.gz").read_bytes()) == (out / "index.html").read_bytes()
-    assert (out / "index.html").read_text(encoding="utf-8") != PAGE
+    files = by_path(process_outputs(site_files(), config(tmp_path, minify=True, compress=True)))
+    assert gzip.decompress(files["index.html.gz"]) == files["index.html"]
+    assert files["index.html"] != PAGE.encode("utf-8")
 
 
-def test_postprocess_is_deterministic(tmp_path: Path) -> None:
-    a, b = make_output(tmp_path / "a"), make_output(tmp_path / "b")
-    cfg = config(tmp_path, minify=True, compress=True)
-    postprocess(a, cfg)
-    os.utime(b / "index.html", (1, 1))  # a different source time must not reach the output
-    postprocess(b, cfg)
-    files_a = {k: v[0] for k, v in snapshot(a).items()}
-    assert files_a == {k: v[0] for k, v in snapshot(b).items()}
-    assert "index.html.br" in files_a
+def test_process_outputs_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = process_outputs(site_files(), config(tmp_path / "a", minify=True, compress=True))
+    # A different time must not reach the output (gzip puts the clock in its header by default).
+    monkeypatch.setattr(time, "time", lambda: 1.0)
+    b = process_outputs(site_files(), config(tmp_path / "b", minify=True, compress=True))
+    assert a == b
+    assert "index.html.br" in by_path(a)
 
 
 def test_off_by_default_touches_nothing(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
-    before = snapshot(out)
-    summary = postprocess(out, config(tmp_path))
-    assert summary.minified == summary.gz_written == summary.br_written == 0
-    assert snapshot(out) == before
+    files = site_files()
+    out = process_outputs(files, config(tmp_path))
+    assert out == files and all(a is b for a, b in zip(out, files))
 
 
 def test_stale_sibling_removed_when_compression_gains_nothing(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
-    (out / "robots.txt.gz").write_bytes(gzip.compress(b"User-agent: *\nDisallow: /old/\n"))
-    summary = postprocess(out, config(tmp_path, compress=True))
-    assert not (out / "robots.txt.gz").exists()
-    assert summary.stale_removed == 1
+    cfg = config(tmp_path, compress=True)
+    long = edited("robots.txt", b"User-agent: *\n" + b"Disallow: /old/\n" * 20)
+    first = process_outputs(long, cfg)
+    assert "robots.txt.gz" in by_path(first)
+    _result, state, _changed = write(cfg, first)
+    result, _state, changed = write(cfg, process_outputs(site_files(), cfg), state)
+    assert not (cfg.output_dir / "robots.txt.gz").exists()
+    assert not (cfg.output_dir / "robots.txt.br").exists()
+    assert sorted(changed) == ["robots.txt", "robots.txt.br", "robots.txt.gz"]
+    assert result.removed == 2
 
 
 def test_rewritten_source_gets_a_fresh_gz(tmp_path: Path) -> None:
-    out = make_output(tmp_path)
     cfg = config(tmp_path, compress=True)
-    postprocess(out, cfg)
-    (out / "feed.xml").write_text(FEED.replace("خبر رقم 3", "خبر معدّل"), encoding="utf-8")
-    summary = postprocess(out, cfg)
-    assert (summary.gz_written, summary.br_written) == (1, 1)
-    assert "خبر معدّل".encode() in gzip.decompress((out / "feed.xml.gz").read_bytes())
+    _result, state, _changed = write(cfg, process_outputs(site_files(), cfg))
+    feed = FEED.replace("خبر رقم 3", "خبر معدّل").encode("utf-8")
+    _result, _state, changed = write(cfg, process_outputs(edited("feed.xml", feed), cfg), state)
+    assert sorted(changed) == ["feed.xml", "feed.xml.br", "feed.xml.gz"]
+    assert "خبر معدّل".encode() in gzip.decompress((cfg.output_dir / "feed.xml.gz").read_bytes())
 
 
-def test_unchanged_files_are_not_compressed_again(tmp_path: Path, monkeypatch) -> None:
+def test_unchanged_files_are_not_compressed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Brotli at quality 11 is slow; a file whose bytes and siblings are as last written is
     skipped, while a changed file or a sibling deleted by hand is redone."""
     import sitegen.postprocess as pp
 
-    out = make_output(tmp_path)
     cfg = config(tmp_path, compress=True)
-    postprocess(out, cfg)
+    _result, state, _changed = write(cfg, process_outputs(site_files(), cfg))
     done: list[int] = []
     real = pp.compress_brotli
     monkeypatch.setattr(pp, "compress_brotli", lambda data: done.append(len(data)) or real(data))
-    postprocess(out, cfg)
+    process_outputs(site_files(), cfg)
     assert done == []
-    (out / "style.css.br").unlink()
-    (out / "feed.xml").write_text(FEED + "<!-- 2 -->\n", encoding="utf-8")
-    summary = postprocess(out, cfg)
-    assert len(done) == 2 and summary.br_written == 2
-    assert brotli.decompress((out / "style.css.br").read_bytes()) == CSS.encode()
-    assert brotli.decompress((out / "feed.xml.br").read_bytes()).endswith(b"<!-- 2 -->\n")
+    (cfg.output_dir / "style.css.br").unlink()
+    feed = (FEED + "<!-- 2 -->\n").encode("utf-8")
+    _result, _state, changed = write(cfg, process_outputs(edited("feed.xml", feed), cfg), state)
+    assert len(done) == 2
+    assert sorted(p for p in changed if p.endswith(".br")) == ["feed.xml.br", "style.css.br"]
+    assert brotli.decompress((cfg.output_dir / "style.css.br").read_bytes()) == CSS.encode()
+    assert brotli.decompress((cfg.output_dir / "feed.xml.br").read_bytes()).endswith(b"<!-- 2 -->\n")
 
 
 # --- on the build's outputs, before they are written --------------------------------------------
-def site_outputs() -> list:
-    from sitegen.model import Output
-
+def site_outputs() -> list[Output]:
     return [Output(path="index.html", data=PAGE.encode()),
             Output(path="articles/عنوان-المقال/index.html", data=PAGE.replace("<h1>", "<h1>مقال: ").encode()),
             Output(path="static/style.css", data=CSS.encode()),
@@ -338,7 +343,6 @@ def site_outputs() -> list:
 
 def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Path, monkeypatch) -> None:
     import sitegen.postprocess as pp
-    from sitegen.postprocess import process_outputs
 
     cfg = config(tmp_path, minify=True, compress=True)
     outputs = process_outputs(site_outputs(), cfg)
@@ -366,7 +370,7 @@ def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Pat
     assert result.written == 0 and snapshot(cfg.output_dir) == first
 
     # One changed page: only its siblings are compressed again.
-    changed = [o if o.path != "feed.xml" else type(o)(path=o.path, data=o.data + b"<!-- 2 -->\n")
+    changed = [o if o.path != "feed.xml" else Output(path=o.path, data=o.data + b"<!-- 2 -->\n")
                for o in site_outputs()]
     third = {o.path: o.data for o in process_outputs(changed, cfg)}
     assert len(done) == 1
@@ -374,9 +378,6 @@ def test_process_outputs_adds_siblings_the_build_writes_atomically(tmp_path: Pat
 
 
 def test_process_outputs_off_or_own_sibling(tmp_path: Path) -> None:
-    from sitegen.model import Output
-    from sitegen.postprocess import process_outputs
-
     assert process_outputs(site_outputs(), config(tmp_path)) == site_outputs()
     own = Output(path="feed.xml.gz", data=b"the site's own file")
     out = process_outputs([*site_outputs(), own], config(tmp_path, compress=True))
@@ -386,8 +387,6 @@ def test_process_outputs_off_or_own_sibling(tmp_path: Path) -> None:
 def test_process_outputs_is_the_same_whatever_was_on_disk(tmp_path: Path) -> None:
     """A clean build and a build over an old public/ give the same bytes: a .gz left by
     another tool (with a timestamp) is not kept just because it decompresses right."""
-    from sitegen.postprocess import process_outputs
-
     cfg = config(tmp_path, compress=True)
     clean = process_outputs(site_outputs(), cfg)
     (cfg.output_dir).mkdir()
@@ -408,13 +407,12 @@ def test_browser_shows_the_same_page_after_minify(tmp_path: Path) -> None:
         pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
     from playwright.sync_api import sync_playwright
 
-    out = make_output(tmp_path)
-    original = shutil.copytree(out, tmp_path / "original")
-    postprocess(out, config(tmp_path, minify=True))
+    original = by_path(site_files())
+    minified = by_path(process_outputs(site_files(), config(tmp_path, minify=True)))
 
-    def seen(folder: Path) -> dict[str, object]:
-        page_html = (folder / "index.html").read_text(encoding="utf-8")
-        css = (folder / "style.css").read_text(encoding="utf-8")
+    def seen(files: dict[str, bytes]) -> dict[str, object]:
+        page_html = files["index.html"].decode("utf-8")
+        css = files["style.css"].decode("utf-8")
         page.set_content(page_html)
         page.add_style_tag(content=css)  # the page's /style.css, without a server
         return page.evaluate("""() => {
@@ -431,7 +429,7 @@ def test_browser_shows_the_same_page_after_minify(tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM),
                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
-        before, after = seen(original), seen(out)
+        before, after = seen(original), seen(minified)
         browser.close()
     assert before["dir"] == after["dir"] == "rtl"
     assert "سطر   ثانٍ بمسافات  محفوظة" in str(after["text"])
@@ -442,14 +440,16 @@ def test_browser_shows_the_same_page_after_minify(tmp_path: Path) -> None:
 def test_minified_seeds_site_shows_the_same_and_still_checks(seeds_site: Path, tmp_path: Path) -> None:
     """Every page the digest theme builds shows the same text after minify, and `sitegen
     check` (which parses the pages) still finds every link."""
+    from sitegen.build import build
     from sitegen.cli import main
+    from sitegen.config import load_config
 
     root = shutil.copytree(seeds_site, tmp_path / "site")
     out = root / "public"
     before = {p: p.read_text(encoding="utf-8") for p in sorted(out.rglob("*.html"))}
     assert len(before) > 5
-    summary = postprocess(out, Config(root=root, minify=True, compress=True))
-    assert summary.minified >= len(before)
+    build(load_config(root / "config.toml").replace(minify=True, compress=True))
+    assert sorted(out.rglob("*.html")) == list(before)
     for path, text in before.items():
         after = path.read_text(encoding="utf-8")
         assert len(after) < len(text), path
@@ -490,9 +490,12 @@ def test_browser_minified_seeds_site_looks_the_same(seeds_site: Path, tmp_path: 
         pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
     from playwright.sync_api import sync_playwright
 
-    original = shutil.copytree(seeds_site / "public", tmp_path / "original")
-    minified = shutil.copytree(seeds_site / "public", tmp_path / "minified")
-    postprocess(minified, Config(root=tmp_path, minify=True))
+    from sitegen.build import build
+    from sitegen.config import load_config
+
+    root = shutil.copytree(seeds_site, tmp_path / "site")  # the build writes its cache there
+    original, minified = root / "public", tmp_path / "minified"
+    build(load_config(root / "config.toml").replace(output_dir=minified, minify=True))
     article = next(p for p in sorted((original / "articles").iterdir()) if p.is_dir())
     tag = next(p for p in sorted((original / "tags").iterdir()) if p.is_dir())
     pages = ["", f"articles/{article.name}/", f"tags/{tag.name}/"]
