@@ -68,7 +68,7 @@ class BuildReport:
 
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False,
-          search_later: bool = False) -> BuildReport:
+          search_later: bool = False, log_warnings: bool = True) -> BuildReport:
     """Build the site of `config` into config.output_dir.
 
     Raises BuildError on any error, and with `strict` on any warning; the output folder is
@@ -78,6 +78,9 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     seconds to minutes) is not: the output keeps the previous bundle, one edit behind, and
     the report's `search_job` makes the new one for the next build. Without it (`sitegen
     build`), the bundle always matches the pages.
+
+    With `log_warnings` False, the warnings are not logged one per line (the dev server's
+    rebuilds print only their count); they are still in the report, and still fail `strict`.
     """
     # The cyclic garbage collector stays off for the build: its full passes over the
     # hundreds of thousands of objects a build keeps (articles, cards, the cache's data)
@@ -86,13 +89,15 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later)
+        return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
+                            log_warnings=log_warnings)
     finally:
         if collecting:
             gc.enable()
 
 
-def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bool) -> BuildReport:
+def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bool,
+                 log_warnings: bool) -> BuildReport:
     """`build`, each stage timed: the no-op check, then `_build` when something changed."""
     start = time.perf_counter()
     started_ns = time.time_ns()
@@ -117,20 +122,21 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
     if store.unchanged(config, inputs, on_disk) and not store.state.search_stale:
         warnings = list(store.state.warnings)
         store.keep()
-        _report_warnings(warnings, strict, config)
+        _report_warnings(warnings, strict, config, log_warnings)
         return BuildReport(pages=store.state.pages, written=0, unchanged=len(on_disk), removed=0,
                            warnings=warnings, seconds=time.perf_counter() - start,
                            stage_seconds=stages, noop=True)
     try:
         return _build(config, store, inputs, on_disk, strict=strict, drafts=drafts,
-                      search_later=search_later, start=start, started_ns=started_ns, stages=stages, timed=timed)
+                      search_later=search_later, log_warnings=log_warnings, start=start,
+                      started_ns=started_ns, stages=stages, timed=timed)
     finally:
         store.close()
 
 
 def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, build_cache.Stat],
            on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, search_later: bool,
-           start: float,
+           log_warnings: bool, start: float,
            started_ns: int, stages: dict[str, float], timed: Callable[..., T]) -> BuildReport:  # type: ignore[type-var]
     """The build proper, once the no-op check said something changed."""
     # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
@@ -176,7 +182,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of, deps=data.deps))
     warnings = list(links.warnings)
-    _report_warnings(warnings, strict, config)
+    _report_warnings(warnings, strict, config, log_warnings)
     # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
     # a batch at a time, so memory never holds the whole site; nothing in the output folder
     # changes until `commit`.
@@ -271,9 +277,11 @@ def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.Bui
     return links
 
 
-def _report_warnings(warnings: list[str], strict: bool, config: Config) -> None:
-    for w in warnings:
-        log.warning("%s", w)
+def _report_warnings(warnings: list[str], strict: bool, config: Config, log_warnings: bool) -> None:
+    """Log each warning (when `log_warnings`); with `strict`, any warning fails the build."""
+    if log_warnings:
+        for w in warnings:
+            log.warning("%s", w)
     if strict and warnings:
         raise BuildError([SitegenError(f"--strict: {len(warnings):,} warning(s); "
                                        f"{config.output_dir.name}/ left unchanged")])

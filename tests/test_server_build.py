@@ -89,8 +89,8 @@ def test_edit_then_request_gets_the_new_page(served: tuple[Path, DevServer]) -> 
 
 
 def test_rebuilds_leave_the_build_logger_as_they_found_it(seeds_site: Path, tmp_path: Path) -> None:
-    """The server quietens per-reference warnings after its first build; a `sitegen build` run
-    later in the same process (tests, tools embedding sitegen) must still get its warnings."""
+    """The server's rebuilds do not log each warning; a `sitegen build` run later in the same
+    process (tests, tools embedding sitegen) must still get its warnings."""
     build_log = logging.getLogger("sitegen.build")
     level = build_log.level
     root = copy_site(seeds_site, tmp_path / "site")
@@ -102,6 +102,26 @@ def test_rebuilds_leave_the_build_logger_as_they_found_it(seeds_site: Path, tmp_
         assert get(server, url)[0] == 200
         assert build_log.level == level
     assert build_log.level == level
+
+
+def test_only_the_first_build_logs_each_warning(seeds_site: Path, tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """The first build lists every unresolved reference; a rebuild only counts them."""
+    root = copy_site(seeds_site, tmp_path / "site")
+    (root / "content" / "zz-dangling.md").write_text(
+        "---\ntitle: مقال يشير إلى غائب\nslug: zz-dangling\nread_also: [مقال لا وجود له]\n---\n\nنص.\n", encoding="utf-8")
+    with caplog.at_level("INFO", logger="sitegen"):
+        with dev_server(load_config(root / "config.toml"), port=0) as server:
+            server.start()
+            first = [r for r in caplog.records if r.name == "sitegen.build" and r.levelno == logging.WARNING]
+            assert first, "the seeds' site has unresolved references"
+            caplog.clear()
+            md, url = first_article(root)
+            md.write_text(md.read_text(encoding="utf-8") + "\nسطر جديد.\n", encoding="utf-8")
+            server.notify([md])
+            assert get(server, url)[0] == 200
+    assert not [r for r in caplog.records if r.name == "sitegen.build" and r.levelno == logging.WARNING]
+    assert any("changed →" in r.getMessage() and "warnings" in r.getMessage() for r in caplog.records)
 
 
 def test_broken_front_matter_shows_overlay_and_fix_recovers(served: tuple[Path, DevServer]) -> None:

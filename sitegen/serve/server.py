@@ -420,16 +420,8 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
-        # line per rebuild, with the count. The build logger is quietened only for the
-        # duration of each later build, so builds outside the server keep their warnings.
-        build_log = logging.getLogger("sitegen.build")
-        level = build_log.level
-        if first_done:
-            build_log.setLevel(logging.ERROR)
-        try:
-            report = build(cfg, strict=strict, search_later=True)
-        finally:
-            build_log.setLevel(level)
+        # line per rebuild, with the count.
+        report = build(cfg, strict=strict, search_later=True, log_warnings=not first_done)
         first_done[:] = [True]
         return Rebuilt(
             written=report.written,
