@@ -21,7 +21,7 @@ from babel.dates import format_date as _babel_format_date
 from hijridate import Gregorian
 from markupsafe import Markup, escape
 
-from sitegen.arabic import ARABIC_LETTER, LATIN_RUN, arabic_indic_digits, ascii_digits
+from sitegen.arabic import ARABIC_LETTER, LATIN_RUN, ascii_digits
 from sitegen.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -162,16 +162,6 @@ class _LangScope:
     """Same-name elements without `lang` open inside it, so the right end tag closes it."""
 
 
-def _map_text_nodes(
-    source: str, fn: Callable[[str], str], skip: frozenset[str], langs: tuple[str, ...] | None = None
-) -> str:
-    """Apply `fn` to each text node of HTML `source` that is not inside an element named in
-    `skip` and, when `langs` is given, whose nearest `lang` attribute (if any) names one of
-    those languages ('ar' matches 'ar-EG'). Tags, attributes, comments and everything else are
-    copied byte for byte."""
-    return _replace_spans(source, _text_spans(source, skip, langs), fn)
-
-
 def _replace_spans(source: str, spans: list[tuple[int, int]], fn: Callable[[str], str]) -> str:
     """`source` with each of the (start, end) `spans`, in order, replaced by `fn` of it."""
     out: list[str] = []
@@ -185,8 +175,9 @@ def _replace_spans(source: str, spans: list[tuple[int, int]], fn: Callable[[str]
 
 
 def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each non-empty text node of `source` that `_map_text_nodes` applies
-    its function to, in order."""
+    """(start, end) of each non-empty text node of HTML `source`, in order, that is not inside
+    an element named in `skip` and, when `langs` is given, whose nearest `lang` attribute (if
+    any) names one of those languages ('ar' matches 'ar-EG')."""
     out: list[tuple[int, int]] = []
     pos = 0
     depth = 0  # how many `skip` elements are open around the current position
@@ -280,11 +271,6 @@ def _wrap_runs_in_text_node(raw: str) -> str:
         last = end
     out.append(raw[last:])
     return "".join(out)
-
-
-def _visible_text(source: str) -> str:
-    """The decoded prose of HTML `source`, outside the skipped elements (for the Arabic test)."""
-    return "".join(html.unescape(source[start:end]) for start, end in _text_spans(source, _SKIP))
 
 
 def isolate_latin_html(source: str) -> str:

@@ -68,7 +68,7 @@ def link_site(site: Site, bodies: dict[str, Body] | None = None) -> Links:
         targets = read_also + [s for _, s in related if s] + list(body.links if body else ())
         pointers[a.slug] = [s for s in dict.fromkeys(targets) if s != a.slug]
 
-    order = {a.slug: n for n, a in enumerate(site.articles)}
+    # In site order: sources are visited in it, each at most once per target.
     backlinks: dict[str, list[str]] = defaultdict(list)
     for source in site.articles:
         for target in pointers[source.slug]:
@@ -80,7 +80,7 @@ def link_site(site: Site, bodies: dict[str, Body] | None = None) -> Links:
             read_also=explicit[a.slug][0],
             related=explicit[a.slug][1],
             by_tags=by_tags.get(a.slug, ()),
-            backlinks=tuple(sorted(backlinks.get(a.slug, ()), key=order.__getitem__)),
+            backlinks=tuple(backlinks.get(a.slug, ())),
         )
         for a in site.articles
     }
@@ -97,9 +97,9 @@ def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tupl
     n = len(articles)
     postings: dict[str, list[int]] = defaultdict(list)
     keys: list[list[str]] = []
-    folded: dict[str, str] = {}  # a few hundred distinct tags on tens of thousands of articles
     for i, a in enumerate(articles):  # articles are in site order, so postings are sorted
-        ks = list(dict.fromkeys(folded.get(t) or folded.setdefault(t, tag_key(t)) for t in a.tags))
+        # A tag that folds to nothing (a lone tatweel) is no tag: it has no page either.
+        ks = list(dict.fromkeys(k for t in a.tags if (k := tag_key(t))))
         keys.append(ks)
         for k in ks:
             postings[k].append(i)

@@ -59,12 +59,6 @@ def _quoted(path: str) -> str:
     return quote(path, safe="/#")
 
 
-@functools.lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    # Memoised: a few hundred tags and sources are folded for every article that has them.
-    return fold(text)
-
-
 def build_time() -> datetime.datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else 1970."""
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
@@ -201,9 +195,9 @@ class Renderer:
                 "date": a.date,
                 "summary": a.summary,
                 "source": a.source,
-                "source_url": source_url[_fold(a.source)] if _fold(a.source) else None,
+                "source_url": source_url.get(fold(a.source)) if a.source else None,
                 # One link per tag even when the article spells it two ways, named as its page is.
-                "tags": [tag_link[k] for k in dict.fromkeys(map(_fold, a.tags)) if k in tag_link],
+                "tags": [tag_link[k] for k in dict.fromkeys(map(fold, a.tags)) if k in tag_link],
                 "lang": a.lang,
                 "dir": a.dir,
             })
@@ -670,8 +664,10 @@ def article_dir(a: Article, cfg: Config) -> str:
 def _opens_body(summary: str, body: str) -> bool:
     """True when `summary` is just the body's opening words (the importer's default), so
     showing it above the body would say the same thing twice."""
-    head = fold(summary.rstrip("…. ")).split()
-    words = fold(body[: len(summary) * 2]).split()[: len(head)]
+    # Unmemoised fold: these strings are each article's own, seen once; the shared memo is
+    # for the tags, sources and titles every stage folds again.
+    head = fold.__wrapped__(summary.rstrip("…. ")).split()
+    words = fold.__wrapped__(body[: len(summary) * 2]).split()[: len(head)]
     # The last word of a cut summary may itself be cut.
     return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
             and words[-1].startswith(head[-1]))
