@@ -376,12 +376,6 @@ def serve_output_dir(config: Config) -> Path:
     return config.cache_dir / "serve" / "public"
 
 
-def _snapshot(folder: Path) -> dict[Path, tuple[int, int, int] | None]:
-    if not folder.is_dir():
-        return {}
-    return {p: _signature(p) for p in folder.rglob("*") if p.is_file()}
-
-
 def make_rebuild(config: Config, config_file: Path | None = None, *, strict: bool = False) -> Rebuild:
     """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
     config.toml, then the one build() (incremental through its cache). With `strict`, a
@@ -411,13 +405,13 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
         problems: tuple[str, ...] = ()
         if seeds:
             from sitegen.importer import import_seeds
+            from sitegen.importer.write import MANIFEST
 
-            content = cfg.content_dir.resolve()
-            before = _snapshot(content)
             imported = import_seeds(cfg, seeds, force=False, dry_run=False)
-            # Everything the import changed (articles and its manifest), not only what it lists.
-            after = _snapshot(content)
-            wrote = frozenset(p for p, sig in after.items() if before.get(p) != sig)
+            # Resolved, as the watcher reports them. The import rewrites its manifest whenever
+            # it found articles (with the same bytes it is left alone, and no event comes).
+            own = [*imported.written, cfg.content_dir / MANIFEST] if imported.articles else imported.written
+            wrote = frozenset(p.resolve() for p in own)
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
