@@ -237,9 +237,10 @@ _ENVIRONMENT: dict[str, "jinja2.Environment"] = {}
 def _environment(theme: "Theme", config: Config, inputs: Mapping[str, build_cache.Stat],
                  make: Callable[["Theme", Config], "jinja2.Environment"]) -> "jinja2.Environment":
     """The Jinja2 environment for this build: the previous build's in this process (the dev
-    server) when the config, the template folders and every template and theme file's stat
-    are the same, so its compiled templates are reused; else a new one."""
-    files = sorted((k, v) for k, v in inputs.items() if k.startswith(("templates:", "themes:")))
+    server) when the config, the template folders and every template's stat are the same,
+    so its compiled templates are reused; else a new one. (A stylesheet edit keeps it.)"""
+    folders = ("templates:", *(f"themes:{t.name}/templates/" for t in theme.chain))
+    files = sorted((k, v) for k, v in inputs.items() if k.startswith(folders))
     key = build_cache.digest(repr(config), repr(theme.template_dirs), repr(files))
     # A file modified within the clock's tick could change again with the same stat.
     racy = time.time_ns() - build_cache.RACY_NS

@@ -316,3 +316,20 @@ def test_a_template_edit_shows_in_the_same_process_whatever_its_mtime(project: P
     assert "وسم-جديد" in (config.output_dir / "articles/a003/index.html").read_text(encoding="utf-8")
     _report, diffs = verify_incremental(config)
     assert diffs == []
+
+
+def test_a_stylesheet_edit_keeps_the_compiled_templates(project: Path) -> None:
+    """The dev server's environment is remade for a template edit, not for a CSS edit."""
+    from sitegen import build as build_module
+
+    config = load_config(project / "config.toml")
+    build(config)
+    env = next(iter(build_module._ENVIRONMENT.values()))
+    css = project / "themes/digest/static/style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.x { color: red; }\n", encoding="utf-8")
+    old = time.time() - 60
+    os.utime(css, (old, old))
+    build(config)
+    assert next(iter(build_module._ENVIRONMENT.values())) is env
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
