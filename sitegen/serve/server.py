@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from sitegen.cache import input_roots
 from sitegen.config import Config, load_config
 from sitegen.errors import SitegenError
 from sitegen.serve.handler import Handler
@@ -363,11 +364,17 @@ def is_loopback(host: str) -> bool:
 
 
 # --- the real thing: `sitegen serve` ------------------------------------------------------------
+def _config_path(config: Config, config_file: Path | None) -> Path:
+    """The project's config file, resolved: `config_file` (given with -C), else config.toml."""
+    return (config_file or config.root / "config.toml").resolve()
+
+
 def site_inputs(config: Config, config_file: Path | None = None) -> Inputs:
-    """The folders and files of a project that a rebuild depends on (`config_file`: the
-    file given with -C, default config.toml)."""
-    folders = [config.content_dir, config.seeds_dir, config.themes_dir, config.templates_dir, config.static_dir]
-    return Inputs(config.root, [f.resolve() for f in folders], [(config_file or config.root / "config.toml").resolve()])
+    """The folders and files of a project that a rebuild depends on: the folders the build
+    reads, seeds/ (imported on change) and the config file (`config_file`: the file given
+    with -C, default config.toml)."""
+    folders = [*input_roots(config).values(), config.seeds_dir]
+    return Inputs(config.root, [f.resolve() for f in folders], [_config_path(config, config_file)])
 
 
 def serve_output_dir(config: Config) -> Path:
@@ -386,7 +393,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
     current = [config]
     first_done: list[bool] = []
     broken_config: list[bool] = []
-    config_path = (config_file or config.root / "config.toml").resolve()
+    config_path = _config_path(config, config_file)
 
     def rebuild(paths: frozenset[Path]) -> Rebuilt:
         if config_path in paths or broken_config:
