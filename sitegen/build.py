@@ -146,7 +146,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.markdown import cached_bodies
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer, article_path, url
-    from sitegen.search import BUNDLE_DIR, news_sitemap, search_outputs
+    from sitegen.search import BUNDLE_DIR, search_outputs
     from sitegen.theme import load_theme, make_environment
     from sitegen.write import Staging
 
@@ -200,7 +200,6 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
             [] if search_later and old_bundle and all(p in valid for p in old_bundle) else None)
         extra = timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of,
                                                        defer=store.detached_html, deferred=deferred))
-        extra += timed("render", lambda: news_sitemap(site))
         staged = timed("postprocess", lambda: process_outputs(extra, config))
         timed("write", lambda: staging.add(staged))
         kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]

@@ -369,9 +369,11 @@ class Renderer:
         yield self.page("404.html", "404.html", (), title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield self.sitemap()
-        from sitegen.search import news_sitemap  # the build adds news-sitemap.xml itself
+        from sitegen.search import news_sitemap
 
-        sitemaps = [o.path for o in news_sitemap(self.site)] + ["sitemap.xml"]
+        news = news_sitemap(self.site)
+        yield from news
+        sitemaps = [o.path for o in news] + ["sitemap.xml"]
         yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
             f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
 
