@@ -26,9 +26,12 @@ KEEPALIVE_SECONDS = 10.0
 """An SSE comment this often, so a closed browser tab is noticed and its thread ends."""
 
 
-def _is_loopback_ip(name: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and 'localhost'."""
+    if host == "localhost":
+        return True
     try:
-        return ipaddress.ip_address(name).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -63,7 +66,7 @@ class Handler(BaseHTTPRequestHandler):
         if host is None:
             return True
         name = urlsplit(f"//{host}").hostname or ""
-        return name == "localhost" or name.endswith(".localhost") or _is_loopback_ip(name)
+        return name.endswith(".localhost") or is_loopback(name)
 
     def do_HEAD(self) -> None:  # noqa: N802 (stdlib naming)
         if not self._host_allowed():

@@ -9,7 +9,6 @@ build and one cache.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 from sitegen.cache import input_roots
 from sitegen.config import Config, load_config
 from sitegen.errors import SitegenError
-from sitegen.serve.handler import Handler
+from sitegen.serve.handler import Handler, is_loopback
 from sitegen.serve.paths import normalise_base_path
 from sitegen.serve.reload import SiteState
 from sitegen.serve.watch import POLL_SECONDS, Debouncer, Inputs, Watcher
@@ -351,16 +350,6 @@ class DevServer:
             more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
             log.error("%s: build failed in %.2f s, still serving the last good build: %s%s",
                       what if not first else "first build", seconds, lines[0], more)
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and 'localhost'."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # --- the real thing: `sitegen serve` ------------------------------------------------------------
