@@ -69,9 +69,7 @@ class TitleIndex(Generic[T]):
         hit = self._exact.get(key)
         if hit is not None:
             return hit
-        words = _words(key)
-        if not words:
-            return None
+        words = _words(key)  # not empty: a non-empty key has a word
         # Score only titles that share a word, rarest words first; a word on more than
         # `cap` titles is too common to find candidates by ("في", "ترامب" in a Trump digest).
         cap = max(64, int(len(self._keys) ** 0.5))

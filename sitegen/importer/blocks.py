@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.arabic import fold, is_mostly_arabic, match_marker, parse_date
+from sitegen.arabic import ARABIC_LETTER, fold, is_mostly_arabic, match_marker, parse_date
 from sitegen.errors import SourceError
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,6 @@ _BOILERPLATE = re.compile(fold(
     r"|جميع الحقوق محفوظه.*|حقوق النشر.*|©.*|اعلان|اعلانات|الرئيسيه(?: .*)?|طباعه|ارسل لصديق"
     r"|اشترك في .*|حمل تطبيق .*|share(?: on .*)?|tweet|print|advertisement|copyright.*)$"
 ))
-# Arabic letters (for telling a Windows-1256 page from bytes of some other encoding).
-ARABIC_RE = re.compile("[\u0621-\u064a]")
 # C0 controls other than tab, newline, vertical tab, form feed, carriage return: binary data.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -96,7 +94,7 @@ def decode(data: bytes, path: str) -> tuple[str, list[str]]:
         text = data.decode("cp1256", errors="replace")
         # cp1256 maps every byte, so it "decodes" anything: accept it only when the result
         # reads as Arabic, the case it exists for.
-        if not ARABIC_RE.search(text) or not is_mostly_arabic(text):
+        if not ARABIC_LETTER.search(text) or not is_mostly_arabic(text):
             raise SourceError(path, f"not valid UTF-8 (byte 0x{data[e.start]:02x}) and not "
                               "Arabic Windows-1256 text either", offset=e.start, stage="import") from None
         warnings.append(str(SourceError(path, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); "
@@ -177,8 +175,8 @@ def classify_line(line: Line) -> Block:
             return Block("byline", name, line.no)
         if _BOILERPLATE.match(key):
             return Block("noise", text, line.no)
-        if len(text.split()) <= CAPTION_MAX_WORDS and not ends_sentence(text) and parse_date(text):
-            return Block("date", parse_date(text) or "", line.no)
+        if len(text.split()) <= CAPTION_MAX_WORDS and not ends_sentence(text) and (iso := parse_date(text)):
+            return Block("date", iso, line.no)
     return Block(_shape(text), text, line.no)
 
 
