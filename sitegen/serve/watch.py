@@ -62,7 +62,7 @@ class Inputs:
         if is_editor_temp(path.name):
             return False
         for folder in self.folders:
-            if path == folder or path.is_relative_to(folder):
+            if path.is_relative_to(folder):
                 return not any(p in _SKIP_DIRS for p in path.relative_to(folder).parts)
         return False
 
@@ -101,8 +101,8 @@ class Debouncer:
         self,
         on_batch: Callable[[frozenset[Path], int], None],
         *,
-        quiet: float = 0.05,
-        max_wait: float = 1.0,
+        quiet: float,
+        max_wait: float,
     ) -> None:
         self.on_batch = on_batch
         self.quiet = quiet
