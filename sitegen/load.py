@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sitegen import frontmatter
 from sitegen.arabic import slug
+from sitegen.cache import digest
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError, SourceError
 from sitegen.model import Article, RelatedRef, Site
@@ -56,8 +57,6 @@ def load_site(config: Config, *, drafts: bool = False,
     `files`, when given, lists the files under the content folder ('/'-separated paths
     relative to it, as `cache.scan` gives them), so that the folder is not walked again.
     """
-    from sitegen.cache import digest
-
     seen_keys: set[str] = set()
     errors: list[SitegenError] = []
     articles: list[Article] = []

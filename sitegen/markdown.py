@@ -7,7 +7,7 @@ import logging
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -16,11 +16,9 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from sitegen.cache import BuildCache, digest
 from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
-
-if TYPE_CHECKING:
-    from sitegen.cache import BuildCache
 
 log = logging.getLogger(__name__)
 
@@ -250,8 +248,6 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
     converted before, and whose every link lookup still gets the same answer, is taken from
     the cache; the others are converted and stored. Bodies come back without their HTML
     (`Body.html` empty, `Body.key` set): `cache.body_html` reads it when a page needs it."""
-    from sitegen.cache import digest
-
     targets = link_targets(site)
     known = cache.data.bodies
     out: dict[str, Body] = {}

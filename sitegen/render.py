@@ -25,6 +25,7 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from sitegen.arabic import canonical_letters, fold, slug
+from sitegen.cache import digest
 from sitegen.config import Config
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.load import article_body
@@ -215,8 +216,6 @@ class Renderer:
         self._partials: dict[tuple[str, str], Markup] = {}
         self._feed_entries: dict[str, str] = {}
         if previous is not None:
-            from sitegen.cache import digest
-
             # What every page reads besides its own context: the config, the static files'
             # published names and the build time. Cards are fingerprinted once each.
             self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
@@ -256,8 +255,6 @@ class Renderer:
         when the output folder already holds what it renders to."""
         if self.previous is None:
             return True
-        from sitegen.cache import digest
-
         fp = digest(self._render_key, kind, path, _pickled(payload))
         self.fingerprints[path] = fp
         if self.previous.get(path) == fp:
@@ -269,8 +266,6 @@ class Renderer:
         """A digest of template `name` and every template it extends, includes or imports
         (all templates when one of those names is computed at render time)."""
         if name not in self._template_keys:
-            from sitegen.cache import digest
-
             sources: dict[str, str] = {}
             todo = [name]
             while todo:
@@ -422,7 +417,7 @@ class Renderer:
             article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body))) if body.key
             else Markup(body.html), toc=body.toc,
             # Deferred: folding the body's opening is needed only when the page is rendered.
-            standfirst=self._standfirst(a, digest_of(a.summary, body.key)) if body.key
+            standfirst=self._standfirst(a, digest(a.summary, body.key)) if body.key
             else ("" if _opens_body(a.summary, a.body) else a.summary),
             read_also=[self.cards[s] for s in links.read_also],
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
@@ -455,8 +450,6 @@ class Renderer:
         shows, the same as then, and the same template, config and assets (PageDeps). Its
         fingerprint would then be the last one: the page is kept without computing it.
         Records the page's signature for the next build either way."""
-        from sitegen.cache import digest
-
         assert self.deps is not None and self.previous is not None
         sig = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
                                a.dir, body.key, body.toc, links.read_also, links.related,
@@ -632,13 +625,6 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
             refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
                         else None)
     return refs
-
-
-def digest_of(*parts: str) -> str:
-    """A digest of `parts` (the build cache's)."""
-    from sitegen.cache import digest
-
-    return digest(*parts)
 
 
 def _pickled(value: Any) -> bytes:
