@@ -193,18 +193,21 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
         # Search (config `search`): the Pagefind bundle under pagefind/ and the /search/ page.
-        # In the dev server, the previous bundle (as the last build left it) stands in for
-        # one that Pagefind would have to remake.
+        # The bundle the output folder holds, intact, is kept as it is while the site wants
+        # the same one; in the dev server, it also stands in for one that Pagefind would
+        # have to remake.
         old_bundle = [p for p in previous if p.startswith(BUNDLE_DIR)]
-        deferred: list[BundleJob] | None = (
-            [] if search_later and old_bundle and all(p in valid for p in old_bundle) else None)
-        extra = timed("search", lambda: search_outputs(site, bodies, renderer.page, store.html_of,
-                                                       defer=store.detached_html, deferred=deferred))
+        intact = bool(old_bundle) and all(p in valid for p in old_bundle)
+        deferred: list[BundleJob] | None = [] if search_later and intact else None
+        published = store.state.search_key if intact else None
+        extra, search_key = timed("search", lambda: search_outputs(
+            site, bodies, renderer.page, store.html_of, defer=store.detached_html, deferred=deferred,
+            published=published))
         staged = timed("postprocess", lambda: process_outputs(extra, config))
         timed("write", lambda: staging.add(staged))
         kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
         job = deferred[0] if deferred else None
-        if job is not None:
+        if job is not None or (search_key is not None and search_key == published):
             kept += old_bundle
         try:
             result, state = timed("write", lambda: staging.commit(kept))
@@ -220,6 +223,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     store.state.pages = sum(1 for p in state if p.endswith(".html"))
     store.state.warnings = warnings
     store.state.search_stale = job is not None
+    store.state.search_key = search_key
     store.save(started_ns=started_ns, config=config, inputs=inputs)
     stages["cache"] += time.perf_counter() - t
     return BuildReport(pages=store.state.pages, written=result.written, unchanged=result.unchanged,

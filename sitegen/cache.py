@@ -27,6 +27,9 @@ Invalidation, from the coarsest to the finest:
   fingerprint changed or its file in the output folder is not what the last build wrote;
   so a page is a pure function of fingerprinted inputs, and an incremental build writes
   exactly the bytes a cold one would. `sitegen build --verify-incremental` checks it.
+- **Search.** The Pagefind bundle is kept by a digest of every article's slug, title and
+  body text (and Pagefind's version); while the output folder holds, intact, the bundle of
+  the digest the site wants (`State.search_key`), its files are kept without being read.
 - **Writes.** Rendered bytes whose digest equals what the output folder holds are not
   written; kept pages are not touched.
 
@@ -171,6 +174,8 @@ class State:
     search_stale: bool = False
     """The last build kept the search bundle of an earlier one (the dev server refreshes it
     later): the next build must not take the no-op path."""
+    search_key: str | None = None
+    """The key of the search bundle in the output folder (see search.search_outputs)."""
 
 
 @dataclass

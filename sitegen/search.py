@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -263,9 +264,14 @@ def pagefind_files(records: Iterable[SearchRecord], language: str) -> list[Outpu
 def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
                    html_of: Callable[[Body], str] | None = None, *,
                    defer: Callable[[], Callable[[Body], str]] | None = None,
-                   deferred: list["BundleJob"] | None = None) -> list[Output]:
+                   deferred: list["BundleJob"] | None = None,
+                   published: str | None = None) -> tuple[list[Output], str | None]:
     """The search stage: the search page (rendered by `page`, the render stage's page
-    renderer) and the Pagefind bundle for `site`; nothing when `search = false`.
+    renderer) and the Pagefind bundle for `site`; nothing when `search = false`. Returns
+    them with the key of the bundle the output folder is to hold (None without search).
+
+    `published`: the key of the bundle the output folder holds, intact. When the site still
+    wants that one, it is neither read from the cache nor returned: the caller keeps its files.
 
     `html_of` gives a body's HTML when the build cache holds it apart (default: Body.html).
     Pagefind indexes from scratch, so the bundle is kept in the cache folder by a digest of
@@ -277,20 +283,22 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
     the job when the editor is idle, so a save never waits for Pagefind."""
     config: Config = site.config
     if not config.search:
-        return []
+        return [], None
     search_page = page("search.html", SEARCH_PAGE, title=SEARCH_TITLE)
     outputs = [search_page] if search_page is not None else []
     key = _bundle_key(site, bodies)
+    if key == published:
+        return outputs, key
     bundle = cached_bundle(config, key)
     if bundle is not None:
-        return outputs + bundle
+        return outputs + bundle, key
     if deferred is not None:
         get_html = defer() if defer is not None else html_of or (lambda body: body.html)
         deferred.append(BundleJob(config, key, [(a, bodies[a.slug]) for a in site.articles], get_html))
-        return outputs
+        return outputs, published  # the folder keeps the bundle it has, one edit behind
     get_html = html_of or (lambda body: body.html)
     records = [SearchRecord.of(a, get_html(bodies[a.slug])) for a in site.articles]
-    return outputs + make_bundle(config, key, records)
+    return outputs + make_bundle(config, key, records), key
 
 
 def cached_bundle(config: Config, key: str) -> list[Output] | None:
@@ -345,8 +353,7 @@ def _bundle_key(site: Site, bodies: Mapping[str, Body]) -> str:
     """Digest of what the bundle depends on: this module's code, the Pagefind version, the
     site's language, and each article's slug, title and body text, in site order."""
     h = hashlib.sha256()
-    h.update(Path(__file__).read_bytes())
-    h.update(_pagefind_version().encode())
+    h.update(_code_key().encode())
     h.update(site.config.language.encode())
     for a in site.articles:
         body = bodies[a.slug]
@@ -356,11 +363,15 @@ def _bundle_key(site: Site, bodies: Mapping[str, Body]) -> str:
     return h.hexdigest()[:32]
 
 
-def _pagefind_version() -> str:
+@functools.lru_cache(maxsize=1)
+def _code_key() -> str:
+    """This module's code and the Pagefind version (once per process: the code that runs
+    is the code that was imported)."""
     try:
-        return importlib.metadata.version("pagefind_bin")
+        version = importlib.metadata.version("pagefind_bin")
     except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+        version = "unknown"
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + version
 
 
 # --- Google News sitemap ------------------------------------------------------------------

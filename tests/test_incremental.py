@@ -333,3 +333,26 @@ def test_a_stylesheet_edit_keeps_the_compiled_templates(project: Path) -> None:
     assert next(iter(build_module._ENVIRONMENT.values())) is env
     _report, diffs = verify_incremental(config)
     assert diffs == []
+
+
+def test_a_search_bundle_the_site_still_wants_is_not_read_again(project: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template edit changes no article's text: the output folder's Pagefind bundle stays
+    as it is (same files), without the cached copy being read and compared file by file."""
+    from sitegen import search
+
+    config = load_config(project / "config.toml")
+    assert config.search
+    build(config)
+    bundle = {p: s for p, s in stats(config.output_dir).items() if p.startswith("pagefind/")}
+    assert bundle
+    template = project / "themes/digest/templates/article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{# تعديل #}\n", encoding="utf-8")
+    reads: list[str] = []
+    real = search.cached_bundle
+    monkeypatch.setattr(search, "cached_bundle", lambda config, key: reads.append(key) or real(config, key))
+    build(config)
+    assert reads == []
+    assert {p: s for p, s in stats(config.output_dir).items() if p.startswith("pagefind/")} == bundle
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
