@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.config import Config
+from sitegen.fsutil import Stat, scan
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,6 @@ LIBRARIES = ("markdown", "jinja2", "babel", "pyyaml", "python-slugify", "hijrida
 NOT_BUILD_CODE = ("serve/", "deploy.py", "check.py", "new.py", "cli.py", "__main__.py")
 """sitegen's modules that `build()` never runs: editing them keeps the cache."""
 
-Stat = tuple[int, int]
-"""(mtime_ns, size) of a file."""
 
 
 def digest(*parts: bytes | str) -> str:
@@ -82,32 +81,6 @@ def digest(*parts: bytes | str) -> str:
         h.update(len(b).to_bytes(8, "little"))
         h.update(b)
     return h.hexdigest()
-
-
-def scan(folder: Path) -> dict[str, Stat]:
-    """Every file under `folder` (recursively, symlinks followed as files) → its stat, keyed
-    by '/'-separated path relative to `folder`. An absent folder is empty."""
-    out: dict[str, Stat] = {}
-    todo = [("", str(folder))]
-    while todo:
-        prefix, path = todo.pop()
-        try:
-            entries = os.scandir(path)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        with entries:
-            for e in entries:
-                rel = prefix + e.name
-                # Not into linked folders (as Path.rglob, which the loader uses): no cycles.
-                if e.is_dir(follow_symlinks=False):
-                    todo.append((rel + "/", e.path))
-                else:
-                    try:
-                        st = e.stat()
-                    except FileNotFoundError:
-                        continue
-                    out[rel] = (st.st_mtime_ns, st.st_size)
-    return out
 
 
 def input_roots(config: Config) -> dict[str, Path]:
@@ -149,8 +122,13 @@ def build_key(config: Config, drafts: bool) -> str:
     import sitegen
 
     package = Path(sitegen.__file__).parent
-    code = sorted((rel, p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.py")
-                  if not (rel := p.relative_to(package).as_posix()).startswith(NOT_BUILD_CODE))
+    code = []
+    for p in package.rglob("*.py"):
+        rel = p.relative_to(package).as_posix()
+        if not rel.startswith(NOT_BUILD_CODE):
+            st = p.stat()
+            code.append((rel, st.st_size, st.st_mtime_ns))
+    code.sort()
     return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(),
                   repr(config), repr(drafts), os.environ.get("SOURCE_DATE_EPOCH", ""))
 

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from sitegen.config import Config
+from sitegen.fsutil import scan
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def _target(config: Config, page: str, href: str) -> str | None:
 def check_site(config: Config) -> CheckReport:
     """Crawl config.output_dir from index.html."""
     root = config.output_dir
-    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    files = set(scan(root))
     pages = sorted(f for f in files if f.endswith(".html"))
     broken: list[tuple[str, str]] = []
     edges: dict[str, list[str]] = {}

@@ -97,7 +97,7 @@ def _add_build(p: argparse.ArgumentParser) -> None:
 def _with_overrides(args: argparse.Namespace, config: Config) -> Config:
     changes: dict[str, object] = {}
     if getattr(args, "base_url", None):
-        changes["base_url"] = args.base_url if args.base_url.endswith("/") else args.base_url + "/"
+        changes["base_url"] = args.base_url  # Config adds the closing "/"
     if getattr(args, "out", None):
         changes["output_dir"] = args.out.resolve()
     return config.replace(**changes) if changes else config

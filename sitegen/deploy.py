@@ -28,7 +28,7 @@ from typing import Callable, Mapping
 from sitegen import __version__
 from sitegen.config import Config
 from sitegen.errors import SitegenError
-from sitegen.fsutil import atomic_write
+from sitegen.fsutil import atomic_write, scan
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def _output_files(config: Config) -> dict[str, Path]:
     shown = _shown(out, config)
     if not out.is_dir():
         raise SitegenError(f"{shown}: deploy: no built site here; run `sitegen build` first")
-    files = {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
+    files = {rel: out / rel for rel in sorted(scan(out))}
     if not files:
         raise SitegenError(f"{shown}: deploy: the folder is empty; run `sitegen build` first")
     return files

@@ -33,3 +33,33 @@ def atomic_write(path: Path, data: bytes) -> bool:
             pass
         raise
     return True
+
+
+Stat = tuple[int, int]
+"""(mtime_ns, size) of a file."""
+
+
+def scan(folder: Path) -> dict[str, Stat]:
+    """Every file under `folder` (recursively, symlinks followed as files) → its stat, keyed
+    by '/'-separated path relative to `folder`. An absent folder is empty."""
+    out: dict[str, Stat] = {}
+    todo = [("", str(folder))]
+    while todo:
+        prefix, path = todo.pop()
+        try:
+            entries = os.scandir(path)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for e in entries:
+                rel = prefix + e.name
+                # Not into linked folders (as Path.rglob, which the loader uses): no cycles.
+                if e.is_dir(follow_symlinks=False):
+                    todo.append((rel + "/", e.path))
+                else:
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:
+                        continue
+                    out[rel] = (st.st_mtime_ns, st.st_size)
+    return out
