@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 import pytest
 
@@ -12,6 +13,34 @@ from sitegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 """The project checkout: its seeds/, themes/ and config.toml are copied, never written."""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (its path relative to `folder`, POSIX style) → its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def article(title: str, body: str = "فقرة.", **meta: object) -> str:
+    """A content file with `title` and the given front matter keys (values as YAML)."""
+    lines = [f"title: {title}"] + [f"{k}: {v}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
+def url_for(slug: str) -> str:
+    """The URL of the article `slug` on a site served under /digest/."""
+    return f"/digest/articles/{slug}/"
+
+
+def in_ci() -> bool:
+    """True when the environment says this is CI (CI=true), where skipping is not allowed."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def missing_tool(reason: str) -> NoReturn:
+    """Skip the test because a system tool is missing, or fail it under CI=true."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: browser and validator tests must run, not skip)", pytrace=False)
+    pytest.skip(reason)
 
 
 def copy_project(dest: Path, *, with_content: bool = False) -> Path:

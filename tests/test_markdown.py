@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from sitegen.markdown import MarkdownRenderer
 
+from conftest import url_for
+
 TARGETS = {"b": "b", "other": "b", "other.md": "b", "مقال": "مقال", "مقال.md": "مقال"}
-
-
-def url_for(slug: str) -> str:
-    return f"/digest/articles/{slug}/"
 
 
 def convert(text: str):  # type: ignore[no-untyped-def]

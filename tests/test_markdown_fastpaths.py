@@ -25,16 +25,12 @@ from sitegen.i18n import plain_references
 from sitegen.markdown import _INLINE_NEEDS, MarkdownRenderer, _plain_block
 from sitegen.model import Body
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, url_for
 
 TARGETS = {"b": "b", "b.md": "b", "other.md": "b", "مقال": "مقال", "مقال.md": "مقال"}
 
 FAST = MarkdownRenderer()
 SLOW = MarkdownRenderer(fast_paths=False)
-
-
-def url_for(slug: str) -> str:
-    return f"/digest/articles/{slug}/"
 
 
 def convert_both(text: str) -> tuple[tuple[Body, dict[str, str | None]], tuple[Body, dict[str, str | None]]]:

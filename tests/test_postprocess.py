@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import html.parser
-import os
 import re
 import shutil
 import time
@@ -394,48 +393,6 @@ def test_process_outputs_is_the_same_whatever_was_on_disk(tmp_path: Path) -> Non
     assert process_outputs(site_outputs(), cfg) == clean
 
 
-# --- in a real browser -----------------------------------------------------------------------
-CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
-
-
-@pytest.mark.browser
-def test_browser_shows_the_same_page_after_minify(tmp_path: Path) -> None:
-    """Chromium's innerText and computed styles of the page are the same before and after."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
-        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
-    from playwright.sync_api import sync_playwright
-
-    original = by_path(site_files())
-    minified = by_path(process_outputs(site_files(), config(tmp_path, minify=True)))
-
-    def seen(files: dict[str, bytes]) -> dict[str, object]:
-        page_html = files["index.html"].decode("utf-8")
-        css = files["style.css"].decode("utf-8")
-        page.set_content(page_html)
-        page.add_style_tag(content=css)  # the page's /style.css, without a server
-        return page.evaluate("""() => {
-            const styles = {};
-            for (const sel of ['body', 'h1', 'h2', 'pre', 'nav a', 'li span']) {
-                const s = getComputedStyle(document.querySelector(sel));
-                styles[sel] = [s.color, s.fontFamily, s.fontSize, s.lineHeight,
-                               s.marginInlineStart, s.whiteSpace, s.direction].join('|');
-            }
-            return {text: document.body.innerText, dir: document.documentElement.dir, styles};
-        }""")
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
-        before, after = seen(original), seen(minified)
-        browser.close()
-    assert before["dir"] == after["dir"] == "rtl"
-    assert "سطر   ثانٍ بمسافات  محفوظة" in str(after["text"])
-    assert after == before
-
-
 # --- on the real site ----------------------------------------------------------------------------
 def test_minified_seeds_site_shows_the_same_and_still_checks(seeds_site: Path, tmp_path: Path) -> None:
     """Every page the digest theme builds shows the same text after minify, and `sitegen
@@ -456,72 +413,3 @@ def test_minified_seeds_site_shows_the_same_and_still_checks(seeds_site: Path, t
         assert visible(after) == visible(text), path
         assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()).decode() == after
     assert main(["check", "-q", "-C", str(root / "config.toml")]) == 0
-
-
-def _serve_folder(page, folder: Path) -> str:
-    """Answer every request to http://site.test/ from `folder`, as a static host would."""
-    from urllib.parse import unquote, urlsplit
-
-    types = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-             ".xml": "application/xml", ".svg": "image/svg+xml"}
-
-    def handle(route) -> None:
-        path = folder / unquote(urlsplit(route.request.url).path).lstrip("/")
-        if path.is_dir():
-            path = path / "index.html"
-        if path.is_file():
-            route.fulfill(status=200, body=path.read_bytes(),
-                          content_type=types.get(path.suffix, "application/octet-stream"))
-        else:
-            route.fulfill(status=404, body=b"")
-
-    page.route("**/*", lambda route: handle(route) if route.request.url.startswith("http://site.test/")
-               else route.abort())
-    return "http://site.test/"
-
-
-@pytest.mark.browser
-def test_browser_minified_seeds_site_looks_the_same(seeds_site: Path, tmp_path: Path) -> None:
-    """Home, an article and a tag page of the real theme: Chromium's innerText and the
-    computed style of every element are the same before and after minify."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
-        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-core")
-    from playwright.sync_api import sync_playwright
-
-    from sitegen.build import build
-    from sitegen.config import load_config
-
-    root = shutil.copytree(seeds_site, tmp_path / "site")  # the build writes its cache there
-    original, minified = root / "public", tmp_path / "minified"
-    build(load_config(root / "config.toml").replace(output_dir=minified, minify=True))
-    article = next(p for p in sorted((original / "articles").iterdir()) if p.is_dir())
-    tag = next(p for p in sorted((original / "tags").iterdir()) if p.is_dir())
-    pages = ["", f"articles/{article.name}/", f"tags/{tag.name}/"]
-    probe = """() => Array.from(document.querySelectorAll('body *')).map(e => {
-        const s = getComputedStyle(e);
-        return [e.tagName, s.display, s.color, s.backgroundColor, s.fontFamily, s.fontSize,
-                s.lineHeight, s.marginInlineStart, s.paddingInlineStart, s.whiteSpace,
-                s.direction, e.getBoundingClientRect().width].join('|');
-    }).concat([document.body.innerText, document.documentElement.dir])"""
-
-    def seen(folder: Path) -> list:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        base = _serve_folder(page, folder)
-        found = []
-        for rel in pages:
-            page.goto(base + rel)
-            found.append(page.evaluate(probe))
-        page.close()
-        return found
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        before, after = seen(original), seen(minified)
-        browser.close()
-    assert before[0][-1] == "rtl"
-    for rel, a, b in zip(pages, before, after):
-        assert a[-2] == b[-2], rel  # the text a reader sees
-        assert a == b, rel

@@ -11,12 +11,9 @@ from urllib.parse import quote
 from sitegen.build import build
 from sitegen.config import load_config
 
+from conftest import article
+
 MakeSite = Callable[[dict[str, str]], Path]
-
-
-def article(title: str, body: str = "فقرة.", **meta: object) -> str:
-    lines = [f"title: {title}"] + [f"{k}: {v}" for k, v in meta.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
 
 
 def built(make_site: MakeSite, files: dict[str, str], config: str = "") -> Path:

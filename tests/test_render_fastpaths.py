@@ -17,14 +17,11 @@ from sitegen import render
 from sitegen.config import load_config
 from sitegen.render import Renderer, _referenced_templates
 
+from conftest import article
+
 MakeSite = Callable[[dict[str, str]], Path]
 
 PARTIAL_CALL = re.compile(r'\{\{ partial\("([^"]+)", item\) \}\}')
-
-
-def article(title: str, body: str = "فقرة.", **meta: object) -> str:
-    lines = [f"title: {title}"] + [f"{k}: {v}" for k, v in meta.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
 
 
 FILES = {

@@ -19,6 +19,8 @@ from sitegen.cli import main
 from sitegen.model import Article
 from sitegen.search import SearchRecord, decode_words, encode_words, fold_words, html_text
 
+from conftest import tree
+
 MakeSite = Callable[[dict[str, str]], Path]
 
 # Every folding pair of tests/test_arabic.py; the issue names the first of each kind.
@@ -164,16 +166,12 @@ def copy_built_project(src: Path, dest: Path) -> Path:
     return dest
 
 
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_two_cold_builds_give_byte_identical_search_files(seeds_site: Path, tmp_path: Path) -> None:
     a = copy_built_project(seeds_site, tmp_path / "a")
     b = copy_built_project(seeds_site, tmp_path / "b")
     for root in (a, b):
         assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
-    first, second = files(a / "public"), files(b / "public")
+    first, second = tree(a / "public"), tree(b / "public")
     assert [p for p in first if p.startswith("pagefind/")], "no search bundle"
     assert first == second
 
@@ -183,7 +181,7 @@ def test_the_bundle_is_reused_until_an_article_changes(seeds_site: Path, tmp_pat
     root = copy_built_project(seeds_site, tmp_path / "site")
     config = str(root / "config.toml")
     assert main(["build", "-q", "-C", config]) == 0
-    before = files(root / "public" / "pagefind")
+    before = tree(root / "public" / "pagefind")
     calls: list[int] = []
     real = search.pagefind_files
 
@@ -196,7 +194,7 @@ def test_the_bundle_is_reused_until_an_article_changes(seeds_site: Path, tmp_pat
     base = root / "themes" / "digest" / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- x --></footer>"), encoding="utf-8")
     assert main(["build", "-q", "-C", config]) == 0
-    assert calls == [] and files(root / "public" / "pagefind") == before
+    assert calls == [] and tree(root / "public" / "pagefind") == before
     # A body edit is a new index, with the new word in it.
     md = next((root / "content").glob("*.md"))
     md.write_text(md.read_text(encoding="utf-8") + "\nكلمةجديدةفريدة\n", encoding="utf-8")
@@ -234,13 +232,13 @@ def test_a_missing_pagefind_binary_fails_the_build_and_leaves_public_unchanged(
                       "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = str(root / "config.toml")
     assert main(["build", "-q", "-C", config]) == 0
-    before = files(root / "public")
+    before = tree(root / "public")
     (root / "config.toml").write_text('base_url = "https://example.org/"\n', encoding="utf-8")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(root / "no-such-pagefind"))
     capsys.readouterr()
     assert main(["build", "-q", "-C", config]) == 1
     assert "search: cannot start Pagefind" in capsys.readouterr().err
-    assert files(root / "public") == before
+    assert tree(root / "public") == before
 
 
 @pytest.mark.parametrize("tag, code", [("ar", "ar"), ("ar-EG", "ar"), ("en", "en"), ("zh-TW", "zh-tw"),
@@ -292,7 +290,7 @@ def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
         server.idle = 0.2
         server.start()
         out = serve_output_dir(config)
-        before = files(out / "pagefind")
+        before = tree(out / "pagefind")
         assert before and calls == [1]
         md = sorted((root / "content").glob("*.md"))[0]
         slug = re.search(r"^slug: (.+)$", md.read_text(encoding="utf-8"), re.M)
@@ -300,7 +298,7 @@ def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
         md.write_text(md.read_text(encoding="utf-8") + f"\n{word}\n", encoding="utf-8")
         server.notify([md])
         assert word in get(server, f"/articles/{slug.group(1).strip()}/")
-        assert files(out / "pagefind") == before, "the previous bundle stays while Pagefind runs"
+        assert tree(out / "pagefind") == before, "the previous bundle stays while Pagefind runs"
         version = server.state.version
         gate.set()
         deadline = time.monotonic() + 60

@@ -13,9 +13,7 @@ from sitegen.errors import LinkError
 from sitegen.model import Output
 from sitegen.write import OutputState, Staging, WriteResult
 
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from conftest import tree
 
 
 def write(out: Path, outputs: Iterable[Output], previous: OutputState | None = None,

@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
+from conftest import missing_tool
 from sitegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,18 +52,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if BROWSER_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-def in_ci() -> bool:
-    """True when the environment says this is CI (CI=true), where skipping is not allowed."""
-    return os.environ.get("CI", "").strip().lower() == "true"
-
-
-def missing_tool(reason: str) -> None:
-    """Skip the test because a system tool is missing, or fail it under CI=true."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI=true: browser and validator tests must run, not skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="package")
