@@ -173,14 +173,22 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
     bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
-    links = timed("link", lambda: _cached_links(site, bodies, store, link_site, str(config.root) + "/"))
+    # The digest of each article's path and front matter, which the loader recorded (None
+    # for a content folder outside the project): what the link stage's and the listing
+    # pages' keys are made of, cheaper than pickling the articles' fields.
+    root = str(config.root) + "/"
+    fronts: list[str] | None = [f[1] if (f := data.files.get(root + a.path)) else "" for a in site.articles]
+    if not all(fronts):
+        fronts = None
+    links = timed("link", lambda: _cached_links(site, bodies, store, link_site, fronts))
     # A page's fingerprint is trusted only while its files are what the last build wrote.
     previous = store.state.outputs
     valid = {p for p, st in previous.items() if on_disk.get(p) == st[:2]}
     fingerprints = {p: fp for p, fp in data.fingerprints.items()
                     if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
-                                                html_of=store.html_of, deps=data.deps))
+                                                html_of=store.html_of, deps=data.deps, fronts=fronts,
+                                                links_key=data.links[0] if data.links else None))
     warnings = list(links.warnings)
     _report_warnings(warnings, strict, config, log_warnings)
     # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
@@ -256,17 +264,13 @@ def _environment(theme: "Theme", config: Config, inputs: Mapping[str, build_cach
 
 
 def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,
-                  link_site: Callable[[Site, Mapping[str, Body]], Links], root: str) -> Links:
+                  link_site: Callable[[Site, Mapping[str, Body]], Links], fronts: list[str] | None) -> Links:
     """The link stage, reused when none of its inputs changed: every article's front matter
-    (which holds its slug, title, date, tags and references) and file, and its body's links,
-    in site order; the config is in the cache's key."""
-    files = store.data.files
-    # The digest of each file's path and front matter, which the loader recorded: cheaper
-    # than pickling the articles' fields (a third of a one-article rebuild at 10,000).
-    front = [files.get(root + a.path) for a in site.articles]
-    if all(front):
-        inputs = repr([(f[1], bodies[a.slug].links, bodies[a.slug].unresolved)  # type: ignore[index]
-                       for f, a in zip(front, site.articles)])
+    (which holds its slug, title, date, tags and references; `fronts`, its digests) and
+    file, and its body's links, in site order; the config is in the cache's key."""
+    if fronts is not None:
+        inputs = repr([(f, bodies[a.slug].links, bodies[a.slug].unresolved)
+                       for f, a in zip(fronts, site.articles)])
     else:  # a content folder outside the project: no recorded digest to go by
         import pickle
 

@@ -195,3 +195,35 @@ def test_a_summary_edit_shows_or_hides_the_standfirst(make_site: MakeSite, monke
     assert diffs == [] and report.rendered >= 1
     page = (root / "public/articles/s/index.html").read_text(encoding="utf-8")
     assert ('class="standfirst"' in page) == (after == "ملخص مختلف.")
+
+
+def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """No front matter changed, so the tag, source and month groups and the cards' digests
+    are the last build's: no group is made, only the edited page's own card is, and no
+    other article's fields and links are pickled for its signature."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    files = {f"content/t{i}.md": article(f"خبر {i}", slug=f"t{i}", date=f"2026-01-0{i + 1}",
+                                         tags="[الاقتصاد]", source="صدى البلد", read_also="[t0]")
+             for i in range(6)}
+    files["content/solo.md"] = article("خبر وحيد", "فقرة.", slug="solo", date="2025-05-05")
+    root = make_site({**files, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    with (root / "content/solo.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    made: list[str] = []
+    grouped: list[str] = []
+    pickled: list[object] = []
+    card, group_by, pickle_ = Renderer._card, render.group_by, render._pickled
+    monkeypatch.setattr(Renderer, "_card", lambda self, slug: made.append(slug) or card(self, slug))
+    monkeypatch.setattr(render, "group_by", lambda site, prefix, values: grouped.append(prefix)
+                        or group_by(site, prefix, values))
+    monkeypatch.setattr(render, "_pickled", lambda value: pickled.append(value) or pickle_(value))
+    report = build(config)
+    assert report.rendered == 1 and made == ["solo"] and grouped == []
+    assert len(pickled) == 1  # the edited page's fingerprint
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert verify_incremental(config)[1] == []
+
