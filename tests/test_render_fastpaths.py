@@ -227,3 +227,24 @@ def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert verify_incremental(config)[1] == []
 
+
+def test_compiled_templates_are_kept_in_the_cache_and_follow_edits(make_site: MakeSite,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new process loads the compiled templates from the build cache instead of compiling
+    them; an edited template is compiled again."""
+    from sitegen import build as build_module
+
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    assert list((config.cache_dir / "templates").glob("*/__jinja2_*.cache"))
+    template = root / "themes/digest/templates/article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
+    build_module._ENVIRONMENT.clear()  # as in a new process
+    compiled: list[str | None] = []
+    compile_ = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *a, **k:
+                        compiled.append(name) or compile_(self, source, name, *a, **k))
+    build(config)
+    assert compiled == ["article.html"]
+    assert "<!--t-->" in (root / "public/articles/a/index.html").read_text(encoding="utf-8")
