@@ -16,7 +16,6 @@ import datetime
 import functools
 import hashlib
 import html
-import importlib.metadata
 import json
 import logging
 import os
@@ -30,7 +29,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from xml.sax.saxutils import escape as xml_escape
 
 from sitegen.arabic import fold
 from sitegen.config import Config
@@ -367,6 +365,8 @@ def _bundle_key(site: Site, bodies: Mapping[str, Body]) -> str:
 def _code_key() -> str:
     """This module's code and the Pagefind version (once per process: the code that runs
     is the code that was imported)."""
+    import importlib.metadata  # here: the import is 7 ms of every build's start-up
+
     try:
         version = importlib.metadata.version("pagefind_bin")
     except importlib.metadata.PackageNotFoundError:
@@ -393,7 +393,7 @@ def news_reference_day(site: Site) -> datetime.date | None:
 def news_sitemap(site: Site) -> list[Output]:
     """`news-sitemap.xml`: the articles dated on the reference day or the day before (Google
     News takes articles of the last two days), newest first; no file when there is none."""
-    from sitegen.render import abs_url, article_path
+    from sitegen.render import abs_url, article_path, xml_escape
 
     day = news_reference_day(site)
     if day is None:
