@@ -12,6 +12,8 @@ Invalidation, from the coarsest to the finest:
   after the last build: nothing is read, rendered or written. A file modified less than
   `RACY_NS` before the build that recorded it is "racy" (a second edit in the same clock
   tick would keep its mtime and maybe its size), so its bytes are hashed and compared.
+  Output folders whose ctime is what the last build's check found are not listed: their
+  files are the ones the last build left there, stat-ed one by one (`scan_outputs`).
 - **Content.** Otherwise a content file is read only when its stat changed since the build
   that read it (or it was racy then); its front matter is parsed again only when its text
   (and path, and slug style) is new: parsed articles are kept by a digest of it. An unread
@@ -55,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.config import Config
-from sitegen.fsutil import Stat, scan
+from sitegen.fsutil import Folders, Stat, scan, scan_since
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +156,9 @@ class State:
     later): the next build must not take the no-op path."""
     search_key: str | None = None
     """The key of the search bundle in the output folder (see search.search_outputs)."""
+    folders: Folders = field(default_factory=dict)
+    """The output folder's folders → ctime, as this build's check found them, so the next
+    one lists only the folders changed since (see `BuildCache.scan_outputs`)."""
 
 
 @dataclass
@@ -200,6 +205,7 @@ class BuildCache:
         """Body key → (offset, length) of its HTML in the pack, for this build's bodies."""
         self._pack_read: Any = None
         self._pack_append: Any = None
+        self._folders: Folders = {}
 
     @classmethod
     def open(cls, config: Config, key: str) -> BuildCache:
@@ -253,6 +259,15 @@ class BuildCache:
             except OSError:
                 return False
         return True
+
+    def scan_outputs(self, folder: Path) -> dict[str, Stat]:
+        """`scan(folder)`, the output folder, without listing the folders unchanged since the
+        last build's check: their files are the ones the last build left there (its
+        `State.outputs`), stat-ed one by one (see `fsutil.scan_since`)."""
+        st = self.state
+        files, self._folders = scan_since(folder, st.outputs if st.folders else (), st.folders,
+                                          racy_ns=RACY_NS)
+        return files
 
     # --- body HTML pack --------------------------------------------------------------------
     def html_of(self, body: Any) -> str:
@@ -342,6 +357,11 @@ class BuildCache:
                 except OSError:
                     continue
         self.state.inputs, self.state.racy = inputs, racy
+        # The folders as this build's check listed them, before the write changed some: those
+        # have another ctime now, so the next check lists them again; the others hold what
+        # they held then, which is what the state's outputs say (a file written or removed
+        # changes its folder).
+        self.state.folders = self._folders
         self.folder.mkdir(parents=True, exist_ok=True)
         # Parts are written only when they changed: after a body edit, the parsed articles
         # and the link stage's result are as they were, and pickling them is a third of

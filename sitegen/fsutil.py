@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -63,3 +66,92 @@ def scan(folder: Path) -> dict[str, Stat]:
                         continue
                     out[rel] = (st.st_mtime_ns, st.st_size)
     return out
+
+
+Folders = dict[str, "int | None"]
+"""Folder ('/'-separated path relative to the scanned folder, '' for itself) → the ctime_ns
+it had when it was listed, or None when that listing cannot vouch for a later one (see
+`scan_since`)."""
+
+
+def scan_since(folder: Path, files: Iterable[str], folders: Folders, *,
+               racy_ns: int) -> tuple[dict[str, Stat], Folders]:
+    """What `scan(folder)` returns, and the folders' ctimes to pass to the next call.
+
+    `files` and `folders` describe the folder as an earlier call (or a build since) left it:
+    a folder whose ctime is still the one recorded holds the same entries (adding, removing
+    or renaming an entry changes the ctime of the folder that holds it, and so does anything
+    else that sets its mtime, so a restored backup is listed again), so it is not listed:
+    its files are the recorded ones in it, each stat-ed. Any other folder is listed. Saves
+    about a third of `scan` on a site of one page per folder, where the stats are most of it.
+
+    A folder whose ctime is less than `racy_ns` before the listing is recorded as None
+    (listed next time): a change in the same clock tick would leave its ctime as it was. So
+    is one holding an entry `scan` skips (a dangling link), which could turn into a file.
+    `files` must be the files of the folders recorded with a ctime, and only those may be
+    missing from `folders` that were made since (their parent's ctime then changed)."""
+    limit = time.time_ns() - racy_ns
+    try:
+        # Paths are looked up from the folder's descriptor: a tenth cheaper than from the
+        # root of the file system.
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}, {}
+    try:
+        return _scan_since(fd, str(folder) + "/", files, folders, limit)
+    finally:
+        os.close(fd)
+
+
+def _scan_since(fd: int, root: str, files: Iterable[str], folders: Folders,
+                limit: int) -> tuple[dict[str, Stat], Folders]:
+    trusted: Folders = {}
+    changed: list[str] = []
+    for rel, want in folders.items():
+        try:
+            st = os.stat(rel, dir_fd=fd, follow_symlinks=False) if rel else os.stat(fd)
+        except OSError:
+            continue  # gone: its parent changed, and its listing says so
+        if want is not None and st.st_ctime_ns == want and stat.S_ISDIR(st.st_mode):
+            trusted[rel] = want
+        else:
+            changed.append(rel)
+    out: dict[str, Stat] = {}
+    for rel in files:
+        if rel.rpartition("/")[0] in trusted:
+            try:
+                st = os.stat(rel, dir_fd=fd)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            out[rel] = (st.st_mtime_ns, st.st_size)
+    record: Folders = dict(trusted)
+    # The root when it changed (or nothing was recorded: everything is listed), and each
+    # changed folder in a trusted one; the listing goes down into every folder not trusted.
+    todo = [rel for rel in changed if rel and rel.rpartition("/")[0] in trusted]
+    if "" not in trusted:
+        todo.append("")
+    while todo:
+        rel = todo.pop()
+        try:
+            # Its ctime before its entries: a change while it is listed shows next time.
+            st = os.stat(rel, dir_fd=fd, follow_symlinks=False) if rel else os.stat(fd)
+            entries = os.scandir(root + rel)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        sure = st.st_ctime_ns < limit
+        with entries:
+            for e in entries:
+                name = rel + "/" + e.name if rel else e.name
+                # Not into linked folders, as `scan`.
+                if e.is_dir(follow_symlinks=False):
+                    if name not in trusted:
+                        todo.append(name)
+                else:
+                    try:
+                        fst = e.stat()
+                    except FileNotFoundError:
+                        sure = False
+                        continue
+                    out[name] = (fst.st_mtime_ns, fst.st_size)
+        record[rel] = st.st_ctime_ns if sure else None
+    return out, record

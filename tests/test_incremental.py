@@ -225,6 +225,31 @@ def test_a_file_added_to_the_output_folder_is_removed_without_a_content_change(p
     assert not (config.output_dir / "stray.html").exists()
 
 
+def test_files_added_deep_in_folders_the_last_build_left_alone_are_removed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output folder's check lists only the folders changed since the last build's
+    check (cache.BuildCache.scan_outputs): a file, or a folder of files, added by hand where
+    no build wrote since is still found, and removed."""
+    from sitegen import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 50_000_000)  # folders trusted after 50 ms, not 2 s
+    config = load_config(project / "config.toml")
+    build(config)
+    time.sleep(0.1)
+    with (project / "content/a003.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    assert not build(config).noop  # its check's record of the folders is saved
+    time.sleep(0.1)
+    (config.output_dir / "articles/a005/stray.html").write_text("x", encoding="utf-8")
+    (config.output_dir / "articles/a007/extra/deeper").mkdir(parents=True)
+    (config.output_dir / "articles/a007/extra/deeper/x.html").write_text("x", encoding="utf-8")
+    report = build(config)
+    assert not report.noop and report.removed == 2 and report.written == 0
+    assert not (config.output_dir / "articles/a005/stray.html").exists()
+    assert not (config.output_dir / "articles/a007/extra").exists()
+    assert build(config).noop
+
+
 def test_a_failed_build_leaves_output_and_cache_usable(project: Path) -> None:
     config = load_config(project / "config.toml")
     build(config)
