@@ -360,15 +360,18 @@ class Renderer:
             raise jinja2.TemplateRuntimeError(f"no static file {name!r} in the theme") from None
 
     def page(self, template: str, path: str, shows: Iterable[str] | None = None,
-             **context: Any) -> Output | None:
+             fingerprint: str | None = None, **context: Any) -> Output | None:
         """Render one HTML page at output folder `path` (or file, if it ends in .html); None
         when its fingerprint says the output folder already holds it. A listing page passes
-        the slugs whose cards it `shows` (see `_kept`)."""
+        the slugs whose cards it `shows` (see `_kept`). A page whose inputs were already
+        found changed passes the `fingerprint` to record instead of computing one."""
         file = _file(path)
         if shows is not None and self._kept(file, shows):
             return None
-        if not self._changed(file, self.template_key(template) if self.previous is not None else "",
-                             (template, context)):
+        if fingerprint is not None:
+            self.fingerprints[file] = fingerprint
+        elif not self._changed(file, self.template_key(template) if self.previous is not None else "",
+                               (template, context)):
             return None
         cfg = self.config
         for k, v in context.items():
@@ -444,8 +447,15 @@ class Renderer:
         cfg = self.config
         links = self.links.articles[a.slug]
         body = self.bodies[a.slug]
-        if self.deps is not None and body.key and self._article_unchanged(a, body, links, front):
-            return None
+        fingerprint = None
+        if self.deps is not None and body.key:
+            if self._article_unchanged(a, body, links, front):
+                return None
+            # Whether the next build keeps this page is decided by its signature, the cards
+            # it shows and PageDeps (`_article_unchanged`), not by its fingerprint: the
+            # fingerprint only marks the file as this build's, so it is not computed
+            # (pickling every article page's context was a tenth of a cold build's render).
+            fingerprint = "article:" + ":".join(self.deps.signatures[a.slug])
         card = self.cards[a.slug]
         ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
                               "headline": a.title, "mainEntityOfPage": abs_url(cfg, article_path(a.slug)),
@@ -461,7 +471,7 @@ class Renderer:
         # "</" inside a script element would end it early.
         json_ld = json.dumps(ld, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
         return self.page(
-            "article.html", article_path(a.slug),
+            "article.html", article_path(a.slug), fingerprint=fingerprint,
             title=a.title, description=a.summary or cfg.description, og_type="article",
             lang=a.lang or cfg.language, dir=article_dir(a, cfg),
             article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body))) if body.key
