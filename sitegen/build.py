@@ -116,7 +116,7 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
 
     def check() -> tuple[build_cache.BuildCache, dict[str, build_cache.Stat], dict[str, build_cache.Stat]]:
         store = build_cache.BuildCache.open(config, build_cache.build_key(config, drafts))
-        return store, build_cache.scan_inputs(config), build_cache.scan(config.output_dir)
+        return store, build_cache.scan_inputs(config), store.scan_outputs(config.output_dir)
 
     store, inputs, on_disk = timed("cache", check)
     if store.unchanged(config, inputs, on_disk) and not store.state.search_stale:
