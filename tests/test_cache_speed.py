@@ -234,3 +234,25 @@ def test_the_cache_records_the_check_for_the_next_build(tmp_path: Path) -> None:
     assert again.state.folders
     assert "articles/a3/stray.html" in again.scan_outputs(out)
     assert again.scan_outputs(out) == scan(out)
+
+
+def test_the_state_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    """The state's paths and stats are pickled as columns: every value comes back, Arabic
+    paths, folders to list again (None) and empty tables included."""
+    state = cache.State(
+        key="k", inputs={"content:مقال.md": (1_700_000_000_123_456_789, 12), "static:a b.css": (5, 0)},
+        racy={"content:مقال.md": "d1"},
+        outputs={"tags/اقتصاد/index.html": (1_800_000_000_000_000_001, 9014, "f2eb"), "index.html": (1, 2, "ab")},
+        pages=2, warnings=["content/x.md: nowhere"], search_stale=True, search_key="s",
+        folders={"": 17, "tags": None, "tags/اقتصاد": 1_800_000_000_000_000_000})
+    for value in (state, cache.State()):
+        cache._dump(tmp_path / "state.pickle", value, memo=False)
+        assert cache._load(tmp_path / "state.pickle", cache.State) == value
+
+
+def test_a_value_with_a_cycle_is_still_written_without_the_memo(tmp_path: Path) -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    cache._dump(tmp_path / "x.pickle", (loop, "x"), memo=False)
+    back = cache._load(tmp_path / "x.pickle", tuple)
+    assert back[0][0] is back[0] and back[1] == "x"
