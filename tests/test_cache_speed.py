@@ -256,3 +256,63 @@ def test_a_value_with_a_cycle_is_still_written_without_the_memo(tmp_path: Path) 
     cache._dump(tmp_path / "x.pickle", (loop, "x"), memo=False)
     back = cache._load(tmp_path / "x.pickle", tuple)
     assert back[0][0] is back[0] and back[1] == "x"
+
+
+# --- the libraries' versions in the build key ---------------------------------------------------
+def _importlib_versions(names: tuple[str, ...]) -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def test_the_libraries_versions_are_importlib_metadatas() -> None:
+    assert cache.installed_versions(cache.LIBRARIES) == _importlib_versions(cache.LIBRARIES)
+
+
+def test_versions_are_found_as_importlib_metadata_finds_them(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first folder of the path that has the distribution wins; METADATA, else PKG-INFO;
+    headers folded before Version; a body that says Version again; names spelt otherwise."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    write(first / "Markdown-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: Markdown\nLicense: BSD\n  folded\nVersion: 1.0\n\nVersion: 9\n")
+    write(second / "markdown-2.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: Markdown\nVersion: 2.0\n")
+    write(second / "PyYAML-6.0.egg-info/PKG-INFO", "Metadata-Version: 1.1\r\nName: PyYAML\r\nVersion: 6.0\r\n")
+    write(second / "python_slugify-9.dist-info/METADATA", "Name: python-slugify\nversion:  9.1 \n")
+    monkeypatch.setattr("sys.path", [str(tmp_path / "missing"), str(first), str(second)])
+    names = ("markdown", "pyyaml", "python-slugify", "jinja2")
+    got = cache.installed_versions(names)
+    assert got == {"markdown": "1.0", "pyyaml": "6.0", "python-slugify": "9.1 ", "jinja2": None}
+    assert got == _importlib_versions(names)
+
+
+def test_an_install_it_cannot_read_asks_importlib_metadata(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "libs.zip", "w") as z:
+        z.writestr("markdown-5.0.dist-info/METADATA", "Name: markdown\nVersion: 5.0\n")
+    monkeypatch.setattr("sys.path", [str(tmp_path / "libs.zip"), *__import__("sys").path])
+    assert cache.installed_versions(("markdown",)) is None
+    assert "markdown=5.0" in cache._library_versions.__wrapped__()
+    monkeypatch.undo()
+    write(tmp_path / "odd/markdown-6.0.dist-info/METADATA", "Name: markdown\nVersion:\n 6.0\n")
+    monkeypatch.setattr("sys.path", [str(tmp_path / "odd")])
+    assert cache.installed_versions(("markdown",)) is None
+
+
+def test_another_library_version_means_another_build_key(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    before = cache._library_versions.__wrapped__()
+    write(tmp_path / "jinja2-99.0.dist-info/METADATA", "Name: Jinja2\nVersion: 99.0\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    after = cache._library_versions.__wrapped__()
+    assert "jinja2=99.0" in after and after != before
