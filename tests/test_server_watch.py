@@ -105,6 +105,30 @@ def test_debouncer_max_wait_cuts_an_endless_stream() -> None:
     assert sum(len(b) for b in batches) == i  # and lost nothing
 
 
+def test_debouncer_builds_a_finished_save_of_one_file_at_once() -> None:
+    """A burst of one file whose last event ends its write (`settled`) is built after the
+    short `settle` period, not `quiet` (here a minute: a wrong wait fails by timeout); a
+    burst of two files, or an unfinished write, still waits for `quiet`."""
+    batches: list[frozenset[Path]] = []
+    done = threading.Event()
+    debouncer = Debouncer(lambda paths, seq: batches.append(paths) or done.set(), quiet=60.0, max_wait=120.0)
+    debouncer.start()
+    try:
+        debouncer.add([Path("content/a.md")])  # truncated, being written
+        debouncer.add([Path("content/a.md")], settled=True)  # closed after writing
+        assert done.wait(10)
+        assert batches == [frozenset({Path("content/a.md")})]
+        done.clear()
+        debouncer.add([Path("content/a.md")], settled=True)
+        debouncer.add([Path("content/b.md")], settled=True)  # a second file: a bulk change
+        debouncer.add([Path("content/c.md")])
+        debouncer.add([Path("content/c.md")])  # still being written
+        assert not done.wait(1.0)
+    finally:
+        debouncer.stop()
+    assert len(batches) == 1
+
+
 class Recorder:
     """A fake rebuild that remembers what it was told and what content/a.md said then."""
 
@@ -236,3 +260,24 @@ def test_stop_joins_the_watcher_too(inputs: Inputs, tmp_path: Path, poll: bool) 
     (tmp_path / "content" / "b.md").write_text("x", encoding="utf-8")  # a rebuild may be running
     server.stop()
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
+def test_a_saved_file_is_built_without_waiting_for_quiet(inputs: Inputs, tmp_path: Path) -> None:
+    """Through real inotify events, with `quiet` a minute: a file written in place (closed
+    after writing) and one saved by rename are each built at once, each once, with the text
+    saved."""
+    (tmp_path / "content" / "a.md").write_text("old", encoding="utf-8")
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    recorder = Recorder(tmp_path)
+    a = tmp_path / "content" / "a.md"
+    with DevServer(tmp_path / "public", recorder, inputs=inputs, port=0, quiet=60.0,
+                   max_wait=120.0) as server:
+        server.start()
+        recorder.calls.clear()
+        a.write_text("written in place", encoding="utf-8")
+        assert rebuilds_after(recorder, 1) == 1
+        tmp = tmp_path / "content" / ".a.md.1234.tmp"
+        tmp.write_text("saved by rename", encoding="utf-8")
+        os.replace(tmp, a)
+        assert rebuilds_after(recorder, 2) == 2
+    assert recorder.calls == [(frozenset({a}), "written in place"), (frozenset({a}), "saved by rename")]

@@ -237,9 +237,10 @@ class DevServer:
         self.stop()
 
     # --- changes and builds -----------------------------------------------------------------
-    def notify(self, paths: list[Path]) -> int:
-        """Report changed input paths (the watcher calls this); returns their sequence number."""
-        return self.debouncer.add(paths)
+    def notify(self, paths: list[Path], settled: bool = False) -> int:
+        """Report changed input paths (the watcher calls this; `settled`: by an event that
+        ends a write); returns their sequence number."""
+        return self.debouncer.add(paths, settled)
 
     def changes_seen(self) -> int:
         """How many changes have been reported: a request waits until these are built."""

@@ -31,6 +31,8 @@ _TEMP_SUFFIXES = (
 _TEMP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}  # 4913: vim's can-I-write probe
 POLL_SECONDS = 0.5
 """How often --poll looks at the files."""
+SETTLE_SECONDS = 0.01
+"""The quiet period after the event that ends an editor's save of one file (see Debouncer)."""
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules"}
 
 
@@ -93,6 +95,11 @@ class Debouncer:
     burst's first event even if it has not ended. Batches never overlap: events that arrive
     while `on_batch` runs make the next batch.
 
+    When the burst is one file and its last event says its writer is done with it (closed
+    after writing, or renamed into place: `settled`), the quiet period is `settle` instead:
+    a save is built at once, not `quiet` later, while a `git checkout` (many files) still
+    waits for its burst to end.
+
     `seq` counts every `add`; a batch covers every add up to its `seq`, so a request can
     ask "has the change I know about been built yet?" by comparing numbers.
     """
@@ -103,10 +110,12 @@ class Debouncer:
         *,
         quiet: float,
         max_wait: float,
+        settle: float = SETTLE_SECONDS,
     ) -> None:
         self.on_batch = on_batch
         self.quiet = quiet
         self.max_wait = max_wait
+        self.settle = min(settle, quiet)
         self._cond = threading.Condition()
         self._pending: set[Path] = set()
         self._first = 0.0
@@ -114,6 +123,7 @@ class Debouncer:
         self._seq = 0
         self._stopping = False
         self._poked = False
+        self._settled = False
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
 
     @property
@@ -122,8 +132,9 @@ class Debouncer:
         with self._cond:
             return self._seq
 
-    def add(self, paths: Iterable[Path]) -> int:
-        """Note changed paths; returns the sequence number covering them."""
+    def add(self, paths: Iterable[Path], settled: bool = False) -> int:
+        """Note changed paths (`settled`: by an event that ends a write); returns the
+        sequence number covering them."""
         now = time.monotonic()
         with self._cond:
             added = False
@@ -135,6 +146,7 @@ class Debouncer:
             if added:
                 self._seq += 1
                 self._last = now
+                self._settled = settled
                 self._cond.notify_all()
             return self._seq
 
@@ -168,7 +180,8 @@ class Debouncer:
         with self._cond:
             self._cond.wait_for(lambda: self._pending or self._poked or self._stopping)
             while not self._stopping and self._pending:
-                deadline = min(self._last + self.quiet, self._first + self.max_wait)
+                quiet = self.settle if self._settled and len(self._pending) == 1 else self.quiet
+                deadline = min(self._last + quiet, self._first + self.max_wait)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -196,13 +209,16 @@ class _Forward(FileSystemEventHandler):
 
 
 class Watcher:
-    """watchdog observer over a site's inputs, feeding changed paths to `on_change`.
+    """watchdog observer over a site's inputs, feeding changed paths to `on_change(paths,
+    settled)`; `settled` when the event ends a write: a file closed after writing (inotify's
+    IN_CLOSE_WRITE), or renamed onto an input (an editor's safe save).
 
     A watched folder that does not exist yet (say templates/) is picked up when it is
     created: the project root is watched (not recursively) for that and for config files.
     """
 
-    def __init__(self, inputs: Inputs, on_change: Callable[[list[Path]], None], *, poll: bool = False) -> None:
+    def __init__(self, inputs: Inputs, on_change: Callable[[list[Path], bool], object], *,
+                 poll: bool = False) -> None:
         self.inputs = inputs
         self.on_change = on_change
         self.observer: BaseObserver = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
@@ -248,7 +264,10 @@ class Watcher:
         # watched (non-recursively): harmless, the debouncer keeps a set.
         if paths:
             log.debug("changed: %s", ", ".join(str(p) for p in paths))
-            self.on_change(paths)
+            settled = event.event_type == "closed" or (
+                event.event_type == "moved" and bool(event.dest_path)
+                and Path(os.fsdecode(event.dest_path)) in paths)
+            self.on_change(paths, settled)
 
     def stop(self) -> None:
         """Stop the observer thread and wait for it."""
