@@ -316,3 +316,28 @@ def test_another_library_version_means_another_build_key(tmp_path: Path,
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     after = cache._library_versions.__wrapped__()
     assert "jinja2=99.0" in after and after != before
+
+
+# --- the tables' bases: equal values written once ------------------------------------------------
+def test_equal_values_are_read_back_as_one_object_of_their_own_type(tmp_path: Path) -> None:
+    import datetime
+
+    from sitegen.model import Article, Body, RelatedRef
+
+    day = datetime.date(2026, 11, 21)
+    a = Article(path="content/a.md", slug="a", title="ترامب", body="", body_line=3, date=day,
+                tags=("اقتصاد", "نفط"), related=(RelatedRef("عنوان", "b"), RelatedRef("بلا مقال", None)))
+    b = Article(path="content/b.md", slug="b", title="عنوان", body="", body_line=3,
+                date=datetime.date(2026, 11, 21), tags=("اقتصاد",), read_also=("a",),
+                related=(RelatedRef("عنوان", "b"),), draft=True)
+    ints = Body(html="", toc=((1, "x", "y"),), links=("a",), unresolved=())
+    bools = Body(html="", toc=((True, "x", "y"),), links=("a",), unresolved=())
+    value = ({"1": a, "2": b}, ints, bools)
+    cache._dump(tmp_path / "t.pickle", value, share=True)
+    back = cache._load(tmp_path / "t.pickle", tuple)
+    assert back == value
+    x, y = back[0]["1"], back[0]["2"]
+    assert x.tags[0] is y.tags[0] and x.date is y.date and x.related[0] is y.related[0]
+    assert y.title is x.related[0].title and y.read_also[0] is x.slug
+    assert type(back[1].toc[0][0]) is int and type(back[2].toc[0][0]) is bool
+    assert y.draft is True and type(x.body_line) is int

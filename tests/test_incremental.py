@@ -161,6 +161,32 @@ def test_random_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
         assert_same_as_full(root, tmp_path, done)
 
 
+@pytest.mark.parametrize("seed", range(100, 106))
+def test_random_edits_build_as_a_full_build_does_from_the_cache_files(tmp_path: Path, seed: int,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, each build reading the cache from its files, as a new process does (the
+    tables' bases and deltas), instead of taking what the previous build kept in memory."""
+    from sitegen import cache
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    real = cache.BuildCache.open.__func__  # type: ignore[attr-defined]
+
+    def open_from_files(cls: type, config: object, key: str) -> object:
+        cache._WARM.clear()
+        return real(cls, config, key)
+
+    monkeypatch.setattr(cache.BuildCache, "open", classmethod(open_from_files))
+    rng = random.Random(seed)
+    root = tmp_path / "site"
+    make_project(root, rng, 40)
+    assert_same_as_full(root, tmp_path, [])
+    done: list[str] = []
+    for _ in range(6):
+        for _ in range(rng.randint(1, 3)):
+            done.append(random_edit(root, rng))
+        assert_same_as_full(root, tmp_path, done)
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -302,6 +328,36 @@ def test_a_rebuild_in_the_same_process_starts_from_what_it_saved(project: Path,
     reads = _count_cache_reads(monkeypatch)
     assert build(config).rendered == 1
     assert reads == []
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
+
+
+def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed articles and the body index are saved as a base and a delta of what
+    changed since: a build reading them from the files (a new process) parses and converts
+    only what changed since the last build, not what the builds before it changed."""
+    from sitegen import cache, load, markdown
+
+    config = load_config(project / "config.toml")
+    build(config)
+    _edit_front(project / "content/a003.md", "title", "عنوان جديد")
+    with (project / "content/a004.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    build(config)
+    folder = next((config.cache_dir / "build").iterdir())
+    assert (folder / "delta-articles.pickle").exists() and (folder / "delta-bodies.pickle").exists()
+    cache._WARM.clear()
+    with (project / "content/a005.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة أخرى.\n")
+    converted: list[str] = []
+    parsed: list[object] = []
+    real_convert, real_article = markdown._convert_all, load._article
+    monkeypatch.setattr(markdown, "_convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
+    monkeypatch.setattr(load, "_article", lambda *a, **k: parsed.append(a) or real_article(*a, **k))
+    build(config)
+    assert len(converted) == 1 and "فقرة أخرى" in converted[0]
+    assert parsed == []
     _report, diffs = verify_incremental(config)
     assert diffs == []
 
