@@ -244,3 +244,21 @@ def test_the_generated_corpus_isolates_the_same(generated_bodies: list[str]) -> 
         SLOW.md.reset()
         source = plain_references(SLOW.md.convert(text))
         assert i18n.isolate_latin_html(source) == _reference_isolate(source)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "a.md", "b.md"]),
+                          st.sampled_from(["content/a.md", "content/b.md", "content/x/c.md", "b.md",
+                                           "content/a.md.md"])), max_size=8))
+def test_link_targets_keep_the_first_article_that_claims_a_name(pairs: list[tuple[str, str]]) -> None:
+    """link_targets (built from the last article back) gives each name to the first article
+    in site order that claims it, as setdefault over the articles in order does."""
+    from sitegen.config import Config
+    from sitegen.markdown import link_targets
+    from sitegen.model import Article, Site
+
+    articles = tuple(Article(path=path, slug=slug, title=slug, body="", body_line=1) for slug, path in pairs)
+    expected: dict[str, str] = {}
+    for a in articles:
+        for key in (a.slug, a.stem, a.stem + ".md", a.slug + ".md"):
+            expected.setdefault(key, a.slug)
+    assert link_targets(Site(config=Config(root=ROOT), articles=articles)) == expected
