@@ -183,6 +183,11 @@ class Renderer:
         self._template_keys: dict[str, str]
         self._template_sources: dict[str, tuple[str, list[str | None]]]
         self._template_keys, self._template_sources = _TEMPLATES.setdefault(env, ({}, {}))
+        self._template_refs: dict[str, list[str | None]] = {}
+        """Digest of a template's name and source → the templates it references, as parsed
+        by this build or the last one (PageDeps.template_refs): a new process need not
+        parse the templates again to know their keys."""
+        self._known_refs = deps.template_refs if deps is not None else {}
         self._deps = deps
         self.deps: PageDeps | None = None
         """What this build's pages were made from, for the next build's `deps` (None
@@ -251,7 +256,7 @@ class Renderer:
             layout = digest(self._render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
             self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
                                  cards, {}, {}, listing, (self.tags, self.sources, self.months), groups,
-                                 links_key)
+                                 links_key, self._template_refs)
             if deps is not None:
                 self._openings = deps.openings
                 self._same_links = same is not None and links_key is not None and deps.links_key == links_key
@@ -334,10 +339,17 @@ class Renderer:
         if name not in self._template_sources:
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-                self._template_sources[name] = (source, _referenced_templates(self.env.parse(source)))
+                key = digest(name, source)
+                refs = self._known_refs.get(key)
+                if refs is None:
+                    refs = _referenced_templates(self.env.parse(source))
+                self._template_sources[name] = (source, refs)
             except Exception:  # noqa: BLE001 - the render reports it, with file and line
                 self._template_sources[name] = ("", [])
-        return self._template_sources[name]
+        source, refs = self._template_sources[name]
+        if source:
+            self._template_refs[digest(name, source)] = refs
+        return source, refs
 
     def partial(self, name: str, item: Any) -> Markup:
         """Template `name` rendered with `item` and the site-wide globals (not the calling
@@ -662,6 +674,8 @@ class PageDeps:
     """Digest of the articles' order and the groups (a part of `layout`)."""
     links_key: str | None
     """The link stage's key (build._cached_links): the same key, the same links."""
+    template_refs: dict[str, list[str | None]]
+    """Digest of a template's name and source → the templates it references."""
 
 
 @dataclass(frozen=True)

@@ -260,3 +260,28 @@ def test_compiled_templates_are_kept_in_the_cache_and_follow_edits(make_site: Ma
     build(config)
     assert compiled == ["article.html"]
     assert "<!--t-->" in (root / "public/articles/a/index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_process_knows_the_templates_references_without_parsing_them(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The templates each template uses (its key covers them) are kept by the build cache,
+    by the template's source: a new process parses no template it did not change."""
+    from sitegen import build as build_module
+
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    parsed: list[str] = []
+    parse = jinja2.Environment.parse
+    monkeypatch.setattr(jinja2.Environment, "parse", lambda self, source, *a, **k:
+                        parsed.append(source) or parse(self, source, *a, **k))
+    with (root / "content/b.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    build_module._ENVIRONMENT.clear()  # as in a new process
+    assert build(config).rendered == 1 and parsed == []
+    template = root / "themes/digest/templates/partials/date.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{# edited #}", encoding="utf-8")
+    build_module._ENVIRONMENT.clear()
+    assert build(config).rendered > 1
+    assert len(parsed) == 1 and "{# edited #}" in parsed[0]
+    assert verify_incremental(config)[1] == []
