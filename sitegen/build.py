@@ -184,8 +184,12 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # A page's fingerprint is trusted only while its files are what the last build wrote.
     previous = store.state.outputs
     valid = {p for p, st in previous.items() if on_disk.get(p) == st[:2]}
-    fingerprints = {p: fp for p, fp in data.fingerprints.items()
-                    if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
+    # ... and, for a page with precompressed siblings (config `compress`), theirs too.
+    if any(p.endswith(SIBLINGS) for p in previous):
+        fingerprints = {p: fp for p, fp in data.fingerprints.items()
+                        if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
+    else:
+        fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of, deps=data.deps, fronts=fronts,
                                                 links_key=data.links[0] if data.links else None))
