@@ -60,11 +60,11 @@ from typing import Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.fsutil import Folders, Stat, scan, scan_since
-from sitegen.model import Article, ArticleLinks, Body, RelatedRef
+from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5
+FORMAT = 6
 """Bump when the cache's layout changes."""
 RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
@@ -279,12 +279,29 @@ class Data:
 PARTS = {"articles": ("articles",), "bodies": ("bodies", "pack", "pack_live"),
          "links": ("links",), "pages": ("fingerprints", "files", "deps")}
 """Data's fields by the file they are saved in (`data-<part>.pickle`)."""
-TABLES = ("articles", "bodies")
-"""The parts whose first field is a table of ten thousand entries of which an edit changes
-one or two: saved as a base (`data-<part>.pickle`, with its id) that is rewritten only when
-an eighth of the table changed since, and `delta-<part>.pickle`, the entries added, changed
-and removed since that base (with the base's id, so a delta never meets another base)."""
+TABLES = ("articles", "bodies", "links")
+"""The parts that are a table of ten thousand entries (and a few other values) of which an
+edit changes one or two: saved as a base (`data-<part>.pickle`, with its id) that is
+rewritten only when an eighth of the table changed since, and `delta-<part>.pickle`, the
+entries added, changed and removed since that base (with the base's id, so a delta never
+meets another base)."""
 _DELTA_SHARE = 8
+
+
+def _split(name: str, values: tuple[Any, ...]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """A table part's field values → (its table, the other values)."""
+    if name == "links":  # (key, Links): the table is Links.articles
+        links = values[0]
+        return ({}, (None, ())) if links is None else (links[1].articles, (links[0], links[1].warnings))
+    return values[0], values[1:]
+
+
+def _join(name: str, table: dict[str, Any], rest: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`_split` undone."""
+    if name == "links":
+        key, warnings = rest
+        return (None,) if key is None else ((key, Links(articles=table, warnings=warnings)),)
+    return (table, *rest)
 
 
 class BuildCache:
@@ -337,7 +354,7 @@ class BuildCache:
             if data.pack and not (self.folder / data.pack).exists():
                 data, bases = Data(), {}
             self._data = data
-            self._clean = {"links": self._links_key(), "bases": bases}
+            self._clean = {"bases": bases}
         return self._data
 
     def _with_delta(self, name: str, base: tuple[Any, ...] | None) -> tuple[tuple[Any, ...] | None, _Base]:
@@ -349,16 +366,12 @@ class BuildCache:
         entries = dict(table)
         delta = _load(self.folder / f"delta-{name}.pickle", tuple)
         if delta is None or len(delta) != 4 or delta[0] != base_id:
-            return (table, *rest), _Base(base_id, entries, {}, (), rest)
+            return _join(name, table, rest), _Base(base_id, entries, {}, (), rest)
         _id, changed, removed, rest = delta
         table.update(changed)
         for k in removed:
             table.pop(k, None)
-        return (table, *rest), _Base(base_id, entries, changed, removed, rest)
-
-    def _links_key(self) -> str | None:
-        links = self.data.links
-        return links[0] if links else None
+        return _join(name, table, rest), _Base(base_id, entries, changed, removed, rest)
 
     def unchanged(self, config: Config, inputs: dict[str, Stat], outputs: dict[str, Stat]) -> bool:
         """True when the inputs and the output folder are exactly as the last build left them."""
@@ -484,15 +497,13 @@ class BuildCache:
         # what made them), so parts of different builds never mix into a wrong page.
         data, clean = self.data, self._clean
         bases: dict[str, _Base] = dict(clean.get("bases", {}))
-        links_key = self._links_key()
         for name, fields in PARTS.items():
             values = tuple(getattr(data, f) for f in fields)
-            path = self.folder / f"data-{name}.pickle"
             if name in TABLES:
-                bases[name] = self._save_table(name, values, bases.get(name))
-            elif name == "pages" or links_key != clean.get("links", "") or not path.exists():
-                _dump(path, values, memo=name != "pages")
-        now = {"links": links_key, "bases": bases}
+                bases[name] = self._save_table(name, *_split(name, values), bases.get(name))
+            else:
+                _dump(self.folder / f"data-{name}.pickle", values, memo=False)
+        now = {"bases": bases}
         self._clean = now
         self.bodies_changed = False
         _dump(self.folder / "state.pickle", self.state, memo=False)
@@ -504,26 +515,29 @@ class BuildCache:
         # that differ from the files.
         _WARM[self.folder] = (_files_signature(self.folder), self.state, data, now)
 
-    def _save_table(self, name: str, values: tuple[Any, ...], base: _Base | None) -> _Base:
+    def _save_table(self, name: str, table: dict[str, Any], rest: tuple[Any, ...],
+                    base: _Base | None) -> _Base:
         """Write what changed in a table part since its base: a delta of the changed entries
         (a small file) or, when an eighth of the table changed, a new base (and no delta).
         Nothing when it is what the files already hold. Returns the new _Base."""
-        table, rest = values[0], values[1:]
         base_path, delta_path = self.folder / f"data-{name}.pickle", self.folder / f"delta-{name}.pickle"
         if base is not None and base.id and base_path.exists():
             entries = base.entries
-            # Entries are immutable values keyed by digests: a changed one is another object.
-            changed = {k: v for k, v in table.items() if entries.get(k, _MISSING) is not v}
+            # An entry the build kept is the very object read (the articles, the bodies); the
+            # link stage, when it runs again, makes equal ones.
+            changed = {k: v for k, v in table.items()
+                       if (e := entries.get(k, _MISSING)) is not v and e != v}
             removed = tuple(k for k in entries if k not in table)
             if len(changed) + len(removed) <= len(table) // _DELTA_SHARE:
                 same = (rest == base.rest and set(removed) == set(base.removed)
                         and len(changed) == len(base.changed)
-                        and all(base.changed.get(k, _MISSING) is v for k, v in changed.items()))
+                        and all((e := base.changed.get(k, _MISSING)) is v or e == v
+                                for k, v in changed.items()))
                 if not same or not (delta_path.exists() or not (changed or removed)):
                     _dump(delta_path, (base.id, changed, removed, rest))
                 return _Base(base.id, entries, changed, removed, rest)
         base_id = os.urandom(8).hex()
-        _dump(base_path, (base_id, table, *rest), share=True)
+        _dump_base(base_path, base_id, table, rest)
         delta_path.unlink(missing_ok=True)
         return _Base(base_id, dict(table), {}, (), rest)
 
@@ -638,15 +652,17 @@ class _SharingPickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
         if cls in _MODEL:  # as _Compact.__reduce__, its fields shared
-            return cls, tuple(map(self._share, obj.__dict__.values()))
+            return cls, tuple(map(self.share, obj.__dict__.values()))
         return NotImplemented
 
-    def _share(self, value: Any) -> Any:
+    def share(self, value: Any) -> Any:
+        """The first value written equal to `value` (strings, dates, related refs, tuples
+        of these), else `value`."""
         cls = type(value)
         if cls is str or cls is datetime.date or cls is RelatedRef:
             return self._seen.setdefault(value, value)
         if cls is tuple and value:
-            items = tuple(map(self._share, value))
+            items = tuple(map(self.share, value))
             # Only tuples of these: True == 1 and 1.0 == 1, so a tuple holding a bool or a
             # float could come back holding an equal value of another type.
             return self._seen.setdefault(items, items) if _plain(items) else items
@@ -665,24 +681,43 @@ def _plain(value: Any) -> bool:
 _MODEL = (Article, RelatedRef, Body, ArticleLinks)
 
 
-def _dump(path: Path, value: Any, *, memo: bool = True, share: bool = False) -> None:
+def _dump(path: Path, value: Any, *, memo: bool = True) -> None:
     """Pickle `value` to `path` atomically. Without `memo`, an object met twice is written
     twice (and read back as two): for plain values, whose sharing does not matter, as
-    pickle's memo of every object it wrote was most of the time to write them. With
-    `share`, equal values in model objects are written once (see _SharingPickler)."""
+    pickle's memo of every object it wrote was most of the time to write them."""
+
+    def write(f: Any) -> None:
+        pickler = pickle.Pickler(f, protocol=5)
+        pickler.fast = not memo
+        try:
+            pickler.dump(value)
+        except ValueError:  # a cycle, which needs the memo
+            if memo:
+                raise
+            f.seek(0)
+            f.truncate()
+            pickle.dump(value, f, protocol=5)
+
+    _write_atomically(path, write)
+
+
+def _dump_base(path: Path, base_id: str, table: dict[str, Any], rest: tuple[Any, ...]) -> None:
+    """A table part's base, by _SharingPickler, its keys shared too (the link table's keys are
+    the slugs its entries name)."""
+
+    def write(f: Any) -> None:
+        pickler = _SharingPickler(f)
+        pickler.dump((base_id, {pickler.share(k): v for k, v in table.items()}, *rest))
+
+    _write_atomically(path, write)
+
+
+def _write_atomically(path: Path, write: Callable[[Any], None]) -> None:
+    """`write` to a temporary file in the folder of `path`, then rename it to `path`."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickler = _SharingPickler(f) if share else pickle.Pickler(f, protocol=5)
-            pickler.fast = not memo
-            try:
-                pickler.dump(value)
-            except ValueError:  # a cycle, which needs the memo
-                if memo:
-                    raise
-                f.seek(0)
-                f.truncate()
-                pickle.dump(value, f, protocol=5)
+            write(f)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

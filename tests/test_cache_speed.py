@@ -332,12 +332,14 @@ def test_equal_values_are_read_back_as_one_object_of_their_own_type(tmp_path: Pa
                 related=(RelatedRef("عنوان", "b"),), draft=True)
     ints = Body(html="", toc=((1, "x", "y"),), links=("a",), unresolved=())
     bools = Body(html="", toc=((True, "x", "y"),), links=("a",), unresolved=())
-    value = ({"1": a, "2": b}, ints, bools)
-    cache._dump(tmp_path / "t.pickle", value, share=True)
+    table = {"a": a, "b": b}
+    cache._dump_base(tmp_path / "t.pickle", "id", table, (ints, bools))
     back = cache._load(tmp_path / "t.pickle", tuple)
-    assert back == value
-    x, y = back[0]["1"], back[0]["2"]
+    assert back == ("id", table, ints, bools)
+    back = back[1:]
+    x, y = back[0]["a"], back[0]["b"]
     assert x.tags[0] is y.tags[0] and x.date is y.date and x.related[0] is y.related[0]
     assert y.title is x.related[0].title and y.read_also[0] is x.slug
+    assert next(iter(back[0])) is x.slug  # the keys too
     assert type(back[1].toc[0][0]) is int and type(back[2].toc[0][0]) is bool
     assert y.draft is True and type(x.body_line) is int

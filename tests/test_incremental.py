@@ -334,10 +334,11 @@ def test_a_rebuild_in_the_same_process_starts_from_what_it_saved(project: Path,
 
 def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parsed articles and the body index are saved as a base and a delta of what
-    changed since: a build reading them from the files (a new process) parses and converts
-    only what changed since the last build, not what the builds before it changed."""
-    from sitegen import cache, load, markdown
+    """The parsed articles, the body index and the link stage's result are saved as a base
+    and a delta of what changed since: a build reading them from the files (a new process)
+    parses, converts and links only what changed since the last build, not what the builds
+    before it changed."""
+    from sitegen import cache, links, load, markdown
 
     config = load_config(project / "config.toml")
     build(config)
@@ -346,18 +347,21 @@ def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
         f.write("\nفقرة جديدة.\n")
     build(config)
     folder = next((config.cache_dir / "build").iterdir())
-    assert (folder / "delta-articles.pickle").exists() and (folder / "delta-bodies.pickle").exists()
+    assert {p.name for p in folder.glob("delta-*")} == {"delta-articles.pickle", "delta-bodies.pickle",
+                                                          "delta-links.pickle"}
     cache._WARM.clear()
     with (project / "content/a005.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة أخرى.\n")
     converted: list[str] = []
     parsed: list[object] = []
-    real_convert, real_article = markdown._convert_all, load._article
+    linked: list[object] = []
+    real_convert, real_article, real_link = markdown._convert_all, load._article, links.link_site
     monkeypatch.setattr(markdown, "_convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
     monkeypatch.setattr(load, "_article", lambda *a, **k: parsed.append(a) or real_article(*a, **k))
+    monkeypatch.setattr(links, "link_site", lambda *a: linked.append(a) or real_link(*a))
     build(config)
     assert len(converted) == 1 and "فقرة أخرى" in converted[0]
-    assert parsed == []
+    assert parsed == [] and linked == []
     _report, diffs = verify_incremental(config)
     assert diffs == []
 
