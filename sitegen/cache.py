@@ -36,10 +36,11 @@ Invalidation, from the coarsest to the finest:
   written; kept pages are not touched.
 
 Layout: `<cache_dir>/build/<output folder digest>/` holds `state.pickle` (key, input and
-output stats: all the no-op check reads), `data-*.pickle` (parsed articles, body index, link
-stage result, page fingerprints and content file stats; each rewritten only when it changed)
-and `bodies-*.pack` (rendered body HTML, appended to, compacted when mostly dead). The
-cache is a private format: delete the folder at any time, the next build is cold.
+output stats, output folders' ctimes: all the no-op check reads), `data-*.pickle` (parsed
+articles, body index, link stage result, page fingerprints and content file stats), with
+`delta-*.pickle` beside the first three (what changed since their base: see `TABLES`), and
+`bodies-*.pack` (rendered body HTML, appended to, compacted when mostly dead). The cache
+is a private format: delete the folder at any time, the next build is cold.
 """
 
 from __future__ import annotations
@@ -312,7 +313,7 @@ class BuildCache:
         self._data = data
         self._clean: dict[str, Any] = {}
         self.bodies_changed = False
-        """Set when a body was converted: the body index must be saved."""
+        """Set when a body was converted (`save` finds what changed in the body index itself)."""
         self.used: set[str] = set()
         """Body text digests this build used (the others are dropped on save)."""
         self.locations: dict[str, tuple[int, int]] = {}
@@ -491,10 +492,10 @@ class BuildCache:
         # changes its folder).
         self.state.folders = self._folders
         self.folder.mkdir(parents=True, exist_ok=True)
-        # Parts are written only when they changed: after a body edit, the parsed articles
-        # and the link stage's result are as they were, and pickling them is a third of
-        # such a rebuild. Each part is valid on its own (its entries are keyed by digests of
-        # what made them), so parts of different builds never mix into a wrong page.
+        # Of the tables, only what changed is written (see TABLES): an edit changes one or two
+        # of their entries, and pickling them whole was a third of such a rebuild. Each part
+        # is valid on its own (its entries are keyed by digests of what made them), so parts
+        # of different builds never mix into a wrong page.
         data, clean = self.data, self._clean
         bases: dict[str, _Base] = dict(clean.get("bases", {}))
         for name, fields in PARTS.items():
@@ -625,6 +626,7 @@ def _columns(table: dict[str, tuple[Any, ...]]) -> tuple[str, tuple[bytes | str,
 
 
 def _table(packed: tuple[str, tuple[bytes | str, ...]]) -> dict[str, tuple[Any, ...]]:
+    """The table `_columns` packed."""
     keys, columns = packed
     if not keys and not columns:
         return {}
