@@ -118,6 +118,34 @@ def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
     return env
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache of compiled templates, where a damaged file is a miss (Jinja2
+    itself raises on one whose checksum does not unpickle): as everywhere in the build
+    cache, damage costs a recompile, never a failed build."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - any damage: compile the template again
+            bucket.reset()
+
+
+def bytecode_cache(env: jinja2.Environment, root: Path) -> jinja2.BytecodeCache:
+    """A cache of `env`'s compiled templates in a folder under `root`. Jinja2 keys each
+    entry by the template's file, its source and the Python version; the folder's name adds
+    what else the compiled code depends on: the Jinja2 version and the environment's syntax
+    options, filters and tests."""
+    options = (jinja2.__version__, env.block_start_string, env.block_end_string,
+               env.variable_start_string, env.variable_end_string, env.comment_start_string,
+               env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+               env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+               sorted(env.extensions), env.optimized, env.autoescape, env.is_async, env.finalize,
+               sorted(env.filters), sorted(env.tests))
+    folder = root / hashlib.blake2b(repr(options).encode("utf-8"), digest_size=8).hexdigest()
+    folder.mkdir(parents=True, exist_ok=True)
+    return _BytecodeCache(str(folder))
+
+
 def template_error(e: BaseException, stage: str = "render", root: Path | None = None) -> ThemeError:
     """A ThemeError naming the template file (relative to `root` when under it) and line
     where `e` happened."""

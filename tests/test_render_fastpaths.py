@@ -285,3 +285,22 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
     assert build(config).rendered > 1
     assert len(parsed) == 1 and "{# edited #}" in parsed[0]
     assert verify_incremental(config)[1] == []
+
+
+def test_a_damaged_compiled_template_is_compiled_again(make_site: MakeSite) -> None:
+    from jinja2.bccache import bc_magic
+
+    from sitegen import build as build_module
+
+    root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    expected = (root / "public/articles/a/index.html").read_bytes()
+    cached = list((config.cache_dir / "templates").glob("*/__jinja2_*.cache"))
+    assert cached
+    for path in cached:  # Jinja2's magic, then bytes that do not unpickle
+        path.write_bytes(bc_magic + b"\0" * 16)
+    shutil.rmtree(root / "public")
+    build_module._ENVIRONMENT.clear()  # as in a new process
+    build(config)
+    assert (root / "public/articles/a/index.html").read_bytes() == expected
