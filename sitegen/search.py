@@ -386,8 +386,8 @@ def news_reference_day(site: Site) -> datetime.date | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-    dates = [a.date for a in site.articles if a.date]
-    return max(dates) if dates else None
+    # The site is in date order, newest first, undated last: the first date is the newest.
+    return next((a.date for a in site.articles if a.date), None)
 
 
 def news_sitemap(site: Site) -> list[Output]:
@@ -399,7 +399,12 @@ def news_sitemap(site: Site) -> list[Output]:
     if day is None:
         return []
     first = day - datetime.timedelta(days=NEWS_DAYS - 1)
-    recent = [a for a in site.articles if a.date and first <= a.date <= day]
+    recent = []
+    for a in site.articles:  # newest first, undated last: stop at the first one too old
+        if a.date is None or a.date < first:
+            break
+        if a.date <= day:
+            recent.append(a)
     if not recent:
         return []
     cfg = site.config
