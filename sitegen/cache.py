@@ -65,7 +65,7 @@ from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
 log = logging.getLogger(__name__)
 
-FORMAT = 6
+FORMAT = 7
 """Bump when the cache's layout changes."""
 RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
@@ -244,12 +244,22 @@ class State:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["inputs"], state["outputs"] = _columns(self.inputs), _columns(self.outputs)
-        state["folders"] = _columns({k: (-1 if v is None else v,) for k, v in self.folders.items()})
+        # The folders to list again (None) apart: a few among thousands.
+        again = [k for k, v in self.folders.items() if v is None]
+        state["folders"] = ("\0".join(self.folders),
+                            array("q", [v or 0 for v in self.folders.values()]).tobytes(), again)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state["inputs"], state["outputs"] = _table(state["inputs"]), _table(state["outputs"])
-        state["folders"] = {k: None if v < 0 else v for k, (v,) in _table(state["folders"]).items()}
+        names, ctimes, again = state["folders"]
+        folders: Folders = {}
+        if names or ctimes:
+            ints = array("q")
+            ints.frombytes(ctimes)
+            folders = dict(zip(names.split("\0"), ints.tolist()))
+            folders.update(dict.fromkeys(again))
+        state["folders"] = folders
         self.__dict__.update(state)
 
 
