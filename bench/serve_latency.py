@@ -116,7 +116,7 @@ def main() -> None:
           f"(min {min(latencies):.3f}, max {max(latencies):.3f}, {len(latencies)} runs)")
     if len(rebuilds) == len(latencies):
         around = [total - build for total, build in zip(latencies, rebuilds)]
-        print(f"  the rebuild (build()) itself: median {statistics.median(rebuilds):.3f} s; everything "
+        print(f"  the rebuild, until its pages are published: median {statistics.median(rebuilds):.3f} s; everything "
               f"else (event, debounce, SSE, reload, page load): median {statistics.median(around):.3f} s")
     else:
         print(f"  (saw {len(rebuilds)} rebuild lines for {len(latencies)} saves: a save was split or merged)")

@@ -65,10 +65,13 @@ class BuildReport:
     the previous one); run it, then build again to publish it."""
     only_search: bool = False
     """Every file written or removed is under pagefind/ (no page a reader sees changed)."""
+    save: "Callable[[], None] | None" = None
+    """With `save_later`: writes the build cache (what the next build starts from); call it
+    once the new pages are published, before the next build."""
 
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False,
-          search_later: bool = False, log_warnings: bool = True) -> BuildReport:
+          search_later: bool = False, log_warnings: bool = True, save_later: bool = False) -> BuildReport:
     """Build the site of `config` into config.output_dir.
 
     Raises BuildError on any error, and with `strict` on any warning; the output folder is
@@ -81,6 +84,11 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
 
     With `log_warnings` False, the warnings are not logged one per line (the dev server's
     rebuilds print only their count); they are still in the report, and still fail `strict`.
+
+    With `save_later` (the dev server), the build cache is written by the report's `save`,
+    not before returning: the server tells the browser to reload first (0.05–0.1 s of a
+    rebuild on 10,000 articles). Until `save` runs, the output folder is ahead of the cache,
+    which the next build would only take for files changed by someone else.
     """
     # The cyclic garbage collector stays off for the build: its full passes over the
     # hundreds of thousands of objects a build keeps (articles, cards, the cache's data)
@@ -90,14 +98,14 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     gc.disable()
     try:
         return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
-                            log_warnings=log_warnings)
+                            log_warnings=log_warnings, save_later=save_later)
     finally:
         if collecting:
             gc.enable()
 
 
 def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bool,
-                 log_warnings: bool) -> BuildReport:
+                 log_warnings: bool, save_later: bool) -> BuildReport:
     """`build`, each stage timed: the no-op check, then `_build` when something changed."""
     start = time.perf_counter()
     started_ns = time.time_ns()
@@ -128,15 +136,15 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
                            stage_seconds=stages, noop=True)
     try:
         return _build(config, store, inputs, on_disk, strict=strict, drafts=drafts,
-                      search_later=search_later, log_warnings=log_warnings, start=start,
-                      started_ns=started_ns, stages=stages, timed=timed)
+                      search_later=search_later, log_warnings=log_warnings, save_later=save_later,
+                      start=start, started_ns=started_ns, stages=stages, timed=timed)
     finally:
         store.close()
 
 
 def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, build_cache.Stat],
            on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, search_later: bool,
-           log_warnings: bool, start: float,
+           log_warnings: bool, save_later: bool, start: float,
            started_ns: int, stages: dict[str, float], timed: Callable[..., T]) -> BuildReport:  # type: ignore[type-var]
     """The build proper, once the no-op check said something changed."""
     # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
@@ -228,7 +236,6 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
             raise
     finally:
         staging.discard()
-    t = time.perf_counter()
     data.fingerprints = renderer.fingerprints
     data.deps = renderer.deps
     store.state.outputs = state
@@ -236,13 +243,26 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     store.state.warnings = warnings
     store.state.search_stale = job is not None
     store.state.search_key = search_key
-    store.save(started_ns=started_ns, config=config, inputs=inputs)
-    stages["cache"] += time.perf_counter() - t
+
+    def save() -> None:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            store.save(started_ns=started_ns, config=config, inputs=inputs)
+        finally:
+            if collecting:
+                gc.enable()
+
+    if not save_later:
+        t = time.perf_counter()
+        save()
+        stages["cache"] += time.perf_counter() - t
     return BuildReport(pages=store.state.pages, written=result.written, unchanged=result.unchanged,
                        removed=result.removed, warnings=warnings, seconds=time.perf_counter() - start,
                        stage_seconds=stages, rendered=len(renderer.fingerprints) - len(renderer.kept),
                        search_job=job, only_search=bool(staging.changed) and all(
-                           p.startswith(BUNDLE_DIR) for p in staging.changed))
+                           p.startswith(BUNDLE_DIR) for p in staging.changed),
+                       save=save if save_later else None)
 
 
 _ENVIRONMENT: dict[str, "jinja2.Environment"] = {}

@@ -296,3 +296,41 @@ def test_open_over_ipv6_loopback_opens_the_browser_at_the_served_url(
         code = run(load_config(root / "config.toml"), host="::1", port=0, open_browser=True, wait=browse)
     assert code == 0 and seen and seen[0][0] == 200 and 'dir="rtl"' in seen[0][1]
     assert not any("!!!" in r.getMessage() for r in caplog.records)
+
+
+def test_the_reload_is_announced_before_the_build_cache_is_written(tmp_path: Path) -> None:
+    """A rebuild's `after` work (the real one: writing the build cache) runs once the new
+    version is announced, so a browser's reload does not wait for it."""
+    from sitegen.serve import Rebuilt
+
+    seen: list[int] = []
+    server_box: list[DevServer] = []
+
+    def rebuild(paths: frozenset[Path]) -> Rebuilt:
+        return Rebuilt(written=1, after=lambda: seen.append(server_box[0].state.version))
+
+    (tmp_path / "public").mkdir()
+    with DevServer(tmp_path / "public", rebuild, port=0) as server:
+        server_box.append(server)
+        server.start()  # the first build: announces nothing
+        server.notify([tmp_path / "content" / "a.md"])
+        deadline = time.monotonic() + 10
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert seen == [0, 1]
+
+
+def test_with_save_later_the_cache_is_written_by_the_reports_save(tmp_path: Path, make_site) -> None:  # type: ignore[no-untyped-def]
+    from sitegen.build import build
+    from conftest import article
+
+    root = make_site({"content/a.md": article("خبر", slug="a"), "config.toml": "search = false\n"})
+    config = load_config(root / "config.toml")
+    report = build(config, save_later=True)
+    assert report.save is not None and not list(config.cache_dir.glob("build/*/state.pickle"))
+    assert not build(config).noop  # no cache yet: built again (and saved, without save_later)
+    (root / "content/a.md").write_text(article("خبر آخر", slug="a"), encoding="utf-8")
+    report = build(config, save_later=True)
+    assert report.written and report.save is not None
+    report.save()
+    assert build(config).noop

@@ -56,6 +56,9 @@ class Rebuilt:
     reload: bool = True
     """False when the rebuild changed nothing a page shows (only the search index): only a
     page running a search reloads (its index's files were replaced)."""
+    after: Callable[[], None] | None = None
+    """Work to run once the new pages are published (pages told to reload), before the next
+    rebuild: writing the build cache, which the reload need not wait for."""
 
 
 Rebuild = Callable[[frozenset[Path]], Rebuilt]
@@ -328,7 +331,12 @@ class DevServer:
             else:
                 self.refreshes += 1
             self.state.built(seq, kind, error if error is not None else "\n".join(result.problems) or None)
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start  # until the pages were published
+        if result.after is not None:
+            try:
+                result.after()
+            except Exception as e:  # noqa: BLE001 - the pages are out; the next build redoes what it must
+                log.error("the build cache could not be saved (the next rebuild redoes more): %s", e)
         with self._later_cond:
             # Only the newest rebuild's deferred work is worth doing.
             self._later = result.later
@@ -412,7 +420,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
-        report = build(cfg, strict=strict, search_later=True, log_warnings=not first_done)
+        report = build(cfg, strict=strict, search_later=True, log_warnings=not first_done, save_later=True)
         first_done[:] = [True]
         return Rebuilt(
             written=report.written,
@@ -423,6 +431,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems=problems,
             later=report.search_job.run if report.search_job is not None else None,
             reload=not report.only_search,
+            after=report.save,
         )
 
     return rebuild
