@@ -534,18 +534,22 @@ class BuildCache:
         base_path, delta_path = self.folder / f"data-{name}.pickle", self.folder / f"delta-{name}.pickle"
         if base is not None and base.id and base_path.exists():
             entries = base.entries
+            # Most builds change one table at most: the others are still what the files
+            # hold, which one comparison in C tells (by identity first, then by value).
+            on_disk = dict(entries)
+            on_disk.update(base.changed)
+            for k in base.removed:
+                on_disk.pop(k, None)
+            if rest == base.rest and table == on_disk and (delta_path.exists() or not base.changed
+                                                           and not base.removed):
+                return base
             # An entry the build kept is the very object read (the articles, the bodies); the
             # link stage, when it runs again, makes equal ones.
             changed = {k: v for k, v in table.items()
                        if (e := entries.get(k, _MISSING)) is not v and e != v}
             removed = tuple(k for k in entries if k not in table)
             if len(changed) + len(removed) <= len(table) // _DELTA_SHARE:
-                same = (rest == base.rest and set(removed) == set(base.removed)
-                        and len(changed) == len(base.changed)
-                        and all((e := base.changed.get(k, _MISSING)) is v or e == v
-                                for k, v in changed.items()))
-                if not same or not (delta_path.exists() or not (changed or removed)):
-                    _dump(delta_path, (base.id, changed, removed, rest))
+                _dump(delta_path, (base.id, changed, removed, rest))
                 return _Base(base.id, entries, changed, removed, rest)
         base_id = os.urandom(8).hex()
         _dump_base(base_path, base_id, table, rest)

@@ -359,9 +359,14 @@ def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
     monkeypatch.setattr(markdown, "_convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
     monkeypatch.setattr(load, "_article", lambda *a, **k: parsed.append(a) or real_article(*a, **k))
     monkeypatch.setattr(links, "link_site", lambda *a: linked.append(a) or real_link(*a))
+    unchanged = ("data-articles.pickle", "delta-articles.pickle", "data-links.pickle", "delta-links.pickle")
+    before = {name: (folder / name).stat().st_mtime_ns for name in unchanged}
     build(config)
     assert len(converted) == 1 and "فقرة أخرى" in converted[0]
     assert parsed == [] and linked == []
+    # A body edit writes only the body index (20 articles: its base, as 4 of 20 bodies
+    # changed since): the other tables are not written again.
+    assert {name: (folder / name).stat().st_mtime_ns for name in unchanged} == before
     _report, diffs = verify_incremental(config)
     assert diffs == []
 
