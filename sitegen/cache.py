@@ -45,6 +45,7 @@ is a private format: delete the folder at any time, the next build is cold.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -704,7 +705,11 @@ def _dump(path: Path, value: Any, *, memo: bool = True) -> None:
 
     def write(f: Any) -> None:
         pickler = pickle.Pickler(f, protocol=5)
-        pickler.fast = not memo
+        if not memo:
+            # Documented as deprecated, yet there from Python 2 to 3.13; should it go, the
+            # memo only costs time.
+            with contextlib.suppress(AttributeError):
+                pickler.fast = True
         try:
             pickler.dump(value)
         except ValueError:  # a cycle, which needs the memo
