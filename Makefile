@@ -29,7 +29,7 @@ test: $(TEST_STAMP)
 
 # Build benchmark on generated digests (in /dev/shm); not a test. See README, Performance.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 3 --links 100000
+	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 5 --links 100000
 
 # Dev server: save → browser reloaded on a generated 1,000-article digest; not a test.
 bench-serve: $(TEST_STAMP)

@@ -66,6 +66,8 @@ CODE = ROOT
 """Where the children import sitegen from: `main` points it at a snapshot of the package."""
 CHECKOUT = ROOT
 """The checkout under measurement (`--code`): its package is snapshot, its themes used."""
+AGAINST = ROOT
+"""The checkout to compare with (`--against`), measured alternately in the same runs."""
 
 
 def snapshot_code(workdir: Path, source: Path = ROOT) -> Path:
@@ -82,7 +84,8 @@ def snapshot_code(workdir: Path, source: Path = ROOT) -> Path:
     return dest
 
 
-def run_build(site: Path, profile: Path | None = None, memory: bool = False) -> dict:
+def run_build(site: Path, profile: Path | None = None, memory: bool = False,
+              code: Path | None = None) -> dict:
     """One `sitegen build` in a child process: wall and CPU seconds, stage timings, and with
     `memory`, the peak memory of its process tree. With `profile`, the child runs under
     pyinstrument and its text report goes there.
@@ -90,13 +93,14 @@ def run_build(site: Path, profile: Path | None = None, memory: bool = False) -> 
     Memory is sampled only when asked, in a run whose time is not reported: reading
     /proc/<pid>/smaps_rollup every 10 ms walks the page tables of the build and its workers
     under their memory lock, and slowed a 10,000-article cold build by a quarter."""
-    env = {**os.environ, "PYTHONPATH": str(CODE), "SOURCE_DATE_EPOCH": "1700000000"}
+    code = code or CODE
+    env = {**os.environ, "PYTHONPATH": str(code), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
     wrap = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-c"] if profile else ["-c"]
     # -P and a working directory outside the checkout: `python -c` would otherwise put the
     # current directory first on sys.path, and the checkout's sitegen/ (run from it, as
     # `make bench` does) would shadow the snapshot on PYTHONPATH.
-    proc = subprocess.Popen([sys.executable, "-P", *wrap, _CHILD, str(site / "config.toml"), str(CODE)],
+    proc = subprocess.Popen([sys.executable, "-P", *wrap, _CHILD, str(site / "config.toml"), str(code)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             cwd=site)
     peak = 0
@@ -131,47 +135,64 @@ def _edit_template(site: Path, run: int) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n{{# edit {run} #}}\n", encoding="utf-8")
 
 
+KINDS = ("cold", "noop", "article", "template")
+
+
 def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
-               search: bool = False) -> dict[str, list[dict]]:
+               search: bool = False, against: Path | None = None) -> dict[str, list[dict]]:
     """All scenarios for one corpus size, `runs` times each (the first run profiled, into
-    `profile`/N-scenario.txt, when given)."""
+    `profile`/N-scenario.txt, when given). With `against` (another package snapshot, see
+    `main`), each run measures it too, on its own copy of the corpus, the two alternating
+    (which goes first alternates too): its results come back under "before-<kind>"."""
     site = workdir / f"digest-{n}"
     if site.exists():
         shutil.rmtree(site)
     generate(site, n)
-    # The themes of the checkout under measurement: templates and code go together.
-    shutil.rmtree(site / "themes")
-    shutil.copytree(CHECKOUT / "themes", site / "themes")
-    # Files modified less than 2 s before a build are "racy" for its cache (hashed, and read
-    # again by the next build): wait that out, as an editor's files would be.
-    time.sleep(2.1)
     if not search:
         # The Pagefind index is its own stage (and its own cost: it re-indexes every article
         # when one body changes); `--search` measures it too.
         with (site / "config.toml").open("a", encoding="utf-8") as f:
             f.write("search = false\n")
-    results: dict[str, list[dict]] = {k: [] for k in ("cold", "noop", "article", "template")}
-
-    def one(kind: str, run: int) -> None:
-        out = profile / f"{n}-{kind}.txt" if profile and run == 0 else None
-        results[kind].append(run_build(site, out))
+    # The themes of the checkout under measurement: templates and code go together.
+    variants = [("", site, CODE, CHECKOUT)]
+    if against is not None:
+        old_site = workdir / f"digest-{n}-before"
+        shutil.rmtree(old_site, ignore_errors=True)
+        shutil.copytree(site, old_site)
+        variants.append(("before-", old_site, against, AGAINST))
+    for _prefix, folder, _code, checkout in variants:
+        shutil.rmtree(folder / "themes")
+        shutil.copytree(checkout / "themes", folder / "themes")
+    # Files modified less than 2 s before a build are "racy" for its cache (hashed, and read
+    # again by the next build): wait that out, as an editor's files would be.
+    time.sleep(2.1)
+    results: dict[str, list[dict]] = {prefix + k: [] for prefix, *_ in variants for k in KINDS}
 
     for run in range(runs):
+        for prefix, folder, code, _checkout in (variants if run % 2 == 0 else variants[::-1]):
+            def one(kind: str) -> None:
+                out = profile / f"{n}-{prefix}{kind}.txt" if profile and run == 0 else None
+                results[prefix + kind].append(run_build(folder, out, code=code))
+
+            for leftover in ("public", ".sitegen-cache"):
+                shutil.rmtree(folder / leftover, ignore_errors=True)
+            one("cold")
+            one("noop")
+            _edit_article(folder, run)
+            one("article")
+            _edit_template(folder, run)
+            one("template")
+            print(f"  N={n:,} run {run + 1}/{runs}{' (' + prefix.rstrip('-') + ')' if prefix else ''}: "
+                  f"cold {results[prefix + 'cold'][-1]['wall']:.2f} s, "
+                  f"no-op {results[prefix + 'noop'][-1]['wall']:.2f} s, "
+                  f"article {results[prefix + 'article'][-1]['wall']:.2f} s, "
+                  f"template {results[prefix + 'template'][-1]['wall']:.2f} s", file=sys.stderr)
+    for prefix, folder, code, _checkout in variants:
         for leftover in ("public", ".sitegen-cache"):
-            shutil.rmtree(site / leftover, ignore_errors=True)
-        one("cold", run)
-        one("noop", run)
-        _edit_article(site, run)
-        one("article", run)
-        _edit_template(site, run)
-        one("template", run)
-        print(f"  N={n:,} run {run + 1}/{runs}: cold {results['cold'][-1]['wall']:.2f} s, "
-              f"no-op {results['noop'][-1]['wall']:.2f} s, article {results['article'][-1]['wall']:.2f} s, "
-              f"template {results['template'][-1]['wall']:.2f} s", file=sys.stderr)
-    for leftover in ("public", ".sitegen-cache"):
-        shutil.rmtree(site / leftover, ignore_errors=True)
-    results["memory"] = [run_build(site, memory=True)]
-    print(f"  N={n:,} cold build sampled for memory: {results['memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
+            shutil.rmtree(folder / leftover, ignore_errors=True)
+        results[prefix + "memory"] = [run_build(folder, memory=True, code=code)]
+        print(f"  N={n:,} cold build{' (' + prefix.rstrip('-') + ')' if prefix else ''} sampled for "
+              f"memory: {results[prefix + 'memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
     return results
 
 
@@ -256,6 +277,10 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, metavar="CHECKOUT",
                         help="benchmark the sitegen package of another checkout (e.g. a `git worktree` "
                              "of an older commit), with this harness and corpus: compare in one run")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="also measure another checkout's package and themes (e.g. a `git worktree` "
+                             "of an older commit) in the same runs, alternating with this one: a before "
+                             "and after that share the machine's moods (its figures: the `before` table)")
     parser.add_argument("--links", type=int, default=0, metavar="N",
                         help="also time the link stage alone on N in-memory articles (e.g. 100000)")
     args = parser.parse_args()
@@ -263,14 +288,22 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    global CODE, CHECKOUT
+    global CODE, CHECKOUT, AGAINST
     CHECKOUT = args.code
     CODE = snapshot_code(args.workdir, args.code)
-    results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search) for n in sizes}
+    against = None
+    if args.against is not None:
+        AGAINST = args.against
+        against = snapshot_code(args.workdir / "before", args.against)
+    results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search, against) for n in sizes}
     if args.json:
         args.json.write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1))
     if results:
         print(report(results, args.runs))
+        if against is not None:
+            print("\nThe same runs, " + str(args.against) + " (before):\n")
+            print(report({n: {k.removeprefix("before-"): v for k, v in res.items() if k.startswith("before-")}
+                          for n, res in results.items()}, args.runs))
     if args.links:
         # The package under measurement, not the checkout's that bench/corpus.py imported.
         for name in [m for m in sys.modules if m == "sitegen" or m.startswith("sitegen.")]:
