@@ -86,8 +86,8 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     rebuilds print only their count); they are still in the report, and still fail `strict`.
 
     With `save_later` (the dev server), the build cache is written by the report's `save`,
-    not before returning: the server tells the browser to reload first (0.05–0.1 s of a
-    rebuild on 10,000 articles). Until `save` runs, the output folder is ahead of the cache,
+    not before returning: the server tells the browser to reload first (the write is
+    ~0.05 s of a rebuild on 10,000 articles). Until `save` runs, the output folder is ahead of the cache,
     which the next build would only take for files changed by someone else.
     """
     # The cyclic garbage collector stays off for the build: its full passes over the
