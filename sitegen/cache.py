@@ -323,8 +323,6 @@ class BuildCache:
         self.folder, self.key, self.state = folder, key, state
         self._data = data
         self._clean: dict[str, Any] = {}
-        self.bodies_changed = False
-        """Set when a body was converted (`save` finds what changed in the body index itself)."""
         self.used: set[str] = set()
         """Body text digests this build used (the others are dropped on save)."""
         self.locations: dict[str, tuple[int, int]] = {}
@@ -468,7 +466,6 @@ class BuildCache:
         data = self.data
         if len(used) != len(data.bodies) or not used.issuperset(data.bodies):
             data.bodies = {k: v for k, v in data.bodies.items() if k in used}
-            self.bodies_changed = True
         live = sum(v[3] for v in data.bodies.values())
         self.close()
         pack = self.folder / data.pack if data.pack else None
@@ -483,7 +480,6 @@ class BuildCache:
                 moved[k] = (lookups, body, f.tell(), length)
                 f.write(old[offset:offset + length])
         data.bodies, data.pack, data.pack_live = moved, name, live
-        self.bodies_changed = True
         pack.unlink()
 
     def save(self, *, started_ns: int, config: Config, inputs: dict[str, Stat]) -> None:
@@ -517,7 +513,6 @@ class BuildCache:
                 _dump(self.folder / f"data-{name}.pickle", values, memo=False)
         now = {"bases": bases}
         self._clean = now
-        self.bodies_changed = False
         _dump(self.folder / "state.pickle", self.state, memo=False)
         for stale in self.folder.glob("bodies-*.pack"):
             if stale.name != self.data.pack:

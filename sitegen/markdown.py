@@ -265,7 +265,6 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
     if todo:
         from sitegen.load import article_body
 
-        cache.bodies_changed = True
         texts = [article_body(a, site.config) for a, _ in todo]
         for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for)):
             offset, length = cache.store_html(body.html)
