@@ -183,7 +183,8 @@ class Renderer:
         self._template_keys: dict[str, str]
         self._template_sources: dict[str, tuple[str, list[str | None]]]
         self._template_keys, self._template_sources = _TEMPLATES.setdefault(env, ({}, {}))
-        self._template_refs: dict[str, list[str | None]] = {}
+        self._template_refs: dict[str, list[str | None]] = {
+            digest(n, source): refs for n, (source, refs) in self._template_sources.items() if source}
         """Digest of a template's name and source → the templates it references, as parsed
         by this build or the last one (PageDeps.template_refs): a new process need not
         parse the templates again to know their keys."""
@@ -344,12 +345,10 @@ class Renderer:
                 if refs is None:
                     refs = _referenced_templates(self.env.parse(source))
                 self._template_sources[name] = (source, refs)
+                self._template_refs[key] = refs
             except Exception:  # noqa: BLE001 - the render reports it, with file and line
                 self._template_sources[name] = ("", [])
-        source, refs = self._template_sources[name]
-        if source:
-            self._template_refs[digest(name, source)] = refs
-        return source, refs
+        return self._template_sources[name]
 
     def partial(self, name: str, item: Any) -> Markup:
         """Template `name` rendered with `item` and the site-wide globals (not the calling
@@ -371,15 +370,13 @@ class Renderer:
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"no static file {name!r} in the theme") from None
 
-    def page(self, template: str, path: str, shows: Iterable[str] | None = None,
-             fingerprint: str | None = None, **context: Any) -> Output | None:
+    def page(self, template: str, path: str, fingerprint: str | None = None,
+             **context: Any) -> Output | None:
         """Render one HTML page at output folder `path` (or file, if it ends in .html); None
-        when its fingerprint says the output folder already holds it. A listing page passes
-        the slugs whose cards it `shows` (see `_kept`). A page whose inputs were already
+        when its fingerprint says the output folder already holds it. (A listing page is
+        first asked `_kept`, before its context is made.) A page whose inputs were already
         found changed passes the `fingerprint` to record instead of computing one."""
         file = _file(path)
-        if shows is not None and self._kept(file, shows):
-            return None
         if fingerprint is not None:
             self.fingerprints[file] = fingerprint
         elif not self._changed(file, self.template_key(template) if self.previous is not None else "",
@@ -424,7 +421,8 @@ class Renderer:
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
         yield from self.group_pages("sources/", "المصادر", self.sources)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
-        yield self.page("404.html", "404.html", (), title="الصفحة غير موجودة")
+        if not self._kept("404.html", ()):
+            yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield self.sitemap()
         from sitegen.search import news_sitemap
@@ -449,7 +447,7 @@ class Renderer:
             pager = {"number": n, "count": count,
                      "prev": url(self.config, path_of(n - 1)) if n > 1 else None,
                      "next": url(self.config, path_of(n + 1)) if n < count else None}
-            yield self.page("index.html", path_of(n) or "index.html", shows, articles=chunk,
+            yield self.page("index.html", path_of(n) or "index.html", articles=chunk,
                             lead=chunk[0] if n == 1 and chunk else None,
                             rest=chunk[1:] if n == 1 else chunk, pager=pager,
                             title=self.config.title if n == 1 else f"{self.config.title} – {n}")
@@ -558,12 +556,13 @@ class Renderer:
         """The index of a kind of group (tags, sources, months) and one page per group."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        yield self.page("terms.html", index_path, (), title=title, items=items,
-                        kind=index_path.rstrip("/"))
+        if not self._kept(_file(index_path), ()):
+            yield self.page("terms.html", index_path, title=title, items=items,
+                            kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
             if not self._kept(_file(g.path), g.slugs):
-                yield self.page("term.html", g.path, g.slugs, title=g.name,
+                yield self.page("term.html", g.path, title=g.name,
                                 parent={"name": title, "url": url(cfg, index_path)},
                                 articles=[self.cards[s] for s in g.slugs], feed=feed,
                                 kind=index_path.rstrip("/"))
