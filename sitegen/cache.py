@@ -40,7 +40,9 @@ output stats, output folders' ctimes: all the no-op check reads), `data-*.pickle
 articles, body index, link stage result, page fingerprints and content file stats), with
 `delta-*.pickle` beside the first three (what changed since their base: see `TABLES`), and
 `bodies-*.pack` (rendered body HTML, appended to, compacted when mostly dead). The cache
-is a private format: delete the folder at any time, the next build is cold.
+is a private format: delete the folder at any time, the next build is cold. Beside
+`build/`, `<cache_dir>/libraries.pickle` keeps the libraries' versions for the build key
+(see `_library_versions`) and `<cache_dir>/templates/` Jinja2's compiled templates.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,94 +112,46 @@ def _input_path(config: Config, key: str) -> Path:
     return input_roots(config)[name] / rel
 
 
-@functools.lru_cache(maxsize=1)
-def _library_versions() -> str:
-    # Once per process: the libraries that run are the ones imported at its start, whatever
-    # is installed later (and a dev server builds hundreds of times).
-    versions = installed_versions(LIBRARIES)
-    if versions is None:
-        from importlib.metadata import PackageNotFoundError, version
+@functools.lru_cache(maxsize=4)
+def _library_versions(cache_dir: Path) -> str:
+    """The LIBRARIES' versions, as importlib.metadata gives them. Once per process: the
+    libraries that run are the ones imported at its start, whatever is installed later (and
+    a dev server builds hundreds of times).
 
-        versions = {}
-        for name in LIBRARIES:
-            try:
-                versions[name] = version(name)
-            except PackageNotFoundError:
-                versions[name] = None
-    return ",".join(f"{name}={'-' if versions[name] is None else versions[name]}" for name in LIBRARIES)
-
-
-def installed_versions(names: tuple[str, ...]) -> dict[str, str | None] | None:
-    """Each distribution's version (None: not installed) as `importlib.metadata.version` finds
-    it: the `Version` header of the METADATA (or PKG-INFO) of the first `<name>-*.dist-info`
-    or `.egg-info` folder in `sys.path`'s folders. None when the installation is one whose
-    lookup this does not repeat (a zip or egg in the path, a metadata file, another finder
-    of distributions, an unusual header): ask importlib.metadata then. Without it, a
-    third of what the build key costs: importing importlib.metadata, and parsing each
-    METADATA whole as an e-mail message."""
-    import importlib.machinery
-    import re
-
-    def normalized(name: str) -> str:  # importlib.metadata's Prepared.normalize
-        return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
-
-    if any(hasattr(f, "find_distributions") for f in sys.meta_path
-           if f is not importlib.machinery.PathFinder):
-        return None
-    wanted = {normalized(n): n for n in names}
-    found: dict[str, str] = {}
+    Asking importlib.metadata is most of what the build key costs a no-op build (importing
+    it, and parsing each METADATA as an e-mail message), so its answer is kept in `cache_dir`
+    by the mtimes of what it reads, sys.path's folders and files: installing, upgrading or
+    removing a distribution adds or removes a `*.dist-info` folder, which changes its
+    folder's mtime."""
+    now = time.time_ns()
+    entries = []
     for entry in sys.path:
-        root = entry or "."
-        if root.lower().endswith(".egg") or os.path.isfile(root):
-            return None
         try:
-            children = os.listdir(root)
+            entries.append((entry, os.stat(entry or ".").st_mtime_ns))
         except OSError:
-            continue
-        for child in children:
-            low = child.lower()
-            if low.endswith((".dist-info", ".egg-info")):
-                key = normalized(low.rpartition(".")[0].partition("-")[0])
-                if key in wanted and wanted[key] not in found:
-                    found[wanted[key]] = os.path.join(root, child)
-    versions: dict[str, str | None] = dict.fromkeys(names)
-    for name, folder in found.items():
-        version = _version_header(folder)
-        if version is None:
-            return None
-        versions[name] = version
+            entries.append((entry, -1))
+    memo = cache_dir / "libraries.pickle"
+    known = _load(memo, tuple)
+    if known is not None and len(known) == 2 and known[0] == entries:
+        return known[1]
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in LIBRARIES:
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}=-")
+    versions = ",".join(parts)
+    # Kept only when no entry changed within RACY_NS: an install in the same clock tick as
+    # this reading would leave its folder's mtime as it is now.
+    if all(mtime < now - RACY_NS for _entry, mtime in entries):
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            _dump(memo, (entries, versions))
+        except OSError as e:  # only a memo: the next build asks importlib.metadata again
+            log.debug("%s: not written (%s)", memo, e)
     return versions
-
-
-def _version_header(folder: str) -> str | None:
-    """The `Version` header of a dist-info folder's METADATA (else PKG-INFO), as the e-mail
-    parser reads it; None when there is none, or a header this does not read as it would."""
-    import io
-    import re
-
-    for name in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(folder, name), encoding="utf-8") as f:
-                text = f.read()
-        except OSError:
-            continue
-        if not text:
-            continue
-        lines = list(io.StringIO(text, newline=""))  # split at \r\n, \r or \n, as e-mail does
-        for i, line in enumerate(lines):
-            if line in ("\n", "\r\n", "\r"):
-                break  # the end of the headers
-            if line[:1] in (" ", "\t"):
-                continue  # the folded rest of the header above
-            field = re.match(r"([\041-\071\073-\176]+):", line)
-            if field is None:
-                return None  # not a plain header: the parser may read it otherwise
-            if field[1].lower() == "version":
-                if i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t"):
-                    return None  # a folded header
-                return line[field.end():].lstrip(" \t").rstrip("\r\n")
-        return None
-    return None
 
 
 def build_key(config: Config, drafts: bool) -> str:
@@ -211,7 +166,7 @@ def build_key(config: Config, drafts: bool) -> str:
             st = p.stat()
             code.append((rel, st.st_size, st.st_mtime_ns))
     code.sort()
-    return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(),
+    return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(config.cache_dir),
                   repr(config), repr(drafts), os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 

@@ -271,50 +271,52 @@ def _importlib_versions(names: tuple[str, ...]) -> dict[str, str | None]:
     return out
 
 
-def test_the_libraries_versions_are_importlib_metadatas() -> None:
-    assert cache.installed_versions(cache.LIBRARIES) == _importlib_versions(cache.LIBRARIES)
+def _as_key(versions: dict[str, str | None]) -> str:
+    return ",".join(f"{n}={'-' if v is None else v}" for n, v in versions.items())
 
 
-def test_versions_are_found_as_importlib_metadata_finds_them(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first folder of the path that has the distribution wins; METADATA, else PKG-INFO;
-    headers folded before Version; a body that says Version again; names spelt otherwise."""
-    first, second = tmp_path / "first", tmp_path / "second"
-    write(first / "Markdown-1.0.dist-info/METADATA",
-          "Metadata-Version: 2.1\nName: Markdown\nLicense: BSD\n  folded\nVersion: 1.0\n\nVersion: 9\n")
-    write(second / "markdown-2.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: Markdown\nVersion: 2.0\n")
-    write(second / "PyYAML-6.0.egg-info/PKG-INFO", "Metadata-Version: 1.1\r\nName: PyYAML\r\nVersion: 6.0\r\n")
-    write(second / "python_slugify-9.dist-info/METADATA", "Name: python-slugify\nversion:  9.1 \n")
-    monkeypatch.setattr("sys.path", [str(tmp_path / "missing"), str(first), str(second)])
-    names = ("markdown", "pyyaml", "python-slugify", "jinja2")
-    got = cache.installed_versions(names)
-    assert got == {"markdown": "1.0", "pyyaml": "6.0", "python-slugify": "9.1 ", "jinja2": None}
-    assert got == _importlib_versions(names)
+def test_the_libraries_versions_are_importlib_metadatas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _as_key(_importlib_versions(cache.LIBRARIES))
+    assert cache._library_versions.__wrapped__(tmp_path) == expected
+    assert (tmp_path / "libraries.pickle").exists()
+    # Read back from the memo: importlib.metadata is not asked again.
+    monkeypatch.setattr("importlib.metadata.version", lambda name: pytest.fail("asked importlib.metadata"))
+    assert cache._library_versions.__wrapped__(tmp_path) == expected
 
 
-def test_an_install_it_cannot_read_asks_importlib_metadata(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_library_upgraded_since_is_asked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo is kept by the mtimes of sys.path's entries: an upgrade (one dist-info
+    folder for another) changes its folder's, and importlib.metadata is asked again."""
+    import sys
+
+    libs, memo = tmp_path / "libs", tmp_path / "cache"
+    write(libs / "Markdown-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: Markdown\nVersion: 1.0\n")
+    os.utime(libs, ns=(time.time_ns() - 10**10,) * 2)  # not racy: the answer is kept
+    monkeypatch.setattr(sys, "path", [str(libs), *sys.path])
+    assert "markdown=1.0" in cache._library_versions.__wrapped__(memo)
+    shutil.rmtree(libs / "Markdown-1.0.dist-info")
+    write(libs / "markdown-2.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: Markdown\nVersion: 2.0\n")
+    assert "markdown=2.0" in cache._library_versions.__wrapped__(memo)
+
+
+def test_a_zip_on_the_path_is_read_through_importlib_metadata(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
 
     with zipfile.ZipFile(tmp_path / "libs.zip", "w") as z:
         z.writestr("markdown-5.0.dist-info/METADATA", "Name: markdown\nVersion: 5.0\n")
     monkeypatch.setattr("sys.path", [str(tmp_path / "libs.zip"), *__import__("sys").path])
-    assert cache.installed_versions(("markdown",)) is None
-    assert "markdown=5.0" in cache._library_versions.__wrapped__()
-    monkeypatch.undo()
-    write(tmp_path / "odd/markdown-6.0.dist-info/METADATA", "Name: markdown\nVersion:\n 6.0\n")
-    monkeypatch.setattr("sys.path", [str(tmp_path / "odd")])
-    assert cache.installed_versions(("markdown",)) is None
+    assert "markdown=5.0" in cache._library_versions.__wrapped__(tmp_path / "cache")
 
 
 def test_another_library_version_means_another_build_key(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    before = cache._library_versions.__wrapped__()
+    before = cache._library_versions.__wrapped__(tmp_path / "cache")
     write(tmp_path / "jinja2-99.0.dist-info/METADATA", "Name: Jinja2\nVersion: 99.0\n")
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
-    after = cache._library_versions.__wrapped__()
+    after = cache._library_versions.__wrapped__(tmp_path / "cache")
     assert "jinja2=99.0" in after and after != before
 
 
