@@ -43,29 +43,10 @@ Stat = tuple[int, int]
 
 
 def scan(folder: Path) -> dict[str, Stat]:
-    """Every file under `folder` (recursively, symlinks followed as files) → its stat, keyed
-    by '/'-separated path relative to `folder`. An absent folder is empty."""
-    out: dict[str, Stat] = {}
-    todo = [("", str(folder))]
-    while todo:
-        prefix, path = todo.pop()
-        try:
-            entries = os.scandir(path)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        with entries:
-            for e in entries:
-                rel = prefix + e.name
-                # Not into linked folders (as Path.rglob, which the loader uses): no cycles.
-                if e.is_dir(follow_symlinks=False):
-                    todo.append((rel + "/", e.path))
-                else:
-                    try:
-                        st = e.stat()
-                    except FileNotFoundError:
-                        continue
-                    out[rel] = (st.st_mtime_ns, st.st_size)
-    return out
+    """Every file under `folder` (recursively, symlinks followed as files, not into linked
+    folders, as Path.rglob) → its stat, keyed by '/'-separated path relative to `folder`.
+    An absent folder is empty. (`scan_since` with nothing recorded: one walk for both.)"""
+    return scan_since(folder, (), {}, racy_ns=0)[0]
 
 
 Folders = dict[str, "int | None"]
