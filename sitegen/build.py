@@ -201,7 +201,9 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of, deps=data.deps, fronts=fronts,
                                                 links_key=data.links[0] if data.links else None))
-    warnings = list(links.warnings)
+    warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
+    for note in links.notes:  # similar headlines taken for an article's: shown with -v
+        log.debug("%s", note)
     _report_warnings(warnings, strict, config, log_warnings)
     # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
     # a batch at a time, so memory never holds the whole site; nothing in the output folder
@@ -296,15 +298,18 @@ def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.Bui
                   link_site: Callable[[Site, Mapping[str, Body]], Links], fronts: list[str] | None) -> Links:
     """The link stage, reused when none of its inputs changed: every article's front matter
     (which holds its slug, title, date, tags and references; `fronts`, its digests) and
-    file, and its body's links, in site order; the config is in the cache's key."""
+    file, and its body's links (with the lines of the unresolved ones), in site order; the
+    config is in the cache's key."""
     if fronts is not None:
-        inputs = repr([(f, bodies[a.slug].links, bodies[a.slug].unresolved)
+        inputs = repr([(f, bodies[a.slug].links, bodies[a.slug].unresolved,
+                        bodies[a.slug].unresolved_lines, a.body_line)
                        for f, a in zip(fronts, site.articles)])
     else:  # a content folder outside the project: no recorded digest to go by
         import pickle
 
         inputs = repr(pickle.dumps([(a.slug, a.path, a.title, a.date, a.tags, a.read_also, a.related,
-                                     bodies[a.slug].links, bodies[a.slug].unresolved)
+                                     bodies[a.slug].links, bodies[a.slug].unresolved,
+                                     bodies[a.slug].unresolved_lines, a.body_line)
                                     for a in site.articles], protocol=5))
     key = build_cache.digest(inputs)
     if store.data.links is not None and store.data.links[0] == key:

@@ -1,6 +1,7 @@
-"""Cross-references: read-also slugs and related headlines → articles, backlinks, and
-related-by-tags ranking. Near-linear: titles go through TitleIndex's inverted word index and
-tags through an inverted tag index, so no pair of articles is ever compared blindly."""
+"""Cross-references: read-also slugs (exact) and headlines (also similar) → articles,
+backlinks, and related-by-tags ranking. Near-linear: titles go through TitleIndex's inverted
+word index and tags through an inverted tag index, so no pair of articles is ever compared
+blindly."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import bisect
 import heapq
 import logging
 import math
+import unicodedata
 from collections import defaultdict
 from collections.abc import Set
 
@@ -29,41 +31,60 @@ def tag_key(tag: str) -> str:
 
 def link_site(site: Site, bodies: dict[str, Body] | None = None) -> Links:
     """Resolve every article's references. `bodies` adds the links found in Markdown bodies
-    (to backlinks, and their unresolved targets to the warnings)."""
+    (to backlinks, and their unresolved targets to the warnings, with their line).
+
+    A `read_also` entry without a space is a slug and names the article with exactly that
+    slug (after NFC), or none: a warning. One with spaces, and a `related` title, is a
+    headline: the article whose title has the same matching key, else the one with the
+    most similar title (`TitleIndex`), which is also put in `Links.notes`."""
     bodies = bodies or {}
     by_slug = site.by_slug
-    folded_slugs: dict[str, str] = {}
     titles: TitleIndex[str] = TitleIndex()
     for a in site.articles:
-        folded_slugs.setdefault(fold(a.slug), a.slug)
         titles.add(a.title, a.slug)
-
-    def resolve(ref: str) -> str | None:
-        if ref in by_slug:
-            return ref
-        return folded_slugs.get(fold(ref)) or titles.lookup(ref)
-
     warnings: list[str] = []
+    notes: list[str] = []
+
+    def headline(path: str, field: str, ref: str) -> str | None:
+        """The article a headline names: its own title's key, else the most similar title;
+        a similar one is noted, so that `-v` shows every guess made."""
+        slug = titles.exact(ref)
+        if slug is None and (slug := titles.lookup(ref)) is not None:
+            notes.append(f"{path}: {field}: «{ref}» taken for the headline "
+                         f"«{by_slug[slug].title}» ({slug}), the most similar")
+        return slug
+
+    def resolve(path: str, ref: str) -> str | None:
+        # A slug (no space in it) names an article only when it is that article's slug,
+        # exactly: a typo must be a warning, never a guess at a similar title. A
+        # headline (words) may be spelled differently from the article's title.
+        if not any(c.isspace() for c in ref):
+            ref = unicodedata.normalize("NFC", ref)
+            return ref if ref in by_slug else None
+        return headline(path, "read_also", ref)
+
     explicit: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]] = {}
     pointers: dict[str, list[str]] = {}
     for a in site.articles:
         read_also: list[str] = []
         for ref in a.read_also:
-            slug = resolve(ref)
+            slug = resolve(a.path, ref)
             if slug is None:
                 warnings.append(f"{a.path}: read_also: «{ref}» names no article")
             elif slug != a.slug and slug not in read_also:
                 read_also.append(slug)
         related: list[tuple[str, str | None]] = []
         for ref in a.related:
-            slug = ref.slug if ref.slug in by_slug else titles.lookup(ref.title)
+            slug = ref.slug if ref.slug in by_slug else headline(a.path, "related", ref.title)
             if slug is None and ref.slug:
                 # The importer named a slug that no longer exists: say so, show plain text.
                 warnings.append(f"{a.path}: related: «{ref.title}» ({ref.slug}) names no article")
             related.append((ref.title, None if slug == a.slug else slug))
         body = bodies.get(a.slug)
         if body is not None:
-            warnings.extend(f"{a.path}: link: «{u}» names no article" for u in body.unresolved)
+            lines = body.unresolved_lines or (0,) * len(body.unresolved)
+            warnings.extend(f"{a.path}{f':{a.body_line + n - 1}' if n else ''}: link: «{u}» names no article"
+                            for u, n in zip(body.unresolved, lines))
         explicit[a.slug] = (tuple(read_also), tuple(related))
         targets = read_also + [s for _, s in related if s] + list(body.links if body else ())
         pointers[a.slug] = [s for s in dict.fromkeys(targets) if s != a.slug]
@@ -86,7 +107,7 @@ def link_site(site: Site, bodies: dict[str, Body] | None = None) -> Links:
     }
     for w in warnings:
         log.debug("%s", w)
-    return Links(articles=result, warnings=tuple(warnings))
+    return Links(articles=result, warnings=tuple(warnings), notes=tuple(notes))
 
 
 def related_by_tags(site: Site, explicit: dict[str, set[str]]) -> dict[str, tuple[str, ...]]:

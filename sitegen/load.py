@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import difflib
 import logging
 import re
 import unicodedata
@@ -158,9 +159,7 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     def fail(key: str, message: str) -> SourceError:
         return SourceError(path, f"{key}: {message}", line=_key_line(lines(), key), stage=STAGE)
 
-    for key in meta:
-        if key not in _KNOWN:
-            log.debug("%s: unknown front matter key %r ignored", path, key)
+    warnings = tuple(_unknown_key(path, lines(), key) for key in meta if key not in _KNOWN)
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise SourceError(path, "title: every article needs a non-empty title",
@@ -236,7 +235,17 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         title_inferred=bool(meta.get("title_inferred", False)),
         seed=str(seed or ""),
         body_digest=body_digest,
+        warnings=warnings,
     )
+
+
+def _unknown_key(path: str, lines: list[str], key: object) -> str:
+    """The warning for a front matter key sitegen does not read (a typo such as `tag:`, or
+    a key of another generator): it is ignored, so the editor must hear of it."""
+    name = str(key)
+    close = difflib.get_close_matches(name, sorted(_KNOWN), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(sorted(_KNOWN))
+    return f"{path}:{_key_line(lines, name)}: front matter: unknown key '{name}' ignored ({hint})"
 
 
 def _clean(text: str) -> str:

@@ -36,17 +36,26 @@ def link_targets(site: Site) -> dict[str, str]:
 
 
 class _LinkRewriter(Treeprocessor):
-    """Rewrites `[x](other.md)` and `[x](slug)` to the article's URL and records them."""
+    """Rewrites `[x](other.md)` and `[x](slug)` to the article's URL and records them, and
+    puts root-relative links and images (`/static/a.jpg`) under base_url's sub-path, as the
+    theme's own links are."""
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.targets: Mapping[str, str] = {}
         self.url_for: Callable[[str], str] = lambda slug: slug
+        self.base_path = "/"
         self.found: list[str] = []
         self.unresolved: list[str] = []
         self.lookups: dict[str, str | None] = {}
 
     def run(self, root: etree.Element) -> None:
+        if self.base_path != "/":
+            for el, attr in [*((a, "href") for a in root.iter("a")), *((i, "src") for i in root.iter("img"))]:
+                value = el.get(attr)
+                # `/x` is the site's root; `//host/x` is another host.
+                if value and value.startswith("/") and not value.startswith("//"):
+                    el.set(attr, self.base_path + value[1:])
         for a in root.iter("a"):
             href = a.get("href")
             if not href or href.startswith(("#", "/")):
@@ -54,16 +63,29 @@ class _LinkRewriter(Treeprocessor):
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path:
                 continue
-            name = unquote(parts.path).removeprefix("./").rstrip("/").rsplit("/", 1)[-1]
+            path = unquote(parts.path).removeprefix("./").rstrip("/")
+            name = path.rsplit("/", 1)[-1]
             slug = self.targets.get(name)
             # Everything the output depends on besides the text: the build cache re-checks it.
             self.lookups[name] = slug
             if slug is None:
-                if name.endswith(".md"):
+                # A content file, or a bare name (no folder, no extension): what a link to
+                # an article looks like, so a typo in it is reported, not left dead.
+                if name.endswith(".md") or (name and "/" not in path and "." not in name):
                     self.unresolved.append(href)
                 continue
             a.set("href", self.url_for(slug) + (f"#{parts.fragment}" if parts.fragment else ""))
             self.found.append(slug)
+
+
+def _line_of(text: str, href: str) -> int:
+    """The 1-based line of `text` where the link target `href` is written (`](href`, or a
+    reference definition `]: href`); 0 when it cannot be found (an escaped spelling)."""
+    for written in (f"]({href}", f"]: {href}", f"(<{href}>", href):
+        at = text.find(written)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return 0
 
 
 # What each inline pattern registered by Python-Markdown 3.11 and our extensions needs in a text
@@ -214,17 +236,22 @@ class MarkdownRenderer:
         else:
             log.debug("markdown: the block processors are not the known ones; no plain-paragraph shortcut")
 
-    def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str]) -> Body:
-        """Render `text`; links naming a key of `targets` point to `url_for(slug)`; Latin
-        runs in Arabic text are isolated in <bdi>."""
+    def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str],
+                base_path: str = "/") -> Body:
+        """Render `text`; links naming a key of `targets` point to `url_for(slug)`;
+        root-relative links and images go under `base_path` (base_url's path, e.g.
+        '/digest/'); Latin runs in Arabic text are isolated in <bdi>."""
         self.md.reset()
         self.rewriter.targets, self.rewriter.url_for = targets, url_for
+        self.rewriter.base_path = base_path
         self.rewriter.found, self.rewriter.unresolved, self.rewriter.lookups = [], [], {}
         html = self.md.convert(text)
         html = isolate_latin_html(plain_references(html))
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
+        unresolved = tuple(dict.fromkeys(self.rewriter.unresolved))
         return Body(html=html, toc=toc, links=tuple(dict.fromkeys(self.rewriter.found)),
-                    unresolved=tuple(dict.fromkeys(self.rewriter.unresolved)))
+                    unresolved=unresolved,
+                    unresolved_lines=tuple(_line_of(text, href) for href in unresolved))
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
@@ -240,7 +267,7 @@ def render_bodies(site: Site, url_for: Callable[[str], str],
     """Slug → rendered body for `articles` (default: all of the site's)."""
     renderer = MarkdownRenderer()
     targets = link_targets(site)
-    return {a.slug: renderer.convert(a.body, targets, url_for)
+    return {a.slug: renderer.convert(a.body, targets, url_for, site.config.base_path)
             for a in (site.articles if articles is None else articles)}
 
 
@@ -266,11 +293,12 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
         from sitegen.load import article_body
 
         texts = [article_body(a, site.config) for a, _ in todo]
-        for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for)):
+        for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for,
+                                                                site.config.base_path)):
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
-                        key=digest(key, repr(sorted(lookups.items()))))
+                        unresolved_lines=body.unresolved_lines, key=digest(key, repr(sorted(lookups.items()))))
             known[key] = (lookups, stub, offset, length)
             cache.locations[stub.key] = (offset, length)
             out[a.slug] = stub
@@ -284,25 +312,25 @@ CHUNK = 32
 
 # The work of a pool, set before the workers fork so they inherit it instead of receiving it
 # pickled (url_for is a closure); a worker process holds one MarkdownRenderer.
-_job: tuple[list[str], Mapping[str, str], Callable[[str], str]] | None = None
+_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str] | None = None
 _worker: MarkdownRenderer | None = None
 
 
 def _convert_range(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
     global _worker
     assert _job is not None
-    texts, targets, url_for = _job
+    texts, targets, url_for, base_path = _job
     if _worker is None:
         _worker = MarkdownRenderer()
     out = []
     for text in texts[bounds[0]:bounds[1]]:
-        body = _worker.convert(text, targets, url_for)
+        body = _worker.convert(text, targets, url_for, base_path)
         out.append((body, dict(_worker.rewriter.lookups)))
     return out
 
 
-def _convert_all(texts: list[str], targets: Mapping[str, str],
-                 url_for: Callable[[str], str]) -> Iterator[tuple[Body, dict[str, str | None]]]:
+def _convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
+                 base_path: str = "/") -> Iterator[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) for each text, in order: in a pool of forked workers (one per
     core) when there are many, the platform forks and this process runs no other thread;
     else here. Same results either way:
@@ -313,7 +341,7 @@ def _convert_all(texts: list[str], targets: Mapping[str, str],
 
     global _job
     workers = min(os.cpu_count() or 1, max(1, len(texts) // CHUNK))
-    _job = (texts, targets, url_for)
+    _job = (texts, targets, url_for, base_path)
     try:
         # Forking a process that runs other threads (the dev server's) can copy a lock some
         # thread holds and hang the child: there, convert here.

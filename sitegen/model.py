@@ -68,6 +68,9 @@ class Article(_Compact):
     body_digest: str = ""
     """Digest of `body` (the build cache's key for it). When the build cache knew the file
     unchanged, the body is not read and `body` is empty: `load.article_body` reads it."""
+    warnings: tuple[str, ...] = ()
+    """What the loader found wrong but not fatal (unknown front matter keys), one
+    `file:line: message` each: the build reports them with the link stage's."""
 
     @property
     def stem(self) -> str:
@@ -96,7 +99,11 @@ class Body(_Compact):
     links: tuple[str, ...]
     """Slugs of the articles the body links to, in order of first appearance."""
     unresolved: tuple[str, ...]
-    """Link targets that looked like content files but name no article."""
+    """Link targets that look like articles (a content file `x.md`, or a bare name such as
+    a slug) but name no article."""
+    unresolved_lines: tuple[int, ...] = ()
+    """For each of `unresolved`, the 1-based line of the body where it is written (0:
+    not found)."""
     key: str = ""
     """Digest of the Markdown text it was made from (the build cache's key; page fingerprints
     stand it in for the HTML). Empty when made without the cache."""
@@ -124,6 +131,9 @@ class Links:
     """Slug → its references."""
     warnings: tuple[str, ...]
     """One `file: reference` line per unresolved reference."""
+    notes: tuple[str, ...] = ()
+    """One `file: reference` line per headline matched to a similar, not equal, title (a
+    guess worth a look: logged at `-v`)."""
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,7 @@ def test_strict_turns_unresolved_references_into_exit_1(make_site: MakeSite,
     assert main(["build", "-C", config]) == 0
     err = capsys.readouterr().err
     assert "content/a.md: read_also: «no-such-article» names no article" in err
-    assert "content/a.md: link: «missing.md» names no article" in err
+    assert "content/a.md:7: link: «missing.md» names no article" in err
     assert "2 unresolved references" in err
     before = tree(root / "public")
     (root / "content/b.md").write_text(article("ب", slug="b"), encoding="utf-8")

@@ -57,9 +57,48 @@ def test_unresolved_references_are_warnings_with_file_and_reference() -> None:
     assert links.warnings == (
         "content/a.md: read_also: «gone» names no article",
         "content/a.md: related: «x» (gone-too) names no article",
-        "content/a.md: link: «missing.md» names no article",
+        "content/a.md:7: link: «missing.md» names no article",  # the body's first line is 7
     )
     assert links.articles["a"].related == (("x", None),)
+
+
+def test_a_read_also_slug_with_a_typo_is_a_warning_never_a_similar_title() -> None:
+    # One letter short of the slug, so its words are 80 % like the article's title: the
+    # headline matcher would take it for that article.
+    target = art("خطة-ترامب-الجديدة-للشرق-الأوسط", title="خطة ترامب الجديدة للشرق الأوسط")
+    typo = "خطة-ترامب-الجديد-للشرق-الأوسط"
+    s = site(target, art("a", read_also=f"[{typo}]"))
+    links = link_site(s)
+    assert links.articles["a"].read_also == ()
+    assert links.warnings == (f"content/a.md: read_also: «{typo}» names no article",)
+    assert links.articles[target.slug].backlinks == ()
+
+
+def test_a_read_also_slug_matches_exactly_after_unicode_normalisation_only() -> None:
+    # «آفاق» typed as alef + combining madda (NFD) is the same slug; «افاق» (no madda) is
+    # another word, and no longer folded into it.
+    s = site(art("آفاق-جديدة"), art("a", read_also="[\"\u0627\u0653فاق-جديدة\", افاق-جديدة]"))
+    links = link_site(s)
+    assert links.articles["a"].read_also == ("آفاق-جديدة",)
+    assert links.warnings == ("content/a.md: read_also: «افاق-جديدة» names no article",)
+
+
+def test_a_headline_may_match_a_similar_title_and_that_guess_is_noted() -> None:
+    s = site(art("t", title="خطة ترامب الجديدة للشرق الأوسط"), art("u", title="عنوان آخر تماما"),
+             art("a", read_also="['خطة ترامب الجديد للشرق الأوسط', 'عنوان آخر تماما']"))
+    links = link_site(s)
+    assert links.articles["a"].read_also == ("t", "u")
+    assert links.warnings == ()
+    assert links.notes == ("content/a.md: read_also: «خطة ترامب الجديد للشرق الأوسط» taken for the "
+                           "headline «خطة ترامب الجديدة للشرق الأوسط» (t), the most similar",)
+
+
+def test_a_body_link_to_a_missing_slug_is_a_warning_with_its_line() -> None:
+    s = site(art("a", body="فقرة أولى.\n\nانظر [التقرير](تقرير-مفقود) و[ب](b) و[الصفحة](page.html)."),
+             art("b"))
+    links = link_site(s, render_bodies(s, lambda slug: f"/articles/{slug}/"))
+    assert links.warnings == ("content/a.md:7: link: «تقرير-مفقود» names no article",)
+    assert links.articles["b"].backlinks == ("a",)
 
 
 def test_markdown_links_count_as_backlinks() -> None:
@@ -96,3 +135,18 @@ def test_ranking_is_the_same_whatever_the_input_order() -> None:
     first = link_site(site(*arts))
     second = link_site(site(*reversed(arts)))
     assert first == second
+
+
+def test_build_shows_a_similar_headline_match_only_with_v(make_site, capsys) -> None:  # type: ignore[no-untyped-def]
+    from sitegen.cli import main
+
+    root = make_site({"content/t.md": "---\ntitle: خطة ترامب الجديدة للشرق الأوسط\nslug: t\n---\n\nنص.\n",
+                      "content/a.md": "---\ntitle: أ\nslug: a\nread_also:\n- خطة ترامب الجديد للشرق الأوسط\n---\n\nنص.\n"})
+    config = str(root / "config.toml")
+    assert main(["build", "-C", config]) == 0
+    assert "most similar" not in capsys.readouterr().err
+    (root / "content/a.md").write_text("---\ntitle: أ ب\nslug: a\nread_also:\n- خطة ترامب الجديد للشرق الأوسط\n"
+                                       "---\n\nنص.\n", encoding="utf-8")
+    assert main(["build", "-v", "-C", config]) == 0
+    assert ("content/a.md: read_also: «خطة ترامب الجديد للشرق الأوسط» taken for the headline "
+            "«خطة ترامب الجديدة للشرق الأوسط» (t), the most similar") in capsys.readouterr().err

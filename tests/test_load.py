@@ -79,3 +79,36 @@ def test_site_order_is_newest_first_then_undated_by_slug(make_site: MakeSite) ->
     })
     site = load_site(load_config(root / "config.toml"))
     assert [a.slug for a in site.articles] == ["new", "old", "a-undated", "z-undated"]
+
+
+def test_unknown_front_matter_keys_are_warnings_with_line_and_the_closest_key() -> None:
+    a = parse_article("---\ntitle: عنوان\ntag: سياسة\nthumbnail: /static/a.jpg\nsumary: ملخص.\n---\nنص\n",
+                      "content/x.md")
+    assert a.tags == () and a.summary == ""  # ignored, not guessed
+    assert a.warnings[0] == "content/x.md:3: front matter: unknown key 'tag' ignored (did you mean 'tags'?)"
+    assert a.warnings[1].startswith("content/x.md:4: front matter: unknown key 'thumbnail' ignored (known keys: ")
+    assert a.warnings[2] == "content/x.md:5: front matter: unknown key 'sumary' ignored (did you mean 'summary'?)"
+    assert parse_article("---\ntitle: عنوان\ntags: [سياسة]\n---\nنص\n", "content/y.md").warnings == ()
+
+
+def test_build_warns_of_unknown_keys_and_a_dead_body_link_in_every_build(
+        make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    from sitegen.cli import main
+
+    root = make_site({"content/a.md": "---\ntitle: أ\nslug: a\ntag: سياسة\n---\n\n[ب](b-typo)\n",
+                      "content/b.md": "---\ntitle: ب\nslug: b\n---\n\nنص.\n"})
+    config = str(root / "config.toml")
+    assert main(["build", "-C", config]) == 0
+    err = capsys.readouterr().err
+    assert "warning: content/a.md:4: front matter: unknown key 'tag' ignored (did you mean 'tags'?)" in err
+    assert "warning: content/a.md:7: link: «b-typo» names no article" in err
+    # Another file changed, a.md not: its warnings come from the cache, and a line added
+    # above the link moves its warning.
+    (root / "content/b.md").write_text("---\ntitle: ب ٢\nslug: b\n---\n\nنص.\n", encoding="utf-8")
+    assert main(["build", "-C", config]) == 0
+    assert "content/a.md:4: front matter: unknown key 'tag'" in capsys.readouterr().err
+    (root / "content/a.md").write_text("---\ntitle: أ\nslug: a\ntag: سياسة\n---\n\nفقرة.\n\n[ب](b-typo)\n",
+                                       encoding="utf-8")
+    assert main(["build", "-C", config]) == 0
+    assert "content/a.md:9: link: «b-typo» names no article" in capsys.readouterr().err
+    assert main(["build", "--strict", "-C", config]) == 1

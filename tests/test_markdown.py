@@ -61,3 +61,22 @@ def test_numeric_references_become_characters_so_digit_localisation_cannot_break
     html = convert("نص[^1].\n\n[^1]: حاشية.").html
     assert "&#" not in html and "\u00a0" in html and "\u21a9" in html
     assert convert("a &#38; b &#60; &#x27;").html == "<p>a &amp; b &lt; &apos;</p>"
+
+
+def test_root_relative_links_and_images_go_under_the_base_url_sub_path() -> None:
+    text = ("![صورة](/static/a.jpg) [الوسوم](/tags/) [مضيف آخر](//cdn.example.org/x.js) "
+            "[ب](b) [مرساة](#x)\n\n[مرجع]: /feed.xml\n\n[الخلاصة][مرجع]")
+    body = MarkdownRenderer().convert(text, TARGETS, url_for, "/digest/")
+    assert 'src="/digest/static/a.jpg"' in body.html
+    assert 'href="/digest/tags/"' in body.html and 'href="/digest/feed.xml"' in body.html
+    assert 'href="//cdn.example.org/x.js"' in body.html  # another host: left alone
+    assert 'href="/digest/articles/b/"' in body.html and 'href="#x"' in body.html
+    # A site at the root: nothing to add.
+    assert 'src="/static/a.jpg"' in MarkdownRenderer().convert(text, TARGETS, url_for).html
+
+
+def test_a_bare_name_that_names_no_article_is_unresolved_with_its_line() -> None:
+    body = convert("فقرة.\n\n[أ](تقرير-مفقود) [ب](b) [ج](page.html) [د](../tags/x/) [هـ](mailto:a@b.c)\n\n"
+                   "[و](nothing.md)")
+    assert body.unresolved == ("تقرير-مفقود", "nothing.md")
+    assert body.unresolved_lines == (3, 5)

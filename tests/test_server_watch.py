@@ -3,7 +3,10 @@ exactly one rebuild each (sitegen/serve/watch.py with the DevServer and a fake r
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
+from sitegen.errors import SitegenError
 from sitegen.serve import DevServer, Rebuilt
 from sitegen.serve.watch import Debouncer, Inputs, is_editor_temp
 
@@ -26,13 +30,15 @@ from sitegen.serve.watch import Debouncer, Inputs, is_editor_temp
 @pytest.mark.parametrize(
     "name",
     [".a.md.swp", ".a.md.swx", "a.md~", ".#a.md", "#a.md#", "4913", "a.md.bck",
-     "a.md___jb_tmp___", "a.md___jb_old___", ".a.md.x8f2.tmp", "a.md.crswap"],
+     "a.md___jb_tmp___", "a.md___jb_old___", ".a.md.x8f2.tmp", "a.md.crswap",
+     "sedjQXhJT", "sed0a9ZzQ", ".goutputstream-AB12CD", ".a.md.swn"],
 )
 def test_editor_temp_files(name: str) -> None:
     assert is_editor_temp(name)
 
 
-@pytest.mark.parametrize("name", ["a.md", "مقال.md", "style.css", "base.html", "4913.md", "config.toml"])
+@pytest.mark.parametrize("name", ["a.md", "مقال.md", "style.css", "base.html", "4913.md", "config.toml",
+                                  "sedan.md", "sedative", "seds.css"])
 def test_real_files(name: str) -> None:
     assert not is_editor_temp(name)
 
@@ -206,6 +212,32 @@ def test_jetbrains_safe_write(watched: tuple[DevServer, Recorder], tmp_path: Pat
     (content / "a.md___jb_old___").unlink()
     assert rebuilds_after(recorder, 1) == 1
     assert recorder.calls[0] == (frozenset({a}), "new via jetbrains")
+
+
+@pytest.mark.skipif(shutil.which("sed") is None, reason="no sed")
+def test_sed_in_place_edit_rebuilds_the_real_file_only(watched: tuple[DevServer, Recorder], tmp_path: Path) -> None:
+    _, recorder = watched
+    a = tmp_path / "content" / "a.md"
+    subprocess.run(["sed", "-i", "s/old/new via sed/", str(a)], check=True)
+    assert rebuilds_after(recorder, 1) == 1
+    assert recorder.calls[0] == (frozenset({a}), "new via sed")
+
+
+def test_a_failed_rebuild_names_the_real_files_or_none(inputs: Inputs, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    def fail(paths: frozenset[Path]) -> Rebuilt:
+        raise SitegenError("content/a.md:2: front matter: invalid YAML")
+
+    content = tmp_path / "content"
+    with DevServer(tmp_path / "public", fail, inputs=inputs, port=0) as server:
+        with caplog.at_level(logging.ERROR, logger="sitegen"):
+            server._run_build(frozenset({content / "sedjQXhJT", content / "a.md", content / "4913"}), 1)
+            server._run_build(frozenset({content / ".a.md.swp"}), 2)
+            server._run_build(frozenset(), 3)  # a refresh: no file changed
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0].startswith("content/a.md: build failed in "), messages
+    assert messages[1].startswith("build failed in ") and messages[2].startswith("build failed in "), messages
+    assert all("sed" not in m and "4913" not in m and "nothing" not in m and "more" not in m for m in messages)
 
 
 def test_three_hundred_files_at_once(watched: tuple[DevServer, Recorder], tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from sitegen.errors import SitegenError
 from sitegen.serve.handler import Handler, is_loopback
 from sitegen.serve.paths import normalise_base_path
 from sitegen.serve.reload import SiteState
-from sitegen.serve.watch import POLL_SECONDS, Debouncer, Inputs, Watcher
+from sitegen.serve.watch import POLL_SECONDS, Debouncer, Inputs, Watcher, is_editor_temp
 
 log = logging.getLogger(__name__)
 
@@ -120,15 +120,18 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 
 
 def describe(paths: Iterable[Path], root: Path | None) -> str:
-    """'content/a.md', 'content/a.md and 2 more': what changed, short, for the terminal."""
+    """'content/a.md', 'content/a.md and 2 more': what changed, short, for the terminal;
+    editors' temporary files are never named (and '' when nothing else changed)."""
     names = []
     for p in sorted(paths):
+        if is_editor_temp(p.name):
+            continue
         try:
             names.append(str(p.relative_to(root)) if root else str(p))
         except ValueError:
             names.append(str(p))
     if not names:
-        return "nothing"
+        return ""
     return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
 
 
@@ -352,13 +355,17 @@ class DevServer:
                 log.info("search index published (%d files written, %d removed)", result.written, result.removed)
             else:
                 warned = f", {result.warnings} warnings" if result.warnings else ""
-                log.info("%s changed → %d files written, %d removed in %.2f s%s",
-                         what, result.written, result.removed, seconds, warned)
+                log.info("%s → %d files written, %d removed in %.2f s%s",
+                         f"{what} changed" if what else "rebuilt", result.written, result.removed,
+                         seconds, warned)
         else:
             lines = error.splitlines() or [""]
             more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
-            log.error("%s: build failed in %.2f s, still serving the last good build: %s%s",
-                      what if not first else "first build", seconds, lines[0], more)
+            # The files whose change failed the build, when there were (a search index's
+            # refresh has none): "content/a.md: build failed …", else "build failed …".
+            label = "first build: " if first else f"{what}: " if what else ""
+            log.error("%sbuild failed in %.2f s, still serving the last good build: %s%s",
+                      label, seconds, lines[0], more)
 
 
 # --- the real thing: `sitegen serve` ------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +30,9 @@ _TEMP_SUFFIXES = (
     ".orig", ".rej",
 )
 _TEMP_NAMES = {"4913", ".DS_Store", "Thumbs.db"}  # 4913: vim's can-I-write probe
+# `sed -i` writes sedXXXXXX beside the file, then renames it over; gedit (GIO) writes
+# .goutputstream-XXXXXX; vim's later swap files run .swn, .swm …
+_TEMP_PATTERN = re.compile(r"sed[A-Za-z0-9]{6}|\.goutputstream-[A-Za-z0-9]{6}|\..+\.sw[a-p]")
 POLL_SECONDS = 0.5
 """How often --poll looks at the files."""
 SETTLE_SECONDS = 0.01
@@ -44,6 +48,7 @@ def is_editor_temp(name: str) -> bool:
         or (name.startswith("#") and name.endswith("#"))  # emacs autosave
         or name.startswith(".~lock.")  # LibreOffice
         or name.endswith(_TEMP_SUFFIXES)
+        or _TEMP_PATTERN.fullmatch(name) is not None
     )
 
 
