@@ -27,7 +27,7 @@ def test_importer_keys_are_read() -> None:
     assert a.body == "نص.\n" and a.body_line == 21
 
 
-@pytest.mark.parametrize("style, slug", [("unicode", "إيلون-ماسك-في-الصين"), ("translit", "ylwn-msk-fy-lsyn")])
+@pytest.mark.parametrize("style, slug", [("unicode", "إيلون-ماسك-في-الصين"), ("translit", "ilun-mask-fi-al-sin")])
 def test_missing_slug_is_made_from_the_title(style: str, slug: str) -> None:
     a = parse_article("---\ntitle: إيلون ماسك في الصين!\n---\nنص\n", "content/x.md", style)
     assert a.slug == slug
