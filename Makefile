@@ -9,10 +9,14 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: site test bench bench-serve clean
 
-# The venv is rebuilt when pyproject.toml changes, so a pin bump reaches every machine.
-$(STAMP): pyproject.toml
+# pip itself is pinned too: an unpinned upgrade made two machines' venvs differ.
+PIP_VERSION := 26.3
+
+# The venv is rebuilt when pyproject.toml (or this file: the pip pin) changes, so a pin
+# bump reaches every machine.
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
@@ -25,6 +29,8 @@ site: $(STAMP)
 	$(BIN)/sitegen build
 
 test: $(TEST_STAMP)
+	@echo "make test: running every test, about 7 minutes on 2 cores (browser tests need"
+	@echo "/usr/bin/chromium, the HTML checker tests need Java; see README, Two commands)."
 	$(BIN)/python -m pytest
 
 # Build benchmark on generated digests (in /dev/shm); not a test. See README, Performance.
