@@ -71,7 +71,8 @@ class BuildReport:
 
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False,
-          search_later: bool = False, log_warnings: bool = True, save_later: bool = False) -> BuildReport:
+          search_later: bool = False, log_warnings: bool = True, save_later: bool = False,
+          progress: Callable[[str, int | None], None] | None = None) -> BuildReport:
     """Build the site of `config` into config.output_dir.
 
     Raises BuildError on any error, and with `strict` on any warning; the output folder is
@@ -89,6 +90,9 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     not before returning: the server tells the browser to reload first (the write is
     ~0.05 s of a rebuild on 10,000 articles). Until `save` runs, the output folder is ahead of the cache,
     which the next build would only take for files changed by someone else.
+
+    `progress(stage, count)` (the CLI's status line) is called as each stage starts (count
+    None) and after each batch of its items (count: how many).
     """
     # The cyclic garbage collector stays off for the build: its full passes over the
     # hundreds of thousands of objects a build keeps (articles, cards, the cache's data)
@@ -98,14 +102,15 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     gc.disable()
     try:
         return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
-                            log_warnings=log_warnings, save_later=save_later)
+                            log_warnings=log_warnings, save_later=save_later, progress=progress)
     finally:
         if collecting:
             gc.enable()
 
 
 def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bool,
-                 log_warnings: bool, save_later: bool) -> BuildReport:
+                 log_warnings: bool, save_later: bool,
+                 progress: Callable[[str, int | None], None] | None = None) -> BuildReport:
     """`build`, each stage timed: the no-op check, then `_build` when something changed."""
     start = time.perf_counter()
     started_ns = time.time_ns()
@@ -113,8 +118,13 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
 
     def timed(name: str, fn: Callable[[], T]) -> T:
         t = time.perf_counter()
+        if progress is not None:
+            progress(name, None)
         try:
-            return fn()
+            result = fn()
+            if progress is not None and isinstance(result, list):  # a batch of pages or files
+                progress(name, len(result))
+            return result
         except BuildError:
             raise
         except SitegenError as e:

@@ -7,16 +7,18 @@ warnings), 2 bad usage (argparse), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import Callable, Iterator, NoReturn
 
 from sitegen import __version__
 from sitegen.config import Config, load_config
 from sitegen.errors import SitegenError
+from sitegen.progress import Progress
 
 log = logging.getLogger("sitegen")
 
@@ -115,9 +117,33 @@ def _run_build(args: argparse.Namespace, config: Config) -> int:
         log.info("verify-incremental: %s", f"{len(diffs):,} difference(s) from a build from scratch"
                  if diffs else "identical to a build from scratch")
         return EXIT_ERROR if diffs else EXIT_OK
-    report = build(_with_overrides(args, config), strict=args.strict, drafts=args.drafts)
+    # A status line per stage while it runs, on a terminal only (not with -q).
+    with _progress(args) as progress:
+        report = build(_with_overrides(args, config), strict=args.strict, drafts=args.drafts,
+                       progress=progress if progress.enabled else None)
     log.info("%s", summary(report))
+    if report.stage_seconds:  # -v
+        log.debug("time per stage: %s", ", ".join(
+            f"{stage} {seconds:.2f} s" for stage, seconds in
+            sorted(report.stage_seconds.items(), key=lambda item: -item[1])))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _progress(args: argparse.Namespace) -> Iterator[Progress]:
+    """The build's status line on stderr (enabled when stderr is a terminal and not -q),
+    erased before every log line and at the end."""
+    progress = Progress(sys.stderr)
+    progress.enabled = progress.enabled and args.verbose - args.quiet >= 0
+    handlers = logging.getLogger("sitegen").handlers
+    for handler in handlers:
+        handler.addFilter(progress)
+    try:
+        with progress:
+            yield progress
+    finally:
+        for handler in handlers:
+            handler.removeFilter(progress)
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
