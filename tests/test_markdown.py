@@ -80,3 +80,16 @@ def test_a_bare_name_that_names_no_article_is_unresolved_with_its_line() -> None
                    "[و](nothing.md)")
     assert body.unresolved == ("تقرير-مفقود", "nothing.md")
     assert body.unresolved_lines == (3, 5)
+
+
+def test_a_sub_path_build_serves_a_body_image_and_root_link(make_site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sitegen.cli import main
+
+    root = make_site({"content/a.md": "---\ntitle: صورة\nslug: a\n---\n\n![صورة المؤتمر](/static/a.png)\n\n"
+                                      "[كل الوسوم](/tags/)\n",
+                      "static/a.png": "not really a png"})
+    config, out = str(root / "config.toml"), str(tmp_path / "sub")
+    assert main(["build", "-q", "-C", config, "--base-url", "https://example.org/digest/", "--out", out]) == 0
+    html = (tmp_path / "sub/articles/a/index.html").read_text(encoding="utf-8")
+    assert 'src="/digest/static/a.png"' in html and 'href="/digest/tags/"' in html
+    assert main(["check", "-q", "-C", config, "--out", out, "--base-url", "https://example.org/digest/"]) == 0
