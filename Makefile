@@ -9,12 +9,12 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: site test bench bench-serve clean
 
-# pip itself is pinned too: an unpinned upgrade made two machines' venvs differ.
+# pip itself is pinned too: an unpinned upgrade made two machines' venvs differ. (Bump it
+# with a pyproject.toml change, which is what makes the venv install again.)
 PIP_VERSION := 26.3
 
-# The venv is rebuilt when pyproject.toml (or this file: the pip pin) changes, so a pin
-# bump reaches every machine.
-$(STAMP): pyproject.toml Makefile
+# The venv is rebuilt when pyproject.toml changes, so a pin bump reaches every machine.
+$(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
 	$(BIN)/python -m pip install --quiet -e .
