@@ -259,15 +259,16 @@ def _split(name: str, values: tuple[Any, ...]) -> tuple[dict[str, Any], tuple[An
     """A table part's field values → (its table, the other values)."""
     if name == "links":  # (key, Links): the table is Links.articles
         links = values[0]
-        return ({}, (None, ())) if links is None else (links[1].articles, (links[0], links[1].warnings))
+        return (({}, (None, (), ())) if links is None
+                else (links[1].articles, (links[0], links[1].warnings, links[1].notes)))
     return values[0], values[1:]
 
 
 def _join(name: str, table: dict[str, Any], rest: tuple[Any, ...]) -> tuple[Any, ...]:
     """`_split` undone."""
     if name == "links":
-        key, warnings = rest
-        return (None,) if key is None else ((key, Links(articles=table, warnings=warnings)),)
+        key, warnings, notes = rest
+        return (None,) if key is None else ((key, Links(articles=table, warnings=warnings, notes=notes)),)
     return (table, *rest)
 
 

@@ -50,7 +50,8 @@ class Article(_Compact):
     tags: tuple[str, ...] = ()
     """Keywords as written (display spelling)."""
     read_also: tuple[str, ...] = ()
-    """Slugs (or titles) of articles shown in the «اقرأ أيضاً» box."""
+    """Articles shown in the «اقرأ أيضاً» box: slugs (matched exactly), or headlines (with
+    spaces; matched as `related` titles are)."""
     related: tuple[RelatedRef, ...] = ()
     """The outlet's similar-articles list."""
     summary: str = ""
