@@ -43,10 +43,11 @@ SLUG_MAX = 80
 
 def slug(text: str, style: str = "unicode") -> str:
     """The URL segment of `text` (an article's title, a tag, a source): Arabic letters kept
-    for style 'unicode', romanised to ASCII for 'translit' (`translit.romanise`); diacritics and tatweel
-    dropped first (slugify would take a combining mark for a word break); at most SLUG_MAX
-    characters, cut at a word; '' when `text` has no letters or digits. The one slug rule:
-    an article written by hand gets the slug an imported one with the same title would."""
+    for style 'unicode', romanised to ASCII for 'translit' (`translit.romanise`); diacritics
+    and tatweel dropped first (slugify would take a combining mark for a word break); at
+    most SLUG_MAX characters, cut at a word; '' when `text` has no letters or digits. The
+    one slug rule: an article written by hand gets the slug an imported one with the same
+    title would."""
     from slugify import slugify  # only the stages that make URLs need it
 
     if style == "translit":

@@ -6,9 +6,10 @@ Unvocalised Arabic does not write short vowels, so no table can give back «yugh
 - the definite article is `al-` (no sun-letter assimilation), with a leading و/ف/ب/ك as
   `wa-`/`fa-`/`bi-`/`ka-` and لل as `lil-`;
 - letters with no Latin twin are digraphs: ث th, خ kh, ذ dh, ش sh, غ gh;
-  emphatics fold into their plain twins (ص s, ض d, ط t, ظ z, ح h, ق q);
+  emphatics fold into their plain twins (ص s, ض d, ط t, ظ z, ح h); ق is q;
 - ا and ى are `a`; و and ي are `w`/`y` where they are consonants (at a word's start,
-  before ا ى ة or a vowel mark, after a vowel) and the long vowels `u`/`i` elsewhere;
+  before ا ى ة or a vowel mark, after a vowel other than a hamza's) and the long vowels
+  `u`/`i` elsewhere (رئيس rais); a word-initial اي, او or إي is one long vowel (ايران iran);
 - ة is `a` at the end of a word, `t` inside one; hamza is dropped (ء, and apostrophes are
   never written): أ a, إ i, آ a, ؤ u, ئ a after a consonant and i after a vowel;
   a word-initial bare ا (hamzat al-wasl: استثمار, انتخابات) is `i`;
@@ -35,7 +36,7 @@ _CONSONANTS = {
 _FATHA, _DAMMA, _KASRA = "\u064e", "\u064f", "\u0650"
 _FATHATAN, _SHADDA = "\u064b", "\u0651"
 _VOWEL_MARKS = {_FATHA: "a", _DAMMA: "u", _KASRA: "i", _FATHATAN: "an"}
-# Marks read (above) or dropped: tanween, sukun, superscript alef, Quranic signs, tatweel.
+# Marks read (above) or dropped: tanween, sukun, superscript alef, Quranic signs.
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed]")
 _TATWEEL = "\u0640"
 # One Arabic word: letters and the marks on them.
