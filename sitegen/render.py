@@ -140,12 +140,23 @@ def source_groups(site: Site) -> list[Group]:
     return group_by(site, "sources", {a.slug: [a.source] for a in site.articles if a.source})
 
 
+UNDATED = "undated"
+"""The key of the archive's group of articles without a date."""
+UNDATED_NAME = "بدون تاريخ"
+"""Its displayed name."""
+
+
 def month_groups(site: Site) -> list[Group]:
-    """One group per month that has dated articles, newest month first."""
+    """One group per month that has dated articles, newest month first, then one of the
+    undated articles (at `archive/undated/`) when there are any: the archive lists every
+    article."""
     months: dict[str, list[str]] = defaultdict(list)
+    undated: list[str] = []
     for a in site.articles:
         if a.date:
             months[f"{a.date.year:04d}-{a.date.month:02d}"].append(a.slug)
+        else:
+            undated.append(a.slug)
     cfg = site.config
     out = []
     for k in sorted(months, reverse=True):
@@ -153,6 +164,8 @@ def month_groups(site: Site) -> list[Group]:
         name = babel_format_date(datetime.date(y, m, 1), "MMMM y", locale=cfg.locale)
         out.append(Group(k, localize_digits(name, cfg.numerals), f"archive/{y:04d}/{m:02d}/",
                          tuple(months[k])))
+    if undated:
+        out.append(Group(UNDATED, UNDATED_NAME, f"archive/{UNDATED}/", tuple(undated)))
     return out
 
 
@@ -223,6 +236,15 @@ class Renderer:
             self.tags = tag_groups(site)
             self.sources = source_groups(site)
             self.months = month_groups(site)
+        # The indexes the navigation links: only those that list something (an empty page
+        # is neither built nor linked). Every page shows the navigation, so which they are
+        # is part of what every page reads.
+        self.sections = {path: label for label, path, groups in (
+            ("الوسوم", "tags/", self.tags), ("المصادر", "sources/", self.sources),
+            ("الأرشيف", "archive/", self.months)) if groups}
+        """Output folder → navigation label of each index with at least one group."""
+        if previous is not None:
+            self._render_key = digest(self._render_key, repr(sorted(self.sections)))
         base = cfg.base_path
         # One dict per tag, shared by the cards that link it (templates only read them, and
         # fingerprints pickle without a memo, so sharing does not change their bytes).
@@ -235,11 +257,12 @@ class Renderer:
             "site": {"title": cfg.title, "description": cfg.description, "lang": cfg.language,
                      "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
                      "numerals": cfg.numerals,
-                     "home": url(cfg, ""), "feed": url(cfg, "feed.xml")},
+                     "home": url(cfg, ""), "feed": url(cfg, "feed.xml"),
+                     "archive": url(cfg, "archive/") if "archive/" in self.sections else None},
             "url": lambda path: base + _quoted(path),
             "asset": self.asset,
-            "nav": [("الرئيسية", url(cfg, "")), ("الوسوم", url(cfg, "tags/")),
-                    ("المصادر", url(cfg, "sources/")), ("الأرشيف", url(cfg, "archive/"))],
+            "nav": [("الرئيسية", url(cfg, ""))] + [(label, url(cfg, path))
+                                                  for path, label in self.sections.items()],
             "partial": self.partial,
         }
         self._partials: dict[tuple[str, str], Markup] = {}
@@ -414,6 +437,10 @@ class Renderer:
 
     def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static
+        for o in self.theme.static:
+            # Browsers ask for /favicon.ico whatever the page links: the theme's is served there.
+            if o.path == "static/favicon.ico":
+                yield Output("favicon.ico", o.data)
         yield from self.home_pages()
         fronts = self._fronts if self._fronts is not None else [None] * len(self.site.articles)
         for a, front in zip(self.site.articles, fronts):
@@ -433,24 +460,72 @@ class Renderer:
         yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
             f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
 
-    def home_pages(self) -> Iterator[Output | None]:
-        """The home page, newest first, `page_size` per page: /, /page/2/, …"""
-        slugs = [a.slug for a in self.site.articles]
-        size = self.config.page_size
+    def pagination(self, path: str, slugs: Sequence[str]) -> list[tuple[str, Sequence[str], dict[str, Any]]]:
+        """A list of `slugs` (in site order) cut into pages of `page_size`: for each, its
+        output folder (`path`, then `path`page/2/, …), the slugs it shows and its pager
+        (number, count, prev and next URLs, and `pages`: the page numbers to link, first,
+        last and two either side of this one, None where some are left out). One empty page
+        for no slugs."""
+        cfg = self.config
+        size = cfg.page_size
         count = max(1, -(-len(slugs) // size))
-        path_of = (lambda n: "" if n == 1 else f"page/{n}/")
+
+        def at(n: int) -> str:
+            return path if n == 1 else f"{path}page/{n}/"
+
+        out = []
         for n in range(1, count + 1):
-            shows = slugs[(n - 1) * size:n * size]
-            if self._kept(_file(path_of(n) or "index.html"), shows):
+            near = [m for m in range(1, count + 1) if m in (1, count) or abs(m - n) <= 2]
+            pages: list[dict[str, Any] | None] = []
+            for m in near:
+                if pages and pages[-1] is not None and m - pages[-1]["number"] > 1:
+                    pages.append(None)
+                pages.append({"number": m, "url": url(cfg, at(m))})
+            pager = {"number": n, "count": count, "pages": pages,
+                     "prev": url(cfg, at(n - 1)) if n > 1 else None,
+                     "next": url(cfg, at(n + 1)) if n < count else None}
+            out.append((at(n), slugs[(n - 1) * size:n * size], pager))
+        return out
+
+    def home_pages(self) -> Iterator[Output | None]:
+        """The home page, newest first, `page_size` per page: /, /page/2/, …; the first
+        also shows the newest articles of the top tags when the site has more than a page."""
+        slugs = [a.slug for a in self.site.articles]
+        for path, shows, pager in self.pagination("", slugs):
+            first = pager["number"] == 1
+            sections = self.front_sections(shows) if first else []
+            if self._kept(_file(path or "index.html"),
+                          [*shows, *(s for section in sections for s in section["slugs"])]):
                 continue
             chunk = [self.cards[s] for s in shows]
-            pager = {"number": n, "count": count,
-                     "prev": url(self.config, path_of(n - 1)) if n > 1 else None,
-                     "next": url(self.config, path_of(n + 1)) if n < count else None}
-            yield self.page("index.html", path_of(n) or "index.html", articles=chunk,
-                            lead=chunk[0] if n == 1 and chunk else None,
-                            rest=chunk[1:] if n == 1 else chunk, pager=pager,
-                            title=self.config.title if n == 1 else f"{self.config.title} – {n}")
+            yield self.page("index.html", path or "index.html", articles=chunk,
+                            lead=chunk[0] if first and chunk else None,
+                            rest=chunk[1:] if first else chunk, pager=pager,
+                            sections=[{**section, "articles": [self.cards[s] for s in section["slugs"]]}
+                                      for section in sections],
+                            title=self.config.title if first else f"{self.config.title} – {pager['number']}")
+
+    def front_sections(self, shown: Sequence[str]) -> list[dict[str, Any]]:
+        """The front page's sections for a site of more than one page: for each of the
+        FRONT_SECTIONS tags with the most articles (ties by key), its newest FRONT_CARDS
+        articles not shown above it (on the page or in an earlier section), with its page's
+        URL and article count; a tag with none left has no section."""
+        if len(self.site.articles) <= self.config.page_size:
+            return []
+        seen = set(shown)
+        sections = []
+        for g in sorted(self.tags, key=lambda g: (-len(g.slugs), g.key))[:FRONT_SECTIONS]:
+            picked = []
+            for s in g.slugs:
+                if s not in seen:
+                    picked.append(s)
+                    if len(picked) == FRONT_CARDS:
+                        break
+            if picked:
+                seen.update(picked)
+                sections.append({"name": g.name, "url": url(self.config, g.path),
+                                 "count": len(g.slugs), "slugs": picked})
+        return sections
 
     def article_page(self, a: Article, front: str | None = None) -> Output | None:
         """One article at /articles/<slug>/ (`front`: the digest of its front matter)."""
@@ -553,19 +628,21 @@ class Renderer:
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
-        """The index of a kind of group (tags, sources, months) and one page per group."""
+        """The index of a kind of group (tags, sources, months), unless there is no group,
+        and each group's pages, `page_size` articles a page (see `pagination`)."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        if not self._kept(_file(index_path), ()):
+        if groups and not self._kept(_file(index_path), ()):
             yield self.page("terms.html", index_path, title=title, items=items,
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
-            if not self._kept(_file(g.path), g.slugs):
-                yield self.page("term.html", g.path, title=g.name,
-                                parent={"name": title, "url": url(cfg, index_path)},
-                                articles=[self.cards[s] for s in g.slugs], feed=feed,
-                                kind=index_path.rstrip("/"))
+            for path, shows, pager in self.pagination(g.path, g.slugs):
+                if not self._kept(_file(path), shows):
+                    yield self.page("term.html", path, title=g.name,
+                                    parent={"name": title, "url": url(cfg, index_path)},
+                                    articles=[self.cards[s] for s in shows], feed=feed,
+                                    kind=index_path.rstrip("/"), pager=pager)
             if feeds:
                 yield self.feed(g.path + "feed.xml", f"{cfg.title} – {g.name}", list(g.slugs),
                                 page=g.path)
@@ -625,7 +702,8 @@ class Renderer:
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
         entries += [(article_path(a.slug), a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
-            entries.append((index, None))
+            if groups:
+                entries.append((index, None))
             entries += [(g.path, None) for g in groups]
         if not self._changed("sitemap.xml", "sitemap", entries):
             return None
@@ -637,6 +715,11 @@ class Renderer:
         lines.append("</urlset>\n")
         return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
 
+
+FRONT_SECTIONS = 4
+"""Tag sections on the front page of a site of more than one page."""
+FRONT_CARDS = 4
+"""Articles in each of them."""
 
 LISTING_TEMPLATES = ("index.html", "term.html", "terms.html", "404.html")
 """The templates of the pages that show no article of their own (404.html shows none)."""
