@@ -718,7 +718,7 @@ class Renderer:
 
 FRONT_SECTIONS = 4
 """Tag sections on the front page of a site of more than one page."""
-FRONT_CARDS = 4
+FRONT_CARDS = 3
 """Articles in each of them."""
 
 LISTING_TEMPLATES = ("index.html", "term.html", "terms.html", "404.html")
