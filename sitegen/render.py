@@ -446,7 +446,7 @@ class Renderer:
         for a, front in zip(self.site.articles, fronts):
             yield self.article_page(a, front)
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
-        yield from self.group_pages("sources/", "المصادر", self.sources)
+        yield from self.group_pages("sources/", "المصادر", self.sources, feeds=True)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
         if not self._kept("404.html", ()):
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
@@ -629,7 +629,8 @@ class Renderer:
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
         """The index of a kind of group (tags, sources, months), unless there is no group,
-        and each group's pages, `page_size` articles a page (see `pagination`)."""
+        and each group's pages, `page_size` articles a page (see `pagination`), and with
+        `feeds` its Atom feed at `<group>/feed.xml`."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
         if groups and not self._kept(_file(index_path), ()):
