@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -451,7 +452,7 @@ class Renderer:
         if not self._kept("404.html", ()):
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
-        yield self.sitemap()
+        yield from self.sitemaps()
         from sitegen.search import news_sitemap
 
         news = news_sitemap(self.site)
@@ -694,28 +695,63 @@ class Renderer:
             entry = self._feed_entries[slug] = "\n".join(lines)
         return entry
 
-    def sitemap(self) -> Output | None:
-        """sitemap.xml: home, every article, every tag, source and month page; None when the
-        output folder holds it already."""
+    def sitemaps(self) -> Iterator[Output | None]:
+        """sitemap.xml: home, every article, every tag, source and month page. When one file
+        would pass SITEMAP_MAX_URLS URLs or SITEMAP_MAX_BYTES bytes, the URLs go into
+        sitemap-1.xml, sitemap-2.xml, … (each within both limits, in that order) and
+        sitemap.xml is their sitemap index. None for a file the output folder holds already."""
         cfg = self.config
-        if self._kept("sitemap.xml", self.site.by_slug):
-            return None
+        split_before = any(_SITEMAP_PART.fullmatch(p) for p in self.previous or ())
+        # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
+        if not split_before and self._kept("sitemap.xml", self.site.by_slug):
+            return
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
         entries += [(article_path(a.slug), a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
             if groups:
                 entries.append((index, None))
             entries += [(g.path, None) for g in groups]
-        if not self._changed("sitemap.xml", "sitemap", entries):
-            return None
-        lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        for path, d in entries:
-            lastmod = f"<lastmod>{d.isoformat()}</lastmod>" if d else ""
-            lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
-        lines.append("</urlset>\n")
-        return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+        urls = [f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>"
+                f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</url>" for path, d in entries]
+        head = ['<?xml version="1.0" encoding="utf-8"?>',
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        tail = "</urlset>\n"
+        frame = sum(len(line.encode("utf-8")) + 1 for line in head) + len(tail)
+        # Cut where the next URL would pass either limit (each line and its newline).
+        cuts, size = [0], frame
+        for i, line in enumerate(urls):
+            n = len(line.encode("utf-8")) + 1
+            if i > cuts[-1] and (i - cuts[-1] == SITEMAP_MAX_URLS or size + n > SITEMAP_MAX_BYTES):
+                cuts.append(i)
+                size = frame
+            size += n
+        cuts.append(len(urls))
+        if len(cuts) == 2:
+            if self._changed("sitemap.xml", "sitemap", entries):
+                yield Output("sitemap.xml", "\n".join([*head, *urls, tail]).encode("utf-8"))
+            return
+        index = []
+        for n, (lo, hi) in enumerate(zip(cuts, cuts[1:]), start=1):
+            path = f"sitemap-{n}.xml"
+            dates = [d for _p, d in entries[lo:hi] if d]
+            index.append((path, max(dates) if dates else None))
+            if self._changed(path, "sitemap", entries[lo:hi]):
+                yield Output(path, "\n".join([*head, *urls[lo:hi], tail]).encode("utf-8"))
+        if self._changed("sitemap.xml", "sitemap-index", index):
+            lines = ['<?xml version="1.0" encoding="utf-8"?>',
+                     '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+            lines += [f"<sitemap><loc>{xml_escape(abs_url(cfg, path))}</loc>"
+                      f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</sitemap>" for path, d in index]
+            lines.append("</sitemapindex>\n")
+            yield Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
 
+
+SITEMAP_MAX_URLS = 50_000
+"""The most URLs one sitemap file may list (sitemaps.org)."""
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+"""The largest one sitemap file may be, uncompressed (sitemaps.org)."""
+_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
+"""The name of a part of a split sitemap."""
 
 FRONT_SECTIONS = 4
 """Tag sections on the front page of a site of more than one page."""
