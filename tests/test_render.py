@@ -230,3 +230,18 @@ def test_the_table_of_contents_has_a_visible_heading(make_site: MakeSite) -> Non
     html = read(built(make_site, {"content/a.md": article("أ", body, slug="a")}), "articles/a/index.html")
     toc = re.search(r'<nav class="toc".*?</nav>', html, re.S).group()
     assert 'aria-labelledby="toc-title"' in toc and '<h2 id="toc-title" class="toc-title">محتويات المقال</h2>' in toc
+
+
+def test_the_first_tag_links_the_tags_index_from_pages_a_rebuild_keeps(make_site: MakeSite) -> None:
+    from sitegen.build import verify_incremental
+
+    root = make_site({"content/a.md": article("أ", slug="a"), "content/b.md": article("ب", slug="b"),
+                      "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    assert "/tags/" not in read(root / "public", "articles/b/index.html")
+    (root / "content/a.md").write_text(article("أ", slug="a", tags="[نادر]"), encoding="utf-8")
+    _report, diffs = verify_incremental(config)
+    assert diffs == []
+    # b's page shows nothing of a, yet its navigation now links the tags' index.
+    assert 'href="/tags/">الوسوم</a>' in read(root / "public", "articles/b/index.html")
