@@ -461,39 +461,35 @@ class Renderer:
         yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
             f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
 
-    def pagination(self, path: str, slugs: Sequence[str]) -> list[tuple[str, Sequence[str], dict[str, Any]]]:
+    def pagination(self, path: str, slugs: Sequence[str]) -> list[tuple[str, Sequence[str], int, int]]:
         """A list of `slugs` (in site order) cut into pages of `page_size`: for each, its
-        output folder (`path`, then `path`page/2/, …), the slugs it shows and its pager
-        (number, count, prev and next URLs, and `pages`: the page numbers to link, first,
-        last and two either side of this one, None where some are left out). One empty page
-        for no slugs."""
-        cfg = self.config
-        size = cfg.page_size
+        output folder (`path`, then `path`page/2/, …), the slugs it shows, its number and
+        the number of pages. One empty page for no slugs."""
+        size = self.config.page_size
         count = max(1, -(-len(slugs) // size))
+        return [(_page_path(path, n), slugs[(n - 1) * size:n * size], n, count)
+                for n in range(1, count + 1)]
 
-        def at(n: int) -> str:
-            return path if n == 1 else f"{path}page/{n}/"
-
-        out = []
-        for n in range(1, count + 1):
-            near = [m for m in range(1, count + 1) if m in (1, count) or abs(m - n) <= 2]
-            pages: list[dict[str, Any] | None] = []
-            for m in near:
-                if pages and pages[-1] is not None and m - pages[-1]["number"] > 1:
-                    pages.append(None)
-                pages.append({"number": m, "url": url(cfg, at(m))})
-            pager = {"number": n, "count": count, "pages": pages,
-                     "prev": url(cfg, at(n - 1)) if n > 1 else None,
-                     "next": url(cfg, at(n + 1)) if n < count else None}
-            out.append((at(n), slugs[(n - 1) * size:n * size], pager))
-        return out
+    def pager(self, path: str, number: int, count: int) -> dict[str, Any]:
+        """The links of page `number` of the `count` pages of the list at `path`: prev and
+        next URLs, and `pages`, the page numbers to link (the first, the last and two either
+        side of this one; None where some are left out)."""
+        cfg = self.config
+        pages: list[dict[str, Any] | None] = []
+        for m in sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}):
+            if pages and pages[-1] is not None and m - pages[-1]["number"] > 1:
+                pages.append(None)
+            pages.append({"number": m, "url": url(cfg, _page_path(path, m))})
+        return {"number": number, "count": count, "pages": pages,
+                "prev": url(cfg, _page_path(path, number - 1)) if number > 1 else None,
+                "next": url(cfg, _page_path(path, number + 1)) if number < count else None}
 
     def home_pages(self) -> Iterator[Output | None]:
         """The home page, newest first, `page_size` per page: /, /page/2/, …; the first
         also shows the newest articles of the top tags when the site has more than a page."""
         slugs = [a.slug for a in self.site.articles]
-        for path, shows, pager in self.pagination("", slugs):
-            first = pager["number"] == 1
+        for path, shows, number, count in self.pagination("", slugs):
+            first = number == 1
             sections = self.front_sections(shows) if first else []
             if self._kept(_file(path or "index.html"),
                           [*shows, *(s for section in sections for s in section["slugs"])]):
@@ -501,10 +497,10 @@ class Renderer:
             chunk = [self.cards[s] for s in shows]
             yield self.page("index.html", path or "index.html", articles=chunk,
                             lead=chunk[0] if first and chunk else None,
-                            rest=chunk[1:] if first else chunk, pager=pager,
+                            rest=chunk[1:] if first else chunk, pager=self.pager("", number, count),
                             sections=[{**section, "articles": [self.cards[s] for s in section["slugs"]]}
                                       for section in sections],
-                            title=self.config.title if first else f"{self.config.title} – {pager['number']}")
+                            title=self.config.title if first else f"{self.config.title} – {number}")
 
     def front_sections(self, shown: Sequence[str]) -> list[dict[str, Any]]:
         """The front page's sections for a site of more than one page: for each of the
@@ -639,12 +635,12 @@ class Renderer:
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
-            for path, shows, pager in self.pagination(g.path, g.slugs):
+            for path, shows, number, count in self.pagination(g.path, g.slugs):
                 if not self._kept(_file(path), shows):
                     yield self.page("term.html", path, title=g.name,
                                     parent={"name": title, "url": url(cfg, index_path)},
                                     articles=[self.cards[s] for s in shows], feed=feed,
-                                    kind=index_path.rstrip("/"), pager=pager)
+                                    kind=index_path.rstrip("/"), pager=self.pager(g.path, number, count))
             if feeds:
                 yield self.feed(g.path + "feed.xml", f"{cfg.title} – {g.name}", list(g.slugs),
                                 page=g.path)
@@ -854,6 +850,11 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
             refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
                         else None)
     return refs
+
+
+def _page_path(path: str, number: int) -> str:
+    """The output folder of page `number` of the list at folder `path`."""
+    return path if number == 1 else f"{path}page/{number}/"
 
 
 def _file(path: str) -> str:
