@@ -259,7 +259,8 @@ class Renderer:
                      "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
                      "numerals": cfg.numerals,
                      "home": url(cfg, ""), "feed": url(cfg, "feed.xml"),
-                     "archive": url(cfg, "archive/") if "archive/" in self.sections else None},
+                     "archive": url(cfg, "archive/") if "archive/" in self.sections else None,
+                     "tags": url(cfg, "tags/") if "tags/" in self.sections else None},
             "url": lambda path: base + _quoted(path),
             "asset": self.asset,
             "nav": [("الرئيسية", url(cfg, ""))] + [(label, url(cfg, path))

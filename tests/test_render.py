@@ -169,10 +169,17 @@ def test_the_archive_lists_undated_articles_and_no_empty_index_is_linked(make_si
 
 
 def test_an_empty_site_links_no_archive(make_site: MakeSite) -> None:
-    public = built(make_site, {}, "search = false\n")
-    for page in ("index.html", "404.html"):
+    from sitegen.check import check_site
+
+    root = make_site({"config.toml": 'base_url = "https://example.org/"\n'})
+    config = load_config(root / "config.toml")
+    build(config)
+    public = root / "public"
+    for page in ("index.html", "404.html", "search/index.html"):
         assert "/archive/" not in read(public, page), page
     assert not (public / "archive").exists()
+    report = check_site(config)
+    assert report.broken == [] and report.orphans == []
 
 
 def test_every_list_is_paginated_with_rel_links_and_arabic_numerals(make_site: MakeSite) -> None:
