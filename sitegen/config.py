@@ -41,7 +41,7 @@ class Config:
     theme: str = "digest"
     """Theme folder name under themes/."""
     page_size: int = 10
-    """Articles per page on the home page."""
+    """Articles per page of every list: the home page, and each tag, source and month."""
     related_min: int = 4
     """Articles with fewer explicit references get related-by-tags ones up to this count."""
     feed_limit: int = 50

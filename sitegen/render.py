@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import pickle
+import re
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -140,12 +141,23 @@ def source_groups(site: Site) -> list[Group]:
     return group_by(site, "sources", {a.slug: [a.source] for a in site.articles if a.source})
 
 
+UNDATED = "undated"
+"""The key of the archive's group of articles without a date."""
+UNDATED_NAME = "بدون تاريخ"
+"""Its displayed name."""
+
+
 def month_groups(site: Site) -> list[Group]:
-    """One group per month that has dated articles, newest month first."""
+    """One group per month that has dated articles, newest month first, then one of the
+    undated articles (at `archive/undated/`) when there are any: the archive lists every
+    article."""
     months: dict[str, list[str]] = defaultdict(list)
+    undated: list[str] = []
     for a in site.articles:
         if a.date:
             months[f"{a.date.year:04d}-{a.date.month:02d}"].append(a.slug)
+        else:
+            undated.append(a.slug)
     cfg = site.config
     out = []
     for k in sorted(months, reverse=True):
@@ -153,6 +165,8 @@ def month_groups(site: Site) -> list[Group]:
         name = babel_format_date(datetime.date(y, m, 1), "MMMM y", locale=cfg.locale)
         out.append(Group(k, localize_digits(name, cfg.numerals), f"archive/{y:04d}/{m:02d}/",
                          tuple(months[k])))
+    if undated:
+        out.append(Group(UNDATED, UNDATED_NAME, f"archive/{UNDATED}/", tuple(undated)))
     return out
 
 
@@ -223,6 +237,15 @@ class Renderer:
             self.tags = tag_groups(site)
             self.sources = source_groups(site)
             self.months = month_groups(site)
+        # The indexes the navigation links: only those that list something (an empty page
+        # is neither built nor linked). Every page shows the navigation, so which they are
+        # is part of what every page reads.
+        self.sections = {path: label for label, path, groups in (
+            ("الوسوم", "tags/", self.tags), ("المصادر", "sources/", self.sources),
+            ("الأرشيف", "archive/", self.months)) if groups}
+        """Output folder → navigation label of each index with at least one group."""
+        if previous is not None:
+            self._render_key = digest(self._render_key, repr(sorted(self.sections)))
         base = cfg.base_path
         # One dict per tag, shared by the cards that link it (templates only read them, and
         # fingerprints pickle without a memo, so sharing does not change their bytes).
@@ -235,11 +258,13 @@ class Renderer:
             "site": {"title": cfg.title, "description": cfg.description, "lang": cfg.language,
                      "dir": cfg.direction, "base_url": cfg.base_url, "hijri": cfg.hijri,
                      "numerals": cfg.numerals,
-                     "home": url(cfg, ""), "feed": url(cfg, "feed.xml")},
+                     "home": url(cfg, ""), "feed": url(cfg, "feed.xml"),
+                     "archive": url(cfg, "archive/") if "archive/" in self.sections else None,
+                     "tags": url(cfg, "tags/") if "tags/" in self.sections else None},
             "url": lambda path: base + _quoted(path),
             "asset": self.asset,
-            "nav": [("الرئيسية", url(cfg, "")), ("الوسوم", url(cfg, "tags/")),
-                    ("المصادر", url(cfg, "sources/")), ("الأرشيف", url(cfg, "archive/"))],
+            "nav": [("الرئيسية", url(cfg, ""))] + [(label, url(cfg, path))
+                                                  for path, label in self.sections.items()],
             "partial": self.partial,
         }
         self._partials: dict[tuple[str, str], Markup] = {}
@@ -414,17 +439,21 @@ class Renderer:
 
     def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static
+        for o in self.theme.static:
+            # Browsers ask for /favicon.ico whatever the page links: the theme's is served there.
+            if o.path == "static/favicon.ico":
+                yield Output("favicon.ico", o.data)
         yield from self.home_pages()
         fronts = self._fronts if self._fronts is not None else [None] * len(self.site.articles)
         for a, front in zip(self.site.articles, fronts):
             yield self.article_page(a, front)
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
-        yield from self.group_pages("sources/", "المصادر", self.sources)
+        yield from self.group_pages("sources/", "المصادر", self.sources, feeds=True)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
         if not self._kept("404.html", ()):
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
-        yield self.sitemap()
+        yield from self.sitemaps()
         from sitegen.search import news_sitemap
 
         news = news_sitemap(self.site)
@@ -433,24 +462,68 @@ class Renderer:
         yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
             f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
 
-    def home_pages(self) -> Iterator[Output | None]:
-        """The home page, newest first, `page_size` per page: /, /page/2/, …"""
-        slugs = [a.slug for a in self.site.articles]
+    def pagination(self, path: str, slugs: Sequence[str]) -> list[tuple[str, Sequence[str], int, int]]:
+        """A list of `slugs` (in site order) cut into pages of `page_size`: for each, its
+        output folder (`path`, then `path`page/2/, …), the slugs it shows, its number and
+        the number of pages. One empty page for no slugs."""
         size = self.config.page_size
         count = max(1, -(-len(slugs) // size))
-        path_of = (lambda n: "" if n == 1 else f"page/{n}/")
-        for n in range(1, count + 1):
-            shows = slugs[(n - 1) * size:n * size]
-            if self._kept(_file(path_of(n) or "index.html"), shows):
+        return [(_page_path(path, n), slugs[(n - 1) * size:n * size], n, count)
+                for n in range(1, count + 1)]
+
+    def pager(self, path: str, number: int, count: int) -> dict[str, Any]:
+        """The links of page `number` of the `count` pages of the list at `path`: prev and
+        next URLs, and `pages`, the page numbers to link (the first, the last and two either
+        side of this one; None where some are left out)."""
+        cfg = self.config
+        pages: list[dict[str, Any] | None] = []
+        for m in sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}):
+            if pages and pages[-1] is not None and m - pages[-1]["number"] > 1:
+                pages.append(None)
+            pages.append({"number": m, "url": url(cfg, _page_path(path, m))})
+        return {"number": number, "count": count, "pages": pages,
+                "prev": url(cfg, _page_path(path, number - 1)) if number > 1 else None,
+                "next": url(cfg, _page_path(path, number + 1)) if number < count else None}
+
+    def home_pages(self) -> Iterator[Output | None]:
+        """The home page, newest first, `page_size` per page: /, /page/2/, …; the first
+        also shows the newest articles of the top tags when the site has more than a page."""
+        slugs = [a.slug for a in self.site.articles]
+        for path, shows, number, count in self.pagination("", slugs):
+            first = number == 1
+            sections = self.front_sections(shows) if first else []
+            if self._kept(_file(path or "index.html"),
+                          [*shows, *(s for section in sections for s in section["slugs"])]):
                 continue
             chunk = [self.cards[s] for s in shows]
-            pager = {"number": n, "count": count,
-                     "prev": url(self.config, path_of(n - 1)) if n > 1 else None,
-                     "next": url(self.config, path_of(n + 1)) if n < count else None}
-            yield self.page("index.html", path_of(n) or "index.html", articles=chunk,
-                            lead=chunk[0] if n == 1 and chunk else None,
-                            rest=chunk[1:] if n == 1 else chunk, pager=pager,
-                            title=self.config.title if n == 1 else f"{self.config.title} – {n}")
+            yield self.page("index.html", path or "index.html", articles=chunk,
+                            lead=chunk[0] if first and chunk else None,
+                            rest=chunk[1:] if first else chunk, pager=self.pager("", number, count),
+                            sections=[{**section, "articles": [self.cards[s] for s in section["slugs"]]}
+                                      for section in sections],
+                            title=self.config.title if first else f"{self.config.title} – {number}")
+
+    def front_sections(self, shown: Sequence[str]) -> list[dict[str, Any]]:
+        """The front page's sections for a site of more than one page: for each of the
+        FRONT_SECTIONS tags with the most articles (ties by key), its newest FRONT_CARDS
+        articles not shown above it (on the page or in an earlier section), with its page's
+        URL and article count; a tag with none left has no section."""
+        if len(self.site.articles) <= self.config.page_size:
+            return []
+        seen = set(shown)
+        sections = []
+        for g in sorted(self.tags, key=lambda g: (-len(g.slugs), g.key))[:FRONT_SECTIONS]:
+            picked = []
+            for s in g.slugs:
+                if s not in seen:
+                    picked.append(s)
+                    if len(picked) == FRONT_CARDS:
+                        break
+            if picked:
+                seen.update(picked)
+                sections.append({"name": g.name, "url": url(self.config, g.path),
+                                 "count": len(g.slugs), "slugs": picked})
+        return sections
 
     def article_page(self, a: Article, front: str | None = None) -> Output | None:
         """One article at /articles/<slug>/ (`front`: the digest of its front matter)."""
@@ -553,19 +626,22 @@ class Renderer:
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
-        """The index of a kind of group (tags, sources, months) and one page per group."""
+        """The index of a kind of group (tags, sources, months), unless there is no group,
+        and each group's pages, `page_size` articles a page (see `pagination`), and with
+        `feeds` its Atom feed at `<group>/feed.xml`."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        if not self._kept(_file(index_path), ()):
+        if groups and not self._kept(_file(index_path), ()):
             yield self.page("terms.html", index_path, title=title, items=items,
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
-            if not self._kept(_file(g.path), g.slugs):
-                yield self.page("term.html", g.path, title=g.name,
-                                parent={"name": title, "url": url(cfg, index_path)},
-                                articles=[self.cards[s] for s in g.slugs], feed=feed,
-                                kind=index_path.rstrip("/"))
+            for path, shows, number, count in self.pagination(g.path, g.slugs):
+                if not self._kept(_file(path), shows):
+                    yield self.page("term.html", path, title=g.name,
+                                    parent={"name": title, "url": url(cfg, index_path)},
+                                    articles=[self.cards[s] for s in shows], feed=feed,
+                                    kind=index_path.rstrip("/"), pager=self.pager(g.path, number, count))
             if feeds:
                 yield self.feed(g.path + "feed.xml", f"{cfg.title} – {g.name}", list(g.slugs),
                                 page=g.path)
@@ -616,27 +692,68 @@ class Renderer:
             entry = self._feed_entries[slug] = "\n".join(lines)
         return entry
 
-    def sitemap(self) -> Output | None:
-        """sitemap.xml: home, every article, every tag, source and month page; None when the
-        output folder holds it already."""
+    def sitemaps(self) -> Iterator[Output | None]:
+        """sitemap.xml: home, every article, every tag, source and month page. When one file
+        would pass SITEMAP_MAX_URLS URLs or SITEMAP_MAX_BYTES bytes, the URLs go into
+        sitemap-1.xml, sitemap-2.xml, … (each within both limits, in that order) and
+        sitemap.xml is their sitemap index. None for a file the output folder holds already."""
         cfg = self.config
-        if self._kept("sitemap.xml", self.site.by_slug):
-            return None
+        split_before = any(_SITEMAP_PART.fullmatch(p) for p in self.previous or ())
+        # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
+        if not split_before and self._kept("sitemap.xml", self.site.by_slug):
+            return
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
         entries += [(article_path(a.slug), a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
-            entries.append((index, None))
+            if groups:
+                entries.append((index, None))
             entries += [(g.path, None) for g in groups]
-        if not self._changed("sitemap.xml", "sitemap", entries):
-            return None
-        lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        for path, d in entries:
-            lastmod = f"<lastmod>{d.isoformat()}</lastmod>" if d else ""
-            lines.append(f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>{lastmod}</url>")
-        lines.append("</urlset>\n")
-        return Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+        urls = [f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>"
+                f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</url>" for path, d in entries]
+        head = ['<?xml version="1.0" encoding="utf-8"?>',
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        tail = "</urlset>\n"
+        frame = sum(len(line.encode("utf-8")) + 1 for line in head) + len(tail)
+        # Cut where the next URL would pass either limit (each line and its newline).
+        cuts, size = [0], frame
+        for i, line in enumerate(urls):
+            n = len(line.encode("utf-8")) + 1
+            if i > cuts[-1] and (i - cuts[-1] == SITEMAP_MAX_URLS or size + n > SITEMAP_MAX_BYTES):
+                cuts.append(i)
+                size = frame
+            size += n
+        cuts.append(len(urls))
+        if len(cuts) == 2:
+            if self._changed("sitemap.xml", "sitemap", entries):
+                yield Output("sitemap.xml", "\n".join([*head, *urls, tail]).encode("utf-8"))
+            return
+        index = []
+        for n, (lo, hi) in enumerate(zip(cuts, cuts[1:]), start=1):
+            path = f"sitemap-{n}.xml"
+            dates = [d for _p, d in entries[lo:hi] if d]
+            index.append((path, max(dates) if dates else None))
+            if self._changed(path, "sitemap", entries[lo:hi]):
+                yield Output(path, "\n".join([*head, *urls[lo:hi], tail]).encode("utf-8"))
+        if self._changed("sitemap.xml", "sitemap-index", index):
+            lines = ['<?xml version="1.0" encoding="utf-8"?>',
+                     '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+            lines += [f"<sitemap><loc>{xml_escape(abs_url(cfg, path))}</loc>"
+                      f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</sitemap>" for path, d in index]
+            lines.append("</sitemapindex>\n")
+            yield Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
 
+
+SITEMAP_MAX_URLS = 50_000
+"""The most URLs one sitemap file may list (sitemaps.org)."""
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+"""The largest one sitemap file may be, uncompressed (sitemaps.org)."""
+_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
+"""The name of a part of a split sitemap."""
+
+FRONT_SECTIONS = 4
+"""Tag sections on the front page of a site of more than one page."""
+FRONT_CARDS = 3
+"""Articles in each of them."""
 
 LISTING_TEMPLATES = ("index.html", "term.html", "terms.html", "404.html")
 """The templates of the pages that show no article of their own (404.html shows none)."""
@@ -734,6 +851,11 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
             refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
                         else None)
     return refs
+
+
+def _page_path(path: str, number: int) -> str:
+    """The output folder of page `number` of the list at folder `path`."""
+    return path if number == 1 else f"{path}page/{number}/"
 
 
 def _file(path: str) -> str:

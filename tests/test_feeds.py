@@ -57,6 +57,21 @@ def test_feeds_parse_with_sub_path_and_per_tag(make_site: MakeSite) -> None:
     assert f'href="/digest/tags/{quote("تروث-سوشيال")}/feed.xml"' in page
 
 
+def test_each_source_has_its_feed(make_site: MakeSite) -> None:
+    files = {**FILES, "content/d.md": article("d", "خبر ثالث", date="2026-11-22", source="صدى البلد")}
+    root = make_site({**files, "config.toml": 'base_url = "https://example.org/digest/"\n'})
+    build(load_config(root / "config.toml"))
+    feed = feedparser.parse((root / "public/sources/صدى-البلد/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title == "موجز الأخبار – صدى البلد"
+    assert [e.link for e in feed.entries] == ["https://example.org/digest/articles/d/",
+                                              "https://example.org/digest/articles/a/"]
+    page = (root / "public/sources/صدى-البلد/index.html").read_text(encoding="utf-8")
+    href = f"/digest/sources/{quote('صدى-البلد')}/feed.xml"
+    assert f'<link rel="alternate" type="application/atom+xml" title="صدى البلد" href="{href}">' in page
+    assert f'<a href="{href}">خلاصة Atom لهذا المصدر</a>' in page
+
+
 def test_feeds_carry_the_newest_feed_limit_entries(make_site: MakeSite) -> None:
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nfeed_limit = 1\n'})
     build(load_config(root / "config.toml"))

@@ -120,6 +120,8 @@ def test_missing_java_skips_outside_ci_and_fails_under_ci() -> None:
 DATED_SITE = {
     "config.toml": (
         'base_url = "https://example.org/digest/"\nlocale = "ar_SY"\nnumerals = "arab"\nhijri = true\n'
+        # One article a page: every list is paginated and the home page has tag sections.
+        "page_size = 1\n"
     ),
     "content/truth-social.md": (
         "---\ntitle: منصة Truth Social تطلق خدمة بث\nslug: truth-social\ndate: 2026-11-21\ntags: [تروث سوشيال, عام 2021]\n"
@@ -128,6 +130,11 @@ DATED_SITE = {
         "أطلقت شركة Trump Media & Technology Group (TMTG) في 2021 منصة Truth Social، ضد Big Tech.\n\n"
         "| السنة | المستخدمون |\n|---|---|\n| 2022 | 2 مليون |\n\n"
         "نص مع حاشية.[^1]\n\n[^1]: المصدر: رويترز.\n"
+    ),
+    "content/undated.md": (
+        "---\ntitle: تقرير بلا تاريخ عن Truth Social\nslug: undated\ntags: [تروث سوشيال]\n"
+        'related: [{title: "عنوان لا يسمي مقالاً", slug: null}]\n---\n'
+        "## أولاً\n\nفقرة.\n\n## ثانياً\n\nفقرة.\n\n## ثالثاً\n\nفقرة.\n"
     ),
     "content/english-note.md": (
         "---\ntitle: A note in English\nslug: english-note\ndate: 2026-11-20\nlang: en\ndir: ltr\n---\n"

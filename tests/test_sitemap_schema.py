@@ -143,3 +143,54 @@ def test_news_sitemap_is_the_same_in_two_builds(make_site: MakeSite, monkeypatch
     second = root / "second"
     assert main(["build", "-q", "-C", str(root / "config.toml"), "--out", str(second)]) == 0
     assert (second / "news-sitemap.xml").read_bytes() == first
+
+
+def sitemap_locs(public: Path) -> list[str]:
+    """Every page URL the sitemap lists, following a sitemap index to its parts (each of
+    which must be valid), in order."""
+    root = etree.parse(str(public / "sitemap.xml")).getroot()
+    if root.tag == f"{SM}urlset":
+        assert validate(public / "sitemap.xml") == []
+        return [loc.text for loc in root.findall(f"{SM}url/{SM}loc")]
+    assert root.tag == f"{SM}sitemapindex"
+    locs = []
+    for entry in root:
+        assert entry.tag == f"{SM}sitemap" and [c.tag for c in entry][0] == f"{SM}loc"
+        part = entry.find(f"{SM}loc").text.removeprefix("https://example.org/digest/")
+        assert validate(public / part) == []
+        locs += sitemap_locs_of(public / part)
+    return locs
+
+
+def sitemap_locs_of(path: Path) -> list[str]:
+    return [loc.text for loc in etree.parse(str(path)).findall(f"{SM}url/{SM}loc")]
+
+
+@pytest.mark.parametrize("limit", ["SITEMAP_MAX_URLS", "SITEMAP_MAX_BYTES"])
+def test_a_sitemap_past_a_limit_becomes_an_index_of_parts(
+        limit: str, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from sitegen import render
+    from sitegen.build import verify_incremental
+    from sitegen.config import load_config
+
+    root = make_site(DATED)
+    whole = sitemap_locs(build(root))
+    assert len(whole) == 8  # home, 4 articles, the archive, its month and its undated group
+    # Three URLs a file, or 400 bytes (a URL line is 50-90 bytes, the file's frame 110).
+    monkeypatch.setattr(render, limit, 3 if limit == "SITEMAP_MAX_URLS" else 400)
+    split = tmp_path / "split"
+    assert main(["build", "-q", "-C", str(root / "config.toml"), "--out", str(split)]) == 0
+    parts = [f"sitemap-{n}.xml" for n in range(1, len(list(split.glob("sitemap-*.xml"))) + 1)]
+    assert len(parts) == 3 and all((split / p).is_file() for p in parts)
+    if limit == "SITEMAP_MAX_URLS":
+        assert [len(sitemap_locs_of(split / p)) for p in parts] == [3, 3, 2]
+    else:
+        assert all((split / p).stat().st_size <= 400 for p in parts)
+    assert sitemap_locs(split) == whole
+    index = (split / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<sitemap><loc>https://example.org/digest/sitemap-1.xml</loc><lastmod>2026-11-21</lastmod></sitemap>" in index
+    # An edit that moves URLs between parts, built incrementally, gives what a full build gives.
+    (root / "content/e.md").write_text(article("خبر جديد", "e", "2026-11-22"), encoding="utf-8")
+    report, diffs = verify_incremental(load_config(root / "config.toml").replace(output_dir=split))
+    assert diffs == []
+    assert sitemap_locs(split) == [*whole[:1], "https://example.org/digest/articles/e/", *whole[1:]]

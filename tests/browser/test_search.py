@@ -48,6 +48,10 @@ def search_from_masthead(page: Page, home: str, query: str) -> list[str]:
     """Type `query` into the home page's masthead search box, press Enter, and return the
     titles the search page lists."""
     page.goto(home)
+    # On a small screen the box is behind the masthead's search button.
+    toggle = page.locator(".search-toggle")
+    if toggle.is_visible():
+        toggle.click()
     box = page.get_by_role("search").get_by_role("searchbox")
     box.fill(query)
     box.press("Enter")

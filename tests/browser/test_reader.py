@@ -1,0 +1,117 @@
+"""What a reader of the seeds' site and of a bigger generated digest sees and can do: the
+archive lists every article, lists are paged with links a browser and a crawler follow, the
+phone masthead is compact with a search button, Latin names are set in the sans face, and
+the site has a favicon."""
+
+from __future__ import annotations
+
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+from playwright.sync_api import Page
+
+from conftest import article
+from sitegen.cli import main
+
+from .conftest import serve
+
+TAP = 44
+"""The smallest tap target, in CSS pixels."""
+
+
+def test_the_archive_lists_the_seeds_undated_articles(seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page(1280)
+    page.goto(seeds_url)
+    page.locator(".site-nav a", has_text="الأرشيف").click()
+    page.wait_for_url("**/archive/")
+    page.locator("main a", has_text="بدون تاريخ").click()
+    page.wait_for_url("**/archive/undated/")
+    assert page.locator("main .card-title a").count() == 3
+
+
+def test_a_long_tag_page_is_paged_with_rel_links(make_site: Callable[[dict[str, str]], Path],
+                                                 new_page: Callable[..., Page]) -> None:
+    files = {f"content/{i}.md": article(f"خبر رقم {i}", slug=f"n{i}", date=f"2026-03-{i:02d}", tags="[الاقتصاد]")
+             for i in range(1, 8)}
+    root = make_site({**files, "config.toml": 'page_size = 3\nnumerals = "arab"\nsearch = false\n'})
+    with serve(root / "public") as base:
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", base]) == 0
+        page = new_page(390)
+        page.goto(base + "tags/" + urllib.parse.quote("الاقتصاد") + "/")
+        seen = []
+        for number in ("١", "٢", "٣"):
+            assert page.locator(".pager [aria-current=page]").inner_text().endswith(number)
+            seen += page.locator("main .card-title a").all_inner_texts()
+            following = page.locator("a[rel=next]")
+            if number == "٣":
+                assert following.count() == 0 and page.locator("link[rel=next]").count() == 0
+                break
+            box = following.bounding_box()
+            assert box is not None and box["height"] >= TAP
+            following.click()
+            page.wait_for_url(f"**/page/{int(number) + 1}/")
+            assert page.locator("link[rel=prev]").count() == 1
+        # numerals = "arab": the headlines' digits too.
+        assert seen == [f"خبر رقم {i}".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+                        for i in range(7, 0, -1)]
+        page.locator("a[rel=prev]").click()
+        page.wait_for_url("**/page/2/")
+
+
+def test_the_phone_masthead_is_compact_with_a_search_button(
+        seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
+    page = new_page(390, 844)
+    page.goto(seeds_url)
+    masthead = page.locator(".masthead").bounding_box()
+    assert masthead is not None and masthead["height"] <= 100, masthead
+    for target in page.locator(".masthead a:visible, .masthead button:visible").all():
+        box = target.bounding_box()
+        assert box is not None and box["height"] >= TAP and box["width"] >= TAP, (target.inner_text(), box)
+    field = page.locator("#masthead-q")
+    button = page.get_by_role("button", name="البحث")
+    assert not field.is_visible() and button.get_attribute("aria-expanded") == "false"
+    # By keyboard: Tab to the button, Enter opens the box with the focus in it, Escape closes it.
+    button.focus()
+    page.keyboard.press("Enter")
+    field.wait_for(state="visible")
+    assert button.get_attribute("aria-expanded") == "true"
+    assert page.evaluate("document.activeElement.id") == "masthead-q"
+    save_screenshot(page, "masthead-390-search-open", full_page=False)
+    page.keyboard.type("ترامب")
+    page.keyboard.press("Escape")
+    field.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.classList.contains('search-toggle')")
+    # On a desktop the box is always there and the button is not.
+    wide = new_page(1280)
+    wide.goto(seeds_url)
+    assert wide.locator("#masthead-q").is_visible() and not wide.locator(".search-toggle").is_visible()
+
+
+def test_a_latin_run_in_arabic_text_is_set_in_the_sans_face(seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page(1280)
+    page.goto(seeds_url)
+    page.locator(".lead-title a").click()
+    page.wait_for_load_state("load")
+    run = page.locator(".story-body p bdi").first
+    run.wait_for()
+    family = run.evaluate("el => getComputedStyle(el).fontFamily")
+    assert family.split(",")[0].strip().strip('"') == "Noto Sans", family
+    # And the face the browser actually drew it with (its paragraph's is the Arabic body face).
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    document = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": document, "selector": ".story-body p bdi"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert [f["familyName"] for f in fonts] == ["Noto Sans"], fonts
+
+
+def test_the_site_has_a_favicon(seeds_url: str, new_page: Callable[..., Page]) -> None:
+    page = new_page(1280)
+    page.goto(seeds_url)
+    icon = page.locator("link[rel=icon]").evaluate("link => link.href")
+    for url in (icon, seeds_url + "favicon.ico"):
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200 and len(response.read()) > 100, url
