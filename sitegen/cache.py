@@ -107,6 +107,13 @@ def scan_inputs(config: Config) -> dict[str, Stat]:
     return out
 
 
+def lock_file(config: Config) -> Path:
+    """The file whose lock a build of config.output_dir holds (see fsutil.OutputLock): one per
+    output folder, in the cache folder, not beside or inside the output folder, which is
+    swapped whole."""
+    return config.cache_dir / "locks" / f"{digest(str(config.output_dir.resolve()))[:16]}.lock"
+
+
 def _input_path(config: Config, key: str) -> Path:
     name, _, rel = key.partition(":")
     return input_roots(config)[name] / rel
@@ -352,6 +359,19 @@ class BuildCache:
             except OSError:
                 return False
         return True
+
+    def outputs_replaced(self) -> None:
+        """The output folder was replaced whole (a new tree swapped in): none of its folders
+        is the one the check listed, so `save` records none and the next check lists all."""
+        self._folders = {}
+
+    @staticmethod
+    def recorded(config: Config) -> bool:
+        """True when the cache of config.output_dir (whatever its build key: this may be a
+        sitegen from before the output marker) records files a build wrote there."""
+        folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
+        state = _load(folder / "state.pickle", State)
+        return state is not None and bool(getattr(state, "outputs", None))
 
     def scan_outputs(self, folder: Path) -> dict[str, Stat]:
         """`scan(folder)`, the output folder, without listing the folders unchanged since the
