@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, TypeVar
 from sitegen import cache as build_cache
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
-from sitegen.fsutil import LOCK_TIMEOUT, OutputLock
+from sitegen import fsutil
+from sitegen.fsutil import OutputLock
 from sitegen.model import Body, Links, Site
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
 
@@ -78,14 +79,14 @@ class BuildReport:
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False,
           search_later: bool = False, log_warnings: bool = True, save_later: bool = False,
-          lock_timeout: float = LOCK_TIMEOUT) -> BuildReport:
+          lock_timeout: float | None = None) -> BuildReport:
     """Build the site of `config` into config.output_dir.
 
     Raises BuildError on any error, and with `strict` on any warning; the output folder is
     then exactly as it was before. Raises SitegenError, having touched nothing, for an output
     folder the build may not replace (`write.check_output_folder`) or a missing content
     folder. Waits for another build of the same output folder to end, up to `lock_timeout`
-    seconds (then SitegenError); removes the staging folders a killed build left.
+    seconds (default fsutil.LOCK_TIMEOUT; then SitegenError); removes the staging folders a killed build left.
 
     With `search_later` (the dev server), a search bundle that must be remade (Pagefind:
     seconds to minutes) is not: the output keeps the previous bundle, one edit behind, and
@@ -108,7 +109,8 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with OutputLock(config.output_dir, build_cache.lock_file(config), lock_timeout):
+        with OutputLock(config.output_dir, build_cache.lock_file(config),
+                        fsutil.LOCK_TIMEOUT if lock_timeout is None else lock_timeout):
             remove_leftovers(config.output_dir.resolve())
             return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
                                 log_warnings=log_warnings, save_later=save_later)
@@ -223,6 +225,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # changes until `commit`.
     staging = timed("write", lambda: Staging(config.output_dir, previous, on_disk, build_cache.digest,
                                              marker=MARKER_TEXT))
+    committed = False
     try:
         pages = renderer.render_all()
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
@@ -250,10 +253,14 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         except BaseException:
             store.forget()
             raise
+        committed = True
         # Every folder of the output is new: the next check lists them all.
         store.outputs_replaced()
     finally:
-        staging.discard()
+        # The dev server deletes the old output folder once the browsers are told to reload
+        # (in `save`): it is as many deletions as the site has files and folders.
+        if not (committed and save_later):
+            staging.discard()
     data.fingerprints = renderer.fingerprints
     data.deps = renderer.deps
     store.state.outputs = state
@@ -268,6 +275,8 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         try:
             store.save(started_ns=started_ns, config=config, inputs=inputs)
         finally:
+            if save_later:
+                staging.discard()
             if collecting:
                 gc.enable()
 

@@ -529,7 +529,17 @@ class BuildCache:
 
     def keep(self) -> None:
         """Keep this cache's values for the process's next build, as `save` does, when the
-        build that opened it changed nothing (the no-op path)."""
+        build that opened it changed nothing (the no-op path). When its check had to list
+        many of the output folder's folders (the last build swapped in a new folder: none
+        was the one recorded) and can vouch for them now, their ctimes are saved, so the
+        next no-op build does not list them again."""
+        settled = sum(1 for k, v in self._folders.items() if v is not None and self.state.folders.get(k) != v)
+        if settled > max(64, len(self._folders) // 8):
+            self.state.folders = self._folders
+            try:
+                _dump(self.folder / "state.pickle", self.state, memo=False)
+            except OSError as e:  # a read-only cache: only the next no-op's speed is lost
+                log.debug("%s: %s", self.folder, e)
         if self._data is not None:
             _WARM[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
 

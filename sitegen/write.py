@@ -63,7 +63,7 @@ def _shown(config: Config, path: Path) -> str:
     try:
         rel = path.relative_to(config.root.resolve())
     except ValueError:
-        return str(path)
+        return f"{path}/"
     return f"{rel.as_posix()}/" if rel.parts else "./"
 
 
@@ -145,8 +145,10 @@ def remove_tree(folder: Path) -> None:
     """Delete `folder` and everything in it, read-only subfolders too (a build made them all,
     or replaced them); what cannot be deleted is left for the next build to try again."""
 
-    def retry(func: Callable[..., object], path: str, _exc: object) -> None:
+    def retry(func: Callable[..., object], path: str, exc: object) -> None:
         # A read-only folder cannot have its entries removed: make it writable, try once more.
+        if isinstance(exc, tuple) and isinstance(exc[1], FileNotFoundError):
+            return
         try:
             parent = os.path.dirname(path)
             os.chmod(parent, os.stat(parent).st_mode | stat.S_IWUSR | stat.S_IXUSR)
