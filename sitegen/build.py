@@ -9,7 +9,8 @@ The complete new site is made in a staging folder beside the output folder, and 
 whole (sitegen.write), so a failed or killed build leaves the previous output exactly as it
 was. A build first checks that its output folder is one it may replace (never the project or
 a folder holding its files, never a non-empty folder it did not build), and holds the output
-folder's lock (sitegen.fsutil.OutputLock, a file in the cache folder) throughout: one build at a time per output folder.
+folder's lock (sitegen.fsutil.OutputLock, a file in the cache folder) throughout: one build at
+a time per output folder.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from itertools import islice
-from pathlib import Path
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sitegen import cache as build_cache
+from sitegen import fsutil
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
-from sitegen import fsutil
 from sitegen.fsutil import OutputLock
 from sitegen.model import Body, Links, Site
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
@@ -86,7 +87,8 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     then exactly as it was before. Raises SitegenError, having touched nothing, for an output
     folder the build may not replace (`write.check_output_folder`) or a missing content
     folder. Waits for another build of the same output folder to end, up to `lock_timeout`
-    seconds (default fsutil.LOCK_TIMEOUT; then SitegenError); removes the staging folders a killed build left.
+    seconds (default fsutil.LOCK_TIMEOUT; then SitegenError). Removes the staging folders a
+    killed build left.
 
     With `search_later` (the dev server), a search bundle that must be remade (Pagefind:
     seconds to minutes) is not: the output keeps the previous bundle, one edit behind, and
@@ -148,7 +150,8 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
         warnings = list(store.state.warnings)
         store.keep()
         _report_warnings(warnings, strict, config, log_warnings)
-        return BuildReport(pages=store.state.pages, written=0, unchanged=len(on_disk) - (MARKER in on_disk), removed=0,
+        return BuildReport(pages=store.state.pages, written=0,
+                           unchanged=len(on_disk) - (MARKER in on_disk), removed=0,
                            warnings=warnings, seconds=time.perf_counter() - start,
                            stage_seconds=stages, noop=True)
     try:

@@ -534,7 +534,7 @@ class BuildCache:
         was the one recorded) and can vouch for them now, their ctimes are saved, so the
         next no-op build does not list them again."""
         settled = sum(1 for k, v in self._folders.items() if v is not None and self.state.folders.get(k) != v)
-        if settled > max(64, len(self._folders) // 8):
+        if settled > len(self._folders) // 8:
             self.state.folders = self._folders
             try:
                 _dump(self.folder / "state.pickle", self.state, memo=False)

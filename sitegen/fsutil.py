@@ -213,40 +213,46 @@ class OutputLock:
         `timeout` seconds, then raise SitegenError."""
         import fcntl
 
-        path = self.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = time.monotonic() + self.timeout
         said = False
+        fd = self._open()
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    if os.fstat(fd).st_ino == os.stat(path).st_ino:
-                        break
-                    # The file was deleted (the cache folder emptied) while we waited: its
-                    # lock excludes no one any more; lock the one there now.
-                    os.close(fd)
-                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-                    continue
-                except FileNotFoundError:
-                    os.close(fd)
-                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-                    continue
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise SitegenError(
                             f"{self.folder.name}/: another build of this folder has been running for "
-                            f"{self.timeout:.0f} s (lock {path}); try again when it ends") from None
+                            f"{self.timeout:.0f} s (lock {self.path}); try again when it ends") from None
                     if not said:
                         log.warning("waiting for another build of %s/ to finish …", self.folder.name)
                         said = True
                     # flock has no timeout of its own; a tenth of a second is nothing next to a build.
                     time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+                    continue
+                try:
+                    if os.fstat(fd).st_ino == os.stat(self.path).st_ino:
+                        break
+                except FileNotFoundError:
+                    pass
+                # The file was deleted (the cache folder emptied) while we waited: its lock
+                # excludes no one any more; lock the one there now.
+                os.close(fd)
+                fd = -1
+                fd = self._open()
         except BaseException:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
             raise
         self._fd = fd
+
+    def _open(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as e:
+            raise SitegenError(f"{self.path}: cannot make the lock of {self.folder.name}/: {e.strerror}") from None
 
     def release(self) -> None:
         """Drop the lock (closing the file releases it)."""

@@ -392,3 +392,26 @@ def test_the_dev_server_serves_the_new_folder_after_a_swap(tmp_path: Path) -> No
         assert out.stat().st_ino != inode  # a new folder was swapped in
     finally:
         server.stop()
+
+
+def test_after_a_swap_the_second_no_op_build_lists_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build swaps in a folder whose every folder is new, so the next no-op build lists
+    them all; it records them, and the one after lists none (the no-op stays fast)."""
+    from sitegen import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 30_000_000)
+    root = make_project(tmp_path / "site", 40)
+    config = load_config(root / "config.toml")
+    build(config)
+    write_articles(root, 40, 2)
+    assert build(config).written > 0
+    public = str(config.output_dir.resolve())
+    listed: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p=".": listed.append(str(p)) or real(p))
+    for expected in ("all", "none"):
+        time.sleep(0.05)  # past the racy window: the folders' ctimes can be vouched for
+        listed.clear()
+        assert build(config).noop
+        inside = [p for p in listed if p.startswith(public)]
+        assert (len(inside) > 40) if expected == "all" else inside == [], (expected, len(inside))
