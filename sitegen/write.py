@@ -114,7 +114,8 @@ def check_output_folder(config: Config, recorded: Callable[[], bool]) -> None:
     if (out / MARKER).is_file():
         return
     try:
-        empty = not any(os.scandir(out))
+        with os.scandir(out) as entries:
+            empty = next(entries, None) is None
     except OSError as e:
         raise SitegenError(f"{name}: build: {e.strerror}") from None
     if not empty and not recorded():
@@ -336,8 +337,14 @@ class Staging:
         if not os.path.lexists(out):
             os.rename(self.folder, out)
             return
-        if exchange(self.folder, out):
-            return
+        try:
+            if exchange(self.folder, out):
+                return
+        except OSError as e:
+            if e.errno in (errno.EBUSY, errno.EXDEV):
+                raise SitegenError(f"{out.name}/: write: {e.strerror}: the output folder is swapped whole, "
+                                   "so it cannot be a mount point; build into a folder inside it") from None
+            raise
         # No atomic exchange here (not Linux, or a file system without it): two renames, with
         # a moment between them when the output folder does not exist (a reader gets "not
         # found", never a mix of two builds). A build killed in that moment leaves no output

@@ -194,17 +194,22 @@ def test_a_build_that_waits_too_long_fails_with_one_line(tmp_path: Path, monkeyp
 
 
 # --- (c) disk full --------------------------------------------------------------------------
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Path:
-    """A 3 MiB tmpfs (root only); unmounted afterwards."""
+def mount_tmpfs(folder: Path, size: str) -> None:
+    """Mount a tmpfs of `size` on `folder` (root only: skipped otherwise)."""
     if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs to fill needs root")
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
+        pytest.skip("mounting a small tmpfs needs root")
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Path:
+    """A 3 MiB tmpfs; unmounted afterwards."""
+    mnt = tmp_path / "disk"
+    mount_tmpfs(mnt, "3m")
     try:
         yield mnt
     finally:
@@ -237,6 +242,23 @@ def test_a_full_disk_fails_with_one_line_and_leaves_public(small_disk: Path, cap
     filler.unlink()
     assert main(["build", "-q", "-C", config]) == 0
     assert (root / "public/articles" / "خبر-طويل-نسخة-1" / "index.html").is_file()
+
+
+def test_a_mount_point_cannot_be_swapped_and_is_left_as_it_was(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(tmp_path / "site")
+    mount_tmpfs(root / "public", "1m")
+    try:
+        (root / "public" / "index.html").write_text("an older site", encoding="utf-8")
+        (root / "public" / MARKER).touch()
+        before = tree_digest(root / "public")
+        capsys.readouterr()
+        assert main(["build", "-q", "-C", str(root / "config.toml")]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "public/: write:" in err[0] and "cannot be a mount point" in err[0], err
+        assert leftovers(root) == [] and tree_digest(root / "public") == before
+    finally:
+        subprocess.run(["umount", "-l", str(root / "public")], check=False)
 
 
 # --- (d) output folders a build refuses -------------------------------------------------------
