@@ -142,9 +142,28 @@ def remove_leftovers(out_dir: Path) -> int:
     return len(found)
 
 
-def remove_tree(folder: Path) -> None:
+def remove_tree(folder: Path, files: Iterable[str] = ()) -> None:
     """Delete `folder` and everything in it, read-only subfolders too (a build made them all,
-    or replaced them); what cannot be deleted is left for the next build to try again."""
+    or replaced them); what cannot be deleted is left for the next build to try again.
+    `files`: '/'-separated paths the folder is known to hold, deleted by path first (half
+    the system time of a walk, which opens and lists every folder); the walk then deletes
+    whatever else is there."""
+    base = str(folder)
+    folders: set[str] = set()
+    for rel in files:
+        try:
+            os.unlink(f"{base}/{rel}")
+        except OSError:
+            continue  # gone or not a file: the walk sees to it
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    for rel in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+        try:
+            os.rmdir(f"{base}/{rel}")
+        except OSError:
+            continue
 
     def retry(func: Callable[..., object], path: str, exc: object) -> None:
         # A read-only folder cannot have its entries removed: make it writable, try once more.
@@ -221,6 +240,8 @@ class Staging:
         self.changed: list[str] = []
         """After `commit`: the files written or removed."""
         self.marker = marker
+        self.committed = False
+        """The new folder is in place (`folder` is the old one)."""
         self._seen: dict[str, str] = {}
         self._files: set[str] = set()
         self._dirs: dict[str, str] = {}
@@ -312,6 +333,7 @@ class Staging:
             state[MARKER] = (st.st_mtime_ns, st.st_size, self.digest(self.marker))
         os.chmod(folder, 0o755)
         self._swap()
+        self.committed = True
         self.changed = [rel for rel, _d in self.staged] + stale
         result = WriteResult(written=len(self.staged), unchanged=len(self.linked) + len(kept),
                              removed=len(stale))
@@ -359,5 +381,6 @@ class Staging:
         self.folder = old
 
     def discard(self) -> None:
-        """Delete the staging folder: after `commit`, the old output folder."""
-        remove_tree(self.folder)
+        """Delete the staging folder: after `commit`, the old output folder (whose files
+        the build's check listed)."""
+        remove_tree(self.folder, self.current if self.committed else ())
