@@ -247,6 +247,7 @@ class Staging:
         self._dirs: dict[str, str] = {}
         """Folder the outputs need → the first output in it (for the clash message)."""
         self._made: set[str] = set()
+        self._from, self._into = f"{self.out_dir}/", f"{self.folder}/"
         try:
             self._name_max = os.pathconf(self.folder, "PC_NAME_MAX")
         except (OSError, ValueError):
@@ -286,7 +287,7 @@ class Staging:
             self.linked.append(path)
             return True
         self._parent(path)
-        target = os.path.join(self.folder, path)
+        target = self._into + path
         with open(target, "wb") as f:
             f.write(data)
         os.chmod(target, 0o644)
@@ -299,7 +300,7 @@ class Staging:
         if not folder or folder in self._made:
             return
         self._parent(folder)
-        os.mkdir(os.path.join(self.folder, folder), 0o755)
+        os.mkdir(self._into + folder, 0o755)
         self._made.add(folder)
 
     def commit(self, kept: Iterable[str]) -> tuple[WriteResult, OutputState]:
@@ -343,7 +344,7 @@ class Staging:
         """Hard-link the output folder's `path` into the staging folder (a copy keeping the
         mtime where the file system has no hard links)."""
         self._parent(path)
-        src, dst = os.path.join(self.out_dir, path), os.path.join(self.folder, path)
+        src, dst = self._from + path, self._into + path
         try:
             os.link(src, dst, follow_symlinks=False)
         except OSError as e:
