@@ -236,7 +236,6 @@ class Staging:
         """Outputs written into the staging folder: (path, digest)."""
         self.linked: list[str] = []
         """Outputs whose bytes the output folder holds: hard-linked in by `commit`."""
-        self.unchanged = 0
         self.changed: list[str] = []
         """After `commit`: the files written or removed."""
         self.marker = marker
@@ -260,8 +259,7 @@ class Staging:
         for o in outputs:
             _check_path(o.path, self._seen, self._name_max, self._room)
             self._claim(o.path)
-            if self._stage(o.path, o.data):
-                self.unchanged += 1
+            self._stage(o.path, o.data)
 
     def _claim(self, path: str) -> None:
         """A LinkError when `path` needs a folder where another output is a file, or the
