@@ -4,11 +4,10 @@ one-step swap of two folders (`exchange`) and the lock that keeps one build per 
 
 from __future__ import annotations
 
-import ctypes
 import errno
+import functools
 import logging
 import os
-import platform
 import stat
 import tempfile
 import time
@@ -155,9 +154,14 @@ _SYS_RENAMEAT2 = {"x86_64": 316, "amd64": 316, "aarch64": 276, "arm64": 276}
 """renameat2's system call number, for a C library too old to wrap it (glibc < 2.28)."""
 
 
+@functools.lru_cache(maxsize=1)
 def _renameat2() -> "Callable[[bytes, bytes, int], int] | None":
     """renameat2(AT_FDCWD, a, AT_FDCWD, b, flags) of the C library, or through syscall(2);
     None off Linux."""
+    # Imported here: a no-op build never swaps anything.
+    import ctypes
+    import platform
+
     if platform.system() != "Linux":
         return None
     try:
@@ -187,6 +191,8 @@ def exchange(a: Path, b: Path) -> bool:
         return False
     if fn(os.fsencode(a), os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
+    import ctypes
+
     err = ctypes.get_errno()
     if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False

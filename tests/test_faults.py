@@ -393,6 +393,31 @@ def test_an_impossible_slug_fails_before_anything_is_deleted(tmp_path: Path, cap
     assert leftovers(root) == []
 
 
+def test_without_an_atomic_exchange_two_renames_publish_the_new_site(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off Linux (or on a file system without RENAME_EXCHANGE) the old folder is renamed
+    aside and the new one in; the result is the same site, and nothing is left over."""
+    import sitegen.write
+
+    root = make_project(tmp_path / "site")
+    config = str(root / "config.toml")
+    assert main(["build", "-q", "-C", config]) == 0
+    monkeypatch.setattr(sitegen.write, "exchange", lambda a, b: False)
+    write_articles(root, 3, 2)
+    assert main(["build", "-q", "-C", config]) == 0
+    assert versions(root / "public") == {"2"} and (root / "public" / MARKER).is_file()
+    assert leftovers(root) == []
+
+
+def test_exchange_swaps_two_folders(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_text("a", encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    if not fsutil.exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("no renameat2(RENAME_EXCHANGE) here")
+    assert (tmp_path / "b" / "x").read_text(encoding="utf-8") == "a" and not any((tmp_path / "a").iterdir())
+
+
 # --- the dev server: a swapped folder is the one served ---------------------------------------
 def test_the_dev_server_serves_the_new_folder_after_a_swap(tmp_path: Path) -> None:
     import urllib.request
