@@ -5,8 +5,12 @@ postprocess (minify, precompress) → write, each timed, through the build cache
 When no input file and no output file changed since the last build (by stat), nothing is
 read, rendered or written (the no-op path: it imports no Markdown, Jinja2 or Babel).
 Otherwise every page is fingerprinted and only pages whose fingerprint changed are rendered.
-Everything is rendered, and every changed file written to a staging folder, before the output
-folder is touched, so a failed build leaves the previous output exactly as it was.
+The complete new site is made in a staging folder beside the output folder, and swapped in
+whole (sitegen.write), so a failed or killed build leaves the previous output exactly as it
+was. A build first checks that its output folder is one it may replace (never the project or
+a folder holding its files, never a non-empty folder it did not build), and holds the output
+folder's lock (sitegen.fsutil.OutputLock, a file in the cache folder) throughout: one build at
+a time per output folder.
 """
 
 from __future__ import annotations
@@ -14,15 +18,19 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from itertools import islice
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sitegen import cache as build_cache
+from sitegen import fsutil
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
+from sitegen.fsutil import OutputLock
 from sitegen.model import Body, Links, Site
+from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
 
 if TYPE_CHECKING:
     import jinja2
@@ -72,11 +80,16 @@ class BuildReport:
 
 def build(config: Config, *, strict: bool = False, drafts: bool = False,
           search_later: bool = False, log_warnings: bool = True, save_later: bool = False,
-          progress: Callable[[str, int | None], None] | None = None) -> BuildReport:
+          progress: Callable[[str, int | None], None] | None = None,
+          lock_timeout: float | None = None) -> BuildReport:
     """Build the site of `config` into config.output_dir.
 
     Raises BuildError on any error, and with `strict` on any warning; the output folder is
-    then exactly as it was before.
+    then exactly as it was before. Raises SitegenError, having touched nothing, for an output
+    folder the build may not replace (`write.check_output_folder`) or a missing content
+    folder. Waits for another build of the same output folder to end, up to `lock_timeout`
+    seconds (default fsutil.LOCK_TIMEOUT; then SitegenError). Removes the staging folders a
+    killed build left.
 
     With `search_later` (the dev server), a search bundle that must be remade (Pagefind:
     seconds to minutes) is not: the output keeps the previous bundle, one edit behind, and
@@ -98,11 +111,16 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     # hundreds of thousands of objects a build keeps (articles, cards, the cache's data)
     # were a third of a dev-server rebuild on 10,000 articles, and a build makes almost no
     # cyclic garbage (a cold 10,000-article build peaks at 353 MiB with it on or off).
+    check_output_folder(config, lambda: build_cache.BuildCache.recorded(config))
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
-                            log_warnings=log_warnings, save_later=save_later, progress=progress)
+        with OutputLock(config.output_dir, build_cache.lock_file(config),
+                        fsutil.LOCK_TIMEOUT if lock_timeout is None else lock_timeout):
+            remove_leftovers(config.output_dir.resolve())
+            return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
+                                log_warnings=log_warnings, save_later=save_later,
+                                progress=progress)
     finally:
         if collecting:
             gc.enable()
@@ -129,6 +147,8 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
             raise
         except SitegenError as e:
             raise BuildError([e]) from None
+        except OSError as e:  # disk full, a file made unreadable: one line, the output as it was
+            raise BuildError([SitegenError(_os_error(config, name, e))]) from None
         finally:
             stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
 
@@ -141,7 +161,8 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
         warnings = list(store.state.warnings)
         store.keep()
         _report_warnings(warnings, strict, config, log_warnings)
-        return BuildReport(pages=store.state.pages, written=0, unchanged=len(on_disk), removed=0,
+        return BuildReport(pages=store.state.pages, written=0,
+                           unchanged=len(on_disk) - (MARKER in on_disk), removed=0,
                            warnings=warnings, seconds=time.perf_counter() - start,
                            stage_seconds=stages, noop=True)
     try:
@@ -218,7 +239,9 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
     # a batch at a time, so memory never holds the whole site; nothing in the output folder
     # changes until `commit`.
-    staging = Staging(config.output_dir, previous, on_disk, build_cache.digest)
+    staging = timed("write", lambda: Staging(config.output_dir, previous, on_disk, build_cache.digest,
+                                             marker=MARKER_TEXT))
+    committed = False
     try:
         pages = renderer.render_all()
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
@@ -246,8 +269,14 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         except BaseException:
             store.forget()
             raise
+        committed = True
+        # Every folder of the output is new: the next check lists them all.
+        store.outputs_replaced()
     finally:
-        staging.discard()
+        # The dev server deletes the old output folder once the browsers are told to reload
+        # (in `save`): it is as many deletions as the site has files and folders.
+        if not (committed and save_later):
+            staging.discard()
     data.fingerprints = renderer.fingerprints
     data.deps = renderer.deps
     store.state.outputs = state
@@ -262,6 +291,8 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         try:
             store.save(started_ns=started_ns, config=config, inputs=inputs)
         finally:
+            if save_later:
+                staging.discard()
             if collecting:
                 gc.enable()
 
@@ -327,6 +358,17 @@ def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.Bui
     links = link_site(site, bodies)  # type: ignore[arg-type]
     store.data.links = (key, links)
     return links
+
+
+def _os_error(config: Config, stage: str, e: OSError) -> str:
+    """One line for an OSError of a build stage: the file (relative to the project), the
+    stage, the system's reason."""
+    name = e.filename if e.filename is not None else config.output_dir
+    try:
+        name = Path(name).resolve().relative_to(config.root.resolve()).as_posix()
+    except (ValueError, OSError, TypeError):
+        pass
+    return f"{name}: {stage}: {e.strerror or e}; {config.output_dir.name}/ left as it was"
 
 
 def _report_warnings(warnings: list[str], strict: bool, config: Config, log_warnings: bool) -> None:

@@ -107,6 +107,13 @@ def scan_inputs(config: Config) -> dict[str, Stat]:
     return out
 
 
+def lock_file(config: Config) -> Path:
+    """The file whose lock a build of config.output_dir holds (see fsutil.OutputLock): one per
+    output folder, in the cache folder, not beside or inside the output folder, which is
+    swapped whole."""
+    return config.cache_dir / "locks" / f"{digest(str(config.output_dir.resolve()))[:16]}.lock"
+
+
 def _input_path(config: Config, key: str) -> Path:
     name, _, rel = key.partition(":")
     return input_roots(config)[name] / rel
@@ -354,6 +361,19 @@ class BuildCache:
                 return False
         return True
 
+    def outputs_replaced(self) -> None:
+        """The output folder was replaced whole (a new tree swapped in): none of its folders
+        is the one the check listed, so `save` records none and the next check lists all."""
+        self._folders = {}
+
+    @staticmethod
+    def recorded(config: Config) -> bool:
+        """True when the cache of config.output_dir (whatever its build key: this may be a
+        sitegen from before the output marker) records files a build wrote there."""
+        folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
+        state = _load(folder / "state.pickle", State)
+        return state is not None and bool(getattr(state, "outputs", None))
+
     def scan_outputs(self, folder: Path) -> dict[str, Stat]:
         """`scan(folder)`, the output folder, without listing the folders unchanged since the
         last build's check: their files are the ones the last build left there (its
@@ -510,7 +530,17 @@ class BuildCache:
 
     def keep(self) -> None:
         """Keep this cache's values for the process's next build, as `save` does, when the
-        build that opened it changed nothing (the no-op path)."""
+        build that opened it changed nothing (the no-op path). When its check had to list
+        many of the output folder's folders (the last build swapped in a new folder: none
+        was the one recorded) and can vouch for them now, their ctimes are saved, so the
+        next no-op build does not list them again."""
+        settled = sum(1 for k, v in self._folders.items() if v is not None and self.state.folders.get(k) != v)
+        if settled > len(self._folders) // 8:
+            self.state.folders = self._folders
+            try:
+                _dump(self.folder / "state.pickle", self.state, memo=False)
+            except OSError as e:  # a read-only cache: only the next no-op's speed is lost
+                log.debug("%s: %s", self.folder, e)
         if self._data is not None:
             _WARM[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
 

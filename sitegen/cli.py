@@ -233,7 +233,9 @@ COMMANDS: list[Command] = [
         "sitemap.xml, robots.txt) and swap the result into public/. A failed build (bad front\n"
         "matter, broken template, or any warning with --strict) exits 1 and leaves public/ exactly\n"
         "as it was. Same inputs give byte-identical output (SOURCE_DATE_EPOCH sets the one build\n"
-        "timestamp, used only for undated feeds).",
+        "timestamp, used only for undated feeds). Refuses an output folder that holds project\n"
+        "files, or a non-empty one without the .sitegen-build file a build leaves; one build at a\n"
+        "time per output folder (a second one waits).",
         _add_build,
         _run_build,
     ),

@@ -29,6 +29,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.fsutil import atomic_write, scan
+from sitegen.write import MARKER as BUILD_MARKER
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,8 @@ def _output_files(config: Config) -> dict[str, Path]:
     shown = _shown(out, config)
     if not out.is_dir():
         raise SitegenError(f"{shown}: deploy: no built site here; run `sitegen build` first")
-    files = {rel: out / rel for rel in sorted(scan(out))}
+    # The build's own marker says the folder is sitegen's; it is not part of the site.
+    files = {rel: out / rel for rel in sorted(scan(out)) if rel != BUILD_MARKER}
     if not files:
         raise SitegenError(f"{shown}: deploy: the folder is empty; run `sitegen build` first")
     return files

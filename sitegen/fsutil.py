@@ -1,13 +1,22 @@
-"""File writing that never leaves a half-written file and never touches unchanged ones."""
+"""File writing that never leaves a half-written file and never touches unchanged ones; the
+one-step swap of two folders (`exchange`) and the lock that keeps one build per output folder
+(`OutputLock`)."""
 
 from __future__ import annotations
 
+import errno
+import functools
+import logging
 import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from sitegen.errors import SitegenError
+
+log = logging.getLogger(__name__)
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
@@ -136,3 +145,130 @@ def _scan_since(fd: int, root: str, files: Iterable[str], folders: Folders,
                     out[name] = (fst.st_mtime_ns, fst.st_size)
         record[rel] = st.st_ctime_ns if sure else None
     return out, record
+
+
+# --- swapping two folders -------------------------------------------------------------------------
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_SYS_RENAMEAT2 = {"x86_64": 316, "amd64": 316, "aarch64": 276, "arm64": 276}
+"""renameat2's system call number, for a C library too old to wrap it (glibc < 2.28)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _renameat2() -> "Callable[[bytes, bytes, int], int] | None":
+    """renameat2(AT_FDCWD, a, AT_FDCWD, b, flags) of the C library, or through syscall(2);
+    None off Linux."""
+    # Imported here: a no-op build never swaps anything.
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    fn = getattr(libc, "renameat2", None)
+    if fn is not None:
+        fn.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+        return lambda a, b, flags: int(fn(_AT_FDCWD, a, _AT_FDCWD, b, flags))
+    number = _SYS_RENAMEAT2.get(platform.machine().lower())
+    syscall = getattr(libc, "syscall", None)
+    if number is None or syscall is None:
+        return None
+    return lambda a, b, flags: int(syscall(ctypes.c_long(number), ctypes.c_int(_AT_FDCWD), ctypes.c_char_p(a),
+                                           ctypes.c_int(_AT_FDCWD), ctypes.c_char_p(b), ctypes.c_uint(flags)))
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the two existing paths `a` and `b` (folders in the same folder) in one atomic
+    step: Linux's renameat2(RENAME_EXCHANGE), so a reader of either name sees the old folder
+    or the new one, never neither. False when the platform or file system cannot (not Linux,
+    a kernel before 3.15, a file system without it): nothing was changed then. OSError for
+    any other failure, nothing changed either."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    if fn(os.fsencode(a), os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    import ctypes
+
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+# --- one build per output folder --------------------------------------------------------------------
+LOCK_TIMEOUT = 600.0
+"""Seconds a build waits for another build of the same output folder before it gives up."""
+
+
+class OutputLock:
+    """An exclusive `flock` on the file `path`, standing for the output folder `folder`, held
+    from `acquire` to `release` (or the end of a `with` block, or of the process: the kernel
+    drops it when the process dies, so a killed build never leaves the folder locked). Locks
+    of one file taken through separate `OutputLock`s exclude each other in one process too."""
+
+    def __init__(self, folder: Path, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.folder, self.path, self.timeout = folder, path, timeout
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock; when another build holds it, say so once and wait for it, up to
+        `timeout` seconds, then raise SitegenError."""
+        import fcntl
+
+        deadline = time.monotonic() + self.timeout
+        said = False
+        fd = self._open()
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise SitegenError(
+                            f"{self.folder.name}/: another build of this folder has been running for "
+                            f"{self.timeout:.0f} s (lock {self.path}); try again when it ends") from None
+                    if not said:
+                        log.warning("waiting for another build of %s/ to finish …", self.folder.name)
+                        said = True
+                    # flock has no timeout of its own; a tenth of a second is nothing next to a build.
+                    time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+                    continue
+                try:
+                    if os.fstat(fd).st_ino == os.stat(self.path).st_ino:
+                        break
+                except FileNotFoundError:
+                    pass
+                # The file was deleted (the cache folder emptied) while we waited: its lock
+                # excludes no one any more; lock the one there now.
+                os.close(fd)
+                fd = -1
+                fd = self._open()
+        except BaseException:
+            if fd >= 0:
+                os.close(fd)
+            raise
+        self._fd = fd
+
+    def _open(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as e:
+            raise SitegenError(f"{self.path}: cannot make the lock of {self.folder.name}/: {e.strerror}") from None
+
+    def release(self) -> None:
+        """Drop the lock (closing the file releases it)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> "OutputLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -1,24 +1,44 @@
-"""Outputs → the output folder, incrementally (`Staging`): only the files whose bytes changed
-are written, into a staging folder beside the output folder, and renamed in once every page is
-rendered and staged, so a failed build leaves the output folder as it was. Unchanged files are
-not touched (same inode, same mtime), so hosts, rsync and browsers see them unchanged. A cold
-build into a missing folder is one rename of the staging folder."""
+"""Outputs → the output folder, as one atomic switch (`Staging`): the complete new site is
+made in a staging folder beside the output folder (changed files written, unchanged ones hard
+links to the output folder's, so they keep their inode and mtime), then the two folders are
+swapped in one step and the old one deleted. So a reader, a server or a killed build sees the
+old site or the new one, whole, never a mix, and a failed build leaves the output folder as it
+was. Every output path is checked (inside the folder, no NUL, each name within the file
+system's limit, no two outputs on one path, no file where a folder goes) before it is
+written anywhere.
+
+`check_output_folder` says whether a folder may be built into at all: the build replaces its
+output folder whole, so it refuses any folder that holds the project's files, and any
+non-empty folder without the `MARKER` file a build leaves in its output."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.errors import LinkError
+from sitegen.config import Config
+from sitegen.errors import LinkError, SitegenError
+from sitegen.fsutil import exchange
 from sitegen.model import Output
 
 log = logging.getLogger(__name__)
+
+MARKER = ".sitegen-build"
+"""The file every build leaves in its output folder: a later build replaces only a folder
+that holds it (or that is empty, or that the build cache recorded as a build's output)."""
+MARKER_TEXT = (b"This folder is written by `sitegen build`, which replaces it whole on every build:\n"
+               b"files added here by hand are deleted by the next build.\n")
+
+PATH_MAX = 4096
+"""Longest path, in bytes, the build writes (Linux's PATH_MAX), staging folder included."""
 
 
 @dataclass(frozen=True)
@@ -33,121 +53,333 @@ class WriteResult:
     """Files of the previous output that no output produces any more."""
 
 
-def _check_path(path: str, seen: dict[str, str]) -> None:
+def staging_prefix(out_dir: Path) -> str:
+    """The name every staging folder of `out_dir` starts with (beside it: `.public.staging-`)."""
+    return f".{out_dir.name}.staging-"
+
+
+def _shown(config: Config, path: Path) -> str:
+    """`path` as messages name it: relative to the project when inside it."""
+    try:
+        rel = path.relative_to(config.root.resolve())
+    except ValueError:
+        return f"{path}/"
+    return f"{rel.as_posix()}/" if rel.parts else "./"
+
+
+def check_output_folder(config: Config, recorded: Callable[[], bool]) -> None:
+    """Raise SitegenError, having touched nothing, unless `config.output_dir` may be replaced
+    whole by a build: it must not be or hold the project folder, its inputs (content, themes,
+    templates, static files, seeds), config.toml, .git or the cache; must not lie inside an
+    input folder or .git; must be a folder if it exists, writable, and either empty, or
+    holding the MARKER file, or recorded by the build cache as the last build's output
+    (`recorded`: what a sitegen from before the marker built). The content folder must exist.
+    """
+    root = config.root.resolve()
+    out = config.output_dir.resolve()
+    name = _shown(config, out)
+    guarded = {
+        "the project folder": root,
+        "config.toml": root / "config.toml",
+        ".git": root / ".git",
+        "the content folder": config.content_dir,
+        "the themes folder": config.themes_dir,
+        "the site's templates": config.templates_dir,
+        "the site's static files": config.static_dir,
+        "the seeds folder": config.seeds_dir,
+        "the build cache": config.cache_dir,
+    }
+    for what, path in guarded.items():
+        path = path.resolve()
+        if path.is_relative_to(out):
+            raise SitegenError(f"{name}: build: refusing to build into a folder that holds {what} "
+                               f"({_shown(config, path)}): a build replaces its output folder whole")
+        if what not in ("the project folder", "the build cache", "config.toml") and out.is_relative_to(path) \
+                and path.exists():
+            raise SitegenError(f"{name}: build: refusing to build inside {what} ({_shown(config, path)})")
+    content = config.content_dir
+    if not content.is_dir():
+        raise SitegenError(f"{_shown(config, content.resolve()).rstrip('/')}: build: the content folder does not "
+                           "exist (content_dir in config.toml); nothing built, the output left as it was")
+    try:
+        st = out.stat()
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise SitegenError(f"{name}: build: {e.strerror}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise SitegenError(f"{name.rstrip('/')}: build: the output folder is a file, not a folder")
+    if not st.st_mode & stat.S_IWUSR or not os.access(out, os.W_OK):
+        raise SitegenError(f"{name}: build: the output folder is read-only; make it writable to build into it")
+    if (out / MARKER).is_file():
+        return
+    try:
+        with os.scandir(out) as entries:
+            empty = next(entries, None) is None
+    except OSError as e:
+        raise SitegenError(f"{name}: build: {e.strerror}") from None
+    if not empty and not recorded():
+        raise SitegenError(
+            f"{name}: build: refusing to replace a non-empty folder sitegen did not build (no {MARKER} "
+            f"file in it): a build deletes every file it does not make; choose an empty folder, or, "
+            f"if sitegen built this one, create {name}{MARKER}")
+
+
+def remove_leftovers(out_dir: Path) -> int:
+    """Delete the staging folders (and old output folders) that a killed build left beside
+    `out_dir`; the caller holds the output folder's lock, so none of them is in use.
+    Returns how many there were."""
+    prefix = staging_prefix(out_dir)
+    try:
+        entries = os.scandir(out_dir.parent)
+    except OSError:
+        return 0
+    with entries:
+        found = [e.path for e in entries if e.name.startswith(prefix) and e.is_dir(follow_symlinks=False)]
+    for path in found:
+        log.info("removing %s, left by a build that did not finish", path)
+        remove_tree(Path(path))
+    return len(found)
+
+
+def remove_tree(folder: Path, files: Iterable[str] = ()) -> None:
+    """Delete `folder` and everything in it, read-only subfolders too (a build made them all,
+    or replaced them); what cannot be deleted is left for the next build to try again.
+    `files`: '/'-separated paths the folder is known to hold, deleted by path first (half
+    the system time of a walk, which opens and lists every folder); the walk then deletes
+    whatever else is there."""
+    base = str(folder)
+    folders: set[str] = set()
+    for rel in files:
+        try:
+            os.unlink(f"{base}/{rel}")
+        except OSError:
+            continue  # gone or not a file: the walk sees to it
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    for rel in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+        try:
+            os.rmdir(f"{base}/{rel}")
+        except OSError:
+            continue
+
+    def retry(func: Callable[..., object], path: str, exc: object) -> None:
+        # A read-only folder cannot have its entries removed: make it writable, try once more.
+        if isinstance(exc, tuple) and isinstance(exc[1], FileNotFoundError):
+            return
+        try:
+            parent = os.path.dirname(path)
+            os.chmod(parent, os.stat(parent).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                func(path)
+        except OSError as e:
+            log.warning("%s: could not delete it (%s); the next build tries again", path, e.strerror)
+
+    if os.path.lexists(folder):
+        shutil.rmtree(folder, onerror=retry)
+
+
+def _check_path(path: str, seen: dict[str, str], name_max: int, room: int) -> None:
     """Record `path` in `seen` (keyed by its NFC form); a LinkError if it leaves the output
-    folder or another output already wants it."""
+    folder, holds a NUL, has a name longer than `name_max` bytes, is longer than `room`
+    bytes in all, or another output already wants it."""
+    shown = path.replace("\0", "\\0")
+    if len(shown) > 200:
+        shown = shown[:100] + "…" + shown[-60:]
+    if "\0" in path:
+        raise LinkError(f"{shown}: write: a NUL character in the path (from a slug or file name)")
     parts = path.split("/")
     if path.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        raise LinkError(f"{path}: write: not a path inside the output folder")
+        raise LinkError(f"{shown}: write: not a path inside the output folder")
+    try:
+        encoded = [p.encode("utf-8") for p in parts]
+    except UnicodeEncodeError:
+        raise LinkError(f"{shown}: write: not valid Unicode") from None
+    for part, raw in zip(parts, encoded):
+        if len(raw) > name_max:
+            raise LinkError(f"{shown}: write: the name {part[:40]}… is {len(raw)} bytes, longer than the "
+                            f"{name_max} the file system allows (a shorter slug fixes it)")
+    if sum(map(len, encoded)) + len(parts) > room:
+        raise LinkError(f"{shown}: write: the path is longer than the file system allows")
     key = unicodedata.normalize("NFC", path)
     if key in seen:
-        raise LinkError(f"{path}: write: two pages want this path")
+        raise LinkError(f"{shown}: write: two pages want this path")
     seen[key] = path
 
-
-# Why not build the whole site into a staging folder and swap it in, which would make the
-# switch from old to new output one rename: every file of the site would have to go into the
-# staging folder, a hard link at least for each unchanged one: 14,000 links for a one-line
-# edit. Staging keeps the half that matters, that a failed build leaves the output folder
-# exactly as it was: every page is rendered, and every changed file written into the staging
-# folder, before the output folder is touched. Only then are stale files deleted and changed
-# files renamed in, each with one atomic os.replace. What it gives up: for the few
-# milliseconds of those renames a reader (or an rsync) can see some files new and some old,
-# and an OS error in the middle of them (disk full cannot happen then: the bytes are already
-# written) leaves a mix, which the next build repairs, since it checks the output folder
-# against its cache. A cold build into a missing folder is one rename of the staging folder.
 
 OutputState = dict[str, tuple[int, int, str]]
 """Output file → (mtime_ns, size, digest of its bytes), as the build cache records it."""
 
 
 class Staging:
-    """An incremental write of the output folder: `add` outputs as they are rendered (only
-    changed bytes are written, into a staging folder beside the output folder, so memory
-    holds no more than a batch of pages), then `commit`, or `discard` after a failure."""
+    """The new output folder, made beside the old one: `add` outputs as they are rendered
+    (changed bytes are written, so memory holds no more than a batch of pages), then
+    `commit` (unchanged files hard-linked in, the two folders swapped), then `discard` (the
+    old folder deleted; after a failure, the staging folder)."""
 
     def __init__(self, out_dir: Path, previous: OutputState, current: dict[str, tuple[int, int]],
-                 digest: Callable[[bytes], str]) -> None:
+                 digest: Callable[[bytes], str], *, marker: bytes | None = None) -> None:
         """`previous`: the output folder's files as the last build recorded them (with the
-        digest of their bytes); `current`: their stats now."""
+        digest of their bytes); `current`: their stats now; `marker`: the bytes of the
+        MARKER file to leave in the new folder (not counted among the outputs)."""
         self.out_dir = out_dir.resolve()
         self.previous, self.current, self.digest = previous, current, digest
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.fresh = not self.out_dir.exists()
-        """No output folder yet: the staging folder becomes it, in one rename."""
-        self.folder = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=f".{self.out_dir.name}.staging-"))
+        self.folder = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=staging_prefix(self.out_dir)))
+        """The new site until `commit`, the old one after it: `discard` deletes it."""
         self.state: OutputState = {}
-        self.staged: list[tuple[Path, str, str]] = []
-        self.unchanged = 0
+        self.staged: list[tuple[str, str]] = []
+        """Outputs written into the staging folder: (path, digest)."""
+        self.linked: list[str] = []
+        """Outputs whose bytes the output folder holds: hard-linked in by `commit`."""
         self.changed: list[str] = []
         """After `commit`: the files written or removed."""
+        self.marker = marker
+        self.committed = False
+        """The new folder is in place (`folder` is the old one)."""
         self._seen: dict[str, str] = {}
+        self._files: set[str] = set()
+        self._dirs: dict[str, str] = {}
+        """Folder the outputs need → the first output in it (for the clash message)."""
+        self._made: set[str] = set()
+        self._from, self._into = f"{self.out_dir}/", f"{self.folder}/"
+        try:
+            self._name_max = os.pathconf(self.folder, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            self._name_max = 255
+        self._room = PATH_MAX - len(os.fsencode(self.folder)) - 2
 
     def add(self, outputs: Iterable[Output]) -> None:
-        """Stage the outputs whose bytes the output folder does not already hold."""
+        """Check each output's path, and write those whose bytes the output folder does not
+        already hold into the staging folder."""
         for o in outputs:
-            _check_path(o.path, self._seen)
-            d = self.digest(o.data)
-            prev = self.previous.get(o.path)
-            if prev is not None and prev[2] == d and self.current.get(o.path) == prev[:2]:
-                self.state[o.path] = prev
-                self.unchanged += 1
-                continue
-            target = self.folder / (o.path if self.fresh else str(len(self.staged)))
-            if self.fresh:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(o.data)
-            os.chmod(target, 0o644)
-            self.staged.append((target, o.path, d))
+            _check_path(o.path, self._seen, self._name_max, self._room)
+            self._claim(o.path)
+            self._stage(o.path, o.data)
+
+    def _claim(self, path: str) -> None:
+        """A LinkError when `path` needs a folder where another output is a file, or the
+        reverse."""
+        parts = path.split("/")
+        for n in range(1, len(parts)):
+            folder = "/".join(parts[:n])
+            if folder in self._files:
+                raise LinkError(f"{path}: write: {folder} is a file, not a folder")
+            self._dirs.setdefault(folder, path)
+        if path in self._dirs:
+            raise LinkError(f"{self._dirs[path]}: write: {path} is a file, not a folder")
+        self._files.add(path)
+
+    def _stage(self, path: str, data: bytes) -> bool:
+        """Write `data` at `path` in the staging folder, or, when the output folder holds
+        these very bytes (as the last build recorded and it still stats), note it for a hard
+        link. True when unchanged."""
+        d = self.digest(data)
+        prev = self.previous.get(path)
+        if prev is not None and prev[2] == d and self.current.get(path) == prev[:2]:
+            self.state[path] = prev
+            self.linked.append(path)
+            return True
+        self._parent(path)
+        target = self._into + path
+        with open(target, "wb") as f:
+            f.write(data)
+        os.chmod(target, 0o644)
+        self.staged.append((path, d))
+        return False
+
+    def _parent(self, path: str) -> None:
+        """Make the folders `path` needs in the staging folder."""
+        folder = path.rpartition("/")[0]
+        if not folder or folder in self._made:
+            return
+        self._parent(folder)
+        os.mkdir(self._into + folder, 0o755)
+        self._made.add(folder)
 
     def commit(self, kept: Iterable[str]) -> tuple[WriteResult, OutputState]:
-        """Put the staged files in place, keep `kept` (files of the last build left as they
-        are), remove every other file. Returns what changed and the folder's new state.
-        Raises, with the output folder untouched, when paths clash."""
+        """Complete the new folder with the unchanged files and `kept` (files of the last
+        build left as they are), swap it with the output folder, and return what changed
+        and the folder's new state. Every other file of the old folder is gone with it.
+        Raises, with the output folder untouched, when paths clash or a file cannot be made."""
         kept = [k for k in kept if k in self.previous and k not in self._seen]
+        for path in kept:
+            self._claim(path)
         final = set(self._seen.values()) | set(kept)
-        for path in final:
-            parts = path.split("/")
-            for n in range(1, len(parts)):
-                if "/".join(parts[:n]) in final:
-                    raise LinkError(f"{path}: write: {'/'.join(parts[:n])} is a file, not a folder")
+        if self.marker is not None:
+            final.add(MARKER)
+            if self._stage(MARKER, self.marker):
+                self.linked.pop()
+                self._link(MARKER)
+            else:
+                self.staged.pop()
         stale = [p for p in self.current if p not in final]
-        out_dir = self.out_dir
-        if self.fresh:
-            os.chmod(self.folder, 0o755)
-            os.replace(self.folder, out_dir)
-        else:
-            # Rendering is done and every byte is written: from here on, only renames.
-            for rel in stale:
-                (out_dir / rel).unlink(missing_ok=True)
-            _prune_empty(out_dir, {str(Path(rel).parent) for rel in stale})
-            for tmp, rel, _d in self.staged:
-                target = out_dir / rel
-                if target.is_dir():  # a folder of stale files where a file now goes
-                    shutil.rmtree(target)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, target)
+        for path in self.linked:
+            self._link(path)
+        for path in kept:
+            self._link(path)
         state = {**{k: self.previous[k] for k in kept}, **self.state}
-        for _tmp, rel, d in self.staged:
-            st = (out_dir / rel).stat()
+        folder = str(self.folder)
+        for rel, d in self.staged:
+            st = os.stat(os.path.join(folder, rel))
             state[rel] = (st.st_mtime_ns, st.st_size, d)
-        self.changed = [rel for _tmp, rel, _d in self.staged] + stale
-        result = WriteResult(written=len(self.staged), unchanged=self.unchanged + len(kept),
+        if self.marker is not None:
+            st = os.stat(os.path.join(folder, MARKER))
+            state[MARKER] = (st.st_mtime_ns, st.st_size, self.digest(self.marker))
+        os.chmod(folder, 0o755)
+        self._swap()
+        self.committed = True
+        self.changed = [rel for rel, _d in self.staged] + stale
+        result = WriteResult(written=len(self.staged), unchanged=len(self.linked) + len(kept),
                              removed=len(stale))
         return result, state
 
+    def _link(self, path: str) -> None:
+        """Hard-link the output folder's `path` into the staging folder (a copy keeping the
+        mtime where the file system has no hard links)."""
+        self._parent(path)
+        src, dst = self._from + path, self._into + path
+        try:
+            os.link(src, dst, follow_symlinks=False)
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.EOPNOTSUPP):
+                raise
+            shutil.copy2(src, dst)
+
+    def _swap(self) -> None:
+        """Put the staging folder in the output folder's place, in one step where the
+        platform can (Linux: renameat2's RENAME_EXCHANGE); `self.folder` is then the old
+        output folder."""
+        out = self.out_dir
+        if not os.path.lexists(out):
+            os.rename(self.folder, out)
+            return
+        try:
+            if exchange(self.folder, out):
+                return
+        except OSError as e:
+            if e.errno in (errno.EBUSY, errno.EXDEV):
+                raise SitegenError(f"{out.name}/: write: {e.strerror}: the output folder is swapped whole, "
+                                   "so it cannot be a mount point; build into a folder inside it") from None
+            raise
+        # No atomic exchange here (not Linux, or a file system without it): two renames, with
+        # a moment between them when the output folder does not exist (a reader gets "not
+        # found", never a mix of two builds). A build killed in that moment leaves no output
+        # folder; the next build makes it again.
+        old = self.folder.with_name(self.folder.name + "-old")
+        os.rename(out, old)
+        try:
+            os.rename(self.folder, out)
+        except OSError:
+            os.rename(old, out)
+            raise
+        self.folder = old
+
     def discard(self) -> None:
-        """Remove the staging folder (after `commit` it is already gone or empty)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _prune_empty(root: Path, folders: set[str]) -> None:
-    """Remove the folders (relative to `root`) left empty, and their emptied parents."""
-    for rel in sorted(folders, key=lambda f: -f.count("/")):
-        folder = root / rel
-        while folder != root and folder.is_relative_to(root):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-            folder = folder.parent
+        """Delete the staging folder: after `commit`, the old output folder (whose files
+        the build's check listed)."""
+        remove_tree(self.folder, self.current if self.committed else ())

@@ -103,6 +103,6 @@ def test_a_file_where_a_folder_must_go_is_refused_and_nothing_changes(tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
     # Into a missing folder, the clash fails inside the staging folder, which is cleaned up.
     fresh = tmp_path / "fresh"
-    with pytest.raises(OSError):
+    with pytest.raises(LinkError, match="a/b.html: write: a is a file, not a folder"):
         write(fresh, [Output("a", b"file"), Output("a/b.html", b"x")])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
