@@ -59,6 +59,17 @@ def xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_in_html(value: Any) -> str:
+    """`value` as JSON for a <script> element: `<`, `>` and `&` written as \\u003c, \\u003e,
+    \\u0026 (the same string to a JSON parser). Escaping only `</` is not enough: text
+    holding `<!--<script>` switches the HTML parser into a state where `</script>` no longer
+    ends the element, and the rest of the page is swallowed by it."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True).translate(_JSON_IN_HTML)
+
+
 def quoteattr(text: str) -> str:
     """`text` as a quoted XML attribute value: what xml.sax.saxutils.quoteattr gives."""
     text = xml_escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
@@ -478,8 +489,7 @@ class Renderer:
             ld["description"] = a.summary
         if a.tags:
             ld["keywords"] = ", ".join(a.tags)
-        # "</" inside a script element would end it early.
-        json_ld = json.dumps(ld, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+        json_ld = json_in_html(ld)
         return self.page(
             "article.html", article_path(a.slug), fingerprint=fingerprint,
             title=a.title, description=a.summary or cfg.description, og_type="article",
