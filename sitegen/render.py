@@ -25,6 +25,7 @@ from markupsafe import Markup
 from sitegen.arabic import canonical_letters, fold, slug
 from sitegen.cache import digest
 from sitegen.config import Config
+from sitegen.frontmatter import NOT_XML
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.load import article_body
 from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
@@ -55,8 +56,10 @@ def abs_url(config: Config, path: str) -> str:
 def xml_escape(text: str) -> str:
     """`text` as XML character data: what xml.sax.saxutils.escape gives, without importing
     that module, which imports urllib.request, http.client and email (17 ms of the start-up
-    of every build)."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    of every build). Characters XML 1.0 forbids are dropped: front matter refuses them
+    (frontmatter.py), but config.toml's title or description may still hold one, and no
+    feed or sitemap may be unreadable."""
+    return NOT_XML.sub("", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 _JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
