@@ -97,8 +97,16 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
-                            log_warnings=log_warnings, save_later=save_later)
+        try:
+            return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
+                                log_warnings=log_warnings, save_later=save_later)
+        except build_cache.CacheDamaged as e:
+            # A body's HTML in the cache failed its checksum while pages were rendered, so
+            # before anything was published: build again from scratch, once.
+            log.warning("%s", e)
+            build_cache.discard(config)
+            return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
+                                log_warnings=log_warnings, save_later=save_later)
     finally:
         if collecting:
             gc.enable()

@@ -23,7 +23,7 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from sitegen.arabic import canonical_letters, fold, slug
-from sitegen.cache import digest
+from sitegen.cache import CacheDamaged, digest
 from sitegen.config import Config
 from sitegen.frontmatter import NOT_XML
 from sitegen.i18n import localize_digits, localize_digits_html
@@ -413,6 +413,8 @@ class Renderer:
         context["numerals"] = numerals
         try:
             html = self.env.get_template(template).render(**self.globals, **context)
+        except CacheDamaged:  # the build starts again without the cache: not the template's
+            raise
         except Exception as e:  # any error inside a template is reported at its file:line
             raise template_error(e, root=cfg.root) from None
         if numerals != "latn":
