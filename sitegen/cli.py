@@ -295,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse: --help/--version exit 0, bad usage exits 2
         return int(e.code or 0)
     _setup_logging(args.verbose - args.quiet)
+    config: Config | None = None
     try:
         config = load_config(args.config)
         return args.run(args, config)
@@ -306,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         # The disk full, a read-only or unwritable output or cache folder: the file and the
         # system's reason, not a traceback. (A failed build leaves the output folder as it
         # was: see sitegen.build.)
-        where = e.filename if e.filename is not None else "sitegen"
+        # A failed write() names no file: name the folder the command writes.
+        where = e.filename if e.filename is not None else (
+            _with_overrides(args, config).output_dir if config is not None else "sitegen")
         log.error("%s: %s", os.fsdecode(where) if isinstance(where, bytes) else where,
                   e.strerror or e)
         return EXIT_ERROR

@@ -99,8 +99,13 @@ def parse_block(block: str, path: str | Path) -> dict[str, Any]:
         line = mark.line + 2 if mark else 1  # +1 for the fence, +1 for 1-based lines
         problem = e.problem or e.context or "invalid YAML"
         raise SourceError(path, f"invalid YAML: {problem}", line=line, stage="front matter") from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow at all
+        raise SourceError(path, f"invalid YAML: character U+{e.character:04X} is not allowed ({e.reason})"
+                          if isinstance(e.character, int) else f"invalid YAML: {e.reason}",
+                          line=block.count("\n", 0, e.position) + 2, stage="front matter") from None
     except yaml.YAMLError as e:
-        raise SourceError(path, f"invalid YAML: {e}", line=1, stage="front matter") from None
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise SourceError(path, f"invalid YAML: {first}", line=1, stage="front matter") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

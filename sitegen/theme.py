@@ -143,11 +143,19 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = Path(self._get_cache_filename(bucket))
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        except OSError as e:  # a read-only or full cache folder: the template is compiled
+            # again next time; the build cache's own write reports the folder (sitegen.cli)
+            log.debug("%s: not written (%s)", path, e)
+            return
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(seal(bucket.bytecode_to_string()))
             os.replace(tmp, path)
+        except OSError as e:  # the disk full: as above
+            Path(tmp).unlink(missing_ok=True)
+            log.debug("%s: not written (%s)", path, e)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
