@@ -7,6 +7,7 @@ each key; `config.toml` at the project root shows them all.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 import re
 import tomllib
@@ -120,6 +121,7 @@ def _check_base_url(url: str) -> None:
                           f"such as 'https://example.org/digest/', not {url[:200]!r}")
 
 
+@functools.lru_cache(maxsize=16)  # Config is made again by every replace()
 def _check_locale(name: str) -> None:
     """The locale must be one Babel knows, checked now rather than at the first dated
     article. A locale with its own data file is known without importing Babel (which the

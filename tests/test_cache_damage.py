@@ -125,3 +125,29 @@ def test_damaged_cache_file_is_a_miss(built: tuple[Path, Path, dict[str, bytes]]
     # The damage is gone: the next build, with nothing changed, says nothing.
     assert _build(root) == 0
     assert capsys.readouterr().err == ""
+
+
+
+@pytest.mark.parametrize("how", ["truncated", "random bytes", "byte flipped"])
+def test_damaged_search_bundle_is_a_miss(tmp_path: Path, caplog, how: str) -> None:
+    """The cached Pagefind bundle, damaged, is not taken (Pagefind makes it again): read
+    directly, as running Pagefind three times would cost seconds."""
+    import logging
+    import pickle
+
+    from sitegen.config import Config
+    from sitegen.model import Output
+    from sitegen.search import cached_bundle
+
+    config = Config(root=tmp_path)
+    bundle = [Output("pagefind/pagefind-entry.json", b'{"version":"1","languages":{"ar":{}}}'),
+              Output("pagefind/fragment/ar_1.pf_fragment", bytes(range(256)) * 4)]
+    path = config.cache_dir / "search" / "k.pickle"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(cache.seal(pickle.dumps(bundle, protocol=5)))
+    assert cached_bundle(config, "k") == bundle
+    _damage(path, how)
+    with caplog.at_level(logging.WARNING, logger="sitegen"):
+        assert cached_bundle(config, "k") is None
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{path}: damaged build cache file (checksum), ignored: what it held is made again"]
