@@ -305,11 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except OSError as e:
         # The disk full, a read-only or unwritable output or cache folder: the file and the
-        # system's reason, not a traceback. (A failed build leaves the output folder as it
-        # was: see sitegen.build.)
-        # A failed write() names no file: name the folder the command writes.
+        # system's reason, not a traceback. A failed write() names no file: for a build,
+        # name the folder it writes.
         where = e.filename if e.filename is not None else (
-            _with_overrides(args, config).output_dir if config is not None else "sitegen")
+            _with_overrides(args, config).output_dir if config is not None and args.command == "build"
+            else args.command)
         log.error("%s: %s", os.fsdecode(where) if isinstance(where, bytes) else where,
                   e.strerror or e)
         return EXIT_ERROR
