@@ -61,6 +61,7 @@ import pickle
 import sys
 import tempfile
 import time
+import zlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,13 +100,21 @@ def digest(*parts: bytes | str) -> str:
 
 MAGIC = b"sitegen-cache\0"
 """The first bytes of every cache file, before the checksum of the rest."""
-_SUM = 16
-"""Bytes of a checksum (BLAKE2b)."""
+_SUM = 4
+"""Bytes of a checksum: CRC-32, which finds every change of up to 32 bits in a row (a byte
+changed, a file cut short) and random bytes but for one chance in four billion. It guards
+against damage, not an attacker (who could write the checksum too), and is read over every
+body a full re-render uses: 0.03 s for 10,000 bodies, where BLAKE2b took 0.17 s."""
 
 
-def seal(payload: bytes) -> bytes:
+def checksum(data: bytes | memoryview) -> bytes:
+    """The checksum of `data`, as cache files hold it."""
+    return zlib.crc32(data).to_bytes(_SUM, "little")
+
+
+def seal(payload: bytes | memoryview) -> bytes:
     """`payload` as a cache file holds it: MAGIC, a checksum, the payload."""
-    return MAGIC + hashlib.blake2b(payload, digest_size=_SUM).digest() + payload
+    return MAGIC + checksum(payload) + payload
 
 
 def unseal(data: bytes, path: Path) -> bytes | None:
@@ -113,7 +122,7 @@ def unseal(data: bytes, path: Path) -> bytes | None:
     a warning, when the file is damaged: truncated, overwritten, or any byte changed."""
     head = len(MAGIC) + _SUM
     if (len(data) >= head and data.startswith(MAGIC)
-            and hashlib.blake2b(memoryview(data)[head:], digest_size=_SUM).digest() == data[len(MAGIC):head]):
+            and checksum(memoryview(data)[head:]) == data[len(MAGIC):head]):
         return data[head:]
     log.warning("%s: damaged build cache file (checksum), ignored: what it held is made again", path)
     return None
@@ -455,7 +464,7 @@ class BuildCache:
         self._pack_append.seek(0, os.SEEK_END)
         # Each body's checksum goes just before it: the offset is the HTML's own.
         offset = self._pack_append.tell() + _SUM
-        self._pack_append.write(hashlib.blake2b(b, digest_size=_SUM).digest() + b)
+        self._pack_append.write(checksum(b) + b)
         return offset, len(b)
 
     def close(self) -> None:
@@ -620,7 +629,7 @@ def _checked_html(data: bytes, pack: Path) -> str:
     """A body's HTML from its bytes in the pack, checksum first; CacheDamaged when they do
     not match (a truncated pack gives fewer bytes, which do not)."""
     html = data[_SUM:]
-    if hashlib.blake2b(html, digest_size=_SUM).digest() != data[:_SUM]:
+    if checksum(html) != data[:_SUM]:
         raise CacheDamaged(pack)
     try:
         return html.decode("utf-8")
