@@ -5,7 +5,6 @@ a build from scratch publishes, exits 0 and says so in one warning line."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 from pathlib import Path
