@@ -628,11 +628,11 @@ class _Handle:
 def _checked_html(data: bytes, pack: Path) -> str:
     """A body's HTML from its bytes in the pack, checksum first; CacheDamaged when they do
     not match (a truncated pack gives fewer bytes, which do not)."""
-    html = data[_SUM:]
+    html = memoryview(data)[_SUM:]  # not a copy
     if checksum(html) != data[:_SUM]:
         raise CacheDamaged(pack)
     try:
-        return html.decode("utf-8")
+        return str(html, "utf-8")
     except UnicodeDecodeError:
         raise CacheDamaged(pack) from None
 

