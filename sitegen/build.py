@@ -118,9 +118,18 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
         with OutputLock(config.output_dir, build_cache.lock_file(config),
                         fsutil.LOCK_TIMEOUT if lock_timeout is None else lock_timeout):
             remove_leftovers(config.output_dir.resolve())
-            return _timed_build(config, strict=strict, drafts=drafts, search_later=search_later,
-                                log_warnings=log_warnings, save_later=save_later,
-                                progress=progress)
+            try:
+                return _timed_build(config, strict=strict, drafts=drafts,
+                                    search_later=search_later, log_warnings=log_warnings,
+                                    save_later=save_later, progress=progress)
+            except build_cache.CacheDamaged as e:
+                # A body's HTML in the cache failed its checksum while pages were rendered,
+                # so before anything was published: build again from scratch, once.
+                log.warning("%s", e)
+                build_cache.discard(config)
+                return _timed_build(config, strict=strict, drafts=drafts,
+                                    search_later=search_later, log_warnings=log_warnings,
+                                    save_later=save_later, progress=progress)
     finally:
         if collecting:
             gc.enable()

@@ -7,10 +7,12 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 from urllib.parse import unquote, urlsplit
 
 from sitegen.config import Config
+from sitegen.errors import SitegenError
 from sitegen.fsutil import scan
 
 log = logging.getLogger(__name__)
@@ -86,9 +88,23 @@ def _target(config: Config, page: str, href: str) -> str | None:
     return rel
 
 
+def _shown_path(path: Path, config: Config) -> str:
+    """`path` relative to the project root when inside it, for messages."""
+    try:
+        return path.relative_to(config.root).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
 def check_site(config: Config) -> CheckReport:
-    """Crawl config.output_dir from index.html."""
+    """Crawl config.output_dir from index.html. Raises SitegenError when there is no built
+    site to check (no folder, or no index.html): "0 pages, 0 broken" would pass a script."""
     root = config.output_dir
+    shown = _shown_path(root, config)
+    if not root.is_dir():
+        raise SitegenError(f"{shown}: check: no built site here; run `sitegen build` first")
+    if not (root / "index.html").is_file():
+        raise SitegenError(f"{shown}: check: no index.html here; run `sitegen build` first")
     files = set(scan(root))
     pages = sorted(f for f in files if f.endswith(".html"))
     broken: list[tuple[str, str]] = []

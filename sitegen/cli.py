@@ -17,7 +17,7 @@ from typing import Callable, Iterator, NoReturn
 
 from sitegen import __version__
 from sitegen.config import Config, load_config
-from sitegen.errors import SitegenError
+from sitegen.errors import MAX_MESSAGE, SitegenError
 from sitegen.progress import Progress
 
 log = logging.getLogger("sitegen")
@@ -30,6 +30,8 @@ class _Formatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         msg = record.getMessage()
+        if len(msg) > 2 * MAX_MESSAGE:  # one line of a terminal's scrollback, not megabytes
+            msg = msg[:2 * MAX_MESSAGE] + "…"
         if record.levelno >= logging.ERROR:
             return f"error: {msg}"
         if record.levelno >= logging.WARNING:
@@ -108,8 +110,13 @@ def _with_overrides(args: argparse.Namespace, config: Config) -> Config:
 def _run_build(args: argparse.Namespace, config: Config) -> int:
     from sitegen.build import build, summary, verify_incremental
 
+    config = _with_overrides(args, config)
+    out = config.output_dir
+    if out.exists() and not out.is_dir():
+        raise SitegenError(f"{out}: build: the output folder is a file; choose a folder (--out DIR "
+                           "or output_dir in config.toml)")
     if getattr(args, "verify_incremental", False):
-        report, diffs = verify_incremental(_with_overrides(args, config), strict=args.strict,
+        report, diffs = verify_incremental(config, strict=args.strict,
                                            drafts=args.drafts)
         log.info("%s", summary(report))
         for line in diffs:
@@ -119,7 +126,7 @@ def _run_build(args: argparse.Namespace, config: Config) -> int:
         return EXIT_ERROR if diffs else EXIT_OK
     # A status line per stage while it runs, on a terminal only (not with -q).
     with _progress(args) as progress:
-        report = build(_with_overrides(args, config), strict=args.strict, drafts=args.drafts,
+        report = build(config, strict=args.strict, drafts=args.drafts,
                        progress=progress if progress.enabled else None)
     log.info("%s", summary(report))
     if report.stage_seconds:  # -v
@@ -165,10 +172,20 @@ def _run_check(args: argparse.Namespace, config: Config) -> int:
 
 
 # --- serve -----------------------------------------------------------------------------------
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: write 0 to 65535 (0 picks a free one)")
+    return port
+
+
 def _add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1; anything else is reachable by others)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the site in the default web browser")
     p.add_argument("--poll", action="store_true",
                    help="poll for changes instead of OS events (network and container mounts)")
@@ -306,12 +323,23 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse: --help/--version exit 0, bad usage exits 2
         return int(e.code or 0)
     _setup_logging(args.verbose - args.quiet)
+    config: Config | None = None
     try:
         config = load_config(args.config)
         return args.run(args, config)
     except SitegenError as e:
         for line in str(e).splitlines():
             log.error("%s", line)
+        return EXIT_ERROR
+    except OSError as e:
+        # The disk full, a read-only or unwritable output or cache folder: the file and the
+        # system's reason, not a traceback. A failed write() names no file: for a build,
+        # name the folder it writes.
+        where = e.filename if e.filename is not None else (
+            _with_overrides(args, config).output_dir if config is not None and args.command == "build"
+            else args.command)
+        log.error("%s: %s", os.fsdecode(where) if isinstance(where, bytes) else where,
+                  e.strerror or e)
         return EXIT_ERROR
     except KeyboardInterrupt:
         log.warning("interrupted")

@@ -7,6 +7,9 @@ each key; `config.toml` at the project root shows them all.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.util
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -78,6 +81,7 @@ class Config:
     """Build cache (not committed)."""
 
     def __post_init__(self) -> None:
+        _check_base_url(self.base_url)
         if not self.base_url.endswith("/"):
             object.__setattr__(self, "base_url", self.base_url + "/")
         for f in dataclasses.fields(self):
@@ -88,6 +92,7 @@ class Config:
         _choice("numerals", self.numerals, ("latn", "arab"))
         _choice("slug_style", self.slug_style, ("unicode", "translit"))
         _choice("deploy_target", self.deploy_target, ("git", "dir"))
+        _check_locale(self.locale)
         if self.feed_limit < 1:
             raise ConfigError(f"config.toml: feed_limit must be at least 1, not {self.feed_limit}")
         if self.page_size < 1:
@@ -102,6 +107,33 @@ class Config:
     def replace(self, **changes: typing.Any) -> "Config":
         """A copy with some keys changed (e.g. --base-url, --out from the command line)."""
         return dataclasses.replace(self, **changes)
+
+
+_URL_SCHEME = re.compile(r"https?://[^/?#\s@]+(?:/|$)", re.IGNORECASE)
+"""An absolute http(s) URL's start: scheme, host (and port), then the path's first '/'."""
+
+
+def _check_base_url(url: str) -> None:
+    """base_url must be an absolute http(s) URL: a scheme-less or `javascript:` one yields
+    protocol-relative or broken links in every page, feed and sitemap."""
+    if not _URL_SCHEME.match(url) or any(c.isspace() or ord(c) < 0x20 for c in url):
+        raise ConfigError(f"config.toml: base_url must be an absolute http:// or https:// URL "
+                          f"such as 'https://example.org/digest/', not {url[:200]!r}")
+
+
+@functools.lru_cache(maxsize=16)  # Config is made again by every replace()
+def _check_locale(name: str) -> None:
+    """The locale must be one Babel knows, checked now rather than at the first dated
+    article. A locale with its own data file is known without importing Babel (which the
+    no-op build never imports); any other name (an alias, 'ar-EG') is asked of Babel."""
+    spec = importlib.util.find_spec("babel")
+    folder = Path(spec.origin).parent / "locale-data" if spec and spec.origin else None
+    plain = name.replace("-", "_")
+    if folder is not None and re.fullmatch(r"[A-Za-z0-9_]+", plain) and (folder / f"{plain}.dat").is_file():
+        return
+    from sitegen.i18n import check_locale
+
+    check_locale(name)
 
 
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -241,6 +241,10 @@ def _deploy_git(config: Config, files: dict[str, Path], dest: str, branch: str,
         raise SitegenError(f"{_shown(config.output_dir, config)}/{bad!r}: deploy: a file name with a "
                            "line break cannot be committed by the git target")
     remote = _remote(config, dest)
+    if remote.startswith("-"):
+        # git would read it as an option (`--upload-pack=…` runs a command), whatever the
+        # `--` below: no remote name, URL or path starts with one.
+        raise SitegenError(f"{remote!r}: deploy: a git remote cannot start with '-'")
     repo = config.cache_dir / "deploy.git"
     env = _git_env(repo)
     if not (repo / "HEAD").is_file():
@@ -251,7 +255,7 @@ def _deploy_git(config: Config, files: dict[str, Path], dest: str, branch: str,
     tip = _remote_tip(remote, ref, env)
     theirs: dict[str, str] = {}
     if tip:
-        _git(["fetch", "--quiet", "--no-tags", remote, f"+{ref}:refs/sitegen/deployed"], env)
+        _git(["fetch", "--quiet", "--no-tags", "--", remote, f"+{ref}:refs/sitegen/deployed"], env)
         theirs = _tree_blobs(tip, env)
     ours = {rel: _blob_id(path) for rel, path in files.items()}
     changes = _compare(ours, theirs)
@@ -265,15 +269,29 @@ def _deploy_git(config: Config, files: dict[str, Path], dest: str, branch: str,
     commit = _git(["commit-tree", "--no-gpg-sign", tree, *parents], env,
                   stdin=message.encode()).decode().strip()
     _git(["update-ref", ref, commit], env)
-    push = _run_git(["push", "--quiet", remote, f"{commit}:{ref}"], env)
+    push = _run_git(["push", "--quiet", "--", remote, f"{commit}:{ref}"], env)
     if push.returncode:
-        detail = push.stderr.decode(errors="replace").strip().splitlines()
-        hint = " (the branch moved since it was read: deploy again)" if "rejected" in push.stderr.decode(errors="replace") else ""
-        raise SitegenError(f"{remote}: deploy: git push to {branch} failed{hint}: "
-                           f"{detail[-1] if detail else 'exit ' + str(push.returncode)}")
+        raise SitegenError(f"{remote}: deploy: git push to {branch} failed"
+                           f"{_push_failure(push.stderr.decode(errors='replace'), push.returncode)}")
     log.debug("deploy: pushed %s to %s %s", commit[:12], remote, branch)
     return DeployReport(target="git", dest=remote, changes=changes, dry_run=False,
                         branch=branch, commit=commit)
+
+
+def _push_failure(stderr: str, code: int) -> str:
+    """Why a push failed, for the end of the error line: the server hook's own words when
+    a hook refused it (`! [remote rejected]`, its lines prefixed `remote:`); a hint to
+    deploy again when the branch moved (`! [rejected]`, not a fast-forward); else git's
+    last line."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    said = [line[len("remote:"):].strip() for line in lines if line.startswith("remote:")]
+    said = [line for line in said if line]
+    if any("[remote rejected]" in line for line in lines):
+        why = "; ".join(said) or next(line for line in lines if "[remote rejected]" in line)
+        return f": the remote refused it: {why}"
+    if any("[rejected]" in line for line in lines):
+        return f" (the branch moved since it was read: deploy again): {lines[-1]}"
+    return f": {lines[-1] if lines else 'exit ' + str(code)}"
 
 
 def _remote(config: Config, dest: str) -> str:
@@ -341,7 +359,7 @@ def _git(args: list[str], env: dict[str, str], stdin: bytes | None = None) -> by
 
 def _remote_tip(remote: str, ref: str, env: dict[str, str]) -> str | None:
     """The commit `ref` points to on `remote`, or None when the remote has no such branch."""
-    out = _git(["ls-remote", "--refs", remote, ref], env).decode()
+    out = _git(["ls-remote", "--refs", "--", remote, ref], env).decode()
     for line in out.splitlines():
         sha, _, name = line.partition("\t")
         if name == ref:

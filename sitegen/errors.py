@@ -7,6 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+MAX_MESSAGE = 300
+"""Characters of a message kept in an error line: an error quoting its input (a YAML
+problem, a value) must not print megabytes."""
+
+
 class SitegenError(Exception):
     """Base of every error sitegen reports to the user (exit code 1)."""
 
@@ -28,7 +33,7 @@ class SourceError(SitegenError):
         stage: str = "",
     ) -> None:
         self.path = str(path)
-        self.message = message
+        self.message = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"
         self.line = line
         self.offset = offset
         self.stage = stage

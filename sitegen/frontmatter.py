@@ -87,7 +87,8 @@ def parse_block(block: str, path: str | Path) -> dict[str, Any]:
     try:
         meta = _simple_mapping(block)
         if meta is not None:
-            return meta
+            return meta  # holds no alias, escape or control character (see _ODD)
+        _refuse_aliases(block, path)
         meta = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
     except ValueError as e:
         # PyYAML builds dates itself and raises a bare ValueError for 2026-13-01: locate it.
@@ -98,14 +99,62 @@ def parse_block(block: str, path: str | Path) -> dict[str, Any]:
         line = mark.line + 2 if mark else 1  # +1 for the fence, +1 for 1-based lines
         problem = e.problem or e.context or "invalid YAML"
         raise SourceError(path, f"invalid YAML: {problem}", line=line, stage="front matter") from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow at all
+        raise SourceError(path, f"invalid YAML: character U+{e.character:04X} is not allowed ({e.reason})"
+                          if isinstance(e.character, int) else f"invalid YAML: {e.reason}",
+                          line=block.count("\n", 0, e.position) + 2, stage="front matter") from None
     except yaml.YAMLError as e:
-        raise SourceError(path, f"invalid YAML: {e}", line=1, stage="front matter") from None
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise SourceError(path, f"invalid YAML: {first}", line=1, stage="front matter") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise SourceError(path, f"front matter must be a mapping of keys, not {type(meta).__name__}",
                           line=2, stage="front matter")
+    _refuse_forbidden_characters(meta, block, path)
     return meta
+
+
+def _refuse_aliases(block: str, path: str | Path) -> None:
+    """Raise SourceError at the first alias (`*name`) in `block`. An alias repeats a node by
+    reference: nine nested lists of ten aliases each make a billion strings once
+    constructed (8 s, 1.4 GB, and an error line of 226 MB). Front matter has no use for them;
+    the parser's events are few and cheap, construction is what explodes."""
+    if "*" not in block:
+        return
+    try:
+        for event in yaml.parse(block, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 2 if event.start_mark else 1
+                raise SourceError(path, "invalid YAML: aliases (*name) are not allowed in front matter",
+                                  line=line, stage="front matter")
+    except yaml.YAMLError:
+        return  # yaml.load reports it, with its line
+
+
+# Characters XML 1.0 does not allow, even escaped: a title holding one (written "\0" or "\e" in
+# a double-quoted YAML string) would make feed.xml and the sitemaps unreadable to any parser.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _refuse_forbidden_characters(meta: Any, block: str, path: str | Path, key: str = "") -> None:
+    """Raise SourceError, at the line of its top-level key, for a string in `meta` holding a
+    character XML 1.0 forbids (control characters other than tab and line breaks)."""
+    if isinstance(meta, str):
+        found = NOT_XML.search(meta)
+        if found:
+            line = next((n for n, text in enumerate(block.split("\n"), start=2)
+                         if text.startswith(f"{key}:")), 1)
+            raise SourceError(path, f"{key}: holds the control character U+{ord(found[0]):04X}, which "
+                              "no page, feed or sitemap can carry: remove it", line=line,
+                              stage="front matter")
+    elif isinstance(meta, dict):
+        for k, v in meta.items():
+            _refuse_forbidden_characters(k, block, path, key or str(k))
+            _refuse_forbidden_characters(v, block, path, key or str(k))
+    elif isinstance(meta, list):
+        for v in meta:
+            _refuse_forbidden_characters(v, block, path, key)
 
 
 _DATE_LIKE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")

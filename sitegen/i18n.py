@@ -57,6 +57,11 @@ def _locale(name: str) -> Locale:
         raise ConfigError(f"config.toml: locale {name!r} is not a locale Babel knows ({e})") from None
 
 
+def check_locale(name: str) -> None:
+    """Raise ConfigError unless Babel knows the locale `name`."""
+    _locale(name)
+
+
 # Memoised: a page of cards formats the same few hundred dates over and over, and Babel
 # takes tens of microseconds each time.
 @functools.lru_cache(maxsize=16384)

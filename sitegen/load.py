@@ -91,6 +91,9 @@ def load_site(config: Config, *, drafts: bool = False,
         except UnicodeDecodeError as e:
             errors.append(SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
             continue
+        except OSError as e:  # unreadable (permissions), a folder named x.md, gone since listed
+            errors.append(SourceError(rel, f"cannot read: {e.strerror or e}", stage=STAGE))
+            continue
         try:
             block, body, body_line = frontmatter.split(text, rel)
             if parsed is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -30,9 +31,17 @@ def link_targets(site: Site) -> dict[str, str]:
     # The first article (in site order) to claim a name keeps it: built from the last
     # article back, so that an earlier article's assignment overwrites a later one's
     # (13 ms instead of 18 for setdefault on every name at 10,000; on every rebuild).
+    # Names in NFC, as the rewriter looks them up: a file saved on macOS has a decomposed
+    # (NFD) name, a link typed elsewhere a composed one, and both mean the same file.
     return {name: a.slug for a in reversed(site.articles)
-            for stem in (a.path.rpartition("/")[2].removesuffix(".md"),)
-            for name in (a.slug, stem, stem + ".md", a.slug + ".md")}
+            for stem in (_nfc(a.path.rpartition("/")[2].removesuffix(".md")),)
+            for key in (_nfc(a.slug),)
+            for name in (key, stem, stem + ".md", key + ".md")}
+
+
+def _nfc(text: str) -> str:
+    """`text` in Unicode normal form C (most names already are: checked first, cheaply)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 class _LinkRewriter(Treeprocessor):
@@ -64,7 +73,7 @@ class _LinkRewriter(Treeprocessor):
             if parts.scheme or parts.netloc or not parts.path:
                 continue
             path = unquote(parts.path).removeprefix("./").rstrip("/")
-            name = path.rsplit("/", 1)[-1]
+            name = _nfc(path.rsplit("/", 1)[-1])
             slug = self.targets.get(name)
             # Everything the output depends on besides the text: the build cache re-checks it.
             self.lookups[name] = slug

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sitegen.arabic import fold
+from sitegen.cache import seal, unseal
 from sitegen.config import Config
 from sitegen.errors import SearchError
 from sitegen.fsutil import atomic_write
@@ -300,11 +301,19 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
 
 
 def cached_bundle(config: Config, key: str) -> list[Output] | None:
-    """The bundle of digest `key` (see `_bundle_key`) from the cache folder, or None."""
+    """The bundle of digest `key` (see `_bundle_key`) from the cache folder, or None (also
+    when the file is damaged: its checksum, see `cache.unseal`, says so in a warning)."""
+    path = config.cache_dir / "search" / f"{key}.pickle"
     try:
-        outputs: list[Output] = pickle.loads((config.cache_dir / "search" / f"{key}.pickle").read_bytes())
+        payload = unseal(path.read_bytes(), path)
+    except OSError:
+        return None
+    if payload is None:
+        return None
+    try:
+        outputs: list[Output] = pickle.loads(payload)
         return outputs
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+    except Exception:  # noqa: BLE001 - written by another version: made again
         return None
 
 
@@ -315,7 +324,7 @@ def make_bundle(config: Config, key: str, records: Iterable[SearchRecord]) -> li
     cached = folder / f"{key}.pickle"
     outputs = pagefind_files(records, config.language)
     try:
-        atomic_write(cached, pickle.dumps(outputs, protocol=5))
+        atomic_write(cached, seal(pickle.dumps(outputs, protocol=5)))
         for old in folder.glob("*.pickle"):
             if old != cached:
                 old.unlink(missing_ok=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import tempfile
 import tomllib
 import traceback
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from types import TracebackType
 import jinja2
 
 from sitegen import i18n
+from sitegen.cache import seal, unseal
 from sitegen.config import Config
 from sitegen.errors import ThemeError
 from sitegen.model import Output
@@ -119,15 +122,43 @@ def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja2's file cache of compiled templates, where a damaged file is a miss (Jinja2
-    itself raises on one whose checksum does not unpickle): as everywhere in the build
-    cache, damage costs a recompile, never a failed build."""
+    """Jinja2's file cache of compiled templates, each file sealed with a checksum as every
+    build cache file is (`cache.seal`): Jinja2 checks only its source's, so a byte changed
+    in the compiled code would run. A damaged file is a miss (a warning, and a recompile),
+    never a failed build or wrong output."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = Path(self._get_cache_filename(bucket))
         try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 - any damage: compile the template again
+            data = path.read_bytes()
+        except OSError:  # missing (or unreadable): compile the template
+            return
+        payload = unseal(data, path)
+        if payload is None:
+            return
+        try:
+            bucket.bytecode_from_string(payload)
+        except Exception:  # noqa: BLE001 - written by another Python: compile it again
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = Path(self._get_cache_filename(bucket))
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        except OSError as e:  # a read-only or full cache folder: the template is compiled
+            # again next time; the build cache's own write reports the folder (sitegen.cli)
+            log.debug("%s: not written (%s)", path, e)
+            return
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(seal(bucket.bytecode_to_string()))
+            os.replace(tmp, path)
+        except OSError as e:  # the disk full: as above
+            Path(tmp).unlink(missing_ok=True)
+            log.debug("%s: not written (%s)", path, e)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def bytecode_cache(env: jinja2.Environment, root: Path) -> jinja2.BytecodeCache:

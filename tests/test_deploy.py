@@ -350,6 +350,37 @@ def test_git_push_rejected_when_the_branch_moved(tmp_path: Path, capsys, monkeyp
     assert "آخر" in git(remote, "show", "gh-pages:feed.xml")
 
 
+# --- hostile values ---------------------------------------------------------------------------
+@pytest.mark.parametrize("where", ["--dest", "config", "--dest --dry-run", "config --dry-run"])
+def test_git_remote_that_is_an_option_is_refused_and_runs_nothing(tmp_path: Path, capsys, where: str) -> None:
+    """A remote such as `--upload-pack=CMD` would make git run CMD: refused before any git call."""
+    proof = tmp_path / "ran"
+    hostile = f"--upload-pack=touch {proof}"
+    root = make_project(tmp_path, f'deploy_dest = "{hostile}"\n' if where.startswith("config") else "")
+    args = ["--target", "git"] + (["--dest", hostile] if where.startswith("--dest") else [])
+    args += ["--dry-run"] if where.endswith("--dry-run") else []
+    assert deploy(root, *args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {hostile!r}: deploy: a git remote cannot start with '-'"]
+    assert not proof.exists()
+    assert not (root / ".sitegen-cache").exists()  # not even the deploy repository was made
+
+
+def test_git_push_refused_by_a_server_hook_reports_the_hooks_message(tmp_path: Path, capsys) -> None:
+    root = make_project(tmp_path)
+    remote = bare(tmp_path / "remote.git")
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'النشر موقوف: deploys are frozen until Monday' >&2\nexit 1\n",
+                    encoding="utf-8")
+    hook.chmod(0o755)
+    assert deploy(root, "--target", "git", "--dest", str(remote)) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "النشر موقوف: deploys are frozen until Monday" in err[0]
+    assert "branch moved" not in err[0] and "deploy again" not in err[0]
+    assert git(remote, "for-each-ref") == ""  # nothing was published
+
+
 # --- the real site ----------------------------------------------------------------------------
 def test_seeds_site_deploys_and_a_rebuild_changes_nothing(seeds_site: Path, tmp_path: Path, capsys) -> None:
     """Build, deploy to both targets, build again from the same content: nothing to deploy."""
