@@ -426,7 +426,7 @@ class BuildCache:
         """True when the cache of config.output_dir (whatever its build key: this may be a
         sitegen from before the output marker) records files a build wrote there."""
         folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
-        state = _load(folder / "state.pickle", State)
+        state = _load(folder / "state.pickle", State, legacy=True)
         return state is not None and bool(getattr(state, "outputs", None))
 
     def scan_outputs(self, folder: Path) -> dict[str, Stat]:
@@ -668,9 +668,13 @@ def _checked_html(data: bytes, pack: Path) -> str:
         raise CacheDamaged(pack) from None
 
 
-def _load(path: Path, kind: type) -> Any:
+def _load(path: Path, kind: type, *, legacy: bool = False) -> Any:
     """The value pickled in the cache file `path`; None when missing, damaged (a warning,
-    see `unseal`), unreadable, or not a `kind`: a damaged cache is a miss, not an error."""
+    see `unseal`), unreadable, or not a `kind`: a damaged cache is a miss, not an error.
+
+    A file from a sitegen before checksums (a bare pickle) is a miss without a warning, or,
+    with `legacy`, read as it is: the one question asked of an old cache is whether it
+    recorded the output folder as ours (`BuildCache.recorded`)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -679,6 +683,14 @@ def _load(path: Path, kind: type) -> Any:
         log.warning("%s: unreadable build cache file (%s), ignored: what it held is made again",
                     path, e.strerror or e)
         return None
+    if not data.startswith(MAGIC) and data[:1] == b"\x80":  # pickle's protocol opcode
+        try:
+            value = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - not a pickle after all: damage, warned below
+            pass
+        else:
+            log.debug("%s: cache written by an older sitegen, ignored", path)
+            return value if legacy and isinstance(value, kind) else None
     payload = unseal(data, path)
     if payload is None:
         return None

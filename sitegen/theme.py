@@ -16,7 +16,7 @@ from types import TracebackType
 import jinja2
 
 from sitegen import i18n
-from sitegen.cache import seal, unseal
+from sitegen.cache import MAGIC, seal, unseal
 from sitegen.config import Config
 from sitegen.errors import ThemeError
 from sitegen.model import Output
@@ -165,8 +165,9 @@ def bytecode_cache(env: jinja2.Environment, root: Path) -> jinja2.BytecodeCache:
     """A cache of `env`'s compiled templates in a folder under `root`. Jinja2 keys each
     entry by the template's file, its source and the Python version; the folder's name adds
     what else the compiled code depends on: the Jinja2 version and the environment's syntax
-    options, filters and tests."""
-    options = (jinja2.__version__, env.block_start_string, env.block_end_string,
+    options, filters and tests, and the file format (`MAGIC`: files sealed with a checksum,
+    so the unsealed files of an older sitegen are never read, nor warned about)."""
+    options = (MAGIC, jinja2.__version__, env.block_start_string, env.block_end_string,
                env.variable_start_string, env.variable_end_string, env.comment_start_string,
                env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
                env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,

@@ -152,3 +152,25 @@ def test_damaged_search_bundle_is_a_miss(tmp_path: Path, caplog, how: str) -> No
         assert cached_bundle(config, "k") is None
     assert [r.getMessage() for r in caplog.records] == [
         f"{path}: damaged build cache file (checksum), ignored: what it held is made again"]
+
+
+def test_a_cache_from_before_checksums_is_a_quiet_miss_and_its_output_folder_still_ours(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A sitegen from before the checksums wrote every cache file as a bare pickle. After an
+    upgrade the first build reads them as a miss without calling them damaged, and accepts
+    the `public/` that cache recorded, though it has no `.sitegen-build` marker yet."""
+    root = tmp_path / "site"
+    _write_site(root)
+    assert _build(root) == 0
+    (root / "public" / ".sitegen-build").unlink()
+    for path in (root / ".sitegen-cache").rglob("*.pickle"):
+        data = path.read_bytes()
+        payload = cache.unseal(data, path)
+        if payload is not None:
+            path.write_bytes(payload)  # what the older sitegen left: the pickle alone
+    _edit_article(root)
+    caplog.clear()
+    assert _build(root) == 0
+    assert not [r for r in caplog.records if "damaged" in r.getMessage()]
+    assert (root / "public" / ".sitegen-build").exists()
+    assert "ثلاثة" in (root / "public" / "articles" / "a3" / "index.html").read_text(encoding="utf-8")
