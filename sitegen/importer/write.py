@@ -285,6 +285,8 @@ def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> d
         meta["date"] = d.date
     if d.source:
         meta["source"] = d.source
+    if d.author:
+        meta["author"] = d.author
     meta["tags"] = list(d.tags)
     meta["read_also"] = read_also
     meta["related"] = related
