@@ -238,7 +238,7 @@ def _features(line: Line) -> _Line:
         f.shape, f.why = "date", "date or time line"
         found = find_date(text)
         f.value = found.iso if found else ""
-    elif words <= 14 and _credit_line(text):
+    elif words <= 30 and _credit_line(text):
         f.shape, f.why = "credit", "photo credit or caption with credit"
     elif _BULLET.match(text) and not _is_prose(text, words):
         f.shape, f.why = "list_item", "bullet"
@@ -445,6 +445,22 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     counts: dict[str, int] = {}
     for f in lines:
         counts[f.key] = counts.get(f.key, 0) + 1
+    # An unpunctuated line alone between non-prose lines is a headline, not a paragraph; so is
+    # a line ending with ؟ or ! that the page prints twice.
+    for f in lines:
+        if f.prose and counts[f.key] > 1 and f.words <= HEADLINE_MAX_WORDS and not ends_sentence(f.text.rstrip("!")):
+            f.prose, f.shape, f.why = False, "short", "headline-like line printed twice"
+    for i, f in enumerate(lines):
+        if f.prose and not f.cut and f.words <= HEADLINE_MAX_WORDS and not ends_sentence(f.text) \
+                and not f.text.rstrip().endswith((":", "：")) and not f.extra.get("list_intro"):
+            prev_prose = i > 0 and lines[i - 1].prose
+            next_prose = i + 1 < len(lines) and lines[i + 1].prose
+            if not prev_prose and not next_prose:
+                f.prose, f.shape, f.why = False, "short", "unpunctuated line between non-prose lines"
+
+    counts: dict[str, int] = {}
+    for f in lines:
+        counts[f.key] = counts.get(f.key, 0) + 1
 
     core = _find_core(lines, counts)
     if core is None:
@@ -457,8 +473,6 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     for f in lines[start:end]:
         if f.prose:
             lead_words |= content_words(f.text)
-            if len(lead_words) > 40:
-                break
 
     # The headline.
     title_rule = next((r.title for r in active if r.title), "")
@@ -472,9 +486,16 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     headline_words = content_words(headline_text)
 
     # Lines before the headline (or the core): page furniture, one label each.
-    first_body = head[0] + 1 if head is not None and head[0] < start else 0
+    if head is not None and head[0] < start:
+        first_body = head[0] + 1
+    else:
+        # No headline: the few lines just above the lead may still be its dateline or byline.
+        first_body = start
+        while first_body > 0 and start - first_body < 4 and not lines[first_body - 1].prose \
+                and lines[first_body - 1].shape in ("short", "date", "credit", "meta"):
+            first_body -= 1
     if head is None or head[0] < start:
-        for i in range(0, first_body - 1 if head is not None else start):
+        for i in range(0, first_body - 1 if head is not None else first_body):
             if i not in labels:
                 _label_furniture(lines, i, put, headline_key, before=True)
         # Between the headline and the core: deck, byline, dateline, source, date, caption.
@@ -650,28 +671,56 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
             continue
         if f.text.rstrip().endswith((":", "：")) and f.words <= 8:
             continue
+        if f.words <= 9 and (dateline(f.text) or byline(f.text)):
+            continue
         cands.append(i)
+    def opening(text: str) -> tuple[str, ...]:
+        return tuple(lx.stripped_key(text).split()[:2])
+
+    texts = {i: _section_prefix(_breadcrumb_tail(lines[i].text), lead) for i in cands}
     for i in cands:
         f = lines[i]
-        text = _breadcrumb_tail(f.text)
-        text = _section_prefix(text, lead)
+        text = texts[i]
+        if not text:
+            continue
         words = content_words(text)
         shared = len(words & lead)
-        repeated = counts[f.key] > 1 or any(
-            lx.stripped_key(text) == lines[k].key for k in range(len(lines)) if k != i)
+        tkey = lx.stripped_key(text)
+        exact = counts[f.key] > 1 or any(k != i and tkey == g.key for k, g in enumerate(lines))
+        credited = any(k != i and g.shape == "credit" and tkey in g.key and len(g.key) - len(tkey) <= 30
+                       for k, g in enumerate(lines))
+        repeated = exact or credited
         if shared == 0 and not repeated:
             continue
         if len(text.split()) < 3 and not repeated:
             continue
-        # A caption names a subset of what a longer headline-like line above it says.
-        if any(k < i and words and words < content_words(lines[k].text) for k in cands):
+        # A caption names a subset of what a longer headline-like line above it says, or opens
+        # with the same words as that line.
+        if any(k < i and texts[k] and (words and words < content_words(texts[k])
+                                       or opening(texts[k]) == opening(text) and len(opening(text)) == 2
+                                       and lx.stripped_key(texts[k]) != tkey)
+               for k in cands):
             continue
-        score = min(shared, 5) + (2.5 if repeated else 0) + (0.5 if len(text.split()) >= 5 else 0) \
-            - 0.08 * (start - i)
-        why = f"reads like a headline, shares {shared} content word{'s' if shared != 1 else ''} with the lead" \
+        nxt = next((g for g in lines[i + 1:start] if g.key), None)
+        score = min(shared, 5) + (3 if exact else 1.5 if credited else 0) \
+            + (0.5 if len(text.split()) >= 5 else 0) - 0.05 * (start - i)
+        if credited and not exact and i + 1 < len(lines) and lines[i + 1].shape == "credit":
+            score -= 3  # a caption printed again with its credit right below it
+        if re.search(r"\S(?:\.{2}|…)\s*\S", text) and i > lo and any(lines[k].shape in ("date",) for k in range(lo, i)):
+            score -= 1.5  # "kicker.. deck" under a dated byline block: a deck
+        if nxt is not None and (nxt.shape == "date" or dateline(nxt.text) or byline(nxt.text)):
+            score += 1
+        why = f"reads like a headline, shares {shared} content word{'s' if shared != 1 else ''} with the text" \
             + (", printed twice" if repeated else "")
         if best is None or score > best[0]:
             best = (score, i, text, why)
+    if best is None:
+        # No line shares a word with the text: the nearest headline-like line just above it.
+        near = [i for i in cands if start - i <= 4 and len(texts[i].split()) >= 4
+                and not lines[i].text.rstrip().endswith((":", "："))]
+        if near:
+            i = near[-1]
+            return i, texts[i], "nearest headline-like line above the text (shares no words with it)"
     if best is None:
         return None
     return best[1], best[2], best[3]
@@ -679,13 +728,17 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
 
 def _breadcrumb_tail(text: str) -> str:
     """The last step of a breadcrumb ("الرئيسية / قسم / العنوان" → "العنوان")."""
-    for sep in (" / ", " > ", " » ", " < ", " | "):
+    home = {fold("الرئيسية"), "home", "accueil", fold("الرئيسيه")}
+    for sep in (" / ", " > ", " » ", " < ", " | ", " « "):
         if sep in text:
             parts = [p.strip() for p in text.split(sep) if p.strip()]
-            if len(parts) >= 2 and lx.stripped_key(parts[0]) in lx.CHROME_LINES | {fold("الرئيسية")}:
+            ends = (lx.stripped_key(parts[0]), lx.stripped_key(parts[-1])) if parts else ("", "")
+            if len(parts) >= 3 and ends[0] in home:
                 return parts[-1]
-            if len(parts) >= 2 and lx.stripped_key(parts[-1]) in lx.CHROME_LINES | {fold("الرئيسية")}:
+            if len(parts) >= 3 and ends[1] in home:
                 return parts[0]
+            if len(parts) == 2 and (ends[0] in home or ends[1] in home):
+                return ""  # "Home > Section": no headline in it
     return text
 
 
@@ -748,12 +801,16 @@ def _label_front(lines: list[_Line], i: int, put, headline_key: str | None, head
     if dl:
         put(i, "dateline", dl[1], dl[0])
         return
+    prev = lines[i - 1] if i > 0 else None
+    if prev is not None and prev.shape == "credit" and prev.text.rstrip().endswith((":", "：")):
+        put(i, "credit", "the name a credit line introduces")
+        return
     if _name_line(f.text):
         words = content_words(f.text)
-        if words and len(words & (headline_words | lead)) / len(words) >= 0.6:
-            put(i, "caption", "a name the headline or lead also names (a photo caption)")
-        elif lx.is_outlet_name(f.text):
+        if lx.is_outlet_name(f.text):
             put(i, "source", "an outlet's name alone on its line", f.text.strip())
+        elif words and len(words & (headline_words | lead)) / len(words) >= 0.6:
+            put(i, "caption", "a name the headline or lead also names (a photo caption)")
         else:
             put(i, "byline", "a person's name alone on its line", _ACADEMIC.sub("", f.text.strip()) or f.text)
         return
