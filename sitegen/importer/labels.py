@@ -48,7 +48,7 @@ _CUT = re.compile(r"(?:\.{2,}|…)\s*[\"'»”]?$|[،,]$")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _SHORTCODE = re.compile(r"^\[/?[a-z_][a-z0-9_ =\"']*\]$", re.IGNORECASE)
 _HASHTAGS = re.compile(r"^(?:#\S+\s*)+$")
-_WORD = re.compile(r"[\w\u0600-\u06ff]+")
+_WORD = re.compile(r"[A-Za-z0-9\u0621-\u064a\u0660-\u0669\u0671-\u06d3]+")
 _STEM_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و|ب|ل|ف)(?=\w{3,})")
 _LATIN = re.compile(r"[A-Za-z]")
 _ARABIC = re.compile(r"[\u0620-\u064a]")
@@ -61,6 +61,7 @@ _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحر
                      r"\s*[:：\-–—]?\s*(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
 _DASHES = "-–—ـ"
+_QUOTES = re.compile("[\"'“”«»‘’„]")
 _DASH_SPLIT = re.compile(r"\s*[-–—]+\s*")
 
 
@@ -141,6 +142,9 @@ def content_words(text: str) -> set[str]:
     for w in _WORD.findall(fold(text)):
         if w in lx.FUNCTION_WORDS or w.isdigit():
             continue
+        # The word and its stem both count: a prefix letter may be part of the word (فرنسا).
+        if len(w) >= 3:
+            out.add(w)
         stem = _STEM_PREFIX.sub("", w)
         if len(stem) >= 3 and stem not in lx.FUNCTION_WORDS:
             out.add(stem)
@@ -193,7 +197,7 @@ def _ends_with_photo_credit(raw: str) -> bool:
 def _features(line: Line) -> _Line:
     text = _QUOTE_MARK.sub("", line.text).strip()
     words = len(text.split())
-    f = _Line(line.no, text, words, lx.stripped_key(text))
+    f = _Line(line.no, text, words, _QUOTES.sub("", lx.stripped_key(text)))
     if not f.key and not text:
         f.shape, f.why = "chrome", "punctuation only"
         return f
@@ -271,10 +275,11 @@ def dateline(text: str) -> tuple[str, str] | None:
     if not words or len(words) > 9:
         return None
     agency = _agency_in(t)
-    if agency and (lx.city_prefix(t) or len(words) <= 6):
+    if agency and (lx.is_agency(agency) or t.startswith("{")) and (lx.city_prefix(t) or len(words) <= 6):
         return agency, "agency in the dateline"
     quoted = re.search(r"[«\"“]([^»\"”]{2,30})[»\"”]", t)
-    if quoted and lx.city_prefix(t):
+    if quoted and len(words) <= 6 and lx.city_prefix(t[: quoted.start()]) \
+            and len(t[quoted.end():].split()) <= 2:
         return quoted.group(1).strip(), "outlet in quotes after the city"
     if t.rstrip().endswith(tuple(_DASHES)) and 1 <= len(t.rstrip(_DASHES + " ").split()) <= 4:
         return t.rstrip(_DASHES + " ").strip(), "outlet followed by a dash"
@@ -285,9 +290,9 @@ def dateline(text: str) -> tuple[str, str] | None:
             return second.strip(), "city, dash, name"
         if lx.city_prefix(second) and not lx.city_prefix(first):
             return first.strip(), "name, dash, city"
-        if lx.is_outlet_name(first):
+        if lx.is_outlet_name(first) and len(first.split()) <= 3 and len(second.split()) <= 3:
             return first.strip(), "outlet, dash"
-        if lx.is_outlet_name(second):
+        if lx.is_outlet_name(second) and len(first.split()) <= 3 and len(second.split()) <= 3:
             return second.strip(), "dash, outlet"
     return None
 
@@ -482,7 +487,7 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
         hi, htext, why = head
         headline_text = htext
         put(hi, "headline", why, htext)
-    headline_key = lx.stripped_key(headline_text) if headline_text else None
+    headline_key = _QUOTES.sub("", lx.stripped_key(headline_text)) if headline_text else None
     headline_words = content_words(headline_text)
 
     # Lines before the headline (or the core): page furniture, one label each.
@@ -685,7 +690,7 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
             continue
         words = content_words(text)
         shared = len(words & lead)
-        tkey = lx.stripped_key(text)
+        tkey = _QUOTES.sub("", lx.stripped_key(text))
         exact = counts[f.key] > 1 or any(k != i and tkey == g.key for k, g in enumerate(lines))
         credited = any(k != i and g.shape == "credit" and tkey in g.key and len(g.key) - len(tkey) <= 30
                        for k, g in enumerate(lines))
@@ -702,7 +707,7 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
                for k in cands):
             continue
         nxt = next((g for g in lines[i + 1:start] if g.key), None)
-        score = min(shared, 5) + (3 if exact else 1.5 if credited else 0) \
+        score = min(shared, 5) - (2 if shared == 0 else 0) + (3 if exact else 1.5 if credited else 0) \
             + (0.5 if len(text.split()) >= 5 else 0) - 0.05 * (start - i)
         if credited and not exact and i + 1 < len(lines) and lines[i + 1].shape == "credit":
             score -= 3  # a caption printed again with its credit right below it
@@ -712,6 +717,7 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
             score += 1
         why = f"reads like a headline, shares {shared} content word{'s' if shared != 1 else ''} with the text" \
             + (", printed twice" if repeated else "")
+        log.debug("headline candidate line %d: score %.2f (%s)", f.no, score, why)
         if best is None or score > best[0]:
             best = (score, i, text, why)
     if best is None:
