@@ -160,7 +160,7 @@ def function_word_share(text: str) -> float:
 
 
 def _is_prose(text: str, words: int) -> bool:
-    if words < PROSE_WORDS:
+    if words < PROSE_WORDS and not (words >= 6 and text.rstrip().endswith(("،", ","))):
         return False
     latin = len(_LATIN.findall(text))
     arabic = len(_ARABIC.findall(text))
@@ -168,6 +168,8 @@ def _is_prose(text: str, words: int) -> bool:
         return False
     if ends_sentence(text) or text.rstrip("\"'»”) ").endswith((":", "؛", "؟", "?", "!")):
         return True
+    if text.rstrip().endswith(("،", ",")):
+        return True  # a paragraph the page cut at a clause boundary
     return words >= PROSE_LONG or (words >= 10 and function_word_share(text) >= 0.12)
 
 
@@ -242,6 +244,13 @@ def _features(line: Line) -> _Line:
         f.shape, f.why = "date", "date or time line"
         found = find_date(text)
         f.value = found.iso if found else ""
+    elif words <= 12 and not ends_sentence(text) and (found := find_date(text)) is not None \
+            and len((rest := (text[: found.start] + " " + text[found.end:]).strip()).split()) <= 6 \
+            and re.search(r"[()（）\-–—|,،]", rest):
+        f.shape, f.why, f.value = "date", "date line with a name beside it", found.iso
+        inner = re.fullmatch(r"[^()]*[(（]\s*([^()]{2,30}?)\s*[)）][^()]*", rest)
+        if inner and len(inner.group(1).split()) <= 4:
+            f.extra["source"] = inner.group(1)
     elif words <= 30 and _credit_line(text):
         f.shape, f.why = "credit", "photo credit or caption with credit"
     elif _BULLET.match(text) and not _is_prose(text, words):
@@ -422,6 +431,10 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
 
     def put(i: int, label: str, reason: str, value: str = "", part: int = 1, **extra: str) -> None:
         f = lines[i]
+        if label not in BODY_LABELS:
+            for k in ("source", "author"):
+                if f.extra.get(k) and k not in extra:
+                    extra[k] = f.extra[k]
         labels[i] = LabelledLine(f.no, f.text, label, reason, value, part, tuple(sorted(extra.items())))
 
     if any(f.shape == "glued" for f in lines):
@@ -511,10 +524,22 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     # The core.
     seen_body: set[str] = set()
     words_so_far = set(headline_words)
+    in_block = False
     for i in range(start, end):
         if i in labels:
             continue
         f = lines[i]
+        if f.shape == "marker":
+            put(i, "read_also", f.why + " (a block inside the text)", f.value)
+            in_block = True
+            continue
+        if in_block and not f.prose:
+            if f.shape == "short" or f.shape == "list_item":
+                put(i, "related", "a title in the read-also block", f.value or f.text)
+            else:
+                put(i, "chrome", f.why)
+            continue
+        in_block = False
         if headline_key and f.key == headline_key:
             put(i, "duplicate", "the headline printed again")
             continue
@@ -600,6 +625,8 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
                 if g.prose and j > last + 1 and _starts_new_story(lines, last + 1, j):
                     break
                 last, gap = j, 0
+            elif g.shape == "marker" and g.extra.get("kind") == "read_also" and _read_also_inside(lines, j):
+                gap = 0
             elif g.shape == "marker" or g.shape == "chrome" and _ends_article(g) or g.shape == "feed_footer":
                 break
             else:
@@ -629,11 +656,35 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
         return chars + bonus
 
     best = max(candidates, key=score)  # max keeps the first of equals: the earliest run
-    return best[0], best[1]
+    start = best[0]
+    keys = {lines[k].key for k in range(best[0], best[1]) if lines[k].prose}
+    for s, e, _ in runs:
+        if s < start and lines[s].key in keys:
+            start = s  # the lead printed above as a standfirst: the core starts there
+            break
+    return start, best[1]
+
+
+def _read_also_inside(lines: list[_Line], j: int) -> bool:
+    """Is the read-also block at line j set inside the text (the article goes on after its
+    titles and links), rather than ending it?"""
+    k = j + 1
+    while k < len(lines) and k <= j + 5 and not lines[k].prose:
+        if lines[k].shape in ("marker",) or lines[k].shape == "chrome" and _ends_article(lines[k]) \
+                and lines[k].why != "bare web address":
+            return False
+        k += 1
+    if k >= len(lines) or not lines[k].prose or k == j + 1:
+        return False
+    before = lines[k - 1]
+    # "marker, headline, prose" is a second article; a link or several titles are a block.
+    return before.why == "bare web address" or k - j > 2 and _story_at(lines, k - 1) is None
 
 
 def _ends_article(f: _Line) -> bool:
     """Chrome that closes an article (share, comments, subscribe), not a mid-text ad label."""
+    if f.why == "bare web address":
+        return False
     key = f.key
     return not (key in {fold(w) for w in ("إعلان", "اعلان", "ad", "ads", "advertisement", "مساحة إعلانية",
                                             "اعلان ممول", "publicité", "اضغط للاستماع", "استمع")})
