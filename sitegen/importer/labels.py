@@ -348,6 +348,10 @@ def leading_credit(text: str) -> tuple[str, str, str] | None:
             if src and len(rest.split()) >= 5 and (pattern is _LEAD_FIELDS[0] or lx.is_agency(src)
                                                     or lx.is_outlet_name(src)):
                 return src, rest, "dateline glued to the lead"
+    # "صحيفة … / منذ …": an outlet, a slash, the text.
+    m = re.match(r"^(?P<src>[^/\n]{2,50}?)\s+/\s+(?P<rest>.+)$", t)
+    if m and lx.is_outlet_name(m.group("src")) and len(m.group("rest").split()) >= 6:
+        return m.group("src").strip(), m.group("rest").strip(), "source and slash glued to the lead"
     # "10 يونيو 2014 / صحيفة … / منذ …": date / source / text.
     parts = [p.strip() for p in t.split(" / ", 2)]
     if len(parts) == 3 and is_date_line(parts[0]) and 1 <= len(parts[1].split()) <= 6:
@@ -388,7 +392,7 @@ def _strip_leading_date(text: str) -> tuple[str, str] | None:
     head = text[: found.start]
     if head.strip() and not is_date_line(head + " 1 يناير 2000"):
         return None
-    rest = text[found.end:].lstrip(" -–—|,،")
+    rest = text[found.end:].lstrip(" -–—|,،/")
     rest = re.sub(r"^\d{1,2}:\d{2}(?::\d{2})?\s*", "", rest).lstrip(" -–—|,،")
     if len(rest.split()) < 6:
         return None
@@ -473,7 +477,8 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                 and not f.text.rstrip().endswith((":", "：")) and not f.extra.get("list_intro"):
             prev_prose = i > 0 and lines[i - 1].prose
             next_prose = i + 1 < len(lines) and lines[i + 1].prose
-            if not prev_prose and not next_prose:
+            next_date = i + 1 < len(lines) and lines[i + 1].shape == "date"
+            if not prev_prose and not next_prose or next_date and f.words <= 20:
                 f.prose, f.shape, f.why = False, "short", "unpunctuated line between non-prose lines"
 
     counts: dict[str, int] = {}
@@ -584,8 +589,14 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     return PageLabels(out)
 
 
+_END_MARK = re.compile(r"\s*[(\[]?\s*انتهى\s*[)\]]?\s*[\d/.]*\s*$")
+
+
 def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
-    """A paragraph's text without what the page glued to its front (a dateline, a date)."""
+    """A paragraph's text without what the page glued to its front (a dateline, a date) or
+    to its end (an agency's "انتهى" end mark)."""
+    if _END_MARK.search(text) and len(text.split()) > 6:
+        text = _END_MARK.sub("", text)
     extra: dict[str, str] = {}
     if not first:
         m = re.match(r"^\{\s*(?:[^{}:]{1,30}:)?\s*(?P<src>[^{}]{1,40})\}\s*", text)
@@ -641,6 +652,27 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
         return None
     uncut = [r for r in runs if not r[2]]
     candidates = uncut or runs
+
+    def bonus(run: tuple[int, int, bool]) -> float:
+        s, e, _ = run
+        lead = content_words(" ".join(lines[k].text for k in range(s, min(e, s + 3)) if lines[k].prose))
+        best = 0.0
+        for k in range(max(0, s - HEADLINE_WINDOW), s):
+            f = lines[k]
+            if _headline_like(f) and not f.prose:
+                shared = len(content_words(f.value if f.shape == "feed" else f.text) & lead)
+                if shared >= 2:
+                    best = max(best, 600.0 + 100 * min(shared, 5) + (300 if counts[f.key] > 1 else 0))
+        return best
+
+    def size(run: tuple[int, int, bool]) -> int:
+        return sum(len(lines[k].text) for k in range(run[0], run[1]) if lines[k].prose)
+
+    headed = [r for r in candidates if bonus(r) > 0]
+    if len(headed) > 1:
+        # A listing of stories, each under its headline: the first one is the page's article.
+        biggest = max(size(r) for r in headed)
+        candidates = [next(r for r in headed if size(r) >= 0.4 * biggest)]
 
     def score(run: tuple[int, int, bool]) -> float:
         s, e, _ = run
@@ -1010,7 +1042,7 @@ def _story_at(lines: list[_Line], i: int) -> int | None:
     """If a new article starts at line i (a headline, then its date/byline/source lines, then
     prose), the index of its first prose line."""
     f = lines[i]
-    if not _headline_like(f) or f.prose or f.words < 3:
+    if not _headline_like(f) or f.prose or f.words < 3 or byline(f.text):
         return None
     j = i + 1
     introduced = False

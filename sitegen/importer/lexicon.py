@@ -49,6 +49,8 @@ CHROME_OPENINGS = tuple(sorted(_folded(
     "رئيس التحرير|رئيس مجلس الإدارة|مدير التحرير|المدير العام|نائب رئيس التحرير"
 ), key=len, reverse=True))
 
+_TIGHT_OPENINGS = tuple(re.sub(r"\s+([:：])", r"\1", o) for o in CHROME_OPENINGS)
+
 # Wordings that introduce other stories (a read-also or related block). Matched anywhere in a
 # short line, so "للخبر بقية.. ومن أخبارنا أيضا:" is one too.
 READ_ALSO_PHRASES = tuple(sorted(_folded(
@@ -162,7 +164,8 @@ def is_chrome_line(text: str) -> bool:
         return True
     if key in CHROME_LINES:
         return True
-    return any(key.startswith(o) or fold(text).startswith(o) for o in CHROME_OPENINGS)
+    tight = re.sub(r"\s+([:：])", r"\1", key)
+    return any(tight.startswith(o) for o in _TIGHT_OPENINGS)
 
 
 def read_also_phrase(text: str) -> str | None:
