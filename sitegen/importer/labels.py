@@ -668,7 +668,7 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
     def size(run: tuple[int, int, bool]) -> int:
         return sum(len(lines[k].text) for k in range(run[0], run[1]) if lines[k].prose)
 
-    headed = [r for r in candidates if bonus(r) > 0]
+    headed = [r for r in runs if bonus(r) > 0]
     if len(headed) > 1:
         # A listing of stories, each under its headline: the first one is the page's article.
         biggest = max(size(r) for r in headed)
