@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from sitegen.importer.dates import FoundDate, find_date, is_date_line
+from sitegen.importer.dates import FoundDate, find_date, find_stamp, is_date_line
 
 
 def iso(text: str, today: datetime.date | None = None) -> str | None:
@@ -200,3 +200,13 @@ def test_date_lines(line: str) -> None:
 ])
 def test_not_date_lines(line: str) -> None:
     assert not is_date_line(line)
+
+
+def test_find_stamp_spans_a_dateline_date_even_without_a_year() -> None:
+    text = "بغداد 14 آذار مارس (رويترز) - قال"
+    start, end = find_stamp(text) or (0, 0)
+    assert text[start:end] == "14 آذار مارس"
+    text = "القاهرة الأربعاء 3 مايو 2024 10:00 م - قال"
+    start, end = find_stamp(text) or (0, 0)
+    assert text[start:end] == "الأربعاء 3 مايو 2024 10:00 م"
+    assert find_stamp("لا تاريخ في هذا السطر 2024") is None
