@@ -219,6 +219,7 @@ def test_trailing_credits(line: str, source: str, rest: str) -> None:
     ("مبنى الوزارة © Sputnik . Ivan Petrov", "سبوتنيك", "Ivan Petrov", "مبنى الوزارة"),
     ("© AFP / John Doeمرفأ المدينة", "فرانس برس", "John Doe", "مرفأ المدينة"),
     ("لماذا أحب البحر ! ح.م", None, None, "لماذا أحب البحر !"),
+    ("© Reuters سفينة شحن في الميناء", "رويترز", None, "سفينة شحن في الميناء"),
 ])
 def test_photo_credits_at_the_end(line: str, source: str | None, photographer: str | None, rest: str) -> None:
     assert trailing_credit(line) == Credit(source, None, None, rest, "photo_credit", photographer)
@@ -232,6 +233,10 @@ def test_photo_credits_at_the_end(line: str, source: str | None, photographer: s
 ])
 def test_agency_end_markers(line: str, rest: str) -> None:
     assert trailing_credit(line) == Credit(None, None, None, rest, "end_marker")
+
+
+def test_a_copyright_notice_naming_no_one() -> None:
+    assert trailing_credit("© جميع الحقوق محفوظة") == Credit(None, None, None, "", "copyright")
 
 
 def test_archive_photo_notes_mark_a_caption() -> None:

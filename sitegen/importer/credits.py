@@ -51,7 +51,7 @@ class Credit:
     """The line without the credit ("" when the line was only a credit)."""
     kind: str
     """dateline | source_line | source_label | byline | photo_credit | trailing_credit |
-    end_marker | photo_note (see each function for which it returns)."""
+    end_marker | photo_note | copyright (see each function for which it returns)."""
     photographer: str | None = None
     """The photographer of a photo credit (`تصوير: …`, `© Agency . Name`), or None."""
 
@@ -683,6 +683,7 @@ def _person_like(name: str) -> bool:
 
 
 # --- Trailing credits ---------------------------------------------------------------------
+_TAIL = 160
 _END_MARKER = re.compile(
     rf"(?:^|(?<=[.!؟?»\"”'’)\]])|\s)\s*[(/{_DASH_CLASS}ـ]*\s*(?:انتهى|إنتهى|انتهي)(?:\s*[/{_DASH_CLASS}ـ]?\s*"
     r"(?:\d{1,4}|[\w.]{1,10}))?\s*[)/" + _DASH_CLASS + r"ـ]*\s*$")
@@ -692,6 +693,7 @@ _COPYRIGHT = re.compile(r"\s*(?:©|\(c\)|copyright)\s*(?P<name>[^©]{1,60})$", r
 # Words just before "(abbreviation)" that show it glosses a name in the sentence.
 _GLOSS_WORDS = {fold(w) for w in ("وكالة", "الوكالة", "لوكالة", "بوكالة", "للأنباء", "الأنباء", "أنباء",
                                   "الرسمية", "agency")}
+_RIGHTS_WORDS = {fold(w) for w in ("حقوق", "الحقوق", "محفوظة", "محفوظه", "rights", "reserved", "all")}
 # An Algerian caption credit: ح.م (حقوق محفوظة, "rights reserved").
 _RIGHTS = re.compile(r"\s+ح\s?\.\s?م\s?\.?\s*$")
 
@@ -699,26 +701,31 @@ _RIGHTS = re.compile(r"\s+ح\s?\.\s?م\s?\.?\s*$")
 def trailing_credit(text: str) -> Credit | None:
     """A credit closing a paragraph or caption, with `rest` the text before it:
     `(أ ف ب)`, `(رويترز)`, `(الوكالة الوطنية للإعلام)`, `(وكالات)`, `- موقع21` → kind
-    "trailing_credit"; `© Agency`, `© Agency . Name`, `ح.م` → kind "photo_credit";
+    "trailing_credit"; `© Agency`, `© Agency . Name`, `ح.م` → kind "photo_credit" (a
+    © notice naming no one → "copyright");
     `انتهى`, `انتهى 31` (an agency's end-of-story mark) → kind "end_marker", source None;
     `(أرشيفية)`, `- صورة أرشيفية` → kind "photo_note" (the line is a caption). None when the
     text ends otherwise, e.g. with an ordinary parenthesis or a dash clause."""
     line = text.rstrip()
     if not line:
         return None
-    m = _END_MARKER.search(line)
-    if m and (m.start() == 0 or re.search(r"[.!؟?»\"”'’)\]]\s*$", line[:m.start()]) or not line[:m.start()].strip()):
-        return Credit(None, None, None, line[:m.start()].rstrip(), "end_marker")
-    m = _COPYRIGHT.search(line)
+    # A credit is short: only the line's tail is searched, so a long paragraph costs no more.
+    offset = max(0, len(line) - _TAIL)
+    tail = line[offset:]
+    m = _END_MARKER.search(tail)
+    start = offset + m.start() if m else 0
+    if m and (start == 0 or re.search(r"[.!؟?»\"”'’)\]]\s*$", line[:start]) or not line[:start].strip()):
+        return Credit(None, None, None, line[:start].rstrip(), "end_marker")
+    m = _COPYRIGHT.search(tail)
     if m:
-        return _photo_credit(m.group("name"), line[:m.start()].rstrip())
-    m = _RIGHTS.search(line)
+        return _photo_credit(m.group("name"), line[:offset + m.start()].rstrip())
+    m = _RIGHTS.search(tail)
     if m:
-        return Credit(None, None, None, line[:m.start()].rstrip(), "photo_credit")
-    m = _TRAILING_BRACKET.search(line)
+        return Credit(None, None, None, line[:offset + m.start()].rstrip(), "photo_credit")
+    m = _TRAILING_BRACKET.search(tail)
     if m:
         name = m.group("name").strip()
-        rest = line[:m.start()].rstrip()
+        rest = line[:offset + m.start()].rstrip()
         if fold(name) in _CAPTION_WORDS:
             return Credit(None, None, None, rest, "photo_note")
         known = agency_name(name, in_brackets=True)
@@ -733,10 +740,10 @@ def trailing_credit(text: str) -> Credit | None:
             # a date stamp ("3 مايو 2024 11:40 مساء (صوت المدينة)").
             return Credit(_clean_name(name), None, None, rest, "trailing_credit")
         return None
-    m = _TRAILING_DASH.search(line)
+    m = _TRAILING_DASH.search(tail)
     if m:
         name = m.group("name").strip()
-        rest = line[:m.start()].rstrip()
+        rest = line[:offset + m.start()].rstrip()
         if not rest:
             return None
         if fold(name) in _CAPTION_WORDS:
@@ -748,12 +755,13 @@ def trailing_credit(text: str) -> Credit | None:
 
 def _photo_credit(credit: str, rest: str) -> Credit:
     """`© Agency`, `© Agency . Name`, `© Agency / Name`: agency as source, name as photographer.
-    A Latin credit glued to an Arabic caption ("© Agency . NameCaption") gives the caption
-    back in `rest`."""
-    glued = re.search(r"(?<=[A-Za-z.])(?=[\u0600-\u06ff])", credit)
-    if glued:
-        tail = credit[glued.start():].strip()
-        credit = credit[:glued.start()]
+    A Latin credit followed by an Arabic caption ("© Agency . Name Caption", with or without
+    the space) gives the caption back in `rest`. A notice naming neither ("© جميع الحقوق
+    محفوظة") is kind "copyright"."""
+    arabic = re.search(r"[\u0600-\u06ff]", credit)
+    if arabic and re.search(r"[A-Za-z]", credit[:arabic.start()]):
+        tail = credit[arabic.start():].strip()
+        credit = credit[:arabic.start()]
         rest = f"{rest} {tail}".strip()
     parts = [p.strip() for p in re.split(r"\s+[./|]\s+|\s*/\s*", credit.strip()) if p.strip(_STRIP)]
     source = photographer = None
@@ -761,8 +769,9 @@ def _photo_credit(credit: str, rest: str) -> Credit:
         known = agency_name(part, in_brackets=True)
         if known and source is None:
             source = known
-        elif photographer is None and _name_like(part, 5):
+        elif photographer is None and _name_like(part, 5) and not _RIGHTS_WORDS & set(_words(part)):
             photographer = _clean_name(part)
     if source is None and photographer is not None and len(parts) == 1 and _outlet_like(photographer):
         source, photographer = photographer, None
-    return Credit(source, None, None, rest, "photo_credit", photographer)
+    kind = "photo_credit" if source or photographer else "copyright"
+    return Credit(source, None, None, rest, kind, photographer)
