@@ -6,9 +6,11 @@ Fixtures are our own, one per form."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.importer.credits import (
-    Credit, agency_name, byline, is_place, leading_credit, source_line, trailing_credit,
+    AGENCIES, Credit, agency_name, byline, is_place, leading_credit, source_line, trailing_credit,
 )
 
 LEAD = "أعلنت البلدية افتتاح حديقة عامة جديدة في الحي الشرقي."
@@ -271,3 +273,30 @@ def test_agency_lexicon_folds_spellings_and_abbreviations() -> None:
 def test_places() -> None:
     assert is_place("رام الله") and is_place("الاسكندرية") and is_place("أبو ظبي")
     assert not is_place("الحكومة")
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_PIECES = ["مدريد", "(", ")", " ", "-", "–", "ـ", ":", "/", "«", "»", "{", "}", "رويترز", "د ب أ", "متابعة",
+           "كتب", "بقلم", "من", "قال", "الوزير", "إن", "الحكومة", ".", "انتهى", "31", "©", "Reuters", "نيوز",
+           "صورة أرشيفية", "تصوير", "المصدر", "وكالة", "للأنباء", "3 مايو 2024"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16))
+def test_a_credit_only_ever_cuts_text_away(pieces: list[str]) -> None:
+    """Whatever the line, a leading credit's rest is the line's end and a trailing credit's
+    rest its start (a glued photo caption aside): no word of the text is invented."""
+    text = "".join(pieces)
+    lead = leading_credit(text)
+    if lead is not None and lead.rest:
+        assert text.rstrip().endswith(lead.rest)
+    trail = trailing_credit(text)
+    if trail is not None and trail.kind not in ("photo_credit", "copyright"):
+        assert text.startswith(trail.rest)
+    squeezed = "".join(text.split())
+    for credit in (lead, trail, source_line(text), byline(text)):
+        if credit is not None:
+            for name in (credit.author, credit.place, credit.photographer):
+                assert name is None or "".join(name.split()) in squeezed
+            assert credit.source is None or credit.source in AGENCIES or "".join(credit.source.split()) in squeezed

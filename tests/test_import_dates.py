@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.importer.dates import FoundDate, find_date, find_stamp, is_date_line
 
@@ -210,3 +212,30 @@ def test_find_stamp_spans_a_dateline_date_even_without_a_year() -> None:
     start, end = find_stamp(text) or (0, 0)
     assert text[start:end] == "الأربعاء 3 مايو 2024 10:00 م"
     assert find_stamp("لا تاريخ في هذا السطر 2024") is None
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_PIECES = ["18", "٢٩", "05", "2024", "١٤٤٥", "مايو", "كانون الثاني", "/", "-", ".", " ", "،", "(",
+           ")", "12:30", "م", "صباحاً", "الأربعاء", "هـ", "اليوم", "قال", "ـ", "\u064b", "أ", "٬"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.dates(datetime.date(1990, 1, 1), datetime.date(2060, 1, 1)))
+def test_any_text_gives_a_valid_date_and_span_or_none(pieces: list[str], today: datetime.date) -> None:
+    text = "".join(pieces)
+    for found in (find_date(text), find_date(text, today=today)):
+        if found is not None:
+            assert 0 <= found.start < found.end <= len(text)
+            day = datetime.date.fromisoformat(found.iso[:10])
+            assert 1900 <= day.year <= 2100
+            if "T" in found.iso:
+                hour, minute = map(int, found.iso[11:].split(":"))
+                assert 0 <= hour < 24 and 0 <= minute < 60
+    is_date_line(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(datetime.date(1950, 1, 1), datetime.date(2090, 12, 31)), st.sampled_from(["%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y"]))
+def test_every_printed_numeric_date_reads_back(day: datetime.date, form: str) -> None:
+    assert iso("نشر في " + day.strftime(form) + " مساء") == day.isoformat()
