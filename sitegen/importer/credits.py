@@ -54,6 +54,10 @@ class Credit:
     end_marker | photo_note | copyright (see each function for which it returns)."""
     photographer: str | None = None
     """The photographer of a photo credit (`تصوير: …`, `© Agency . Name`), or None."""
+    certain: bool = True
+    """False when the credit rests on the line's shape alone (an unknown one- or two-word name
+    before a dash, "A - B" with neither side a known place or outlet): a caller weighs it with
+    the line's context (is it the lead's first line? is the name the site's?)."""
 
 
 # --- Lexicon ----------------------------------------------------------------------------
@@ -245,6 +249,12 @@ def is_place(text: str) -> bool:
     return key in _PLACE_KEYS or key.removeprefix("ال") in _PLACE_KEYS
 
 
+def _places(text: str) -> bool:
+    """True for a known place, or places joined by commas or slashes ("دبي، الإمارات")."""
+    parts = [p.strip() for p in re.split(r"[،,/]", text)]
+    return all(p and is_place(p) for p in parts)
+
+
 def _place_prefix(text: str) -> str | None:
     """The known place `text` starts with (one to three words), as printed, or None."""
     words = text.split()
@@ -317,13 +327,16 @@ def _source_name(text: str) -> str:
 
 
 def _strip_stamp(text: str) -> str:
-    """`text` without the first date printed in it (and a "في" before it)."""
+    """`text` without the first date printed in it: the words before the date ("القاهرة" in
+    "القاهرة 3 مايو"), or those after it when nothing comes before; a "في" or comma that only
+    led to the date goes with it."""
     span = find_stamp(text)
     if span is None:
         return text
-    head = text[:span[0]].rstrip()
-    head = re.sub(r"(?:^|\s)(?:في|،|,)$", "", head).rstrip()
-    return (head + " " + text[span[1]:].lstrip()).strip()
+    head = re.sub(r"(?:^|\s)(?:في|،|,)$", "", text[:span[0]].rstrip()).rstrip()
+    if ARABIC_LETTER.search(head) or re.search(r"[A-Za-z]", head):
+        return head
+    return text[span[1]:].strip()
 
 
 def _lead_like(text: str) -> bool:
@@ -341,8 +354,9 @@ def _leading_quote_marks(text: str) -> str:
     return re.sub(r"^(?:[>•·▪●*]\s*)+", "", text.strip())
 
 
-def _dateline(source: str | None, author: str | None, place: str | None, rest: str) -> Credit:
-    return Credit(source, author, place, rest.strip(), "dateline")
+def _dateline(source: str | None, author: str | None, place: str | None, rest: str,
+              certain: bool = True) -> Credit:
+    return Credit(source, author, place, rest.strip(), "dateline", certain=certain)
 
 
 def _place_or_source(name: str) -> tuple[str | None, str | None]:
@@ -353,8 +367,8 @@ def _place_or_source(name: str) -> tuple[str | None, str | None]:
 
 
 # --- Leading credits -----------------------------------------------------------------------
-_SOURCE_LABEL = re.compile(r"^\s*(?:المصدر|مصدر الخبر|المصدر الأصلي|source)\s*[:：]\s*(?P<name>.+)$",
-                           re.IGNORECASE)
+_SOURCE_LABEL = re.compile(r"^\s*(?:(?:المصدر|مصدر الخبر|المصدر الأصلي|source)\s*[:：]|(?:نقلا|نقلاً|نقلًا) عن)"
+                           r"\s*(?P<name>.+)$", re.IGNORECASE)
 _BRACES = re.compile(r"^\{\s*(?P<place>[^{}:：]{1,40}?)\s*[:：]\s*(?P<src>[^{}]{1,50}?)\s*\}\s*(?P<rest>.*)$",
                      re.DOTALL)
 # "مدريد (د ب أ) - …", "رام الله-( د ب أ )", "بغداد 3 مايو (رويترز) –", "(أ ف ب) -"
@@ -417,7 +431,7 @@ def _from_bracketed(line: str) -> Credit | None:
     src, rest = m.group("src"), m.group("rest")
     head = _strip_stamp(m.group("head")).strip(_STRIP)
     known = agency_name(src, in_brackets=True)
-    if head and not (is_place(head) or _head_like(head) and len(head.split()) <= 2):
+    if head and not (_places(head) or _head_like(head) and len(head.split()) <= 2):
         return None  # Reuters style: the head is a place ("وتمتلك الوكالة (سبأ)" is a sentence)
     if not head and not known:
         return None  # "(مصدر) -" at the start with no place is a credit only for a known agency
@@ -511,7 +525,8 @@ def _from_dashed(line: str) -> Credit | None:
     if re.search(rf"\s[{_DASH_CLASS}]\s", " ".join(rest.split()[:8])) and not (
             is_place(first) or _outlet_like(first)):
         return None  # "الحكومة - ومعها الوزارات - قررت": a parenthesis, not a dateline
-    if not (is_place(first) or _outlet_like(first)):
+    known = is_place(first) or _outlet_like(first)
+    if not known:
         # An unknown name: accepted only before a real lead, never before another credit
         # ("صورة - وكالة, 2025": an image's alt text).
         if len(first.split()) > 2 or len(rest.split()) < 5 or any(
@@ -523,7 +538,7 @@ def _from_dashed(line: str) -> Credit | None:
         if glued:
             # "مدينة - موقعأكدت …": the scraper lost the line break between outlet and lead.
             return _dateline(_source_name(glued.group("name")), None, place, rest[glued.end("name"):])
-    return _dateline(source, None, place, rest)
+    return _dateline(source, None, place, rest, certain=known)
 
 
 # A lead verb glued to the outlet's name before it (at least three letters of name first).
@@ -537,7 +552,7 @@ def _three_part(first: str, middle: str, lead: str) -> Credit:
         return _dateline(_source_name(middle), None, _clean_name(first), lead)
     if is_place(middle):
         return _dateline(_source_name(first), None, _clean_name(middle), lead)
-    return _dateline(_source_name(first), _clean_name(middle), None, lead)
+    return _dateline(_source_name(first), _clean_name(middle), None, lead, certain=_outlet_like(first))
 
 
 def _two_names(first: str, second: str) -> Credit:
@@ -554,7 +569,7 @@ def _two_names(first: str, second: str) -> Credit:
     if _outlet_like(second) and not _outlet_like(first):
         return _dateline(_source_name(second), None, _clean_name(first), "")
     # "موقع - مدينة" is the commoner order when neither side is known.
-    return _dateline(_source_name(first), None, _clean_name(second), "")
+    return _dateline(_source_name(first), None, _clean_name(second), "", certain=_outlet_like(first))
 
 
 def _from_colon(line: str) -> Credit | None:
@@ -627,7 +642,8 @@ def source_line(text: str) -> Credit | None:
         return Credit(_clean_name(inner), None, None, "", "source_line")
     trailing_dash = re.fullmatch(rf"(?P<name>[^{_DASH_CLASS}ـ]+?){_DASH}", line)
     if trailing_dash and _name_like(trailing_dash.group("name"), 4) and not is_place(trailing_dash.group("name")):
-        return Credit(_source_name(trailing_dash.group("name")), None, None, "", "source_line")
+        name = trailing_dash.group("name")
+        return Credit(_source_name(name), None, None, "", "source_line", certain=_outlet_like(name))
     return None
 
 
@@ -635,10 +651,10 @@ def source_line(text: str) -> Credit | None:
 _BYLINE = re.compile(
     r"^(?P<label>كتب|كتبت|بقلم|بقلم الكاتب|الكاتب|الكاتبة|كاتب المقال|تقرير|إعداد|اعداد|حوار|ترجمة"
     r"|تحرير|تحقيق|متابعة|إشراف|by|par|written by|reporting by)"
-    rf"(?!\w)\s*(?:[:：]|{_DASH})?\s*(?P<name>.*)$", re.IGNORECASE | re.DOTALL)
+    rf"(?!\w)\s*(?:[:：/]|{_DASH})?\s*(?P<name>.*)$", re.IGNORECASE | re.DOTALL)
 _PHOTO = re.compile(
     r"^(?P<label>تصوير|عدسة|تصوير وتحرير|photo|photos|photo by|photography)"
-    rf"(?!\w)\s*(?:[:：]|{_DASH})?\s*(?P<name>.*)$", re.IGNORECASE | re.DOTALL)
+    rf"(?!\w)\s*(?:[:：/]|{_DASH})?\s*(?P<name>.*)$", re.IGNORECASE | re.DOTALL)
 _REUTERS_BY = re.compile(r"^(?:من|بقلم)\s+(?P<name>[^:：.،,]+)$")
 _TITLES = re.compile(r"^(?:(?:أ\.?\s?د|د|م|أ)\.\s*)+")
 

@@ -158,7 +158,7 @@ _TIME = (r"(?<![\d:])(?P<h>[0-2]?\d)(?::(?P<min>[0-5]\d)(?::(?P<sec>[0-5]\d))?|h
 _TIME_RE = re.compile(_TIME)
 _WEEKDAY = rf"{_START}(?:{_alternation(_WEEKDAY_NAMES)}){_END}"
 # Between a date and its time: separators, "الساعة", "at", "à", "GMT".
-_GLUE = r"[\s,،.\-–—|/•·]*(?:(?:الساعه|ساعه|at|a|à|في)\s*[:：]?[\s\-–—]*)?"
+_GLUE = r"(?:t(?=\d)|[\s,،.\-–—|/•·]*(?:(?:الساعه|ساعه|at|a|à|في)\s*[:：]?[\s\-–—]*)?)"
 _TIME_AFTER = re.compile(rf"{_GLUE}{_TIME}")
 _TIME_BEFORE = re.compile(rf"(?:{_START}(?:الساعه|ساعه){_END}\s*[:：]?\s*)?{_TIME}(?:\s*(?:gmt|utc))?"
                           rf"[\s,،\-–—|/•·]*(?:{_WEEKDAY}[\s,،]*)?$")
