@@ -167,6 +167,8 @@ def test_relative_stamps_need_a_reference_day() -> None:
     assert iso("أمس 09:30", today=day) == "2025-02-28T09:30"
     # "اليوم" inside a sentence is not a stamp
     assert iso("أعلنت الحكومة اليوم خطة جديدة", today=day) is None
+    assert iso("قال الوزير أمس إن الخطة جاهزة", today=day) is None
+    assert iso("• أمس", today=day) == "2025-02-28"
     # a printed date still wins over the reference day
     assert iso("نشر في 2 يناير 2025", today=day) == "2025-01-02"
 

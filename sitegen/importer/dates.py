@@ -333,12 +333,11 @@ def _relative_date(key: str, today: datetime.date) -> _Candidate | None:
     for m in _RELATIVE.finditer(key):
         word = m.group("w")
         offset = 0 if word in ("اليوم", "today", "aujourd'hui") else -1
-        if word == "اليوم":
-            # "اليوم" alone is also "today" in a sentence ("أعلنت اليوم"); only a stamp, with a
-            # time right after it or nothing else on the line, is a date.
-            after = _TIME_AFTER.match(key, m.end())
-            if not after and key.strip() != word:
-                continue
+        # The words are also plain words of a sentence ("أعلنت الوزارة اليوم", "قال أمس"):
+        # only a stamp, with a time right after the word or nothing else around it, is a date.
+        after = _TIME_AFTER.match(key, m.end())
+        if not after and _LEFTOVER.search(key[:m.start()] + key[m.end():]):
+            continue
         day = today + datetime.timedelta(days=offset)
         return _Candidate(day, m.start(), m.end(), None, False)
     return None
@@ -407,7 +406,6 @@ def is_date_line(text: str) -> bool:
     key = folded.key
     if len(key) > 200:
         return False  # a stamp is short; a paragraph that contains a date is not one
-    stamp = False
     pieces: list[tuple[int, int]] = []
     for cand in _candidates(key):
         start, end, _ = _attach_time(key, cand)
@@ -444,9 +442,8 @@ def find_stamp(text: str) -> tuple[int, int] | None:
     spans += [(m.start(), m.end()) for m in _DAY_MONTH.finditer(folded.key)][:1]
     if not spans:
         return None
-    start, end = min(spans)
-    if spans[-1][0] == start:
-        end = max(e for s, e in spans if s == start)
+    start = min(s for s, _ in spans)
+    end = max(e for s, e in spans if s == start)  # the longer reading of one stamp
     return folded.span(start, end)
 
 
