@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.importer.credits import (
-    AGENCIES, Credit, agency_name, byline, is_place, leading_credit, source_line, trailing_credit,
+    AGENCIES, OUTLETS, Credit, agency_name, byline, is_place, leading_credit, source_line, trailing_credit,
 )
 
 LEAD = "أعلنت البلدية افتتاح حديقة عامة جديدة في الحي الشرقي."
@@ -139,6 +139,7 @@ def test_ordinary_lines_are_not_datelines(line: str) -> None:
     ("(أ ف ب)", "فرانس برس"),
     ("د.ب.أ", "د ب أ"),
     ("Reuters", "رويترز"),
+    ("BBC", "بي بي سي"),
     ("سانا - SANA", "سانا"),
     ("وكالة الأنباء الكويتية", "كونا"),
     ("وكالة الغيمة للأنباء", "وكالة الغيمة للأنباء"),
@@ -153,6 +154,16 @@ def test_source_lines(line: str, source: str) -> None:
     assert source_line(line) == Credit(source, None, None, "", "source_line")
 
 
+@pytest.mark.parametrize("line, certain", [
+    ("الرافدين نيوز", True),
+    ("الساحل 24", True),
+    ("بغداد اليوم", True),
+    ("موقع الحادث", False),  # "the site of the accident" looks like "موقع X" (an outlet)
+])
+def test_bare_outlet_lines(line: str, certain: bool) -> None:
+    assert source_line(line) == Credit(line, None, None, "", "source_line", certain=certain)
+
+
 def test_source_line_with_the_place_it_writes_from() -> None:
     assert source_line("وكالة النجمة للأخبار – بنغازي.") == Credit(
         "وكالة النجمة للأخبار", None, "بنغازي", "", "source_line")
@@ -164,7 +175,9 @@ def test_bare_source_labels(line: str) -> None:
 
 
 @pytest.mark.parametrize("line", [
+    "الطقس اليوم",
     "الفرنسية",  # a language switch, not AFP (AFP only inside a caption's brackets)
+    "العربية",  # the language, not the channel
     "القاهرة",
     "قال الرئيس إن الوضع مستقر.",
     "المزيد",
@@ -226,6 +239,8 @@ def test_not_bylines(line: str) -> None:
     ("جنود في الميدان (الفرنسية)", "فرانس برس", "جنود في الميدان"),
     ("أطلقت السفينة صفارتها. (رويترز)", "رويترز", "أطلقت السفينة صفارتها."),
     ("قتلى في القصف (وكالات)", "وكالات", "قتلى في القصف"),
+    ("ساحة المدينة ليلاً (الجزيرة)", "الجزيرة", "ساحة المدينة ليلاً"),
+    ("مؤتمر صحفي للوزير (العربية)", "العربية", "مؤتمر صحفي للوزير"),
     ("ازدحام في السوق (شبكة الساحل)", "شبكة الساحل", "ازدحام في السوق"),
     ("3 مايو 2024 11:40 مساء (صوت المدينة)", "صوت المدينة", "3 مايو 2024 11:40 مساء"),
 ])
@@ -285,6 +300,7 @@ def test_agency_lexicon_folds_spellings_and_abbreviations() -> None:
     assert agency_name("وكالة الانباء السعودية") == "واس"
     assert agency_name("الفرنسية") is None and agency_name("الفرنسية", in_brackets=True) == "فرانس برس"
     assert agency_name("وكالة غير معروفة") is None
+    assert agency_name("فرانس24") == agency_name("France 24") == "فرانس 24"
 
 
 def test_places() -> None:
@@ -316,4 +332,4 @@ def test_a_credit_only_ever_cuts_text_away(pieces: list[str]) -> None:
         if credit is not None:
             for name in (credit.author, credit.place, credit.photographer):
                 assert name is None or "".join(name.split()) in squeezed
-            assert credit.source is None or credit.source in AGENCIES or "".join(credit.source.split()) in squeezed
+            assert credit.source is None or credit.source in AGENCIES or credit.source in OUTLETS or "".join(credit.source.split()) in squeezed

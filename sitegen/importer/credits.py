@@ -26,13 +26,13 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sitegen.arabic import ARABIC_LETTER, fold
+from sitegen.arabic import ARABIC_LETTER, ascii_digits, fold
 from sitegen.importer.dates import find_stamp, is_date_line
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "AGENCIES", "PLACES", "Credit", "agency_name", "byline", "is_place", "leading_credit",
+    "AGENCIES", "OUTLETS", "PLACES", "Credit", "agency_name", "byline", "is_place", "leading_credit",
     "source_line", "trailing_credit",
 ]
 
@@ -112,6 +112,21 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "بلومبرغ": ("بلومبرغ", "بلومبيرغ", "Bloomberg"),
     "وكالات": ("وكالات", "وكالات الأنباء", "وكالات أنباء"),
 }
+# Broadcasters and papers whose names pages print as credits, like agencies.
+OUTLETS: dict[str, tuple[str, ...]] = {
+    "الجزيرة": ("الجزيرة", "الجزيرة نت", "Al Jazeera"),
+    "بي بي سي": ("بي بي سي", "بي بي سي عربي", "BBC", "BBC Arabic"),
+    "سي إن إن": ("سي إن إن", "سي ان ان", "CNN"),
+    "سكاي نيوز عربية": ("سكاي نيوز عربية", "سكاي نيوز", "Sky News Arabia"),
+    "فرانس 24": ("فرانس 24", "فرانس24", "France 24"),
+    "روسيا اليوم": ("روسيا اليوم", "آر تي", "RT", "RT Arabic"),
+    "دويتشه فيله": ("دويتشه فيله", "دويتشه فيلله", "DW", "DW عربية"),
+    "يورونيوز": ("يورونيوز", "euronews"),
+    "الميادين": ("الميادين",),
+    "العربي الجديد": ("العربي الجديد",),
+    "القدس العربي": ("القدس العربي",),
+    "الأهرام": ("الأهرام", "بوابة الأهرام"),
+}
 # Credits that name an agency only inside brackets at the end of a caption or paragraph:
 # as a bare word they mean something else ("الفرنسية" is also the French language).
 _BRACKET_ONLY: dict[str, tuple[str, ...]] = {
@@ -120,6 +135,10 @@ _BRACKET_ONLY: dict[str, tuple[str, ...]] = {
     "الألمانية": ("الألمانية",),
     "غيتي": ("غيتي", "Getty", "Getty Images"),
     "أسوشيتد برس": ("أ ب", "ا ب"),
+    # as bare words: a language, a region, an adjective
+    "العربية": ("العربية", "Al Arabiya"),
+    "الشرق الأوسط": ("الشرق الأوسط",),
+    "الحرة": ("الحرة",),
 }
 
 # Cities, regions and countries that open datelines (general knowledge).
@@ -167,12 +186,15 @@ _OUTLET_WORDS = {fold(w) for w in (
     "صحيفة", "جريدة", "مجلة", "موقع", "بوابة", "شبكة", "قناة", "تلفزيون", "تليفزيون", "راديو",
     "إذاعة", "برس", "بريس", "تايمز", "بوست", "انفو", "أنفو", "ميديا", "للأنباء", "للأخبار",
     "للإعلام", "الإعلامية", "news", "net", "online", "press", "post", "times", "tv", "fm", "info",
-    "media", "agency", "تي", "في", "إف", "أف", "إم",
+    "media", "agency",
 )}
+# Two-word outlet marks: "… تي في", "… إف إم" (one word alone is a preposition or a letter).
+_OUTLET_PHRASES = re.compile(r"(?<!\w)(?:تي في|اف ام|اف ايم|ام بي سي)(?!\w)")
 # Words that make an outlet's name only after a place: "مصر اليوم", "روسيا الآن", "سبوتنيك
 # عربي"; "الطقس اليوم" is no outlet.
 _WEAK_OUTLET_WORDS = {fold(w) for w in ("اليوم", "الآن", "عربي", "عربية", "today", "arabic")}
-_OUTLET_DIGITS = re.compile(r"\d")
+# "الشارقة 24", "عربي21": a name ending in a short number (a date, a count or a code does not).
+_OUTLET_DIGITS = re.compile(r"[\u0620-\u064a]\s?\d{1,3}$")
 # Labels that sit where a dateline sits but name no one: a kicker, a section, a format.
 _LABELS = {fold(w) for w in (
     "عاجل", "خاص", "حصري", "حصريا", "فيديو", "بالفيديو", "صور", "بالصور", "شاهد", "انفوجراف",
@@ -225,14 +247,15 @@ def _compact(text: str) -> str:
     return re.sub(rf"[\s.·{_DASH_CLASS}ـ_()\[\]{{}}«»\"“”'‘’]+", "", fold(text))
 
 
-_AGENCY_BY_KEY = {_compact(v): name for name, variants in AGENCIES.items() for v in (name, *variants)}
+_AGENCY_BY_KEY = {_compact(v): name for names in (OUTLETS, AGENCIES) for name, variants in names.items()
+                  for v in (name, *variants)}
 _BRACKET_AGENCY_BY_KEY = {_compact(v): name for name, variants in _BRACKET_ONLY.items() for v in variants}
 _PLACE_KEYS = {fold(p) for p in PLACES}
 
 
 def agency_name(text: str, *, in_brackets: bool = False) -> str | None:
-    """The lexicon name of the agency `text` names ("د.ب.أ" → "د ب أ", "AFP" → "فرانس برس"),
-    or None. `in_brackets` also accepts the caption credits that only brackets make names
+    """The lexicon name of the agency or well-known outlet `text` names ("د.ب.أ" → "د ب أ",
+    "AFP" → "فرانس برس", "BBC" → "بي بي سي"), or None. `in_brackets` also accepts the caption credits that only brackets make names
     ("(الفرنسية)", "(أ ب)")."""
     key = _compact(text)
     if not key:
@@ -302,9 +325,9 @@ def _abbreviation(text: str) -> bool:
 
 
 def _outlet_like(text: str) -> bool:
-    """A name that reads as an outlet's: a lexicon agency, an outlet word ("نيوز", "بوابة"),
-    digits ("… 24"), or Latin letters in an Arabic line's credit."""
-    if agency_name(text):
+    """A name that reads as an outlet's: a lexicon agency or outlet, an outlet word ("نيوز",
+    "بوابة", "… تي في"), a place and "اليوم"/"الآن", or digits ("… 24")."""
+    if agency_name(text) or _OUTLET_PHRASES.search(fold(text)):
         return True
     words = _words(text)
     if any(w in _OUTLET_WORDS or w.removeprefix("ال") in _OUTLET_WORDS for w in words):
@@ -312,7 +335,22 @@ def _outlet_like(text: str) -> bool:
     if len(words) >= 2 and words[-1] in _WEAK_OUTLET_WORDS:
         head = " ".join(text.split()[:-1])
         return is_place(head) or bool(agency_name(head))
-    return bool(_OUTLET_DIGITS.search(text))
+    return bool(_OUTLET_DIGITS.search(ascii_digits(text.strip())))
+
+
+# Outlet marks that no ordinary phrase carries ("نيوز", "نت", "برس", "… 24").
+_SURE_OUTLET_WORDS = {fold(w) for w in ("نيوز", "نت", "أونلاين", "برس", "بريس", "news", "net", "online",
+                                        "press", "tv", "fm", "للأنباء", "للأخبار", "الإخباري",
+                                        "الإخبارية", "الاخباري", "الاخبارية", "وكالة")}
+
+
+def _surely_outlet(text: str) -> bool:
+    words = _words(text)
+    if agency_name(text) or _OUTLET_PHRASES.search(fold(text)) or _OUTLET_DIGITS.search(ascii_digits(text.strip())):
+        return True
+    if any(w in _SURE_OUTLET_WORDS for w in words):
+        return True
+    return len(words) >= 2 and words[-1] in _WEAK_OUTLET_WORDS and _outlet_like(text)
 
 
 def _clean_name(text: str) -> str:
@@ -640,6 +678,10 @@ def source_line(text: str) -> Credit | None:
     if (bracketed and _name_like(inner, 4) and ARABIC_LETTER.search(inner) and "_" not in inner
             and not is_place(inner) and fold(inner) not in _CAPTION_WORDS):
         return Credit(_clean_name(inner), None, None, "", "source_line")
+    if _name_like(inner, 4) and _outlet_like(inner) and not is_place(inner) and not re.search(r"[.!؟?]$", inner):
+        # A bare outlet name ("الرافدين نيوز", "مدينة اليوم"); "موقع الحادث" has the same
+        # shape, so only the unmistakable outlet marks make it certain.
+        return Credit(_clean_name(inner), None, None, "", "source_line", certain=_surely_outlet(inner))
     trailing_dash = re.fullmatch(rf"(?P<name>[^{_DASH_CLASS}ـ]+?){_DASH}", line)
     if trailing_dash and _name_like(trailing_dash.group("name"), 4) and not is_place(trailing_dash.group("name")):
         name = trailing_dash.group("name")
