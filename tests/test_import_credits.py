@@ -70,10 +70,16 @@ def test_outlet_reporter_and_lead() -> None:
     ("كورونا - ", "كورونا", False),  # a topic kicker looks the same: only context can tell
     ("شمس نيوز – ", "شمس نيوز", True),
     ("(كونا) - ", "كونا", True),
+    ("الساحل 24: ", "الساحل 24", True),
 ])
 def test_certainty_of_a_dateline(prefix: str, source: str, certain: bool) -> None:
     credit = leading_credit(prefix + LEAD)
     assert credit is not None and credit.source == source and credit.certain is certain
+
+
+def test_a_place_before_a_colon_may_be_a_headline_topic() -> None:
+    credit = leading_credit("السودان: " + LEAD)
+    assert credit == Credit(None, None, "السودان", LEAD, "dateline", certain=False)
 
 
 @pytest.mark.parametrize("line, source, place, author", [

@@ -628,7 +628,9 @@ def _from_colon(line: str) -> Credit | None:
     if rest and (not _lead_like(rest) or len(rest.split()) < 3):
         return None
     source, place = _place_or_source(head)
-    return _dateline(source, None, place, rest)
+    # "مصر: ارتفاع الأسعار" is also how a headline names its country: a place alone before a
+    # colon is a dateline only in a lead, which the caller knows and this line does not.
+    return _dateline(source, None, place, rest, certain=source is not None)
 
 
 # --- Source lines --------------------------------------------------------------------------
