@@ -241,9 +241,20 @@ def test_repair_refuses_what_does_not_round_trip_to_arabic(text: str) -> None:
     assert repair_mojibake(text) is None
 
 
-def test_real_french_is_not_mojibake() -> None:
-    assert not looks_like_mojibake("Société Générale à Paris, réunion prévue à 14h.")
-    assert not looks_like_mojibake(SENTENCE)
+@pytest.mark.parametrize("text", [
+    "Société Générale à Paris, réunion prévue à 14h.",
+    "Ça a été",  # short, and most of its letters accented
+    "Ñoño años",
+    "Français",
+    SENTENCE,
+])
+def test_accented_latin_and_arabic_are_not_mojibake(text: str) -> None:
+    assert not looks_like_mojibake(text)
+
+
+def test_a_page_with_a_french_line_is_read_unchanged() -> None:
+    page = f"{TITLE}\nÇa a été\n{SENTENCE}\n"
+    assert decode_seed(page.encode("utf-8"), "seeds/x.txt") == (page, [])
 
 
 def test_a_page_with_readable_lines_and_a_mojibake_body_is_repaired() -> None:

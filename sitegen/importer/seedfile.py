@@ -213,15 +213,21 @@ _ARABIC_RUN = re.compile("([\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff][\u0600-\u06
 def looks_like_mojibake(text: str) -> bool:
     """True when `text`, or a stretch of it between readable Arabic words, reads like Arabic
     bytes decoded with a Western code page: at least three characters from the
-    Latin-1/Windows-1252 upper half, making up at least half of its letters and symbols
-    (French or Spanish text has a few accented letters, not a majority)."""
+    Latin-1/Windows-1252 upper half, making up at least half of its letters and symbols,
+    that read as Arabic with the Arabic code page (French or Spanish text has accented
+    letters too, but they do not turn into Arabic)."""
     return any(_mojibake_run(run) for run in _ARABIC_RUN.split(text)[::2])
 
 
 def _mojibake_run(text: str) -> bool:
     signs = [c for c in text if not c.isascii() or c.isalpha()]
     odd = sum(1 for c in signs if _mojibake_char(c))
-    return odd >= 3 and odd * 2 >= len(signs)
+    if odd < 3 or odd * 2 < len(signs):
+        return False
+    # Accented Latin text ("Ça a été") has the same letters; only Arabic bytes read with a
+    # Western code page give Arabic back when read with the Arabic one, if only roughly.
+    rough = text.encode("cp1252", errors="replace").decode("cp1256", errors="replace")
+    return _mostly_arabic(rough)
 
 
 def _mostly_arabic(text: str) -> bool:
