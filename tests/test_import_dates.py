@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sitegen.importer.dates import FoundDate, find_date, is_date_line
+from sitegen.importer.dates import FoundDate, find_date, find_stamp, is_date_line
 
 
 def iso(text: str, today: datetime.date | None = None) -> str | None:
@@ -94,6 +96,8 @@ def test_date_forms(text: str, expected: str) -> None:
     ("نشر في 27/10/2014, 20:33", "2014-10-27T20:33"),
     ("12:10 ص 1 يناير 2020", "2020-01-01T00:10"),
     ("le 12 décembre 2023 à 14h30", "2023-12-12T14:30"),
+    ("2024-05-18T19:48:00+03:00", "2024-05-18T19:48"),
+    ("Mon, 18 May 2024 19:48:00 +0300", "2024-05-18T19:48"),
     # right-to-left layout scrambled day, time, year and month
     ("15 08:51 2026 فيفري", "2026-02-15T08:51"),
 ])
@@ -163,6 +167,8 @@ def test_relative_stamps_need_a_reference_day() -> None:
     assert iso("أمس 09:30", today=day) == "2025-02-28T09:30"
     # "اليوم" inside a sentence is not a stamp
     assert iso("أعلنت الحكومة اليوم خطة جديدة", today=day) is None
+    assert iso("قال الوزير أمس إن الخطة جاهزة", today=day) is None
+    assert iso("• أمس", today=day) == "2025-02-28"
     # a printed date still wins over the reference day
     assert iso("نشر في 2 يناير 2025", today=day) == "2025-01-02"
 
@@ -200,3 +206,40 @@ def test_date_lines(line: str) -> None:
 ])
 def test_not_date_lines(line: str) -> None:
     assert not is_date_line(line)
+
+
+def test_find_stamp_spans_a_dateline_date_even_without_a_year() -> None:
+    text = "بغداد 14 آذار مارس (رويترز) - قال"
+    start, end = find_stamp(text) or (0, 0)
+    assert text[start:end] == "14 آذار مارس"
+    text = "القاهرة الأربعاء 3 مايو 2024 10:00 م - قال"
+    start, end = find_stamp(text) or (0, 0)
+    assert text[start:end] == "الأربعاء 3 مايو 2024 10:00 م"
+    assert find_stamp("لا تاريخ في هذا السطر 2024") is None
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_PIECES = ["18", "٢٩", "05", "2024", "١٤٤٥", "مايو", "كانون الثاني", "/", "-", ".", " ", "،", "(",
+           ")", "12:30", "م", "صباحاً", "الأربعاء", "هـ", "اليوم", "قال", "ـ", "\u064b", "أ", "٬"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.dates(datetime.date(1990, 1, 1), datetime.date(2060, 1, 1)))
+def test_any_text_gives_a_valid_date_and_span_or_none(pieces: list[str], today: datetime.date) -> None:
+    text = "".join(pieces)
+    for found in (find_date(text), find_date(text, today=today)):
+        if found is not None:
+            assert 0 <= found.start < found.end <= len(text)
+            day = datetime.date.fromisoformat(found.iso[:10])
+            assert 1900 <= day.year <= 2100
+            if "T" in found.iso:
+                hour, minute = map(int, found.iso[11:].split(":"))
+                assert 0 <= hour < 24 and 0 <= minute < 60
+    is_date_line(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(datetime.date(1950, 1, 1), datetime.date(2090, 12, 31)), st.sampled_from(["%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y"]))
+def test_every_printed_numeric_date_reads_back(day: datetime.date, form: str) -> None:
+    assert iso("نشر في " + day.strftime(form) + " مساء") == day.isoformat()

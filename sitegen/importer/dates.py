@@ -35,7 +35,7 @@ from sitegen.arabic import fold
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FoundDate", "find_date", "is_date_line", "MONTH_NAMES", "HIJRI_MONTH_NAMES"]
+__all__ = ["FoundDate", "FoldedText", "find_date", "find_stamp", "is_date_line", "MONTH_NAMES", "HIJRI_MONTH_NAMES"]
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ _TIME = (r"(?<![\d:])(?P<h>[0-2]?\d)(?::(?P<min>[0-5]\d)(?::(?P<sec>[0-5]\d))?|h
 _TIME_RE = re.compile(_TIME)
 _WEEKDAY = rf"{_START}(?:{_alternation(_WEEKDAY_NAMES)}){_END}"
 # Between a date and its time: separators, "الساعة", "at", "à", "GMT".
-_GLUE = r"[\s,،.\-–—|/•·]*(?:(?:الساعه|ساعه|at|a|à|في)\s*[:：]?[\s\-–—]*)?"
+_GLUE = r"(?:t(?=\d)|[\s,،.\-–—|/•·]*(?:(?:الساعه|ساعه|at|a|à|في)\s*[:：]?[\s\-–—]*)?)"
 _TIME_AFTER = re.compile(rf"{_GLUE}{_TIME}")
 _TIME_BEFORE = re.compile(rf"(?:{_START}(?:الساعه|ساعه){_END}\s*[:：]?\s*)?{_TIME}(?:\s*(?:gmt|utc))?"
                           rf"[\s,،\-–—|/•·]*(?:{_WEEKDAY}[\s,،]*)?$")
@@ -166,7 +166,7 @@ _WEEKDAY_BEFORE = re.compile(rf"{_WEEKDAY}[\s,،\-–—]*$")
 _RELATIVE = re.compile(rf"{_START}(?P<w>اليوم|امس|البارحه|today|yesterday|aujourd'hui|hier){_END}")
 
 
-class _Folded:
+class FoldedText:
     """`text` folded character by character, remembering each folded character's source
     position, so a match in the folded text maps back to a span of the original."""
 
@@ -196,6 +196,8 @@ class _Folded:
         if start >= end:
             pos = self.origin[start] if start < len(self.origin) else len(self.text)
             return pos, pos
+        while end - 1 > start and self.key[end - 1] == " ":
+            end -= 1  # a pattern's trailing \s* is not part of the stamp
         stop = self.origin[end - 1] + 1
         while stop < len(self.text) and not self.text[stop].isspace() and fold(self.text[stop]) == "":
             stop += 1
@@ -331,12 +333,11 @@ def _relative_date(key: str, today: datetime.date) -> _Candidate | None:
     for m in _RELATIVE.finditer(key):
         word = m.group("w")
         offset = 0 if word in ("اليوم", "today", "aujourd'hui") else -1
-        if word == "اليوم":
-            # "اليوم" alone is also "today" in a sentence ("أعلنت اليوم"); only a stamp, with a
-            # time right after it or nothing else on the line, is a date.
-            after = _TIME_AFTER.match(key, m.end())
-            if not after and key.strip() != word:
-                continue
+        # The words are also plain words of a sentence ("أعلنت الوزارة اليوم", "قال أمس"):
+        # only a stamp, with a time right after the word or nothing else around it, is a date.
+        after = _TIME_AFTER.match(key, m.end())
+        if not after and _LEFTOVER.search(key[:m.start()] + key[m.end():]):
+            continue
         day = today + datetime.timedelta(days=offset)
         return _Candidate(day, m.start(), m.end(), None, False)
     return None
@@ -351,7 +352,7 @@ def find_date(text: str, today: datetime.date | None = None) -> FoundDate | None
 
     `today` is the reference day for relative stamps (`اليوم 15:02`, `أمس`); without it
     they are not dates, since a seed does not say when it was scraped."""
-    folded = _Folded(text)
+    folded = FoldedText(text)
     key = folded.key
     cands = _candidates(key)
     if today is not None:
@@ -391,7 +392,9 @@ _GMT_OFFSET = re.compile(r"[+\-]\s*\d{1,2}(?::\d{2})?(?!\d)")
 _LEFTOVER = re.compile(r"[^\W_]")
 _MONTH_OR_HMONTH = re.compile(rf"{_G_MONTH}|{_H_MONTH}")
 _BARE_DAY = r"(?<!\d)[0-3]?\d(?:st|nd|rd|th|er)?(?!\d)"
-_DAY_MONTH = re.compile(rf"{_BARE_DAY}\s*(?:{_MONTH_OR_HMONTH.pattern})|(?:{_MONTH_OR_HMONTH.pattern})\s*{_BARE_DAY}")
+# A month and its other regional name, without groups: "ديسمبر كانون الاول", "حزيران (يونيو)".
+_ANY_MONTH = rf"(?:{_MONTH_OR_HMONTH.pattern})(?:\s*(?:[/\-–]\s*|\(\s*)?(?:{_G_MONTH})\s*\)?)?"
+_DAY_MONTH = re.compile(rf"{_BARE_DAY}\s*(?:من\s+)?{_ANY_MONTH}|{_ANY_MONTH}\s*{_BARE_DAY}")
 
 
 def is_date_line(text: str) -> bool:
@@ -399,11 +402,10 @@ def is_date_line(text: str) -> bool:
     stamp labels, relative phrases (منذ 3 ساعات), bullets, pipes and punctuation leaves at
     most two letters or digits. A line with no date, time or relative stamp at all is not a
     date line, and neither is a year or a number alone."""
-    folded = _Folded(text)
+    folded = FoldedText(text)
     key = folded.key
     if len(key) > 200:
         return False  # a stamp is short; a paragraph that contains a date is not one
-    stamp = False
     pieces: list[tuple[int, int]] = []
     for cand in _candidates(key):
         start, end, _ = _attach_time(key, cand)
@@ -429,6 +431,20 @@ def is_date_line(text: str) -> bool:
     for pattern in (re.compile(_WEEKDAY), _ISSUE, _LABEL_RE, _GMT_OFFSET, _MONTH_OR_HMONTH):
         rest = _blank(rest, [(m.start(), m.end()) for m in pattern.finditer(rest)])
     return len(_LEFTOVER.findall(rest)) <= 2
+
+
+def find_stamp(text: str) -> tuple[int, int] | None:
+    """The span of the first date printed in `text`, counting a day and month without a
+    year ("29 ديسمبر كانون الأول" in a dateline) as well as every form find_date reads; None
+    when there is none. For cutting a stamp out of a dateline, not for dating a page."""
+    folded = FoldedText(text)
+    spans = [_attach_time(folded.key, c)[:2] for c in _candidates(folded.key)[:1]]
+    spans += [(m.start(), m.end()) for m in _DAY_MONTH.finditer(folded.key)][:1]
+    if not spans:
+        return None
+    start = min(s for s, _ in spans)
+    end = max(e for s, e in spans if s == start)  # the longer reading of one stamp
+    return folded.span(start, end)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
