@@ -78,7 +78,11 @@ def parse_seed(text: str, path: str, rules: tuple[Rule, ...] = ()) -> tuple[list
     page = label_page(text, rules)
     if page.refused:
         raise SourceError(path, page.refused, stage="import")
-    return drafts_from_labels(page), []
+    drafts = drafts_from_labels(page)
+    source = next((r.source for r in rules if r.source and r.applies(text)), None)
+    if source:
+        drafts[0] = replace(drafts[0], source=source)
+    return drafts, []
 
 
 def drafts_from_labels(page: PageLabels) -> list[Draft]:

@@ -61,6 +61,7 @@ _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحر
                      r"\s*[:：\-–—]?\s*(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
 _DASHES = "-–—ـ"
+_TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
 _QUOTES = re.compile("[\"'“”«»‘’„]")
 _DASH_SPLIT = re.compile(r"\s*[-–—]+\s*")
 
@@ -253,6 +254,8 @@ def _features(line: Line) -> _Line:
             f.extra["source"] = inner.group(1)
     elif words <= 30 and _credit_line(text):
         f.shape, f.why = "credit", "photo credit or caption with credit"
+    elif len(_TEASER.findall(text)) >= 2 and not ends_sentence(text) and not _BULLET.match(text):
+        f.shape, f.why = "teaser", "«kicker.. headline» units glued together (other stories)"
     elif _BULLET.match(text) and not _is_prose(text, words):
         f.shape, f.why = "list_item", "bullet"
         f.value = text[_BULLET.match(text).end():].strip()
@@ -401,7 +404,7 @@ def _strip_leading_date(text: str) -> tuple[str, str] | None:
 
 # --- Headline -------------------------------------------------------------------------------
 def _headline_like(f: _Line) -> bool:
-    if f.shape not in ("short", "prose", "feed") or f.cut and f.shape != "feed":
+    if f.shape not in ("short", "prose", "feed", "teaser") or f.cut and f.shape != "feed":
         return False
     text = f.value if f.shape == "feed" else f.text
     words = len(text.split())
@@ -447,7 +450,7 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
 
     # Poll questions: a question followed by bullet options is a widget, not a headline.
     for i, f in enumerate(lines):
-        if f.text.rstrip().endswith(("؟", "?")) and i + 2 < len(lines) \
+        if f.text.rstrip().endswith(("؟", "?")) and i + 2 < len(lines) and not _BULLET.match(f.text) \
                 and lines[i + 1].shape == "list_item" and lines[i + 2].shape == "list_item":
             f.shape, f.prose, f.why = "chrome", False, "poll question (bullet options follow)"
     # A line ending with a colon that introduces three or more short lines: they are its list.
@@ -578,7 +581,8 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                                     value=f.value, extra=(("source", f.extra["source"]),))
                 break
             if labels[i].label in ("related", "other_story", "chrome") and _headline_like(f) \
-                    and len(content_words(f.text) & lead_words) >= 2 and labels[i].part == 1:
+                    and len(content_words(f.text) & lead_words) >= 2 and labels[i].part == 1 \
+                    and f.words >= 4 and counts[f.key] == 1:
                 labels[i] = replace(labels[i], label="headline",
                                     reason="headline printed after the body (shares words with the lead)",
                                     value=f.text)
@@ -650,6 +654,14 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
         i = last + 1
     if not runs:
         return None
+    # Runs after the first article's closing marker (its source, keywords, similar list, or a
+    # read-also that ends it) are further articles, not the page's own.
+    first = runs[0]
+    if sum(1 for k in range(first[0], first[1]) if lines[k].prose) >= 2:
+        closing = next((k for k in range(first[1], len(lines)) if lines[k].shape == "marker"
+                        and (lines[k].extra.get("kind") != "read_also" or not _read_also_inside(lines, k))), None)
+        if closing is not None:
+            runs = [r for r in runs if r[0] < closing]
     uncut = [r for r in runs if not r[2]]
     candidates = uncut or runs
 
@@ -1012,7 +1024,7 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
             put(i, "source", dl[1], dl[0], part=part)
         elif _name_line(f.text) and lx.is_outlet_name(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
-        elif f.shape in ("short", "list_item") or (f.shape == "prose" and not ends_sentence(f.text)
+        elif f.shape in ("short", "list_item", "teaser") or (f.shape == "prose" and not ends_sentence(f.text)
                                                      and f.words <= HEADLINE_MAX_WORDS and in_list):
             title = f.value if f.shape == "list_item" else f.text
             run = _headline_run(lines, i)
@@ -1030,7 +1042,7 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
 def _headline_run(lines: list[_Line], i: int) -> int:
     run = 0
     for g in lines[i:]:
-        if g.shape in ("short", "list_item") and g.words >= 3 or g.shape == "prose" and not ends_sentence(g.text) \
+        if g.shape in ("short", "list_item", "teaser") and g.words >= 3 or g.shape == "prose" and not ends_sentence(g.text) \
                 and g.words <= HEADLINE_MAX_WORDS:
             run += 1
         else:
