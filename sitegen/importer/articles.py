@@ -125,10 +125,11 @@ def _draft(part: int, lines: list[LabelledLine], body: list[LabelledLine]) -> Dr
     date = next((lab.value for lab in lines if lab.label == "date" and lab.value), None) \
         or next((e["date"] for e in extras if e.get("date")), None)
     keywords = [lab.value for lab in lines if lab.label == "tags" and lab.value]
+    # A line of several glued «kicker.. headline» units is split once all titles are known.
     related = [lab.value for lab in lines if lab.label == "related" and lab.value
-               and not TEASER_SEPARATOR.search(lab.value)]
+               and len(TEASER_SEPARATOR.findall(lab.value)) < 2]
     teasers = [lab.value for lab in lines if lab.label == "related" and lab.value
-               and TEASER_SEPARATOR.search(lab.value)]
+               and len(TEASER_SEPARATOR.findall(lab.value)) >= 2]
     read_also = [lab.value for lab in lines if lab.label == "read_also" and lab.value]
     body_text = "\n".join(lab.value or lab.text for lab in body)
     tags: list[str] = []

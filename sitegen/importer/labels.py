@@ -467,6 +467,11 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                 for g in lines[i + 1: i + 1 + run]:
                     g.extra["listed"] = "1"
 
+    if not any(f.prose for f in lines):
+        # A short page: its few sentences are its text.
+        for f in lines:
+            if f.shape == "short" and f.words >= 3 and ends_sentence(f.text):
+                f.prose, f.shape, f.why = True, "prose", "a sentence (the page has no longer text)"
     counts: dict[str, int] = {}
     for f in lines:
         counts[f.key] = counts.get(f.key, 0) + 1
@@ -542,8 +547,8 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
             in_block = True
             continue
         if in_block and not f.prose:
-            if f.shape == "short" or f.shape == "list_item":
-                put(i, "related", "a title in the read-also block", f.value or f.text)
+            if f.shape in ("short", "list_item", "teaser"):
+                put(i, "read_also", "a title in the read-also block", f.value or f.text)
             else:
                 put(i, "chrome", f.why)
             continue
@@ -657,9 +662,12 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
     # Runs after the first article's closing marker (its source, keywords, similar list, or a
     # read-also that ends it) are further articles, not the page's own.
     first = runs[0]
-    if sum(1 for k in range(first[0], first[1]) if lines[k].prose) >= 2:
+    prose_lines = sum(1 for k in range(first[0], first[1]) if lines[k].prose)
+    if prose_lines >= 1:
         closing = next((k for k in range(first[1], len(lines)) if lines[k].shape == "marker"
-                        and (lines[k].extra.get("kind") != "read_also" or not _read_also_inside(lines, k))), None)
+                        and (lines[k].extra.get("kind") in ("source", "keywords") or prose_lines >= 2
+                             and (lines[k].extra.get("kind") != "read_also" or not _read_also_inside(lines, k)))),
+                       None)
         if closing is not None:
             runs = [r for r in runs if r[0] < closing]
     uncut = [r for r in runs if not r[2]]
@@ -711,18 +719,18 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
 
 def _read_also_inside(lines: list[_Line], j: int) -> bool:
     """Is the read-also block at line j set inside the text (the article goes on after its
-    titles and links), rather than ending it?"""
+    titles and links), rather than ending it? Yes when full, uncut prose follows within a few
+    lines and no headline with its own date, byline or source opens another story there."""
     k = j + 1
     while k < len(lines) and k <= j + 5 and not lines[k].prose:
-        if lines[k].shape in ("marker",) or lines[k].shape == "chrome" and _ends_article(lines[k]) \
-                and lines[k].why != "bare web address":
+        g = lines[k]
+        if g.shape == "marker" or g.shape == "chrome" and _ends_article(g) or g.shape == "date":
             return False
         k += 1
-    if k >= len(lines) or not lines[k].prose or k == j + 1:
+    if k >= len(lines) or not lines[k].prose or lines[k].cut or lines[k].words < 6 \
+            or not ends_sentence(lines[k].text):
         return False
-    before = lines[k - 1]
-    # "marker, headline, prose" is a second article; a link or several titles are a block.
-    return before.why == "bare web address" or k - j > 2 and _story_at(lines, k - 1) is None
+    return k == j + 1 or _story_at(lines, k - 1) is None or lines[k - 1].why == "bare web address"
 
 
 def _ends_article(f: _Line) -> bool:
@@ -792,7 +800,7 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
         repeated = exact or credited
         if shared == 0 and not repeated:
             continue
-        if len(text.split()) < 3 and not repeated:
+        if len(text.split()) < 3:
             continue
         # A caption names a subset of what a longer headline-like line above it says, or opens
         # with the same words as that line.
@@ -1026,13 +1034,17 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
         elif f.shape in ("short", "list_item", "teaser") or (f.shape == "prose" and not ends_sentence(f.text)
                                                      and f.words <= HEADLINE_MAX_WORDS and in_list):
-            title = f.value if f.shape == "list_item" else f.text
+            title = f.value if f.shape == "list_item" else _BULLET.sub("", f.text)
             run = _headline_run(lines, i)
             if in_list or run >= 2:
                 put(i, "related", "a headline of another story after the article", title, part=part)
                 in_list = True
             else:
                 put(i, "chrome", "short line after the article's end", part=part)
+        elif i > 0 and lines[i - 1].shape == "marker" and lines[i - 1].extra.get("kind") in ("keywords", "source") \
+                and not f.cut and all(g.shape in ("chrome", "hashtags") for g in lines[i + 1:]):
+            put(i, "paragraph", "prose right after a source or keywords marker, nothing after it (kept)",
+                f.text, part=part)
         else:
             put(i, "other_story", "prose after the article's end", part=part)
             in_list = False
