@@ -56,7 +56,7 @@ _ARABIC = re.compile(r"[\u0620-\u064a]")
 _FEED_FOOTER = re.compile(r"^The post (?P<title>.+?) appeared first on (?P<site>.+?)\.?$", re.IGNORECASE)
 _FEED_FIELD = re.compile(r"^(?P<name>" + "|".join(sorted(lx.FEED_FIELDS, key=len, reverse=True))
                          + r")(?:\s+\d+)?(?:\s*[:：]\s*|\s+)(?P<value>.*)$", re.IGNORECASE)
-_FLIPPED_FIELD = re.compile(r"(?P<value>[^:]+?)\s*:\s*(?P<name>Source|Author)\b", re.IGNORECASE)
+_FLIPPED_FIELD = re.compile(r"(?P<value>[^:]{1,80}?)\s*:\s*(?P<name>Source|Author)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|بواسطة|كاتب المقال|الكاتب|المحرر|من|by|par)"
                      r"\s*[:：\-–—]?\s*(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
@@ -231,7 +231,7 @@ def _features(line: Line) -> _Line:
         f.shape, f.why = "feed", f"feed field «{feed.group('name')}»"
         f.extra["field"] = feed.group("name").lower()
         f.value = feed.group("value").strip()
-    elif _FLIPPED_FIELD.search(text) and words <= 12:
+    elif words <= 12 and re.search(r":\s*(?:source|author)\b", text, re.IGNORECASE) and _FLIPPED_FIELD.search(text):
         f.shape, f.why = "meta", "meta line with Source/Author labels"
         for m in _FLIPPED_FIELD.finditer(text):
             value = m.group("value").strip()
@@ -467,11 +467,6 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                 for g in lines[i + 1: i + 1 + run]:
                     g.extra["listed"] = "1"
 
-    if not any(f.prose for f in lines):
-        # A short page: its few sentences are its text.
-        for f in lines:
-            if f.shape == "short" and f.words >= 3 and ends_sentence(f.text):
-                f.prose, f.shape, f.why = True, "prose", "a sentence (the page has no longer text)"
     counts: dict[str, int] = {}
     for f in lines:
         counts[f.key] = counts.get(f.key, 0) + 1
@@ -493,6 +488,11 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     for f in lines:
         counts[f.key] = counts.get(f.key, 0) + 1
 
+    if not any(f.prose for f in lines):
+        # A short page: its few sentences are its text.
+        for f in lines:
+            if f.shape == "short" and f.words >= 3 and ends_sentence(f.text):
+                f.prose, f.shape, f.why = True, "prose", "a sentence (the page has no longer text)"
     core = _find_core(lines, counts)
     if core is None:
         for i, f in enumerate(lines):
