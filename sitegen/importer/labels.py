@@ -642,7 +642,8 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
         while j < n:
             g = lines[j]
             if g.prose or g.extra.get("listed"):
-                if g.prose and j > last + 1 and _starts_new_story(lines, last + 1, j):
+                if g.prose and j > last + 1 and _starts_new_story(lines, last + 1, j) \
+                        and not any(lines[k].key == g.key for k in range(start, j)):
                     break
                 last, gap = j, 0
             elif g.shape == "marker" and g.extra.get("kind") == "read_also" and _read_also_inside(lines, j):
@@ -688,7 +689,13 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
     def size(run: tuple[int, int, bool]) -> int:
         return sum(len(lines[k].text) for k in range(run[0], run[1]) if lines[k].prose)
 
-    headed = [r for r in runs if bonus(r) > 0]
+    seen_keys: set[str] = set()
+    headed = []
+    for r in runs:
+        keys = {lines[k].key for k in range(r[0], r[1]) if lines[k].prose}
+        if bonus(r) > 0 and not keys & seen_keys:
+            headed.append(r)
+        seen_keys |= keys
     if len(headed) > 1:
         # A listing of stories, each under its headline: the first one is the page's article.
         biggest = max(size(r) for r in headed)
@@ -1032,6 +1039,11 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
             put(i, "source", dl[1], dl[0], part=part)
         elif _name_line(f.text) and lx.is_outlet_name(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
+        elif i == end and part == 1 and f.shape == "short" and f.words >= 3 \
+                and (re.match(r"^و\S", f.text) or not _name_line(f.text) and (
+                     f.text.rstrip().endswith(("،", ",", "؛", ".", "!", "؟", "?"))
+                     or all(g.shape in ("chrome", "hashtags") for g in lines[i + 1:]))):
+            put(i, "paragraph", "short line right after the text, not furniture (kept)", f.text)
         elif f.shape in ("short", "list_item", "teaser") or (f.shape == "prose" and not ends_sentence(f.text)
                                                      and f.words <= HEADLINE_MAX_WORDS and in_list):
             title = f.value if f.shape == "list_item" else _BULLET.sub("", f.text)
