@@ -361,3 +361,124 @@ def test_front_matter_keys_in_the_documented_order(site: Path) -> None:
     assert meta["related"] == [{"title": "خبر قريب", "slug": None}]
     assert meta["seed"] == {"file": "seeds/dated.txt", "part": 1,
                             "sha256": hashlib.sha256((site / "seeds" / "dated.txt").read_bytes()).hexdigest()}
+
+
+# --- reading seeds safely ---------------------------------------------------------------------------
+def test_seeds_that_are_no_regular_files_are_one_line_each_and_the_others_import(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seeds = site / "seeds"
+    os.mkfifo(seeds / "pipe.txt")  # reading it would block the import forever
+    (seeds / "folder.txt").mkdir()
+    (seeds / "zero.txt").symlink_to("/dev/zero")  # endless bytes
+    assert run(site) == 1
+    err = capsys.readouterr().err
+    errors = sorted(line for line in err.splitlines() if line.startswith("error:"))
+    assert [e.split(":")[1].strip() for e in errors] == ["seeds/folder.txt", "seeds/pipe.txt", "seeds/zero.txt"]
+    assert len(articles(site)) == 3 and "imported 5 seeds: 3 articles, 3 written" in err
+
+
+def test_a_seeds_folder_that_cannot_be_listed_is_an_error_not_zero_seeds(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(site / "seeds")
+    (site / "seeds").write_text("not a folder\n", encoding="utf-8")
+    assert run(site) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: seeds: import: cannot list the seeds folder: ") and "imported 0" not in err
+    assert not (site / "content").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root lists any folder")
+def test_an_unreadable_seeds_folder_is_an_error(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "seeds").chmod(0)
+    try:
+        assert run(site) == 1
+    finally:
+        (site / "seeds").chmod(0o755)
+    assert "error: seeds: import: cannot list the seeds folder" in capsys.readouterr().err
+
+
+# --- what the labelled importer writes ------------------------------------------------------------
+PAGE = """ثقافة
+
+افتتاح مكتبة عامة جديدة في الحي الشرقي
+
+بقلم: سامي العلي
+
+الأحد 3 مارس 2024 - 10:15
+
+القاهرة (رويترز) - افتتحت بلدية المدينة اليوم مكتبة عامة جديدة في الحي الشرقي تضم أكثر من عشرين ألف كتاب.
+
+وقال رئيس البلدية إن المكتبة ستفتح أبوابها يوميا من الصباح حتى المساء، وإن الدخول إليها مجاني للطلاب.
+
+شارك هذا الخبر
+"""
+
+
+def test_source_author_and_date_reach_the_front_matter_and_the_build(site: Path) -> None:
+    shutil.rmtree(site / "seeds")
+    (site / "seeds").mkdir()
+    (site / "seeds" / "page.txt").write_text(PAGE, encoding="utf-8")
+    assert run(site, "-q") == 0
+    [(title, (meta, body))] = by_title(site).items()
+    assert (title, meta["source"], meta["author"], meta["date"]) == (
+        "افتتاح مكتبة عامة جديدة في الحي الشرقي", "رويترز", "سامي العلي", "2024-03-03T10:15")
+    assert body.startswith("افتتحت بلدية") and "ثقافة" not in body and "شارك" not in body
+    assert main(["build", "-q", "-C", str(site / "config.toml")]) == 0
+    from sitegen.load import parse_article  # what the build reads from that front matter
+
+    [path] = articles(site).values()
+    article = parse_article(path.read_text(encoding="utf-8"), str(path))
+    assert (article.author, article.date.isoformat(), article.source) == ("سامي العلي", "2024-03-03", "رويترز")
+
+
+def test_explain_prints_every_line_with_its_label_and_writes_nothing(
+        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = site / "seeds" / "page.txt"
+    seed.write_text(PAGE, encoding="utf-8")
+    assert run(site, "--explain", str(seed)) == 0
+    out = capsys.readouterr().out
+    labels = [line.split()[1] for line in out.splitlines() if line[:4].strip().isdigit()]
+    assert labels == ["chrome", "headline", "byline", "date", "paragraph", "paragraph", "chrome"]
+    assert "-> article 1: 'افتتاح مكتبة عامة جديدة في الحي الشرقي' (source: رويترز, author: سامي العلي" in out
+    assert not (site / "content").exists()
+
+
+def test_explain_of_a_refused_page_says_why(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = site / "seeds" / "menu.txt"
+    seed.write_text("الرئيسية\nسياسة\nاقتصاد\nEnglish\n\nجميع الحقوق محفوظة\n", encoding="utf-8")
+    assert run(site, "--explain", str(seed)) == 0
+    assert "refused: no article found (mostly navigation and widgets)" in capsys.readouterr().out
+
+
+RULES = """
+[[import.rules]]
+match_text = "نشرة المساء"
+noise = ["مع تحيات فريق التحرير"]
+source = "صوت المدينة"
+"""
+
+
+def test_import_rules_in_config_toml_apply_to_the_pages_they_match(site: Path) -> None:
+    with open(site / "config.toml", "a", encoding="utf-8") as f:
+        f.write(RULES)
+    shutil.rmtree(site / "seeds")
+    (site / "seeds").mkdir()
+    text = PAGE.replace("ثقافة", "نشرة المساء").replace("شارك هذا الخبر", "مع تحيات فريق التحرير")
+    (site / "seeds" / "page.txt").write_text(text, encoding="utf-8")
+    assert run(site, "-q") == 0
+    [(_title, (meta, body))] = by_title(site).items()
+    assert meta["source"] == "صوت المدينة" and "تحيات" not in body
+
+
+@pytest.mark.parametrize("rule, message", [
+    ('[[import.rules]]\nnoise = ["x"]\n', "import.rules #1: needs match_source or match_text"),
+    ('[[import.rules]]\nmatch_text = "("\n', "import.rules #1: match_text is not a regular expression"),
+    ('[[import.rules]]\nmatch_text = "x"\ncolour = "red"\n', "import.rules #1: unknown key 'colour'"),
+    ('[[import.rules]]\nmatch_text = "x"\nnoise = "one line"\n', "import.rules #1: noise must be a list of strings"),
+])
+def test_a_bad_import_rule_is_one_config_error(site: Path, capsys: pytest.CaptureFixture[str],
+                                               rule: str, message: str) -> None:
+    with open(site / "config.toml", "a", encoding="utf-8") as f:
+        f.write("\n" + rule)
+    assert run(site) != 0
+    assert f"config.toml: {message}" in capsys.readouterr().err

@@ -216,7 +216,8 @@ def explain_seeds(config: Config, seeds: list[Path]) -> tuple[str, list[str]]:
 def _display(path: Path, root: Path) -> str:
     """`path` as the user should see it: relative to the project root when inside it."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        # The folder resolved, not the file: a seed that is a symlink is named as it is listed.
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
