@@ -1,16 +1,18 @@
-"""Blocks → article drafts: one per article a page holds.
+"""Labelled lines → article drafts: one per article a page holds.
 
-The page's own article comes first. A read-also marker followed by a headline with its own
-byline (or coming after the page's source/keywords lines, when the first article has ended)
-starts a second article: everything after it belongs to that one, including its own similar
-list. A read-also marker followed only by headlines is a list of references.
+The page's own article comes first (part 1); further articles the labeller found (a story
+after the first one's end, a listing's next stories) follow, and the first points to them.
+Each draft takes its headline (or a title inferred from the lead), its body lines rendered as
+Markdown, and its front matter facts: source (a المصدر line first, then datelines and credits in
+page order), author (a byline), date (ISO, with the time when the page gave one), tags, and the
+titles of other stories (read-also references, related lists, glued teasers).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sitegen.arabic import canonical_letters, fold
 from sitegen.errors import SourceError
@@ -21,9 +23,7 @@ from sitegen.match import TitleIndex, title_key
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 120
-HEADLINE_MAX = 150
 SUMMARY_MAX = 200
-# The shapes a headline line can have (a sentence ending in "." is a paragraph, not a title).
 # A first sentence ends at . ! ؟ ? followed by a space or the end (not the "." of "2.1").
 _SENTENCE = re.compile(r"^.*?[.!؟?…](?=\s|$)")
 # Function words: a keyword phrase made only of these is not a tag ("إذا كان").

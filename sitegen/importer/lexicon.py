@@ -1,5 +1,6 @@
 """General knowledge the line labeller matches against: page-widget labels, read-also
-wordings, agencies, outlet words, cities, weekdays and months (Arabic, English, French).
+wordings, agencies, outlet words, cities, section words (Arabic, English, French). Dates and
+months are dates.py's.
 
 Nothing here belongs to one outlet: these are the words any Arabic news page may print.
 Every entry is stored folded (sitegen.arabic.fold), like the lines it is matched against.
@@ -95,31 +96,6 @@ SECTION_WORDS = _folded(
     "خبر|أخبار|الأخبار|اخبار|سياسة|السياسة|اقتصاد|الاقتصاد|رياضة|الرياضة|محليات|دوليات|عربي|"
     "دولي|عربي ودولي|عربى و دولى|ثقافة|فن|فنون|منوعات|تكنولوجيا|صحة|مقالات|رأي|الرأي|تقارير|"
     "حوادث|مجتمع|علوم|سياحة|عاجل|مصر|العالم|وطنية|جهات|news|world|politics|sport|économie"
-)
-
-WEEKDAYS = _folded(
-    "السبت|الأحد|الاحد|الإثنين|الاثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|سبت|أحد|اثنين|"
-    "ثلاثاء|أربعاء|خميس|جمعة|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|mon|tue|wed|thu|fri|sat|sun"
-)
-
-MONTHS = _folded(
-    "يناير|فبراير|مارس|أبريل|ابريل|إبريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|"
-    "ديسمبر|يونيه|يوليه|كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|"
-    "تشرين الثاني|كانون الأول|كانون|تشرين|جانفي|فيفري|أفريل|ماي|جوان|جويلية|جويليه|أوت|"
-    "سبتمبر|أكتوبر|نونبر|دجنبر|غشت|يوليوز|محرم|صفر|ربيع الأول|ربيع الآخر|ربيع الثاني|ربيع|"
-    "جمادى الأولى|جمادى الآخرة|جمادى|رجب|شعبان|رمضان|شوال|ذو القعدة|ذو الحجة|"
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
-    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
-)
-
-# Words a date or time line holds besides numbers, months and weekdays.
-DATE_WORDS = _folded(
-    "الساعة|ساعة|ساعات|دقيقة|دقائق|منذ|م|ص|ه|هـ|صباحا|مساء|صباحاً|مساءً|ظهرا|ميلادي|هجري|هجرية|"
-    "الموافق|الموافق لـ|لـ|نشر|نشر في|تم النشر|نشر بتاريخ|بتاريخ|تاريخ النشر|تاريخ|آخر تحديث|"
-    "اخر تحديث|تحديث|اليوم|أمس|في|gmt|utc|am|pm|published|updated|on|at|le|à|mis à jour|publié|"
-    "date|time|st|nd|rd|th|of|مباشر|العدد|عدد|الصفحة|date de publication"
 )
 
 # Arabic function words: prose has many, furniture and headlines few (jusText's stopwords).
