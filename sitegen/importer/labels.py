@@ -626,7 +626,7 @@ def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
     return text, extra
 
 
-def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | None:
+def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | None:  # noqa: C901
     """(start, end) of the article's core: the best run of prose lines."""
     n = len(lines)
     runs: list[tuple[int, int, bool]] = []
@@ -648,10 +648,16 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
                 last, gap = j, 0
             elif g.shape == "marker" and g.extra.get("kind") == "read_also" and _read_also_inside(lines, j):
                 gap = 0
+            elif g.shape == "chrome" and _ends_article(g) and _text_goes_on(lines, j):
+                gap += 1  # a share or widget line set between two paragraphs
             elif g.shape == "marker" or g.shape == "chrome" and _ends_article(g) or g.shape == "feed_footer":
                 break
             else:
-                gap += 1
+                # Names, dates, credits and ad labels sit inside articles; headline-like lines
+                # and widgets are what separates one block of text from another.
+                if g.shape in ("chrome", "teaser") or g.shape == "short" and g.words >= 4 \
+                        and counts[g.key] == 1 and not g.text.rstrip().endswith(("؟", "?", ":")):
+                    gap += 1
                 if gap >= CORE_GAP:
                     break
             j += 1
@@ -740,6 +746,17 @@ def _read_also_inside(lines: list[_Line], j: int) -> bool:
     return k == j + 1 or _story_at(lines, k - 1) is None or lines[k - 1].why == "bare web address"
 
 
+def _text_goes_on(lines: list[_Line], j: int) -> bool:
+    """After the closing-looking widget at line j, does the article's text simply go on (a
+    full, uncut paragraph is the next line that is not a widget)?"""
+    for g in lines[j + 1: j + 5]:
+        if g.shape in ("chrome", "hashtags", "date", "credit") or g.shape == "short" and (
+                g.words <= 6 or g.text.rstrip().endswith(("؟", "?", ":"))):
+            continue  # names, captions, dates, credits, a subheading
+        return g.prose and not g.cut and ends_sentence(g.text) and g.words >= 8
+    return False
+
+
 def _ends_article(f: _Line) -> bool:
     """Chrome that closes an article (share, comments, subscribe), not a mid-text ad label."""
     if f.why == "bare web address":
@@ -757,6 +774,9 @@ def _starts_new_story(lines: list[_Line], a: int, b: int) -> bool:
         if _headline_like(f) and not f.prose and f.words >= 3:
             after = [lines[m] for m in range(k + 1, b)]
             if any(g.shape == "date" for g in after):
+                return True
+            # A headline with a date above it (the story's date line) opens another story too.
+            if any(lines[m].shape == "date" for m in range(a, b) if m != k):
                 return True
             nxt = lines[b] if b < len(lines) else None
             if nxt is not None and nxt.text.lstrip().startswith("{"):
@@ -959,7 +979,7 @@ def _label_inside(lines: list[_Line], i: int, start: int, end: int, headline_wor
         return "related", "teaser of other stories («kicker.. headline») inside the text", text
     words = content_words(text)
     if f.words <= 6 and not text.rstrip().endswith(("؟", "?", ":", ".")) and words and \
-            (counts.get(f.key, 0) > 1 or words <= seen_words and re.search(r"[\"“«]", text)):
+            (counts.get(f.key, 0) > 1 or words <= seen_words and (re.search(r"[\"“«]", text) or _name_line(text))):
         return "caption", "a short name line (repeated, or names already in the text)", ""
     if counts.get(f.key, 0) > 1 and f.words <= 6:
         return "caption", "a short line printed more than once", ""
