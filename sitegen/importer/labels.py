@@ -143,7 +143,7 @@ def content_words(text: str) -> set[str]:
     for w in _WORD.findall(fold(text)):
         if w in lx.FUNCTION_WORDS or w.isdigit():
             continue
-        # The word and its stem both count: a prefix letter may be part of the word (فرنسا).
+        # The word and its stem both count: a prefix letter may be part of the word (فلسطين).
         if len(w) >= 3:
             out.add(w)
         stem = _STEM_PREFIX.sub("", w)
@@ -189,7 +189,8 @@ def _ends_with_photo_credit(raw: str) -> bool:
     for e in lx.PHOTO_CREDIT_ENDINGS:
         if tail.endswith(e) and len(tail) > len(e) + 2:
             before = tail[: -len(e)].rstrip()
-            # "… - صورة أرشيفية", "… (أ ف ب)", "… ح.م": the credit set apart from the caption.
+            # "… - صورة أرشيفية", "… (أ ف ب)", "… ح.م": the credit set apart from the caption
+            # (a general convention of Arabic photo captions).
             if e.startswith("(") and len(before.split()) >= 4 or before.endswith(("-", "–", "—", "|", "/", "،")) or e in ("ح.م", "ح م"):
                 return True
             if e in (fold("صورة أرشيفية"), fold("أرشيفية")):
@@ -268,7 +269,7 @@ def _features(line: Line) -> _Line:
 
 # --- Credits: datelines, bylines, sources ------------------------------------------------------
 def _agency_in(text: str) -> str | None:
-    """An agency named in parentheses, slashes or braces: "( د ب أ )", "/ وام/", "{…:X}"."""
+    """An agency named in parentheses, slashes or braces: "( أ ف ب )", "/ واس/", "{…:X}"."""
     for m in re.finditer(r"[(（{/]\s*([^(){}/]{1,40}?)\s*[)）}/]", text):
         inner = m.group(1).strip()
         name = inner.split(":")[-1].strip() if ":" in inner else inner
@@ -280,8 +281,8 @@ def _agency_in(text: str) -> str | None:
 def dateline(text: str) -> tuple[str, str] | None:
     """A short line naming where and who: (source, kind) or None.
 
-    "رام الله-( د ب أ )", "شفق نيوز- بغداد", "صنعاء «الأيام» خاص:", "X – طرابلس.", "مدار الساعة ـ",
-    "{نينوى:الفرات نيوز}", "بكين- فلان وفلان:"."""
+    "عمان-( أ ف ب )", "صوت المدينة- بيروت", "دمشق «النهار الجديد» خاص:", "X – بنغازي.",
+    "صوت المدينة ـ", "{البصرة:صوت المدينة}", "طوكيو- فلان وفلان:"."""
     t = text.strip().rstrip(".:：")
     words = t.split()
     if not words or len(words) > 9:
@@ -331,11 +332,11 @@ def _name_line(text: str) -> bool:
 
 
 _LEAD_FIELDS = (
-    # "{نينوى:الفرات نيوز} …"
+    # "{البصرة:صوت المدينة} …"
     re.compile(r"^\{\s*(?:[^{}:]{1,30}:)?\s*(?P<src>[^{}]{1,40})\}\s*"),
-    # "تونس (رويترز) - …", "بغداد 29 ديسمبر (رويترز) – …", "رام الله-( د ب أ ) - …"
+    # "بيروت (رويترز) - …", "الرباط 3 مارس (أ ف ب) – …", "غزة-( وفا ) - …"
     re.compile(r"^(?P<head>[^()\n]{0,60}?)\s*[(（]\s*(?P<src>[^()]{1,30}?)\s*[)）]\s*[-–—:]\s*"),
-    # "أبوظبي في الأول من ديسمبر/ وام/ قال …"
+    # "الرياض في العاشر من مايو/ واس/ أعلن …"
     re.compile(r"^(?P<head>[^/\n]{0,50}?)/\s*(?P<src>[^/\n]{1,20}?)\s*/\s*"),
 )
 
@@ -351,15 +352,15 @@ def leading_credit(text: str) -> tuple[str, str, str] | None:
             if src and len(rest.split()) >= 5 and (pattern is _LEAD_FIELDS[0] or lx.is_agency(src)
                                                     or lx.is_outlet_name(src)):
                 return src, rest, "dateline glued to the lead"
-    # "صحيفة … / منذ …": an outlet, a slash, the text.
+    # "جريدة … / بدأت …": an outlet, a slash, the text.
     m = re.match(r"^(?P<src>[^/\n]{2,50}?)\s+/\s+(?P<rest>.+)$", t)
     if m and lx.is_outlet_name(m.group("src")) and len(m.group("rest").split()) >= 6:
         return m.group("src").strip(), m.group("rest").strip(), "source and slash glued to the lead"
-    # "10 يونيو 2014 / صحيفة … / منذ …": date / source / text.
+    # "3 مارس 2024 / جريدة … / بدأت …": date / source / text.
     parts = [p.strip() for p in t.split(" / ", 2)]
     if len(parts) == 3 and is_date_line(parts[0]) and 1 <= len(parts[1].split()) <= 6:
         return parts[1], parts[2], "date and source glued to the lead"
-    # "شفا – قالت …", "عمون - فلان - أكد …", "الوكيل الإخباري- أعلنت …": a short name and a dash.
+    # "صوت المدينة – قالت …", "النهار - فلان - أكد …", "موقع الخبر- أعلنت …": a short name and a dash.
     m = re.match(r"^(?P<src>[^\s\-–—.،,:]+(?:\s+[^\s\-–—.،,:]+){0,3})\s*[-–—]+\s*(?P<rest>.+)$", t)
     if m and not lx.city_prefix(m.group("src")) and len(m.group("rest").split()) >= 6:
         rest = m.group("rest")
@@ -367,7 +368,7 @@ def leading_credit(text: str) -> tuple[str, str, str] | None:
         if second and len(second.group("rest").split()) >= 6:
             rest = second.group("rest")
         return m.group("src").strip(), rest.strip(), "source and dash glued to the lead"
-    # "رام الله - دنيا الوطنأكدت …": a city, a dash and an outlet run into the lead's verb.
+    # "حلب - صوت المدينةأعلنت …": a city, a dash and an outlet run into the lead's verb.
     city = lx.city_prefix(t)
     if city:
         m = re.match(r"^(?P<city>[^-–—]{2,25}?)\s*[-–—]\s*(?P<rest>.+)$", t)
@@ -416,7 +417,7 @@ def _headline_like(f: _Line) -> bool:
 
 
 def _section_prefix(text: str, lead: set[str]) -> str:
-    """`text` without a section word glued to its front ("خبر نشطاء …" → "نشطاء …") when that
+    """`text` without a section word glued to its front ("خبر افتتاح …" → "افتتاح …") when that
     word is not in the lead."""
     words = text.split()
     if len(words) > 3 and fold(words[0]) in lx.SECTION_WORDS and not (content_words(words[0]) & lead) \
