@@ -58,7 +58,7 @@ _FEED_FIELD = re.compile(r"^(?P<name>" + "|".join(sorted(lx.FEED_FIELDS, key=len
                          + r")(?:\s+\d+)?(?:\s*[:：]\s*|\s+)(?P<value>.*)$", re.IGNORECASE)
 _FLIPPED_FIELD = re.compile(r"(?P<value>[^:]{1,80}?)\s*:\s*(?P<name>Source|Author)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|بواسطة|كاتب المقال|الكاتب|المحرر|من|by|par)"
-                     r"\s*[:：\-–—]?\s*(?P<name>.+)$", re.IGNORECASE)
+                     r"\s*[:：\-–—/]?\s*(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
 _DASHES = "-–—ـ"
 _TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
@@ -384,7 +384,6 @@ def leading_credit(text: str) -> tuple[str, str, str] | None:
             m2 = re.match(r"^(?P<src>[^\s.،,:]+(?:\s+[^\s.،,:]+){0,2})\s*[-–—:]\s*(?P<body>.+)$", rest)
             if m2 and len(m2.group("body").split()) >= 6:
                 return m2.group("src").strip(), m2.group("body").strip(), "city, dash and source before the lead"
-            return city, rest.strip(), "city and dash before the lead"
     return None
 
 
@@ -649,8 +648,9 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
                 last, gap = j, 0
             elif g.shape == "marker" and g.extra.get("kind") == "read_also" and _read_also_inside(lines, j):
                 gap = 0
-            elif g.shape == "chrome" and _ends_article(g) and _text_goes_on(lines, j):
-                gap += 1  # a share or widget line set between two paragraphs
+            elif g.shape == "chrome" and _ends_article(g) and _text_goes_on(lines, j) \
+                    and any(lines[k].prose and not lines[k].cut for k in range(start, last + 1)):
+                pass  # a share or widget line set between two paragraphs (not after a cut teaser)
             elif g.shape == "marker" or g.shape == "chrome" and _ends_article(g) or g.shape == "feed_footer":
                 break
             else:

@@ -36,7 +36,10 @@ CHROME_LINES = _folded(
     "subscribe|comments|leave a reply|leave a comment|home|menu|search|"
     "follow us|newsletter|most read|most viewed|latest news|breaking news|live|english|français|"
     "francais|العربية|partager|publicité|accueil|se connecter|s'abonner|commentaires|en direct|"
-    "imprimer|à la une|facebook|twitter|whatsapp|telegram|instagram|youtube|linkedin"
+    "imprimer|à la une|facebook|twitter|whatsapp|telegram|instagram|youtube|linkedin|news|sports|"
+    "politics|business|opinion|video|videos|photos|contact us|about us|privacy policy|terms of use|"
+    "اتصل بنا|من نحن|سياسة الخصوصية|شروط الاستخدام|خريطة الموقع|الأرشيف|أرشيف|النسخة الورقية|"
+    "pdf|rss|الطقس|أسعار العملات|مواقيت الصلاة|نسخة للطباعة|أرسل لصديق|حفظ المقال"
 )
 
 # Line openings that mark a widget whatever follows (subscribe boxes, comment forms, notices).
@@ -44,6 +47,8 @@ CHROME_OPENINGS = tuple(sorted(_folded(
     "اشترك في|اشترك للحصول|اشترك الآن|اشترك ليصلك|اشترك بالنشرة|لن يتم نشر عنوان بريدك|"
     "اكتشاف المزيد من|حمل تطبيق|حمّل تطبيق|تابعنا على|تابعونا على|تابعوا آخر|انضم إلى قناتنا|"
     "جميع الحقوق محفوظة|حقوق النشر|الحقول الإلزامية|يرجى تفعيل|هذا الموقع يستخدم|"
+    "يستخدم هذا الموقع|يستخدم موقعنا|ملفات تعريف الارتباط|نستخدم ملفات|we use cookies|"
+    "this site uses cookies|ce site utilise des cookies|"
     "شارك على|شارك عبر|رابط مختصر|الرابط المختصر|عدد المشاهدات|عدد القراءات|قراءة :|"
     "all rights reserved|copyright|share on|follow us on|subscribe to|sign up for|back to top|"
     "log in |sign in to|redirecting|"
@@ -60,6 +65,7 @@ READ_ALSO_PHRASES = tuple(sorted(_folded(
     "انظر أيضا|إقرأ المزيد|ذات صلة|أخبار ذات صلة|مواضيع ذات صلة|مقالات ذات صلة|أخبار متعلقة|"
     "مواضيع متعلقة|مقالات مشابهة|أخبار مشابهة|مواضيع مشابهة|قد يهمك|قد يعجبك|يهمك أيضا|"
     "من أخبارنا|ومن أخبارنا|للخبر بقية|المزيد من الأخبار|أخبار أخرى|اقرأ في|تابع أيضا|اخترنا لك|"
+    "قد تهمك|مواضيع قد تهمك|أخبار مقترحة|موضوعات مرتبطة|أخبار مرتبطة|ننصحك بقراءة|يهمك أيضا|"
     "read also|see also|related|related articles|related news|you may also like|more stories|"
     "lire aussi|à lire aussi|voir aussi|sur le même sujet"
 ), key=len, reverse=True))
@@ -69,7 +75,7 @@ AGENCIES = _folded(
     "واس|قنا|وام|بنا|كونا|سانا|سبأ|سبأ نت|وفا|معا|قدس برس|الأناضول|الاناضول|د ب أ|د.ب.أ|أ ف ب|ا ف ب|"
     "أ.ف.ب|فرانس برس|رويترز|شينخوا|سبوتنيك|أسوشيتد برس|اسوشيتد برس|أ ب|يونايتد برس|تاس|إرنا|ارنا|"
     "مهر|فارس|تسنيم|واع|نينا|الأنباء العراقية|وال|لانا|وات|ماب|واج|سونا|عمون|بترا|أ ش أ|ا ش ا|"
-    "أونا|كيو|موريتانيد|الوكالة الموريتانية|وكالة الأنباء|afp|reuters|ap|dpa|xinhua|anadolu|"
+    "أونا|كيو|موريتانيد|الوكالة الموريتانية|وكالة الأنباء|وكالات|afp|reuters|ap|dpa|xinhua|anadolu|"
     "sputnik|qna|wam|spa|kuna|bna|sana|mena|efe|ansa|upi|tass|irna"
 )
 
