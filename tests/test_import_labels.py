@@ -211,3 +211,18 @@ def test_an_import_rule_adds_noise_a_title_pattern_and_a_source() -> None:
     assert (d.title, d.source) == (HEAD, "صوت المدينة") and "تحيات" not in d.body
     other = parse_seed(page.replace("نشرة المساء", "نشرة الصباح"), "seeds/t.txt", (rule,))[0][0]
     assert other.source is None  # the rule matches only the pages it names
+
+
+def test_a_caption_with_its_photographer_in_parentheses_leaves_the_text() -> None:
+    d = one(f"{HEAD}\n\n{P_A}\n\nالقاعة الرئيسية في المكتبة الجديدة (تصوير: فريق البلدية)\n\n{P_B}\n")
+    assert d.body == f"{P_A}\n\n{P_B}"
+
+
+def test_an_outlet_line_saying_how_the_story_was_gathered_is_the_source() -> None:
+    d = one(f"{HEAD}\n\nصوت المدينة - خاص\n\n{BODY}\n")
+    assert d.source == "صوت المدينة" and "خاص" not in d.body
+
+
+def test_a_byline_above_the_headline_gives_the_author() -> None:
+    d = one(f"بقلم: سامي العلي\n\n{HEAD}\n\n{BODY}\n")
+    assert (d.title, d.author) == (HEAD, "سامي العلي")

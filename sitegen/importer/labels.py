@@ -63,6 +63,8 @@ _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدك�
 _DASHES = "-–—ـ"
 _TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
 _QUOTES = re.compile("[\"'“”«»‘’„]")
+# "… - متابعة", "… - خاص": how the story was gathered, after the outlet's name.
+_GATHERED = {fold(w) for w in ("متابعة", "متابعات", "خاص", "وكالات", "مراسلون")}
 _DASH_SPLIT = re.compile(r"\s*[-–—]+\s*")
 
 
@@ -184,13 +186,20 @@ def _credit_line(text: str) -> bool:
     return _ends_with_photo_credit(raw)
 
 
+_CREDIT_IN_PARENS = re.compile(fold(r"[(（]\s*(?:تصوير|صورة|عدسة|الصورة|photo|credit|©)[^()]{0,60}[)）]\s*$"))
+
+
 def _ends_with_photo_credit(raw: str) -> bool:
+    if _CREDIT_IN_PARENS.search(raw) and len(raw.split()) >= 4:
+        return True  # "… (تصوير: فلان)"
     tail = raw.rstrip(" .")
     for e in lx.PHOTO_CREDIT_ENDINGS:
         if tail.endswith(e) and len(tail) > len(e) + 2:
             before = tail[: -len(e)].rstrip()
             # "… - صورة أرشيفية", "… (أ ف ب)", "… ح.م": the credit set apart from the caption
             # (a general convention of Arabic photo captions).
+            if len(before.split()) < 3:
+                continue  # "City - (agency)" is a dateline, not a caption
             if e.startswith("(") and len(before.split()) >= 4 or before.endswith(("-", "–", "—", "|", "/", "،")) or e in ("ح.م", "ح م"):
                 return True
             if e in (fold("صورة أرشيفية"), fold("أرشيفية")):
@@ -299,6 +308,8 @@ def dateline(text: str) -> tuple[str, str] | None:
     parts = [p for p in _DASH_SPLIT.split(t) if p]
     if len(parts) == 2 and all(1 <= len(p.split()) <= 5 for p in parts):
         first, second = parts
+        if fold(second) in _GATHERED:
+            return first.strip(), "outlet, dash, how the story was gathered"
         if lx.city_prefix(first) and not lx.city_prefix(second):
             return second.strip(), "city, dash, name"
         if lx.city_prefix(second) and not lx.city_prefix(first):
@@ -885,6 +896,8 @@ def _label_furniture(lines: list[_Line], i: int, put, headline_key: str | None, 
         put(i, "date", f.why, f.value)
     elif f.shape == "credit":
         put(i, "credit", f.why)
+    elif f.words <= 7 and (author := byline(f.text)) and not fold(f.text).startswith("من "):
+        put(i, "byline", "byline above the headline", author)
     elif f.shape == "hashtags":
         put(i, "tags", f.why)
     elif f.shape == "prose":
