@@ -12,10 +12,13 @@ What holds:
   a clause before its dash or colon) is never taken for one.
 - `Credit.rest` is the line with the credit cut out and nothing else changed ("" when the
   line was only a credit), so a caller that moves a credit to front matter loses no text.
-- `source` is an agency's common Arabic name when the lexicon knows it (`AGENCIES`: general
-  knowledge of Arab and world news agencies, never a per-page rule), otherwise the outlet's
-  name as printed, without brackets, quotes and dashes. `place` is the dateline's city or
-  country, `author` a writer, `photographer` the name in a photo credit (never an author).
+- `source` is an agency's or well-known outlet's common Arabic name when the lexicon knows it
+  (`AGENCIES`, `OUTLETS`: general knowledge of Arab and world news agencies and
+  broadcasters, never a per-page rule), otherwise the outlet's name as printed, without
+  brackets, quotes and dashes. `place` is the dateline's city or country (`PLACES`),
+  `author` a writer, `photographer` the name in a photo credit (never an author).
+- `certain` is False when only the line's shape speaks for the credit (an unknown short name
+  before a dash, a country before a colon): the caller weighs it with the line's context.
 - Dates inside a dateline are cut out of `rest` but not read here: sitegen.importer.dates
   reads them.
 """
