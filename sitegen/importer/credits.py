@@ -422,6 +422,10 @@ _GUILLEMETS = re.compile(
     rf"\s*(?P<how>خاص|متابعات|متابعة|وكالات)?(?P<sep>{_DASH}|\s*[:：]\s*|$)(?P<rest>.*)$", re.DOTALL)
 # "أبوظبي في 1 مايو/ وام/ قال …", "10 يونيو 2014 / صحيفة … / …"
 _SLASHED = re.compile(r"^(?P<head>[^/]{0,60}?)\s*/\s*(?P<src>[^/]{1,50}?)\s*/\s*(?P<rest>.+)$", re.DOTALL)
+# "أنقرة/ الأناضول", "أنقرة/ مراسل/ الأناضول - …": place, perhaps a reporter, a known agency
+_PLACE_SLASH = re.compile(
+    rf"^(?P<head>[^/]{{1,40}}?)\s*/\s*(?:(?P<who>[^/]{{1,40}}?)\s*/\s*)?(?P<src>[^/{_DASH_CLASS}:：]{{1,40}}?)"
+    rf"\s*(?:$|{_DASH}|[:：]\s*)(?P<rest>.*)$", re.DOTALL)
 # "X/متابعة", "X - متابعات", "X – خاص"
 _GATHERED = re.compile(
     rf"^(?P<src>[^/{_DASH_CLASS}]{{2,50}}?)\s*(?:/|{_DASH})\s*(?P<how>متابعة|متابعات|وكالات|خاص|مراسلنا)"
@@ -440,8 +444,8 @@ def leading_credit(text: str) -> Credit | None:
     line = _leading_quote_marks(text)
     if not line:
         return None
-    for form in (_from_source_label, _from_braces, _from_bracketed, _from_guillemets, _from_slashed,
-                 _from_gathered, _from_dashed, _from_colon):
+    for form in (_from_source_label, _from_braces, _from_bracketed, _from_guillemets, _from_place_slash,
+                 _from_slashed, _from_gathered, _from_dashed, _from_colon):
         credit = form(line)
         if credit is not None:
             return credit
@@ -522,6 +526,20 @@ def _from_slashed(line: str) -> Credit | None:
     if not head and m.group("head").strip(_STRIP) == "" and not agency_name(src):
         return None
     return _dateline(_source_name(src), None, _clean_name(head) or None, m.group("rest"))
+
+
+def _from_place_slash(line: str) -> Credit | None:
+    m = _PLACE_SLASH.match(line)
+    if not m or not agency_name(m.group("src")) or not _places(m.group("head").strip(_STRIP)):
+        return None
+    who = m.group("who")
+    if who is not None and not _person_like(who.strip()):
+        return None
+    rest = m.group("rest")
+    if rest and not _lead_like(rest):
+        return None
+    return _dateline(agency_name(m.group("src")), _clean_name(who) if who else None,
+                     _clean_name(m.group("head")), rest)
 
 
 def _from_gathered(line: str) -> Credit | None:
