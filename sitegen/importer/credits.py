@@ -196,7 +196,7 @@ _OUTLET_PHRASES = re.compile(r"(?<!\w)(?:تي في|اف ام|اف ايم|ام ب
 # Words that make an outlet's name only after a place: "مصر اليوم", "روسيا الآن", "سبوتنيك
 # عربي"; "الطقس اليوم" is no outlet.
 _WEAK_OUTLET_WORDS = {fold(w) for w in ("اليوم", "الآن", "عربي", "عربية", "today", "arabic")}
-# "الشارقة 24", "عربي21": a name ending in a short number (a date, a count or a code does not).
+# "الساحل 24", "نبأ21": a name ending in a short number (a date, a count or a code does not).
 _OUTLET_DIGITS = re.compile(r"[\u0620-\u064a]\s?\d{1,3}$")
 # Labels that sit where a dateline sits but name no one: a kicker, a section, a format.
 _LABELS = {fold(w) for w in (
@@ -237,7 +237,7 @@ _CAPTION_WORDS = {fold(w) for w in (
 _DASH_CHARS = "-–—‐‑−"
 _DASH_CLASS = re.escape(_DASH_CHARS)  # for use inside a regex [...] (a bare "-" makes a range)
 # A dash between a credit and what follows: hyphens and dashes with or without spaces, or a
-# tatweel standing alone between spaces ("مدار الساعة ـ"), never a tatweel inside a word.
+# tatweel standing alone between spaces ("نبض المدينة ـ"), never a tatweel inside a word.
 _DASH = rf"(?:\s*[{_DASH_CLASS}]+\s*|\s+ـ+(?:\s+|$))"
 _OPEN = "(\\[{"
 _CLOSE = ")\\]}"
@@ -412,7 +412,7 @@ _SOURCE_LABEL = re.compile(r"^\s*(?:(?:المصدر|مصدر الخبر|المص
                            r"\s*(?P<name>.+)$", re.IGNORECASE)
 _BRACES = re.compile(r"^\{\s*(?P<place>[^{}:：]{1,40}?)\s*[:：]\s*(?P<src>[^{}]{1,50}?)\s*\}\s*(?P<rest>.*)$",
                      re.DOTALL)
-# "مدريد (د ب أ) - …", "رام الله-( د ب أ )", "بغداد 3 مايو (رويترز) –", "(أ ف ب) -"
+# "مدريد (د ب أ) - …", "نابلس-( د ب أ )", "بغداد 3 مايو (رويترز) –", "(أ ف ب) -"
 _BRACKETED = re.compile(
     rf"^(?P<head>[^()\[\]{{}}«»]{{0,70}}?){_DASH}?[(\[]\s*(?P<src>[^()\[\]]{{1,50}}?)\s*[)\]]"
     rf"(?P<sep>{_DASH}|\s*[:：]\s*|\s+|$)(?P<rest>.*)$", re.DOTALL)
@@ -560,7 +560,7 @@ def _from_dashed(line: str) -> Credit | None:
     first, rest = m.group("a").strip(), m.group("rest").strip()
     first = _strip_stamp(first).strip(_STRIP)
     if rest.endswith(".") and len(rest.split()) <= 3:
-        rest = rest.rstrip(". ")  # "وكالة … – طرابلس.": the stop closes the dateline
+        rest = rest.rstrip(". ")  # "وكالة … – بنغازي.": the stop closes the dateline
     if not first or not _head_like(first):
         return None
     # "موقع - مراسل - أكد …": outlet (or place), a person or place, then the lead.
@@ -576,7 +576,7 @@ def _from_dashed(line: str) -> Credit | None:
     if rest and (_name_like(rest.rstrip(":：").strip(), 5) and len(rest.split()) <= 5):
         return _two_names(first, rest)
     if not rest:
-        # "مدار الساعة ـ": a name and a dash, alone: an outlet signing the story.
+        # "نبض المدينة ـ": a name and a dash, alone: an outlet signing the story.
         source, place = _place_or_source(first)
         return Credit(source, None, place, "", "source_line" if source else "dateline")
     if not _lead_like(rest) or len(rest.split()) < 3:
@@ -637,7 +637,7 @@ def _from_colon(line: str) -> Credit | None:
         return None
     head, rest = m.group("head").strip(), m.group("rest").strip()
     if re.search(r"\d$", head) and re.match(r"\d", rest):
-        return None  # "الساعة 06:53": a clock, not a colon after a name
+        return None  # "الساعة 07:20": a clock, not a colon after a name
     if rest[:1] in _QUOTES:
         return None  # "مجلة …: «…»": a headline quoting an outlet, not a dateline
     head = _strip_stamp(head).strip(_STRIP)
@@ -687,7 +687,7 @@ def source_line(text: str) -> Credit | None:
     if known:
         return Credit(known, None, None, "", "source_line")
     if len(halves) == 2 and _name_like(halves[0], 6) and _name_like(halves[1], 4):
-        # "وكالة … – طرابلس.": an outlet and the place it writes from
+        # "وكالة … – بنغازي.": an outlet and the place it writes from
         first, second = (h.strip(_STRIP) for h in halves)
         if is_place(second) and (_outlet_like(first) or _NAMED_AGENCY.match(first)):
             return Credit(_source_name(first), None, _clean_name(second), "", "source_line")
@@ -811,7 +811,7 @@ def trailing_credit(text: str) -> Credit | None:
             return Credit(None, None, None, rest, "photo_note")
         known = agency_name(name, in_brackets=True)
         if is_place(rest.strip(_STRIP)):
-            return None  # "رام الله-(د ب أ)": a dateline, read by leading_credit
+            return None  # "نابلس-(د ب أ)": a dateline, read by leading_credit
         if any(w in _GLOSS_WORDS for w in _words(rest)[-4:]):
             return None  # "… وكالة الأنباء الرسمية (سبأ)": the agency's name, glossed, in a sentence
         if known or (_NAMED_AGENCY.match(name) and _name_like(name, 7)):
