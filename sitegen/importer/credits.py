@@ -559,22 +559,19 @@ def _from_dashed(line: str) -> Credit | None:
         return None
     first, rest = m.group("a").strip(), m.group("rest").strip()
     first = _strip_stamp(first).strip(_STRIP)
-    if rest.endswith(".") and len(rest.split()) <= 3:
-        rest = rest.rstrip(". ")  # "وكالة … – بنغازي.": the stop closes the dateline
     if not first or not _head_like(first):
         return None
     # "موقع - مراسل - أكد …": outlet (or place), a person or place, then the lead.
     second = _DASHED.match(rest)
-    if second and _name_like(second.group("a"), 4) and not is_place(first) or (
-            second and is_place(first) and _name_like(second.group("a"), 4)
-            and second.group("rest").strip() and _lead_like(second.group("rest"))):
-        middle = second.group("a").strip()
-        lead = second.group("rest").strip()
-        if lead and _lead_like(lead) and len(lead.split()) >= 3:
+    if second:
+        middle, lead = second.group("a").strip(), second.group("rest").strip()
+        if _name_like(middle, 4) and lead and _lead_like(lead) and len(lead.split()) >= 3:
             return _three_part(first, middle, lead)
-    # "مدينة - موقع" or "موقع - مدينة" alone on a line; "مدينة- فلان وفلان:" before the lead.
-    if rest and (_name_like(rest.rstrip(":：").strip(), 5) and len(rest.split()) <= 5):
-        return _two_names(first, rest)
+    # "مدينة - موقع" or "موقع - مدينة" alone on a line; "مدينة- فلان وفلان:" before the lead;
+    # "وكالة … – بنغازي.", where the stop closes the dateline.
+    closing = rest.rstrip(". ") if rest.endswith(".") and len(rest.split()) <= 3 else rest
+    if closing and _name_like(closing.rstrip(":：").strip(), 5) and len(closing.split()) <= 5:
+        return _two_names(first, closing)
     if not rest:
         # "نبض المدينة ـ": a name and a dash, alone: an outlet signing the story.
         source, place = _place_or_source(first)
