@@ -160,6 +160,19 @@ def test_span_covers_weekday_date_and_time_of_the_original_text() -> None:
     assert found is not None and text[found.start:found.end] == "١٢ جمادى الآخرة ١٤٤٥ هـ"
 
 
+@pytest.mark.parametrize("before", [0, 3990, 4100, 9000])
+def test_first_date_of_a_long_text(before: int) -> None:
+    """Long texts are read in windows: a date on either side of a window's edge is found with
+    its weekday and time, at its place in the whole text."""
+    filler = ("كلام " * 3000)[:before]
+    text = filler + "الأحد 3 مايو 2026 الساعة 10:15 صباحاً ثم " + "نص " * 3000 + "4 يونيو 2027"
+    found = find_date(text)
+    assert found is not None and found.iso == "2026-05-03T10:15"
+    assert text[found.start:found.end] == "الأحد 3 مايو 2026 الساعة 10:15 صباحاً"
+    assert iso("نص " * 5000 + "4 يونيو 2027") == "2027-06-04"
+    assert find_date("نص " * 5000) is None
+
+
 def test_relative_stamps_need_a_reference_day() -> None:
     assert find_date("• اليوم 15:02") is None
     day = datetime.date(2025, 3, 1)

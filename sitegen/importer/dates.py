@@ -26,6 +26,7 @@ every folded character knows which original character it came from).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import logging
 import re
@@ -347,18 +348,41 @@ def _candidates(key: str) -> list[_Candidate]:
     return sorted(_word_candidates(key) + _numeric_candidates(key), key=lambda c: (c.start, -c.end))
 
 
+# A long text is read in windows, so the first date of a whole page costs what reading up to
+# it costs; windows overlap by more than any stamp is long.
+_WINDOW = 4000
+_OVERLAP = 200
+
+
 def find_date(text: str, today: datetime.date | None = None) -> FoundDate | None:
     """The first valid full date in `text`, with the time printed next to it, or None.
 
     `today` is the reference day for relative stamps (`اليوم 15:02`, `أمس`); without it
     they are not dates, since a seed does not say when it was scraped."""
+    if len(text) <= _WINDOW + _OVERLAP:
+        return _find_date_in(text, today)
+    for start in range(0, len(text), _WINDOW):
+        lead_in = max(0, start - _OVERLAP)
+        window = text[lead_in:start + _WINDOW + _OVERLAP]
+        found = _find_date_in(window, today, min_start=start - lead_in)
+        if found is not None and found.start - (start - lead_in) < _WINDOW:
+            return FoundDate(found.iso, found.start + lead_in, found.end + lead_in, found.hijri)
+    return None
+
+
+def _find_date_in(text: str, today: datetime.date | None, min_start: int = 0) -> FoundDate | None:
+    """find_date within `text`, counting only dates that start at or after `min_start` (the
+    characters before it are there for a time or weekday printed before the date)."""
     folded = FoldedText(text)
     key = folded.key
-    cands = _candidates(key)
+    first = bisect.bisect_left(folded.origin, min_start)  # the first folded character at or after it
+    cands = [c for c in _candidates(key) if c.start >= first]
     if today is not None:
-        rel = _relative_date(key, today)
-        if rel is not None and (not cands or rel.start < cands[0].start):
-            cands.insert(0, rel)
+        rel = _relative_date(key[first:], today)
+        if rel is not None:
+            rel = _Candidate(rel.day, rel.start + first, rel.end + first, None, False)
+            if not cands or rel.start < cands[0].start:
+                cands.insert(0, rel)
     if not cands:
         return None
     cand = cands[0]
