@@ -226,3 +226,8 @@ def test_an_outlet_line_saying_how_the_story_was_gathered_is_the_source() -> Non
 def test_a_byline_above_the_headline_gives_the_author() -> None:
     d = one(f"بقلم: سامي العلي\n\n{HEAD}\n\n{BODY}\n")
     assert (d.title, d.author) == (HEAD, "سامي العلي")
+
+
+def test_an_outlet_in_guillemets_with_its_city_glued_to_the_lead() -> None:
+    d = one(f"{HEAD}\n\n«صوت المدينة» (بيروت) - {P_A}\n\n{P_B}\n")
+    assert d.source == "صوت المدينة" and d.body.startswith("افتتحت بلدية")

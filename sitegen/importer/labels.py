@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from sitegen.arabic import fold, is_mostly_arabic, match_marker
+from sitegen.importer import credits
 from sitegen.importer import lexicon as lx
 from sitegen.importer.blocks import Line, ends_sentence, split_lines
 from sitegen.importer.dates import find_date, is_date_line
@@ -398,6 +399,27 @@ def leading_credit(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _helper_leading_credit(text: str) -> tuple[str, str, str] | None:
+    """credits.leading_credit's reading, when it is sure and names a source (a bare city before
+    the lead stays in it)."""
+    found = credits.leading_credit(text)
+    if found is None or not found.certain or not found.source or len(found.rest.split()) < 5:
+        return None
+    return found.source, found.rest, f"{found.kind} glued to the lead"
+
+
+def _helper_credit_line(text: str) -> tuple[str, str] | None:
+    """(label, value) for a short line credits.py reads with certainty as a source or byline."""
+    for reader in (credits.source_line, credits.byline):
+        found = reader(text)
+        if found is not None and found.certain and not found.rest:
+            if found.source:
+                return "source", found.source
+            if found.author:
+                return "byline", found.author
+    return None
+
+
 def _strip_leading_date(text: str) -> tuple[str, str] | None:
     """A date printed in front of the lead: (iso, the lead without it)."""
     found = find_date(text[:80])
@@ -628,6 +650,9 @@ def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
         extra["date"], text = dated
         extra["how"] = "date glued to the lead removed"
     credit = leading_credit(text)
+    helped = _helper_leading_credit(text)
+    if helped and (credit is None or credit[2] == "source and dash glued to the lead"):
+        credit = helped  # credits.py knows the shapes a bare "name -" reading would blur
     if credit:
         extra["source"], text, how = credit
         extra["how"] = (extra.get("how", "") + "; " if extra.get("how") else "") + how + " removed"
@@ -955,6 +980,10 @@ def _label_front(lines: list[_Line], i: int, put, headline_key: str | None, head
     if prev is not None and prev.shape == "credit" and prev.text.rstrip().endswith((":", "：")):
         put(i, "credit", "the name a credit line introduces")
         return
+    helped = _helper_credit_line(f.text) if f.words <= 8 else None
+    if helped:
+        put(i, helped[0], f"a {helped[0]} line (credits.py)", helped[1])
+        return
     if _name_line(f.text):
         words = content_words(f.text)
         if lx.is_outlet_name(f.text):
@@ -1073,6 +1102,8 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
             put(i, "source", dl[1], dl[0], part=part)
         elif _name_line(f.text) and lx.is_outlet_name(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
+        elif not in_list and f.words <= 8 and (helped := _helper_credit_line(f.text)):
+            put(i, helped[0], f"a {helped[0]} line after the text (credits.py)", helped[1], part=part)
         elif i == end and part == 1 and f.shape == "short" and f.words >= 3 \
                 and (re.match(r"^و\S", f.text) or not _name_line(f.text) and (
                      f.text.rstrip().endswith(("،", ",", "؛", ".", "!", "؟", "?"))
