@@ -231,3 +231,9 @@ def test_a_byline_above_the_headline_gives_the_author() -> None:
 def test_an_outlet_in_guillemets_with_its_city_glued_to_the_lead() -> None:
     d = one(f"{HEAD}\n\n«صوت المدينة» (بيروت) - {P_A}\n\n{P_B}\n")
     assert d.source == "صوت المدينة" and d.body.startswith("افتتحت بلدية")
+
+
+def test_a_section_word_that_opens_like_a_byline_keyword_is_no_author() -> None:
+    # "منوعات" begins with "من" (a byline's "by"): a word, not a byline.
+    d = one(f"منوعات\n\n{HEAD}\n\n{BODY}\n")
+    assert d.author is None and d.title == HEAD

@@ -59,7 +59,7 @@ _FEED_FIELD = re.compile(r"^(?P<name>" + "|".join(sorted(lx.FEED_FIELDS, key=len
                          + r")(?:\s+\d+)?(?:\s*[:：]\s*|\s+)(?P<value>.*)$", re.IGNORECASE)
 _FLIPPED_FIELD = re.compile(r"(?P<value>[^:]{1,80}?)\s*:\s*(?P<name>Source|Author)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|بواسطة|كاتب المقال|الكاتب|المحرر|من|by|par)"
-                     r"\s*[:：\-–—/]?\s*(?P<name>.+)$", re.IGNORECASE)
+                     r"(?:\s*[:：\-–—/]\s*|\s+)(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
 _DASHES = "-–—ـ"
 _TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
