@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from sitegen.arabic import fold, is_mostly_arabic, match_marker
 from sitegen.importer import credits
@@ -91,6 +92,13 @@ class LabelledLine:
     """Further facts found on the line, e.g. (("source", "رويترز"),) from a glued dateline."""
 
 
+class _Put(Protocol):
+    """Records the label of line i (label_page's `put`)."""
+
+    def __call__(self, i: int, label: str, reason: str, value: str = "", part: int = 1,
+                 **extra: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class PageLabels:
     """Every line of a page, labelled; or why the page holds no article."""
@@ -116,6 +124,7 @@ class Rule:
     """The source to give the outlet's articles."""
 
     def applies(self, text: str) -> bool:
+        """Does this rule apply to the page `text`?"""
         if self.match_source and fold(self.match_source) not in fold(text):
             return False
         if self.match_text and not re.search(self.match_text, text):
@@ -164,6 +173,7 @@ def function_word_share(text: str) -> float:
 
 
 def _is_prose(text: str, words: int) -> bool:
+    """Does the line read as running text (sentence ends, length, function words; not Latin UI)?"""
     if words < PROSE_WORDS and not (words >= 6 and text.rstrip().endswith(("،", ","))):
         return False
     latin = len(_LATIN.findall(text))
@@ -191,6 +201,7 @@ _CREDIT_IN_PARENS = re.compile(fold(r"[(（]\s*(?:تصوير|صورة|عدسة|�
 
 
 def _ends_with_photo_credit(raw: str) -> bool:
+    """Does the (folded) line end with a photo credit set apart from its caption?"""
     if _CREDIT_IN_PARENS.search(raw) and len(raw.split()) >= 4:
         return True  # "… (تصوير: فلان)"
     tail = raw.rstrip(" .")
@@ -209,6 +220,7 @@ def _ends_with_photo_credit(raw: str) -> bool:
 
 
 def _features(line: Line) -> _Line:
+    """A line judged by itself alone: its shape, whether it is prose, and what it names."""
     text = _QUOTE_MARK.sub("", line.text).strip()
     words = len(text.split())
     f = _Line(line.no, text, words, _QUOTES.sub("", lx.stripped_key(text)))
@@ -437,6 +449,7 @@ def _strip_leading_date(text: str) -> tuple[str, str] | None:
 
 # --- Headline -------------------------------------------------------------------------------
 def _headline_like(f: _Line) -> bool:
+    """Could the line be a headline: 2–30 words, mostly Arabic, no closing full stop?"""
     if f.shape not in ("short", "prose", "feed", "teaser") or f.cut and f.shape != "feed":
         return False
     text = f.value if f.shape == "feed" else f.text
@@ -561,7 +574,7 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     if head is None or head[0] < start:
         for i in range(0, first_body - 1 if head is not None else first_body):
             if i not in labels:
-                _label_furniture(lines, i, put, headline_key, before=True)
+                _label_furniture(lines, i, put, headline_key)
         # Between the headline and the core: deck, byline, dateline, source, date, caption.
         for i in range(first_body, start):
             if i not in labels:
@@ -915,7 +928,8 @@ def _breadcrumb_tail(text: str) -> str:
     return text
 
 
-def _label_furniture(lines: list[_Line], i: int, put, headline_key: str | None, before: bool) -> None:
+def _label_furniture(lines: list[_Line], i: int, put: _Put, headline_key: str | None) -> None:
+    """A line above the headline (or the text): page furniture, one label each."""
     f = lines[i]
     if f.shape == "date":
         put(i, "date", f.why, f.value)
@@ -934,7 +948,7 @@ def _label_furniture(lines: list[_Line], i: int, put, headline_key: str | None, 
         put(i, "chrome", f.why if f.shape != "short" else "page furniture above the article")
 
 
-def _label_front(lines: list[_Line], i: int, put, headline_key: str | None, headline_words: set[str],
+def _label_front(lines: list[_Line], i: int, put: _Put, headline_key: str | None, headline_words: set[str],
                  lead: set[str], counts: dict[str, int]) -> None:
     """A line between the headline and the lead."""
     f = lines[i]
@@ -1032,7 +1046,7 @@ def _label_inside(lines: list[_Line], i: int, start: int, end: int, headline_wor
     return "paragraph", "short line inside the article's text (kept)", text
 
 
-def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLine], lead: set[str],
+def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, LabelledLine], lead: set[str],
                 headline_key: str | None, seen_body: set[str]) -> None:
     """Lines after the core: markers, related lists, sources, chrome, further articles."""
     n = len(lines)
@@ -1129,6 +1143,7 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
 
 
 def _headline_run(lines: list[_Line], i: int) -> int:
+    """How many headline-like lines follow one another from line i."""
     run = 0
     for g in lines[i:]:
         if g.shape in ("short", "list_item", "teaser") and g.words >= 3 or g.shape == "prose" and not ends_sentence(g.text) \
@@ -1162,7 +1177,7 @@ def _story_at(lines: list[_Line], i: int) -> int | None:
     return None
 
 
-def _label_story(lines: list[_Line], i: int, first: int, part: int, put, labels: dict[int, LabelledLine]) -> int:
+def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, labels: dict[int, LabelledLine]) -> int:
     """Label another article starting at line i (its prose from `first`); return where it ends."""
     put(i, "headline", "headline of another article after the first one's end", lines[i].text, part=part)
     for j in range(i + 1, first):
