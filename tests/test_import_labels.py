@@ -237,3 +237,13 @@ def test_a_section_word_that_opens_like_a_byline_keyword_is_no_author() -> None:
     # "منوعات" begins with "من" (a byline's "by"): a word, not a byline.
     d = one(f"منوعات\n\n{HEAD}\n\n{BODY}\n")
     assert d.author is None and d.title == HEAD
+
+
+def test_an_agency_credit_closing_the_text_becomes_the_source() -> None:
+    d = one(f"{HEAD}\n\n{P_A}\n\n{P_B} (وكالات)\n")
+    assert d.source == "وكالات" and d.body.endswith("مجاني للطلاب.")
+
+
+def test_a_paragraph_closed_by_an_agency_credit_is_never_taken_for_a_caption() -> None:
+    d = one(f"{HEAD}\n\n{P_A} (رويترز)\n\n{P_B}\n\n{P_C}\n")
+    assert P_A in d.body and P_B in d.body and P_C in d.body

@@ -64,6 +64,7 @@ _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحر
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
 _DASHES = "-–—ـ"
 _TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
+_CLOSE_MARKS = "\"'»”) "
 _QUOTES = re.compile("[\"'“”«»‘’„]")
 # "… - متابعة", "… - خاص": how the story was gathered, after the outlet's name.
 _GATHERED = {fold(w) for w in ("متابعة", "متابعات", "خاص", "وكالات", "مراسلون")}
@@ -212,6 +213,8 @@ def _ends_with_photo_credit(raw: str) -> bool:
             # (a general convention of Arabic photo captions).
             if len(before.split()) < 3:
                 continue  # "City - (agency)" is a dateline, not a caption
+            if before.rstrip(_CLOSE_MARKS).endswith((".", "!", "؟", "?")):
+                return False  # a paragraph closed by its credit, not a caption
             if e.startswith("(") and len(before.split()) >= 4 or before.endswith(("-", "–", "—", "|", "/", "،")) or e in ("ح.م", "ح م"):
                 return True
             if e in (fold("صورة أرشيفية"), fold("أرشيفية")):
@@ -275,7 +278,7 @@ def _features(line: Line) -> _Line:
         inner = re.fullmatch(r"[^()]*[(（]\s*([^()]{2,30}?)\s*[)）][^()]*", rest)
         if inner and len(inner.group(1).split()) <= 4:
             f.extra["source"] = inner.group(1)
-    elif words <= 30 and _credit_line(text):
+    elif words <= 24 and _credit_line(text):
         f.shape, f.why = "credit", "photo credit or caption with credit"
     elif len(_TEASER.findall(text)) >= 2 and not ends_sentence(text) and not _BULLET.match(text):
         f.shape, f.why = "teaser", "«kicker.. headline» units glued together (other stories)"
@@ -620,6 +623,19 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
         if label[0] in BODY_LABELS:
             seen_body.add(f.key)
             words_so_far |= content_words(f.text)
+
+    # A credit closing the text ("… (أ ف ب)", "… - موقع21", an agency's end mark) leaves it.
+    last = max((i for i in range(start, end) if i in labels and labels[i].label == "paragraph"), default=None)
+    if last is not None:
+        lab = labels[last]
+        found = credits.trailing_credit(lab.value or lab.text)
+        if found is not None and found.certain and found.kind in ("trailing_credit", "end_marker") \
+                and len(found.rest.split()) >= 4:
+            extra = dict(lab.extra)
+            if found.source and "source" not in extra:
+                extra["source"] = found.source
+            labels[last] = replace(lab, value=found.rest, extra=tuple(sorted(extra.items())),
+                                   reason=lab.reason + "; credit at its end removed")
 
     # After the core: markers, related headlines, sources, chrome, further articles.
     _label_tail(lines, end, put, labels, lead_words, headline_key, seen_body)
