@@ -247,3 +247,8 @@ def test_an_agency_credit_closing_the_text_becomes_the_source() -> None:
 def test_a_paragraph_closed_by_an_agency_credit_is_never_taken_for_a_caption() -> None:
     d = one(f"{HEAD}\n\n{P_A} (رويترز)\n\n{P_B}\n\n{P_C}\n")
     assert P_A in d.body and P_B in d.body and P_C in d.body
+
+
+def test_short_sentences_closing_the_text_are_all_kept() -> None:
+    d = one(f"{HEAD}\n\n{P_A}\n\n{P_B}\n\nوالدخول مجاني.\nوالمواعيد ثابتة.\nوالدعوة عامة للجميع\n\nشارك\n")
+    assert d.body.endswith("والدخول مجاني.\n\nوالمواعيد ثابتة.\n\nوالدعوة عامة للجميع")

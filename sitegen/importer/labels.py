@@ -1134,7 +1134,8 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
         elif not in_list and f.words <= 8 and (helped := _helper_credit_line(f.text)):
             put(i, helped[0], f"a {helped[0]} line after the text (credits.py)", helped[1], part=part)
-        elif i == end and part == 1 and f.shape == "short" and f.words >= 3 \
+        elif (i == end or i - 1 in labels and labels[i - 1].reason.startswith("short line right after the text")) \
+                and part == 1 and f.shape == "short" and f.words >= 2 \
                 and (re.match(r"^و\S", f.text) or not _name_line(f.text) and (
                      f.text.rstrip().endswith(("،", ",", "؛", ".", "!", "؟", "?"))
                      or all(g.shape in ("chrome", "hashtags") for g in lines[i + 1:]))):
