@@ -252,3 +252,8 @@ def test_a_paragraph_closed_by_an_agency_credit_is_never_taken_for_a_caption() -
 def test_short_sentences_closing_the_text_are_all_kept() -> None:
     d = one(f"{HEAD}\n\n{P_A}\n\n{P_B}\n\nوالدخول مجاني.\nوالمواعيد ثابتة.\nوالدعوة عامة للجميع\n\nشارك\n")
     assert d.body.endswith("والدخول مجاني.\n\nوالمواعيد ثابتة.\n\nوالدعوة عامة للجميع")
+
+
+def test_a_site_name_after_the_headline_is_dropped_from_the_title() -> None:
+    d = one(f"{HEAD} | صحيفة المساء\n\n{BODY}\n")
+    assert d.title == HEAD

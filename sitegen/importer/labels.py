@@ -878,7 +878,7 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
     def opening(text: str) -> tuple[str, ...]:
         return tuple(lx.stripped_key(text).split()[:2])
 
-    texts = {i: _section_prefix(_breadcrumb_tail(lines[i].text), lead) for i in cands}
+    texts = {i: _site_suffix(_section_prefix(_breadcrumb_tail(lines[i].text), lead)) for i in cands}
     for i in cands:
         f = lines[i]
         text = texts[i]
@@ -926,6 +926,14 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
     if best is None:
         return None
     return best[1], best[2], best[3]
+
+
+def _site_suffix(text: str) -> str:
+    """`text` without a site name the page's <title> adds ("العنوان | صحيفة المساء")."""
+    m = re.match(r"^(?P<head>.{10,}?)\s+[|｜–—-]\s+(?P<site>[^|｜–—-]{2,40})$", text)
+    if m and lx.is_outlet_name(m.group("site")) and len(m.group("head").split()) >= 3:
+        return m.group("head").strip()
+    return text
 
 
 def _breadcrumb_tail(text: str) -> str:
