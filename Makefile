@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: site test bench bench-serve clean
+.PHONY: site test bench bench-serve bench-import clean
 
 # pip itself is pinned too: an unpinned upgrade made two machines' venvs differ. (Bump it
 # with a pyproject.toml change, which is what makes the venv install again.)
@@ -40,6 +40,14 @@ bench: $(STAMP)
 # Dev server: save → browser reloaded on a generated 1,000-article digest; not a test.
 bench-serve: $(TEST_STAMP)
 	$(BIN)/python bench/serve_latency.py --articles 1000 --runs 7
+
+# Importer on real scraped pages kept beside the project (not in it); see README, Import.
+bench-import: $(STAMP)
+	@if [ -d ../shared/import-pages ]; then \
+		bash ../shared/import-pages/score_all.sh $(BIN)/sitegen; \
+	else \
+		echo "bench-import: ../shared/import-pages not found; nothing to score"; \
+	fi
 
 clean:
 	rm -rf public .sitegen-cache test-artifacts

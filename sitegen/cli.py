@@ -56,10 +56,23 @@ def _add_import(p: argparse.ArgumentParser) -> None:
                    help="overwrite content files even where an editor changed them")
     p.add_argument("--dry-run", action="store_true",
                    help="say what would be written, write nothing")
+    p.add_argument("--explain", action="store_true",
+                   help="print every line of the SEED files with its label and the reason; write nothing")
 
 
 def _run_import(args: argparse.Namespace, config: Config) -> int:
-    from sitegen.importer import import_seeds
+    from sitegen.importer import explain_seeds, import_seeds
+
+    if args.explain:
+        if not args.seeds:
+            log.error("import --explain: name the seed files to explain")
+            return EXIT_ERROR
+        text, errors = explain_seeds(config, args.seeds)
+        if text:
+            print(text)
+        for line in errors:
+            log.error("%s", line)
+        return EXIT_ERROR if errors else EXIT_OK
 
     report = import_seeds(config, args.seeds or None, force=args.force, dry_run=args.dry_run)
     return EXIT_ERROR if report.errors or (args.strict and report.warnings) else EXIT_OK

@@ -12,6 +12,7 @@ import importlib.util
 import re
 import tomllib
 import typing
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,8 @@ class Config:
     """'unicode' keeps Arabic letters in slugs; 'translit' gives ASCII slugs."""
     max_seed_mb: int = 20
     """A seed larger than this many MiB is refused with a size message instead of imported."""
+    import_rules: tuple[Any, ...] = field(default=(), metadata={"key": False})
+    """Per-outlet corrections for `sitegen import`, from [[import.rules]] (importer.labels.Rule)."""
     minify: bool = False
     """Minify built HTML and CSS (minify-html); what a page shows never changes."""
     compress: bool = False
@@ -167,9 +170,47 @@ def load_config(path: Path | None = None, root: Path | None = None) -> Config:
         except UnicodeDecodeError as e:
             raise ConfigError(f"{path.name}: not UTF-8 at byte {e.start}") from None
         fields = {f.name: f for f in dataclasses.fields(Config) if f.metadata.get("key", True)}
+        if "import" in data:
+            values["import_rules"] = _import_rules(path.name, data.pop("import"))
         for name, value in data.items():
             if name not in fields:
                 raise ConfigError(f"{path.name}: unknown key {name!r} (known: {', '.join(sorted(fields))})")
             values[name] = _check_type(name, value, fields[name].type)
     return Config(root=root, **values)  # type: ignore[arg-type]
 
+
+
+_RULE_KEYS = {"match_source": str, "match_text": str, "noise": list, "title": str, "source": str}
+
+
+def _import_rules(file: str, table: object) -> tuple[Any, ...]:
+    """[[import.rules]] → importer Rule records; every key checked, every pattern compiled."""
+    import re
+
+    from sitegen.importer.labels import Rule
+
+    if not isinstance(table, dict) or set(table) - {"rules"}:
+        raise ConfigError(f"{file}: [import] holds only [[import.rules]] tables")
+    rules = table.get("rules", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise ConfigError(f"{file}: import.rules must be a list of [[import.rules]] tables")
+    out = []
+    for n, rule in enumerate(rules, start=1):
+        where = f"{file}: import.rules #{n}"
+        for key, value in rule.items():
+            kind = _RULE_KEYS.get(key)
+            if kind is None:
+                raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_RULE_KEYS))})")
+            if not isinstance(value, kind) or kind is list and not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: {key} must be {'a list of strings' if kind is list else 'a string'}")
+        if not rule.get("match_source") and not rule.get("match_text"):
+            raise ConfigError(f"{where}: needs match_source or match_text (which pages it applies to)")
+        for key in ("match_text", "title"):
+            try:
+                re.compile(rule.get(key, ""))
+            except re.error as e:
+                raise ConfigError(f"{where}: {key} is not a regular expression: {e}") from None
+        out.append(Rule(match_source=rule.get("match_source", ""), match_text=rule.get("match_text", ""),
+                        noise=tuple(rule.get("noise", ())), title=rule.get("title", ""),
+                        source=rule.get("source", "")))
+    return tuple(out)

@@ -22,7 +22,7 @@ from sitegen.model import Article, RelatedRef, Site
 log = logging.getLogger(__name__)
 
 STAGE = "load"
-_KNOWN = {"title", "title_inferred", "slug", "date", "source", "tags", "read_also", "related",
+_KNOWN = {"title", "title_inferred", "slug", "date", "source", "author", "tags", "read_also", "related",
           "summary", "seed", "lang", "dir", "draft"}
 
 
@@ -181,7 +181,8 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         date = date.date()
     elif isinstance(date, str):
         try:
-            date = datetime.date.fromisoformat(date.strip())
+            # The importer writes the time when the page gave one: "2024-05-18T19:48".
+            date = datetime.datetime.fromisoformat(date.strip()).date()
         except ValueError:
             raise fail("date", f"{date!r} is not a date (write YYYY-MM-DD)") from None
     elif date is not None and not isinstance(date, datetime.date):
@@ -217,7 +218,7 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     seed = meta.get("seed")
     if isinstance(seed, dict):  # the importer writes {file, sha256, part}
         seed = seed.get("file")
-    for key in ("source", "summary"):
+    for key in ("source", "author", "summary"):
         if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
             raise fail(key, "must be text")
     return Article(
@@ -228,6 +229,7 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         body_line=body_line,
         date=date,
         source=_clean(str(meta.get("source") or "")),
+        author=_clean(str(meta.get("author") or "")),
         tags=tuple(dict.fromkeys(c for t in tags if (c := _clean(str(t))))),
         read_also=tuple(dict.fromkeys(str(s).strip() for s in read_also if str(s).strip())),
         related=tuple(refs),

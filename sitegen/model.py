@@ -47,6 +47,8 @@ class Article(_Compact):
     """Publication date; None sorts after every dated article and shows no date."""
     source: str = ""
     """The outlet (e.g. صدى البلد); empty when unknown."""
+    author: str = ""
+    """The writer named by the page's byline; empty when unknown."""
     tags: tuple[str, ...] = ()
     """Keywords as written (display spelling)."""
     read_also: tuple[str, ...] = ()

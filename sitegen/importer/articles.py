@@ -1,37 +1,29 @@
-"""Blocks → article drafts: one per article a page holds.
+"""Labelled lines → article drafts: one per article a page holds.
 
-The page's own article comes first. A read-also marker followed by a headline with its own
-byline (or coming after the page's source/keywords lines, when the first article has ended)
-starts a second article: everything after it belongs to that one, including its own similar
-list. A read-also marker followed only by headlines is a list of references.
+The page's own article comes first (part 1); further articles the labeller found (a story
+after the first one's end, a listing's next stories) follow, and the first points to them.
+Each draft takes its headline (or a title inferred from the lead), its body lines rendered as
+Markdown, and its front matter facts: source (a المصدر line first, then datelines and credits in
+page order), author (a byline), date (ISO, with the time when the page gave one), tags, and the
+titles of other stories (read-also references, related lists, glued teasers).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sitegen.arabic import canonical_letters, fold
 from sitegen.errors import SourceError
-from sitegen.importer.blocks import (
-    MARKER_KINDS,
-    TEASER_SEPARATOR,
-    Block,
-    classify,
-    ends_sentence,
-    split_lines,
-)
+from sitegen.importer.blocks import TEASER_SEPARATOR, split_lines
+from sitegen.importer.labels import BODY_LABELS, LabelledLine, PageLabels, Rule, label_page
 from sitegen.match import TitleIndex, title_key
 
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 120
-HEADLINE_MAX = 150
 SUMMARY_MAX = 200
-# The shapes a headline line can have (a sentence ending in "." is a paragraph, not a title).
-_TITLE_KINDS = ("caption", "plain", "heading", "teaser")
-_BODY_KINDS = ("paragraph", "plain", "heading", "list_item")
 # A first sentence ends at . ! ؟ ? followed by a space or the end (not the "." of "2.1").
 _SENTENCE = re.compile(r"^.*?[.!؟?…](?=\s|$)")
 # Function words: a keyword phrase made only of these is not a tag ("إذا كان").
@@ -58,7 +50,9 @@ class Draft:
     date: str | None
     """ISO date from a date line, if the article has one."""
     source: str | None
-    """The outlet, from a المصدر line or a byline."""
+    """The outlet or agency: a المصدر line, a dateline, a credit glued to the lead, a source line."""
+    author: str | None
+    """The writer, from a byline (كتب، بقلم، من …) or a name line under the headline."""
     tags: tuple[str, ...]
     """Keyword phrases, canonical letters, deduplicated after folding."""
     body: str
@@ -73,175 +67,104 @@ class Draft:
     """Raw teaser lines found in the body (split into titles once all titles are known)."""
 
 
-@dataclass
-class _Builder:
-    part: int
-    line: int
-    title: str | None = None
-    date: str | None = None
-    source: str | None = None
-    keywords: list[str] = field(default_factory=list)
-    body: list[Block] = field(default_factory=list)
-    read_also: list[str] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)
-    teasers: list[str] = field(default_factory=list)
-    ended: bool = False
-    """True once the article's closing lines (source, keywords, similar) were seen."""
-
-
-def parse_seed(text: str, path: str) -> tuple[list[Draft], list[str]]:
+def parse_seed(text: str, path: str, rules: tuple[Rule, ...] = ()) -> tuple[list[Draft], list[str]]:
     """Split one seed's text into article drafts; returns (drafts, warnings).
 
-    Raises SourceError (with the line) for a page without article text and for a read-also
-    marker with nothing after it.
+    Raises SourceError for an empty page and for a page with no article core (one line:
+    "no article found (…)").
     """
-    blocks = classify(split_lines(text))
-    warnings: list[str] = []
-    if not blocks:
+    if not split_lines(text):
         raise SourceError(path, "empty file: only blank lines", stage="import")
-    builders: list[_Builder] = []
-    cur = _Builder(part=1, line=blocks[0].line)
-    builders.append(cur)
-    i = 0
-    if is_headline(blocks[0]):
-        cur.title = blocks[0].text
-        i = 1
-    n = len(blocks)
-    while i < n:
-        b = blocks[i]
-        if b.kind == "read_also":
-            i, child = _read_also(blocks, i, cur, path, warnings)
-            if child is not None:
-                child.part = len(builders) + 1
-                builders.append(child)
-                cur = child
+    page = label_page(text, rules)
+    if page.refused:
+        raise SourceError(path, page.refused, stage="import")
+    drafts = drafts_from_labels(page, path)
+    source = next((r.source for r in rules if r.source and r.applies(text)), None)
+    if source:
+        drafts[0] = replace(drafts[0], source=source)
+    return drafts, []
+
+
+def drafts_from_labels(page: PageLabels, path: str) -> list[Draft]:
+    """The articles a labelled page holds, the page's own first."""
+    parts = sorted({lab.part for lab in page.lines})
+    drafts: list[Draft] = []
+    for part in parts:
+        lines = [lab for lab in page.lines if lab.part == part]
+        body = [lab for lab in lines if lab.label in BODY_LABELS]
+        if not any(lab.label in ("paragraph", "deck") for lab in body):
             continue
-        if b.kind == "similar":
-            cur.ended = True
-            items = [b.text] if b.text else []
-            i += 1
-            while i < n and blocks[i].kind not in MARKER_KINDS and blocks[i].kind != "paragraph":
-                items.append(blocks[i].text)
-                i += 1
-            if not items:
-                warnings.append(str(SourceError(path, "similar-articles list is empty", line=b.line, stage="import")))
-            cur.related.extend(items)
-            continue
-        if b.kind in ("source", "keywords"):
-            cur.ended = True
-            value = b.text
-            # "كلمات دلالية:" alone: the phrases are on the next line (never a sentence of text).
-            if not value and i + 1 < n and blocks[i + 1].kind not in MARKER_KINDS \
-                    and not ends_sentence(blocks[i + 1].text):
-                i += 1
-                value = blocks[i].text
-            if not value:
-                warnings.append(str(SourceError(path, f"{b.kind} line is empty", line=b.line, stage="import")))
-            elif b.kind == "source":
-                cur.source = cur.source or value
-            else:
-                cur.keywords.append(value)
-            i += 1
-            continue
-        if b.kind == "byline":
-            cur.source = cur.source or b.text
-        elif b.kind == "date":
-            cur.date = cur.date or b.text
-        elif b.kind == "teaser":
-            cur.teasers.append(b.text)
-        elif b.kind in _BODY_KINDS:
-            cur.body.append(b)
-        i += 1
-    drafts = []
-    for bld in builders:
-        if not any(blk.kind != "heading" for blk in bld.body):
-            if bld.part == 1:
-                raise SourceError(path, "no article text: the page holds only a headline, captions, "
-                                  "markers or boilerplate", line=bld.line, stage="import")
-            raise SourceError(path, "read-also article has no text", line=bld.line, stage="import")
-        drafts.append(_finish(bld))
-    # Each embedded article was found inside the one before it: the parent points to it
-    # (by its final, possibly inferred, title) before any headline-only references.
-    out = []
-    for k, d in enumerate(drafts):
-        embedded = [drafts[k + 1].title] if k + 1 < len(drafts) else []
-        out.append(replace(d, read_also=tuple(dict.fromkeys(embedded + list(d.read_also)))))
-    return out, warnings
+        drafts.append(_draft(part, lines, body))
+    if not drafts:
+        raise SourceError(path, "no article found (no paragraph of text)", stage="import")
+    # Renumber parts densely; the page's own article points to the ones after it.
+    drafts = [replace(d, part=k + 1) for k, d in enumerate(drafts)]
+    if len(drafts) > 1:
+        first = drafts[0]
+        others = [d.title for d in drafts[1:]]
+        drafts[0] = replace(first, read_also=tuple(dict.fromkeys(others + list(first.read_also))))
+    return drafts
 
 
-def _read_also(blocks: list[Block], i: int, cur: _Builder, path: str,
-               warnings: list[str]) -> tuple[int, _Builder | None]:
-    """Handle the read-also marker at blocks[i]: return (next index, embedded article or None).
-    References (titles) are added to `cur.read_also`."""
-    marker = blocks[i]
-    n = len(blocks)
-    if marker.text:  # "اقرأ أيضاً: headline" on one line is a reference
-        cur.read_also.append(marker.text)
-        return i + 1, None
-    j = i + 1
-    if j >= n or blocks[j].kind in MARKER_KINDS:
-        raise SourceError(path, "read-also block is empty", line=marker.line, stage="import")
-    first = blocks[j]
-    nxt = blocks[j + 1].kind if j + 1 < n else None
-    has_text = any(b.kind == "paragraph" for b in _until_read_also(blocks, j + 1))
-    starts_article = is_headline(first) and (nxt in ("byline", "date") or cur.ended)
-    if has_text and (starts_article or first.kind == "paragraph" and cur.ended):
-        child = _Builder(part=0, line=first.line)
-        if is_headline(first):
-            child.title = first.text
-            j += 1
-        return j, child
-    # A list of headlines: references until the next paragraph or marker.
-    while j < n and blocks[j].kind not in MARKER_KINDS and blocks[j].kind != "paragraph":
-        cur.read_also.append(blocks[j].text)
-        j += 1
-    if j == i + 1:
-        # Text follows but no headline: the marker is a stray; the text stays the article's.
-        warnings.append(str(SourceError(path, "read-also marker names no headline; ignored",
-                                        line=marker.line, stage="import")))
-    return j, None
+def _first(lines: list[LabelledLine], labels: tuple[str, ...]) -> LabelledLine | None:
+    return next((lab for lab in lines if lab.label in labels and lab.value), None)
 
 
-def is_headline(block: Block) -> bool:
-    """Can `block`, at the top of an article, be its headline? Any short line that does not
-    end like a sentence: headlines have no full stop, but may end with ؟ or hold "..";
-    a long one (≥ 15 words) still counts up to 150 characters."""
-    if block.kind in _TITLE_KINDS:
-        return True
-    return block.kind == "paragraph" and not ends_sentence(block.text) and len(block.text) <= HEADLINE_MAX
-
-
-def _until_read_also(blocks: list[Block], start: int) -> list[Block]:
-    out = []
-    for b in blocks[start:]:
-        if b.kind == "read_also":
-            break
-        out.append(b)
-    return out
-
-
-def _finish(b: _Builder) -> Draft:
-    paragraphs = [blk.text for blk in b.body if blk.kind in ("paragraph", "plain")]
-    first = paragraphs[0] if paragraphs else b.body[0].text
-    title, inferred = (b.title, False) if b.title else (infer_title(first), True)
-    body_text = "\n".join(blk.text for blk in b.body)
+def _draft(part: int, lines: list[LabelledLine], body: list[LabelledLine]) -> Draft:
+    headline = _first(lines, ("headline",))
+    paragraphs = [lab.value or lab.text for lab in body if lab.label in ("paragraph", "deck")]
+    lead = next((lab for lab in body if lab.label == "paragraph"), None)
+    first = paragraphs[0]
+    if lead is not None:
+        first = lead.value or lead.text
+    title, inferred = (headline.value, False) if headline else (infer_title(first), True)
+    extras = [dict(lab.extra) for lab in lines]
+    source = _choose_source(lines)
+    author = next((lab.value for lab in lines if lab.label == "byline" and lab.value), None) \
+        or next((e["author"] for e in extras if e.get("author")), None)
+    date = next((lab.value for lab in lines if lab.label == "date" and lab.value), None) \
+        or next((e["date"] for e in extras if e.get("date")), None)
+    keywords = [lab.value for lab in lines if lab.label == "tags" and lab.value]
+    # A line of several glued «kicker.. headline» units is split once all titles are known.
+    related = [lab.value for lab in lines if lab.label == "related" and lab.value
+               and len(TEASER_SEPARATOR.findall(lab.value)) < 2]
+    teasers = [lab.value for lab in lines if lab.label == "related" and lab.value
+               and len(TEASER_SEPARATOR.findall(lab.value)) >= 2]
+    read_also = [lab.value for lab in lines if lab.label == "read_also" and lab.value]
+    body_text = "\n".join(lab.value or lab.text for lab in body)
     tags: list[str] = []
-    for line in b.keywords:
+    for line in keywords:
         tags.extend(extract_tags(line, body_text))
     return Draft(
-        part=b.part,
-        line=b.line,
+        part=part,
+        line=(headline or body[0]).no,
         title=title,
         title_inferred=inferred,
-        date=b.date,
-        source=b.source,
+        date=date,
+        source=source,
+        author=author if author and author != source else None,
         tags=tuple(_dedupe(tags)),
-        body=render_body(b.body),
+        body=render_body(body),
         summary=summary(first),
-        read_also=tuple(b.read_also),
-        related=tuple(b.related),
-        teasers=tuple(b.teasers),
+        read_also=tuple(read_also),
+        related=tuple(related),
+        teasers=tuple(teasers),
     )
+
+
+def _choose_source(lines: list[LabelledLine]) -> str | None:
+    """The article's source: a المصدر line first, then datelines and credits in page order."""
+    marked = next((lab.value for lab in lines if lab.label == "source" and lab.reason.startswith("marker")
+                   and lab.value), None)
+    if marked:
+        return marked
+    for lab in lines:
+        extra = dict(lab.extra)
+        if lab.label in ("source", "dateline") and lab.value:
+            return lab.value
+        if extra.get("source"):
+            return extra["source"]
+    return None
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -388,21 +311,22 @@ def escape(text: str) -> str:
     return text
 
 
-def render_body(blocks: list[Block]) -> str:
-    """Body blocks → Markdown: paragraphs, `## ` headings, `- ` lists, blank-line separated."""
+def render_body(lines: list[LabelledLine]) -> str:
+    """Body lines → Markdown: paragraphs, `## ` subheadings, `- ` lists, blank-line separated."""
     out: list[str] = []
     items: list[str] = []
-    for b in blocks:
-        if b.kind == "list_item":
-            items.append(f"- {escape(b.text)}")
+    for lab in lines:
+        text = lab.value or lab.text
+        if lab.label == "list_item":
+            items.append(f"- {escape(text)}")
             continue
         if items:
             out.append("\n".join(items))
             items = []
-        if b.kind == "heading":
-            out.append(f"## {escape(b.text)}")
+        if lab.label == "subheading":
+            out.append(f"## {escape(text)}")
         else:
-            out.append(escape(b.text))
+            out.append(escape(text))
     if items:
         out.append("\n".join(items))
     return "\n\n".join(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from sitegen.frontmatter import dump, parse
 from sitegen.fsutil import atomic_write
 from sitegen.load import article_slug
 from sitegen.importer.articles import Draft, parse_seed, split_teaser
-from sitegen.importer.blocks import read_seed
+from sitegen.importer.labels import explain, label_page
+from sitegen.importer.seedfile import read_seed_text
 from sitegen.match import TitleIndex, title_key
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,19 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
     """Import `seeds` (default: every seeds/*.txt) into content/*.md. Logs one line per
     problem and a summary line; never raises for bad seeds (they are reported and skipped)."""
     root = config.root
-    paths = sorted(seeds if seeds is not None else config.seeds_dir.glob("*.txt"),
-                   key=lambda p: _display(p, root))
     errors: list[str] = []
+    if seeds is None:
+        try:
+            # Listed, not globbed: glob swallows an unreadable folder and finds nothing.
+            found = [config.seeds_dir / name for name in os.listdir(config.seeds_dir) if name.endswith(".txt")]
+        except FileNotFoundError:
+            found = []
+        except OSError as e:
+            line = f"{_display(config.seeds_dir, root)}: import: cannot list the seeds folder: {e.strerror or e}"
+            log.error("%s", line)
+            return ImportReport(errors=[line])
+        seeds = found
+    paths = sorted(seeds, key=lambda p: _display(p, root))
     warnings: list[str] = []
     existing = _existing_content(config.content_dir)
     planned: list[_Planned] = []
@@ -92,8 +104,8 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
     for path in paths:
         shown = _display(path, root)
         try:
-            text, data, seed_warnings = read_seed(path, shown, config.max_seed_mb)
-            drafts, parse_warnings = parse_seed(text, shown)
+            text, data, seed_warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+            drafts, parse_warnings = parse_seed(text, shown, config.import_rules)
         except SitegenError as e:
             errors.append(str(e))
             continue
@@ -173,10 +185,39 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
                         written=written, unchanged=unchanged, skipped=skipped)
 
 
+def explain_seeds(config: Config, seeds: list[Path]) -> tuple[str, list[str]]:
+    """`sitegen import --explain`: every line of each seed with its label and the reason, and
+    what would be written; nothing is written. Returns (report text, error lines)."""
+    out: list[str] = []
+    errors: list[str] = []
+    for path in seeds:
+        shown = _display(path, config.root)
+        try:
+            text, _data, _warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+        except SitegenError as e:
+            errors.append(str(e))
+            continue
+        page = label_page(text, config.import_rules)
+        out.append(f"== {shown}")
+        out.append(explain(page))
+        if not page.refused:
+            try:
+                drafts, _ = parse_seed(text, shown, config.import_rules)
+            except SitegenError as e:
+                errors.append(str(e))
+                continue
+            for d in drafts:
+                facts = ", ".join(f"{k}: {v}" for k, v in (("source", d.source), ("author", d.author),
+                                                            ("date", d.date)) if v)
+                out.append(f"-> article {d.part}: {d.title!r}" + (f" ({facts})" if facts else ""))
+    return "\n".join(out), errors
+
+
 def _display(path: Path, root: Path) -> str:
     """`path` as the user should see it: relative to the project root when inside it."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        # The folder resolved, not the file: a seed that is a symlink is named as it is listed.
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -285,6 +326,8 @@ def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> d
         meta["date"] = d.date
     if d.source:
         meta["source"] = d.source
+    if d.author:
+        meta["author"] = d.author
     meta["tags"] = list(d.tags)
     meta["read_also"] = read_also
     meta["related"] = related

@@ -1,0 +1,190 @@
+"""General knowledge the line labeller matches against: page-widget labels, read-also
+wordings, agencies, outlet words, cities, section words (Arabic, English, French). Dates and
+months are dates.py's.
+
+Nothing here belongs to one outlet: these are the words any Arabic news page may print.
+Every entry is stored folded (sitegen.arabic.fold), like the lines it is matched against.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sitegen.arabic import fold
+
+
+def _folded(words: str) -> frozenset[str]:
+    return frozenset(fold(w.strip()) for w in words.split("|") if w.strip())
+
+
+# Lines that are a widget, a button or a site label when they stand alone (matched whole,
+# trailing colon and punctuation ignored).
+CHROME_LINES = _folded(
+    "شارك|شارك الخبر|شارك المقال|شارك هذا الخبر|شارك هذا المقال|شاركها|مشاركة|مشاركه الخبر|"
+    "تابعنا|تابعونا|طباعة|اطبع|طباعه|ارسل لصديق|حفظ|نسخ الرابط|نسخ|إعلان|اعلانات|إعلانات|"
+    "مساحة إعلانية|مساحه اعلانيه|اعلان ممول|محتوى ممول|الأكثر مشاهدة|الأكثر قراءة|الأكثر تداولا|"
+    "آخر الأخبار|أخر الأخبار|اخر الاخبار|أهم الأخبار|اهم الاخبار|عاجل|بث مباشر|على المباشر|مباشر|"
+    "اضغط للاستماع|استمع|استمع للخبر|استمع إلى المقال|تعليقات فيسبوك|التعليقات|تعليقات|اترك تعليقا|"
+    "اترك تعليقاً|أضف تعليق|اضف تعليقك|زر الذهاب إلى الأعلى|العودة للأعلى|الذهاب للأعلى|اختر لغتك|"
+    "جميع الحقوق محفوظة|حقوق النشر محفوظة|الرئيسية|التصويت|تقرأ الآن|"
+    "كلمات مفتاح|كلمات مفتاحية|الكلمات المفتاحية|كلمات دلالية|الوسوم|وسوم|المزيد|اقرأ المزيد|"
+    "شاهد الفيديو|فيديو|صور|القائمة|بحث|ابحث|النشرة البريدية|اشترك|اشترك الآن|سجل الدخول|"
+    "تسجيل الدخول|إنشاء حساب|حجم الخط|تكبير الخط|تصغير الخط|أخبار ذات صلة|موضوعات ذات صلة|"
+    "share|share this|share this content|share this article|tweet|print|email|advertisement|ad|ads|"
+    "sponsored|logo|continue reading|read more|source link|back to top|"
+    "create account|log in|login|sign in|sign up|register|"
+    "subscribe|comments|leave a reply|leave a comment|home|menu|search|"
+    "follow us|newsletter|most read|most viewed|latest news|breaking news|live|english|français|"
+    "francais|العربية|partager|publicité|accueil|se connecter|s'abonner|commentaires|en direct|"
+    "imprimer|à la une|facebook|twitter|whatsapp|telegram|instagram|youtube|linkedin|news|sports|"
+    "politics|business|opinion|video|videos|photos|contact us|about us|privacy policy|terms of use|"
+    "اتصل بنا|من نحن|سياسة الخصوصية|شروط الاستخدام|خريطة الموقع|الأرشيف|أرشيف|النسخة الورقية|"
+    "pdf|rss|الطقس|أسعار العملات|مواقيت الصلاة|نسخة للطباعة|أرسل لصديق|حفظ المقال"
+)
+
+# Line openings that mark a widget whatever follows (subscribe boxes, comment forms, notices).
+CHROME_OPENINGS = tuple(sorted(_folded(
+    "اشترك في|اشترك للحصول|اشترك الآن|اشترك ليصلك|اشترك بالنشرة|لن يتم نشر عنوان بريدك|"
+    "اكتشاف المزيد من|حمل تطبيق|حمّل تطبيق|تابعنا على|تابعونا على|تابعوا آخر|انضم إلى قناتنا|"
+    "جميع الحقوق محفوظة|حقوق النشر|الحقول الإلزامية|يرجى تفعيل|هذا الموقع يستخدم|"
+    "يستخدم هذا الموقع|يستخدم موقعنا|ملفات تعريف الارتباط|نستخدم ملفات|we use cookies|"
+    "this site uses cookies|ce site utilise des cookies|"
+    "شارك على|شارك عبر|رابط مختصر|الرابط المختصر|عدد المشاهدات|عدد القراءات|قراءة :|"
+    "all rights reserved|copyright|share on|follow us on|subscribe to|sign up for|back to top|"
+    "log in |sign in to|redirecting|"
+    "the post |this article was originally|click here|tous droits réservés|suivez-nous|"
+    "رئيس التحرير|رئيس مجلس الإدارة|مدير التحرير|المدير العام|نائب رئيس التحرير"
+), key=len, reverse=True))
+
+_TIGHT_OPENINGS = tuple(re.sub(r"\s+([:：])", r"\1", o) for o in CHROME_OPENINGS)
+
+# Wordings that introduce other stories (a read-also or related block). Matched anywhere in a
+# short line, so "للخبر بقية.. ومن أخبارنا أيضا:" is one too.
+READ_ALSO_PHRASES = tuple(sorted(_folded(
+    "اقرأ أيضا|اقرأ ايضا|إقرأ أيضاً|اقرا ايضا|اقرأ كذلك|طالع أيضا|طالع ايضا|شاهد أيضا|شاهد ايضا|"
+    "انظر أيضا|إقرأ المزيد|ذات صلة|أخبار ذات صلة|مواضيع ذات صلة|مقالات ذات صلة|أخبار متعلقة|"
+    "مواضيع متعلقة|مقالات مشابهة|أخبار مشابهة|مواضيع مشابهة|قد يهمك|قد يعجبك|يهمك أيضا|"
+    "من أخبارنا|ومن أخبارنا|للخبر بقية|المزيد من الأخبار|أخبار أخرى|اقرأ في|تابع أيضا|اخترنا لك|"
+    "قد تهمك|مواضيع قد تهمك|أخبار مقترحة|موضوعات مرتبطة|أخبار مرتبطة|ننصحك بقراءة|يهمك أيضا|"
+    "read also|see also|related|related articles|related news|you may also like|more stories|"
+    "lire aussi|à lire aussi|voir aussi|sur le même sujet"
+), key=len, reverse=True))
+
+# News agencies and their usual abbreviations (spaces and dots inside an abbreviation vary).
+AGENCIES = _folded(
+    "واس|قنا|وام|بنا|كونا|سانا|سبأ|سبأ نت|وفا|معا|قدس برس|الأناضول|الاناضول|د ب أ|د.ب.أ|أ ف ب|ا ف ب|"
+    "أ.ف.ب|فرانس برس|رويترز|شينخوا|سبوتنيك|أسوشيتد برس|اسوشيتد برس|أ ب|يونايتد برس|تاس|إرنا|ارنا|"
+    "مهر|فارس|تسنيم|واع|نينا|الأنباء العراقية|وال|لانا|وات|ماب|واج|سونا|عمون|بترا|أ ش أ|ا ش ا|"
+    "أونا|كيو|موريتانيد|الوكالة الموريتانية|وكالة الأنباء|وكالات|afp|reuters|ap|dpa|xinhua|anadolu|"
+    "sputnik|qna|wam|spa|kuna|bna|sana|mena|efe|ansa|upi|tass|irna"
+)
+
+# Words that make a short name line an outlet rather than a person.
+OUTLET_WORDS = _folded(
+    "نيوز|اليوم|عربي|برس|نت|وكالة|وكاله|صحيفة|جريدة|موقع|قناة|شبكة|الإخبارية|الاخباريه|أونلاين|"
+    "اونلاين|تايمز|بوابة|مجلة|إذاعة|تلفزيون|راديو|بوست|الآن|24|الإلكترونية|news|press|online|tv|fm|"
+    "times|post|radio|agency|arabic|info|24h"
+)
+
+# Capitals and large cities an Arabic dateline names (folded).
+CITIES = _folded(
+    "القاهرة|الإسكندرية|الرياض|جدة|مكة|المدينة المنورة|الدمام|الكويت|الدوحة|المنامة|أبوظبي|أبو ظبي|"
+    "دبي|الشارقة|مسقط|صنعاء|عدن|تعز|مأرب|الحديدة|بغداد|البصرة|الموصل|أربيل|النجف|كربلاء|نينوى|"
+    "دمشق|حلب|حمص|إدلب|اللاذقية|بيروت|طرابلس|صيدا|عمان|عمّان|إربد|القدس|رام الله|غزة|الخليل|نابلس|"
+    "جنين|بيت لحم|الخرطوم|أم درمان|بورتسودان|الفاشر|بنغازي|مصراتة|سبها|تونس|صفاقس|سوسة|الجزائر|"
+    "وهران|قسنطينة|الرباط|الدار البيضاء|مراكش|فاس|طنجة|نواكشوط|مقديشو|جيبوتي|واشنطن|نيويورك|"
+    "لندن|باريس|برلين|موسكو|بكين|طهران|أنقرة|إسطنبول|اسطنبول|جنيف|بروكسل|روما|مدريد|فيينا|"
+    "طوكيو|نيودلهي|كييف|تل أبيب|الدوحه|الأمم المتحدة|بيت المقدس|كابول|إسلام آباد|الفجيرة|"
+    "عجمان|رأس الخيمة|العين|المكلا|سيئون|حضرموت|الإسماعيلية|المنصورة|أسوان|الأقصر|بورسعيد"
+)
+
+# Words that are a site's section label when they stand alone or open a headline.
+SECTION_WORDS = _folded(
+    "خبر|أخبار|الأخبار|اخبار|سياسة|السياسة|اقتصاد|الاقتصاد|رياضة|الرياضة|محليات|دوليات|عربي|"
+    "دولي|عربي ودولي|عربى و دولى|ثقافة|فن|فنون|منوعات|تكنولوجيا|صحة|مقالات|رأي|الرأي|تقارير|"
+    "حوادث|مجتمع|علوم|سياحة|عاجل|مصر|العالم|وطنية|جهات|news|world|politics|sport|économie"
+)
+
+# Arabic function words: prose has many, furniture and headlines few (jusText's stopwords).
+FUNCTION_WORDS = _folded(
+    "في|من|على|إلى|الى|عن|أن|إن|ان|أو|او|ثم|هذا|هذه|ذلك|تلك|التي|الذي|الذين|قد|لقد|مع|كل|بعد|"
+    "قبل|حتى|لا|لم|لن|ما|هل|بين|عند|منذ|أي|غير|هو|هي|هم|نحن|كان|كانت|يكون|وقد|وقال|وأضاف|"
+    "حيث|كما|إذ|إذا|لكن|بل|وفي|ومن|وعلى|وأن|فيما|خلال|عبر|أمام|نحو|لدى|إنه|أنه|أنها|بأن|"
+    "وذلك|وهو|وهي|التى|الذى|الى|علي|عليه|عليها|فيه|فيها|منه|منها|له|لها|به|بها"
+)
+
+# Verbs a lead often opens with; used to split a dateline glued to the lead without a space.
+LEAD_VERBS = tuple(sorted(_folded(
+    "أكد|أكدت|أعلن|أعلنت|قال|قالت|أفاد|أفادت|ذكر|ذكرت|كشف|كشفت|أشار|أشارت|أوضح|أوضحت|"
+    "استقبل|استقبلت|اعتقلت|اعتقل|شارك|شاركت|نفى|نفت|دعا|دعت|أدان|أدانت|بحث|بحثت|تلقى|تلقت"
+), key=len, reverse=True))
+
+PHOTO_CREDIT_ENDINGS = tuple(_folded(
+    "صورة أرشيفية|أرشيفية|ارشيفيه|صورة ارشيف|أرشيف|صور أرشيفية|ح.م|ح م|(أ ف ب)|(ا ف ب)|(رويترز)|"
+    "(afp)|(reuters)|(ap)|getty images|getty|afp|reuters|(الأناضول)|(د ب أ)|(وكالات)|صورة"
+))
+
+PHOTO_CREDIT_OPENINGS = tuple(_folded("©|تصوير|عدسة|الصورة:|صورة:|photo:|photo|crédit|credit"))
+
+# Latin field labels of a feed record or a meta line ("Title …", "…:Source").
+FEED_FIELDS = ("title", "short title", "headline", "teaser", "summary", "date", "id", "item",
+               "author", "source", "category", "tags", "link", "url", "guid", "description")
+
+SHARE_GLUE = re.compile(r"(?:facebook|twitter|whatsapp|telegram|linkedin|copylink|email|pinterest)"
+                        r"(?:facebook|twitter|whatsapp|telegram|linkedin|copylink|email|pinterest)",
+                        re.IGNORECASE)
+
+
+def stripped_key(text: str) -> str:
+    """`text` folded, with surrounding punctuation, quotes and bullets dropped."""
+    return fold(text).strip(" .:;,!?؟،؛…-–—|()[]{}<>«»\"'“”‘’•*#>_ـ")
+
+
+def is_chrome_line(text: str) -> bool:
+    """A widget, button or site label standing alone."""
+    key = stripped_key(text)
+    if not key:
+        return True
+    if key in CHROME_LINES:
+        return True
+    tight = re.sub(r"\s+([:：])", r"\1", key)
+    return any(tight.startswith(o) for o in _TIGHT_OPENINGS)
+
+
+def read_also_phrase(text: str) -> str | None:
+    """The read-also wording a short line holds, if any."""
+    key = stripped_key(text)
+    if len(key.split()) > 12:
+        return None
+    for phrase in READ_ALSO_PHRASES:
+        if re.search(rf"(?:^|[\s.:،,])\s*و?{re.escape(phrase)}(?:$|[\s.:،,!])", key):
+            return phrase
+    return None
+
+
+def is_agency(name: str) -> bool:
+    """True when `name` is a news agency (or its abbreviation)."""
+    key = stripped_key(name)
+    return key in AGENCIES or key.replace(".", " ").replace("  ", " ") in AGENCIES \
+        or re.sub(r"\s+", "", key) in {re.sub(r"\s+", "", a) for a in AGENCIES if len(a) <= 6}
+
+
+def is_outlet_name(name: str) -> bool:
+    """A short name that reads as an outlet (agency or a name with an outlet word)."""
+    key = stripped_key(name)
+    words = key.split()
+    if not words or len(words) > 6:
+        return False
+    if is_agency(key):
+        return True
+    return any(w in OUTLET_WORDS or w.lstrip("ال") in OUTLET_WORDS for w in words)
+
+
+def city_prefix(text: str) -> str | None:
+    """The city a text opens with, if it opens with one."""
+    key = stripped_key(text)
+    for n in (3, 2, 1):
+        head = " ".join(key.split()[:n])
+        if head in CITIES:
+            return head
+    return None
