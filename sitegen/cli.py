@@ -124,10 +124,6 @@ def _run_build(args: argparse.Namespace, config: Config) -> int:
     from sitegen.build import build, summary, verify_incremental
 
     config = _with_overrides(args, config)
-    out = config.output_dir
-    if out.exists() and not out.is_dir():
-        raise SitegenError(f"{out}: build: the output folder is a file; choose a folder (--out DIR "
-                           "or output_dir in config.toml)")
     if getattr(args, "verify_incremental", False):
         report, diffs = verify_incremental(config, strict=args.strict,
                                            drafts=args.drafts)

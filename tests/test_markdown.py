@@ -85,7 +85,7 @@ def test_a_bare_name_that_names_no_article_is_unresolved_with_its_line() -> None
 def test_a_sub_path_build_serves_a_body_image_and_root_link(make_site, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from sitegen.cli import main
 
-    root = make_site({"content/a.md": "---\ntitle: صورة\nslug: a\n---\n\n![صورة المؤتمر](/static/a.png)\n\n"
+    root = make_site({"content/a.md": "---\ntitle: صورة\nslug: a\ntags: [مؤتمرات]\n---\n\n![صورة المؤتمر](/static/a.png)\n\n"
                                       "[كل الوسوم](/tags/)\n",
                       "static/a.png": "not really a png"})
     config, out = str(root / "config.toml"), str(tmp_path / "sub")

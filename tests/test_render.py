@@ -172,6 +172,7 @@ def test_an_empty_site_links_no_archive(make_site: MakeSite) -> None:
     from sitegen.check import check_site
 
     root = make_site({"config.toml": 'base_url = "https://example.org/"\n'})
+    (root / "content").mkdir()
     config = load_config(root / "config.toml")
     build(config)
     public = root / "public"
