@@ -27,7 +27,7 @@ site: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-# Build benchmark on generated digests (in /dev/shm); not a test. See README, Performance.
+# Build benchmark on generated digests (in /dev/shm), search on and off; not a test. See README, Performance.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 5 --links 100000
 

@@ -472,7 +472,9 @@ def index_shards(config: Config, shards: list[Shard], html_of: Callable[[Body], 
     writes the next shard's pages: memory stays that of a few shards, whatever the site."""
     jobs = jobs or min(2, os.cpu_count() or 1)
     binary = pagefind_binary()
-    tmp = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
+    # In the cache folder: Pagefind's pages and bundles are as many files as the site's.
+    config.cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="indexing-", dir=config.cache_dir))
     running: deque[tuple[Shard, subprocess.Popen[bytes], Path, ShardFiles]] = deque()
     try:
         for shard in shards:
