@@ -403,3 +403,38 @@ def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
         assert server.state.version == version + 1
         change = server.state.wait_change(server.state.token, version, 1.0)
         assert change is not None and change.kind == "search"
+
+
+def test_serve_re_indexes_only_the_edited_articles_shard_and_says_so(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+    import time
+
+    from sitegen.config import load_config
+    from sitegen.serve import dev_server
+    from sitegen.serve.server import serve_output_dir
+
+    root = sharded_site(make_site, monkeypatch)
+    config = load_config(root / "config.toml")
+    calls = counting_pagefind(monkeypatch)
+    caplog.set_level(logging.INFO, logger="sitegen")
+    with dev_server(config, port=0) as server:
+        server.idle = 0.2
+        server.start()
+        out = serve_output_dir(config)
+        shards = len(calls)
+        before = tree(out / "pagefind")
+        calls.clear()
+        md = root / "content" / "a3.md"
+        md.write_text(md.read_text(encoding="utf-8").replace("الأمطار", "الفيضانات"), encoding="utf-8")
+        server.notify([md])
+        deadline = time.monotonic() + 60
+        while server.refreshes < 1:
+            assert time.monotonic() < deadline, "the search index never caught up"
+            time.sleep(0.05)
+        assert calls == [1]
+        assert f"search: re-indexed 1 of {shards} shards" in caplog.text
+        after = tree(out / "pagefind")
+        changed = {p.split("/")[0] for p in set(before) | set(after) if before.get(p) != after.get(p)}
+        assert len(changed) == 1 and changed <= {p.split("/")[0] for p in before}
+        assert any(fold("الفيضانات") in str(f["content"]) for f in fragments(out) if f["url"] == "/articles/a3/")
