@@ -143,7 +143,8 @@ def test_every_result_has_its_original_words_aligned_with_pagefinds(
             for (const q of ['ترامب', 'ماسك', 'تروث', 'الصين', 'منصه']) {
                 for (const r of (await pf.search(q)).results) {
                     const d = await r.data();
-                    const spelling = await (await fetch(bundle + d.meta.spelling)).json();
+                    const gz = (await fetch(bundle + d.meta.spelling)).body;
+                    const spelling = await new Response(gz.pipeThrough(new DecompressionStream('gzip'))).json();
                     out.push([q, d.word_count, ui.spellWords(d.content, spelling.patch)?.length]);
                 }
             }

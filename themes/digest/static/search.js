@@ -151,12 +151,17 @@ function appendWords(parent, words, numerals) {
   }
 }
 
-/** The record's spelling file ({title_words, patch}), or null when it cannot be had. */
+/** The record's spelling file ({title_words, patch}, gzipped JSON), or null when it cannot
+ * be had. A host may have unzipped it already (serving it with Content-Encoding: gzip). */
 async function spelling(bundle, data) {
   if (!data.meta.spelling) return null;
   try {
     const response = await fetch(bundle + data.meta.spelling);
-    return response.ok ? await response.json() : null;
+    if (!response.ok) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return await new Response(stream).json();
   } catch {
     return null;
   }
