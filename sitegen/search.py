@@ -5,9 +5,9 @@ Pagefind by itself matches أحمد/احمد and ignores diacritics, but not ا�
 فی/في or ۲۰۲۶/2026. So what Pagefind indexes is sitegen's own matching key, `fold()`ed, word
 by word, and the search page folds the query with the same rules (a port of `fold` in the
 theme's search.js). Readers never see folded text: beside each shard's index, one spelling
-file per article (`spelling/<id>.json.gz`) holds the original words that differ from the
-indexed ones, and the search page builds the excerpt from Pagefind's (folded) content and
-that file around Pagefind's match locations. The spelling is not in Pagefind's meta, where
+file per article (`spelling/<id>.pf_spelling`, gzipped JSON) holds the original words that
+differ from the indexed ones, and the search page builds the excerpt from Pagefind's
+(folded) content and that file around Pagefind's match locations. The spelling is not in Pagefind's meta, where
 Pagefind would index it a second time.
 
 Pagefind cannot update an index, but its browser API merges several (`mergeIndex`). Each
@@ -152,7 +152,10 @@ class SearchRecord:
         patch.append(run)
         data = json.dumps({"title_words": self.title_words, "patch": patch},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return gzip.compress(data, mtime=0)  # a third of the size: most of a search bundle
+        # A third of the size (these are most of a bundle), named like Pagefind's own gzipped
+        # files, not `.gz`: that would read as the precompressed copy of a file (config
+        # `compress`), and some hosts would serve it with Content-Encoding.
+        return gzip.compress(data, mtime=0)
 
 
 def apply_spelling(content: str, spelling: bytes) -> list[str]:
@@ -509,7 +512,7 @@ def _write_pages(config: Config, shard: Shard, html_of: Callable[[Body], str], s
     spelling: ShardFiles = []
     for a, body in shard.articles:
         record = SearchRecord.of(a, html_of(body), config)
-        name = f"spelling/{record.spelling_id}.json.gz"
+        name = f"spelling/{record.spelling_id}.pf_spelling"
         page = site_dir / "articles" / _URL_SPECIAL.sub(lambda m: quote(m.group()), a.slug) / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(record.html(f"shard-{shard.number}/{name}"), encoding="utf-8")
