@@ -2,7 +2,9 @@
 box of the seeds' site find the right article first; the page's JavaScript folds a query
 exactly as sitegen.arabic.fold does; excerpts keep the article's spelling and mark the
 matched words; every folding pair matches through Pagefind on a site under a sub-path; axe
-finds nothing serious on the search page with results shown."""
+finds nothing serious on the search page with results shown; on a site whose index is split
+into shards, a search finds the articles of every shard, shows more on demand, with date and
+source, and finds an edited article by its new words after a rebuild."""
 
 from __future__ import annotations
 
