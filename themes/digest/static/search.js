@@ -260,7 +260,8 @@ async function start(root) {
   root.append(more);
   const numerals = root.dataset.numerals;
   const bundle = root.dataset.pagefind;
-  const pagefind = await loadPagefind(bundle, root.dataset.base);
+  // Loaded while the listeners below are already there: a query typed meanwhile waits for it.
+  const ready = loadPagefind(bundle, root.dataset.base);
   let latest = 0;
   let results = [];
   let shown = 0;
@@ -295,6 +296,7 @@ async function start(root) {
       return;
     }
     root.dataset.state = "searching";
+    const pagefind = await ready;
     const found = pagefind ? (await pagefind.search(key)).results : [];
     if (id !== latest) return;
     results = found;
@@ -309,17 +311,17 @@ async function start(root) {
   more.addEventListener("click", async () => {
     const id = latest;
     root.dataset.state = "searching";
-    if (await showMore(id)) root.dataset.state = "done";
+    if (await showMore(id).catch(failed)) root.dataset.state = "done";
   });
   let timer = 0;
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => run(input.value), 250);
+    timer = setTimeout(() => run(input.value).catch(failed), 250);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);
-    run(input.value);
+    run(input.value).catch(failed);
   });
   const query = new URLSearchParams(location.search).get("q") || "";
   input.value = query;
@@ -327,10 +329,11 @@ async function start(root) {
 }
 
 const root = document.getElementById("search");
-if (root) {
-  start(root).catch((error) => {
-    root.querySelector(".search-status").textContent = "تعذّر تحميل البحث.";
-    root.dataset.state = "error";
-    console.error(error);
-  });
+
+function failed(error) {
+  root.querySelector(".search-status").textContent = "تعذّر تحميل البحث.";
+  root.dataset.state = "error";
+  console.error(error);
 }
+
+if (root) start(root).catch(failed);
