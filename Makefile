@@ -33,7 +33,7 @@ test: $(TEST_STAMP)
 	@echo "/usr/bin/chromium, the HTML checker tests need Java; see README, Two commands)."
 	$(BIN)/python -m pytest
 
-# Build benchmark on generated digests (in /dev/shm); not a test. See README, Performance.
+# Build benchmark on generated digests (in /dev/shm), search on and off; not a test. See README, Performance.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 5 --links 100000
 

@@ -5,13 +5,19 @@ Each article has 600–1,500 words in paragraphs, two to four subheadings, somet
 3–6 tags out of ~200, read-also and related references to other articles (some resolvable,
 some not), and a date spread over 2019–2026.
 
-    python bench/corpus.py DEST N        # writes DEST/config.toml, DEST/content/, DEST/themes/
+The seeds' sentences hold only ~1,150 distinct words, far fewer than real news (a search
+index's word lists are then few and long). With `vocabulary="realistic"`, half of the words
+are replaced by words drawn, Zipf-distributed, from 150,000 made-up Arabic words (with the
+usual prefixes), so 10,000 articles use ~100,000 distinct words, as a year of a real digest does.
+
+    python bench/corpus.py DEST N [--vocabulary realistic]   # writes DEST/config.toml, content/, themes/
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import itertools
 import random
 import re
 import shutil
@@ -63,10 +69,40 @@ def make_titles(rng: random.Random, sentences: list[str], n: int) -> list[str]:
     return titles
 
 
-def generate(dest: Path, n: int, seed: int = 20261121) -> list[Path]:
-    """Write an N-article site into `dest` (config.toml, content/, themes/); return the files."""
+VOCABULARY = ("seeds", "realistic")
+"""The corpus's vocabularies: the seeds' words only, or a realistic one (see the module)."""
+
+
+def made_up_words(rng: random.Random, size: int) -> list[str]:
+    """`size` distinct Arabic-looking words: 2–4 consonant roots of the common letters with
+    pattern vowels, some with a prefix (ال, و, ب, ل) or a suffix (ة, ات, ون, ين)."""
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    prefixes = ["", "", "", "ال", "وال", "بال", "و", "ل"]
+    suffixes = ["", "", "", "ة", "ات", "ون", "ين", "ي"]
+    words: dict[str, None] = {}
+    while len(words) < size:
+        root = "".join(rng.choice(letters) for _ in range(rng.randint(3, 5)))
+        words[rng.choice(prefixes) + root + rng.choice(suffixes)] = None
+    return list(words)
+
+
+def generate(dest: Path, n: int, seed: int = 20261121, vocabulary: str = "seeds") -> list[Path]:
+    """Write an N-article site into `dest` (config.toml, content/, themes/); return the files.
+    `vocabulary`: one of VOCABULARY."""
     rng = random.Random(seed)
     sentences = seed_sentences(ROOT / "seeds")
+    if vocabulary == "realistic":
+        words_rng = random.Random(seed + 1)
+        lexicon = made_up_words(words_rng, 150_000)
+        cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(lexicon))))
+
+        def vary(text: str) -> str:
+            words = text.split()
+            picks = words_rng.choices(lexicon, cum_weights=cumulative, k=len(words))
+            return " ".join(p if words_rng.random() < 0.5 else w for w, p in zip(words, picks))
+    else:
+        def vary(text: str) -> str:
+            return text
     tags = tag_vocabulary(sentences)
     # Zipf-like tag popularity: a few tags on many articles, most on few, as in real digests.
     tag_weights = [1 / (rank + 1) for rank in range(len(tags))]
@@ -99,7 +135,7 @@ def generate(dest: Path, n: int, seed: int = 20261121) -> list[Path]:
                 body.append("\n".join("- " + " ".join(rng.choice(sentences).split()[:8])
                                       for _ in range(rng.randint(2, 4))))
             else:
-                paragraph = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 4)))
+                paragraph = vary(" ".join(rng.choice(sentences) for _ in range(rng.randint(2, 4))))
                 body.append(paragraph)
                 words += len(paragraph.split())
         others = [j for j in rng.sample(range(n), min(n, 8)) if j != i]
@@ -128,8 +164,9 @@ def main() -> None:
     parser.add_argument("dest", type=Path)
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--vocabulary", choices=VOCABULARY, default="seeds")
     args = parser.parse_args()
-    files = generate(args.dest, args.n, args.seed)
+    files = generate(args.dest, args.n, args.seed, args.vocabulary)
     print(f"wrote {len(files):,} articles to {args.dest / 'content'}")
 
 

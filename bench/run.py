@@ -1,7 +1,9 @@
 """The build benchmark: cold build, no-op rebuild, one-article edit, one-template edit, peak
-memory and time per stage, for generated digests of N articles. Medians of several runs.
+memory and time per stage, for generated digests of N articles, with search on (the
+default configuration) and off. Medians of several runs.
 
     python bench/run.py --sizes 1000,10000 --runs 5      # what `make bench` runs
+    python bench/run.py --sizes 1000 --runs 3 --against /work/main --search on
 
 Every build runs as its own process (`python -m sitegen build`), as a user would run it, so the
 figures include interpreter start-up and imports. Work happens in /dev/shm (tmpfs): these
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus import generate  # noqa: E402
+from corpus import VOCABULARY, generate  # noqa: E402
 
 # The child prints the BuildReport's stage timings as JSON on its last line.
 _CHILD = """
@@ -139,18 +141,17 @@ KINDS = ("cold", "noop", "article", "template")
 
 
 def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
-               search: bool = False, against: Path | None = None) -> dict[str, list[dict]]:
+               search: bool = True, against: Path | None = None, vocabulary: str = "seeds") -> dict[str, list[dict]]:
     """All scenarios for one corpus size, `runs` times each (the first run profiled, into
-    `profile`/N-scenario.txt, when given). With `against` (another package snapshot, see
-    `main`), each run measures it too, on its own copy of the corpus, the two alternating
-    (which goes first alternates too): its results come back under "before-<kind>"."""
+    `profile`/N-scenario.txt, when given), with config `search` as given. With `against`
+    (another package snapshot, see `main`), each run measures it too, on its own copy of the
+    corpus, the two alternating (which goes first alternates too): its results come back
+    under "before-<kind>"."""
     site = workdir / f"digest-{n}"
     if site.exists():
         shutil.rmtree(site)
-    generate(site, n)
+    generate(site, n, vocabulary=vocabulary)
     if not search:
-        # The Pagefind index is its own stage (and its own cost: it re-indexes every article
-        # when one body changes); `--search` measures it too.
         with (site / "config.toml").open("a", encoding="utf-8") as f:
             f.write("search = false\n")
     # The themes of the checkout under measurement: templates and code go together.
@@ -171,7 +172,8 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
     for run in range(runs):
         for prefix, folder, code, _checkout in (variants if run % 2 == 0 else variants[::-1]):
             def one(kind: str) -> None:
-                out = profile / f"{n}-{prefix}{kind}.txt" if profile and run == 0 else None
+                out = (profile / f"{n}-{'search' if search else 'nosearch'}-{prefix}{kind}.txt"
+                       if profile and run == 0 else None)
                 results[prefix + kind].append(run_build(folder, out, code=code))
 
             for leftover in ("public", ".sitegen-cache"):
@@ -182,7 +184,8 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
             one("article")
             _edit_template(folder, run)
             one("template")
-            print(f"  N={n:,} run {run + 1}/{runs}{' (' + prefix.rstrip('-') + ')' if prefix else ''}: "
+            print(f"  N={n:,} search {'on' if search else 'off'} run {run + 1}/{runs}"
+                  f"{' (' + prefix.rstrip('-') + ')' if prefix else ''}: "
                   f"cold {results[prefix + 'cold'][-1]['wall']:.2f} s, "
                   f"no-op {results[prefix + 'noop'][-1]['wall']:.2f} s, "
                   f"article {results[prefix + 'article'][-1]['wall']:.2f} s, "
@@ -200,11 +203,12 @@ def _median(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
 
-def report(all_results: dict[int, dict[str, list[dict]]], runs: int) -> str:
+def report(all_results: dict[int, dict[str, list[dict]]], runs: int, search: bool = True) -> str:
     """The README table (Markdown)."""
     lines = [
-        f"Medians of {runs} runs, wall-clock seconds of `sitegen build` (process start to exit); "
-        "in brackets, CPU seconds (user + system, the build and its workers).",
+        f"Search {'on' if search else 'off'}. Medians of {runs} runs, wall-clock seconds of "
+        "`sitegen build` (process start to exit); in brackets, CPU seconds (user + system, the "
+        "build, its workers and Pagefind).",
         "",
         "| articles | pages | cold build | no-op rebuild | one article edited | one template edited | peak memory (cold, PSS) |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -272,8 +276,12 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="profile each scenario's first run with pyinstrument (pip install "
                              "pyinstrument), one text report per scenario in DIR")
-    parser.add_argument("--search", action="store_true",
-                        help="keep the Pagefind search stage on (config `search`; off by default here)")
+    parser.add_argument("--search", choices=("both", "on", "off"), default="both",
+                        help="config `search` in the corpus: on (the default configuration), off, or "
+                             "both, each measured and reported (default: both)")
+    parser.add_argument("--vocabulary", choices=VOCABULARY, default="seeds",
+                        help="the corpus's words: the seeds' ~1,150 only, or a realistic vocabulary "
+                             "(see bench/corpus.py)")
     parser.add_argument("--code", type=Path, default=ROOT, metavar="CHECKOUT",
                         help="benchmark the sitegen package of another checkout (e.g. a `git worktree` "
                              "of an older commit), with this harness and corpus: compare in one run")
@@ -295,15 +303,21 @@ def main() -> None:
     if args.against is not None:
         AGAINST = args.against
         against = snapshot_code(args.workdir / "before", args.against)
-    results = {n: bench_size(n, args.runs, args.workdir, args.profile, args.search, against) for n in sizes}
+    modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]
+    every = {search: {n: bench_size(n, args.runs, args.workdir, args.profile, search, against, args.vocabulary)
+                      for n in sizes} for search in modes}
     if args.json:
-        args.json.write_text(json.dumps({str(k): v for k, v in results.items()}, indent=1))
-    if results:
-        print(report(results, args.runs))
+        args.json.write_text(json.dumps({("search" if search else "nosearch") + f"-{k}": v
+                                         for search, results in every.items() for k, v in results.items()},
+                                        indent=1))
+    for search, results in every.items():
+        if not results:
+            continue
+        print(report(results, args.runs, search) + "\n")
         if against is not None:
-            print("\nThe same runs, " + str(args.against) + " (before):\n")
+            print("The same runs, " + str(args.against) + " (before):\n")
             print(report({n: {k.removeprefix("before-"): v for k, v in res.items() if k.startswith("before-")}
-                          for n, res in results.items()}, args.runs))
+                          for n, res in results.items()}, args.runs, search) + "\n")
     if args.links:
         # The package under measurement, not the checkout's that bench/corpus.py imported.
         for name in [m for m in sys.modules if m == "sitegen" or m.startswith("sitegen.")]:

@@ -194,7 +194,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.markdown import cached_bodies
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer, article_path, url
-    from sitegen.search import BUNDLE_DIR, search_outputs
+    from sitegen.search import BUNDLE_DIR, intact_shards, search_outputs
     from sitegen.theme import load_theme, make_environment
     from sitegen.write import Staging
 
@@ -256,23 +256,22 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
-        # Search (config `search`): the Pagefind bundle under pagefind/ and the /search/ page.
-        # The bundle the output folder holds, intact, is kept as it is while the site wants
-        # the same one; in the dev server, it also stands in for one that Pagefind would
-        # have to remake.
-        old_bundle = [p for p in previous if p.startswith(BUNDLE_DIR)]
-        intact = bool(old_bundle) and all(p in valid for p in old_bundle)
-        deferred: list[BundleJob] | None = [] if search_later and intact else None
-        published = store.state.search_key if intact else None
-        extra, search_key = timed("search", lambda: search_outputs(
+        # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
+        # A shard the output folder holds, intact, is kept as it is while the site wants the
+        # same one; in the dev server, it also stands in for one that Pagefind would have to
+        # remake.
+        published = intact_shards(store.state.search_key, valid.__contains__, previous)
+        deferred: list[BundleJob] | None = [] if search_later and published else None
+        search = timed("search", lambda: search_outputs(
             site, bodies, renderer.page, store.html_of, defer=store.detached_html, deferred=deferred,
             published=published))
-        staged = timed("postprocess", lambda: process_outputs(extra, config))
-        timed("write", lambda: staging.add(staged))
+        while batch := timed("search", lambda: list(islice(search.outputs, BATCH))):
+            staged = timed("postprocess", lambda: process_outputs(batch, config))
+            timed("write", lambda: staging.add(staged))
         kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
         job = deferred[0] if deferred else None
-        if job is not None or (search_key is not None and search_key == published):
-            kept += old_bundle
+        if search.kept:
+            kept += [p for p in previous if p.startswith(tuple(search.kept))]
         try:
             result, state = timed("write", lambda: staging.commit(kept))
         except BaseException:
@@ -292,7 +291,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     store.state.pages = sum(1 for p in state if p.endswith(".html"))
     store.state.warnings = warnings
     store.state.search_stale = job is not None
-    store.state.search_key = search_key
+    store.state.search_key = search.shards or None
 
     def save() -> None:
         collecting = gc.isenabled()

@@ -251,8 +251,8 @@ class State:
     search_stale: bool = False
     """The last build kept the search bundle of an earlier one (the dev server refreshes it
     later): the next build must not take the no-op path."""
-    search_key: str | None = None
-    """The key of the search bundle in the output folder (see search.search_outputs)."""
+    search_key: dict[str, str] | None = None
+    """The search shards in the output folder: folder → key (see search.search_outputs)."""
     folders: Folders = field(default_factory=dict)
     """The output folder's folders → ctime, as this build's check found them, so the next
     one lists only the folders changed since (see `BuildCache.scan_outputs`)."""

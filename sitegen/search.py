@@ -1,19 +1,27 @@
-"""The search stage: a Pagefind index of every article, built in memory as Outputs under
-`pagefind/`, so the build's atomic write covers it.
+"""The search stage: a Pagefind index of every article, split into shards, built as Outputs
+under `pagefind/`, so the build's atomic write covers it.
 
 Pagefind by itself matches أحمد/احمد and ignores diacritics, but not الإیرانی/الإيراني,
 فی/في or ۲۰۲۶/2026. So what Pagefind indexes is sitegen's own matching key, `fold()`ed, word
 by word, and the search page folds the query with the same rules (a port of `fold` in the
-theme's search.js). Readers never see folded text: each record carries the original words in
-its meta, one per indexed word, and the search page builds the excerpt from them around
-Pagefind's match locations.
+theme's search.js). Readers never see folded text: beside each shard's index, one spelling
+file per article (`spelling/<id>.pf_spelling`, gzipped JSON) holds the original words that
+differ from the indexed ones, and the search page builds the excerpt from Pagefind's
+(folded) content and that file around Pagefind's match locations. The spelling is not in Pagefind's meta, where
+Pagefind would index it a second time.
+
+Pagefind cannot update an index, but its browser API merges several (`mergeIndex`). Each
+article goes, by a stable hash of its slug, to one of `shard_count` shards, each its own
+Pagefind bundle in `pagefind/shard-<n>/`; `pagefind/shards.json` lists them for the search
+page. A shard is keyed by a digest of its records, kept in the cache folder under that key,
+and indexed again only when one of its articles changed.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
 import functools
+import gzip
 import hashlib
 import html
 import json
@@ -21,13 +29,16 @@ import logging
 import os
 import pickle
 import re
+import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from sitegen.arabic import fold
@@ -45,11 +56,21 @@ SEARCH_TITLE = "البحث"
 """The search page's title."""
 
 BUNDLE_DIR = "pagefind/"
-"""Where the index goes in the output folder; search.js imports `pagefind.js` from there."""
+"""Where the index goes in the output folder: one folder per shard, and the shard list."""
+MANIFEST = BUNDLE_DIR + "shards.json"
+"""`{"shards": ["shard-0/", …]}`: the shard folders, relative to BUNDLE_DIR; search.js
+imports Pagefind from the first and merges the others."""
+
+SHARD_SIZE = 250
+"""The most articles a shard holds on average: a site of n articles has the least power of
+two of shards ≥ n / SHARD_SIZE. One edit re-indexes one shard (at most ~2 × SHARD_SIZE / 2
+articles, about a second); the search page loads two small files per shard."""
 
 UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
 """Pagefind's own UI bundles: the theme has its own search page, so they are not published."""
-
+RUNTIME = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[\w-]+\.pagefind)$")
+"""Pagefind's JavaScript and WebAssembly: the same in every shard, and loaded only from the
+first (a merged index is searched with the first one's WebAssembly), so only it has them."""
 
 PageRenderer = Callable[..., "Output | None"]
 """Renderer.page: (template, output folder, **context) → the page, or None when kept."""
@@ -72,46 +93,89 @@ class SearchRecord:
     that folds to nothing (a lone diacritic) follows word a."""
     title_words: int
     """How many of the words are the title's."""
+    date: str = ""
+    """The publication date as the site shows it (config `locale`, `numerals`); '' if none."""
+    source: str = ""
+    """The outlet, as in the article's front matter; '' if unknown."""
+    iso: str = ""
+    """The publication date as YYYY-MM-DD; '' if none."""
 
     @classmethod
-    def of(cls, a: Article, body_html: str) -> "SearchRecord":
-        """The search record of article `a`, whose body renders to `body_html`."""
+    def of(cls, a: Article, body_html: str, config: Config | None = None) -> "SearchRecord":
+        """The search record of article `a`, whose body renders to `body_html` (its date
+        formatted for `config`'s locale and numerals)."""
         title_idx, title_shown = fold_words(a.title)
         body_idx, body_shown = fold_words(html_text(body_html))
+        date = ""
+        if a.date is not None and config is not None:
+            from sitegen.i18n import format_date
+
+            date = format_date(a.date, config.locale, config.numerals)
         return cls(url="/" + quote(f"articles/{a.slug}/"), title=a.title,
                    indexed=tuple(title_idx + body_idx), shown=tuple(title_shown + body_shown),
-                   title_words=len(title_idx))
+                   title_words=len(title_idx), date=date, source=a.source,
+                   iso=a.date.isoformat() if a.date is not None else "")
 
-    def html(self) -> str:
+    @property
+    def spelling_id(self) -> str:
+        """The name of this record's spelling file in its shard's `spelling/` folder."""
+        return hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:20]
+
+    def html(self, spelling: str = "") -> str:
         """A minimal page for Pagefind: the folded title as the <h1> (Pagefind ranks heading
-        words above body words), the folded body as one paragraph, and the original title and
-        words as meta."""
+        words above body words), the folded body as one paragraph; the original title, the
+        date (shown and ISO), the source and `spelling` (the spelling file's path under
+        BUNDLE_DIR) as meta."""
         head = " ".join(self.indexed[:self.title_words])
         body = " ".join(self.indexed[self.title_words:])
-        meta = {"title": self.title, "words": encode_words(self.shown),
-                "title_words": str(self.title_words)}
+        meta = {"title": self.title, "date": self.date, "iso": self.iso, "source": self.source,
+                "spelling": spelling}
         tags = "".join(f'<meta data-pagefind-meta="{k}[content]" content="{html.escape(v)}">'
-                       for k, v in meta.items())
+                       for k, v in meta.items() if v)
         return (f"<!DOCTYPE html><html><head>{tags}</head><body>"
                 f"<h1>{html.escape(head)}</h1><p>{html.escape(body)}</p></body></html>")
 
+    def spelling(self) -> bytes:
+        """The spelling file, gzipped JSON: `{"title_words": n, "patch": [run, word, run,
+        word, …, run]}`, read as: keep `run` words of Pagefind's content, then show `word`
+        instead of the next one, and so on. It lists every word whose shown spelling is not
+        the indexed one, and the last word of the title and of the body whatever they are
+        (Pagefind ends each block of its content with a full stop of its own)."""
+        last = {self.title_words - 1, len(self.indexed) - 1}
+        patch: list[int | str] = []
+        run = 0
+        for i, (indexed, shown) in enumerate(zip(self.indexed, self.shown)):
+            if indexed == shown and i not in last:
+                run += 1
+                continue
+            patch += [run, shown]
+            run = 0
+        patch.append(run)
+        data = json.dumps({"title_words": self.title_words, "patch": patch},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # A third of the size (these are most of a bundle), named like Pagefind's own gzipped
+        # files, not `.gz`: that would read as the precompressed copy of a file (config
+        # `compress`), and some hosts would serve it with Content-Encoding.
+        return gzip.compress(data, mtime=0)
 
-# The `words` meta: shown words joined by single spaces. Pagefind collapses runs of spaces in
-# meta values, so an empty word is written as INVISIBLE SEPARATOR and the space inside a
-# word (one that folded to nothing, kept with the word before) as NBSP; original words
-# hold neither a space nor an NBSP (str.split splits on both). search.js decodes it.
-_EMPTY_WORD = "\u2063"
-_INNER_SPACE = "\u00a0"
+
+def apply_spelling(content: str, spelling: bytes) -> list[str]:
+    """The shown words of a record, from Pagefind's content and the record's spelling file
+    (as search.js reads them)."""
+    words = content.split()
+    patch = json.loads(gzip.decompress(spelling))["patch"]
+    at = 0
+    for i in range(0, len(patch) - 1, 2):
+        at += patch[i]
+        words[at] = patch[i + 1]
+        at += 1
+    return words
 
 
-def encode_words(shown: Iterable[str]) -> str:
-    """The `words` meta value for a record's shown words."""
-    return " ".join(w.replace(" ", _INNER_SPACE) if w else _EMPTY_WORD for w in shown)
-
-
-def decode_words(meta: str) -> list[str]:
-    """The shown words back from a `words` meta value (as search.js reads them)."""
-    return ["" if w == _EMPTY_WORD else w.replace(_INNER_SPACE, " ") for w in meta.split(" ")]
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """fold(word), memoised: an article's words are mostly words seen before."""
+    return fold(word)
 
 
 def fold_words(text: str) -> tuple[list[str], list[str]]:
@@ -124,16 +188,20 @@ def fold_words(text: str) -> tuple[list[str], list[str]]:
     shown: list[str] = []
     pending = ""
     for word in text.split():
-        key = fold(word)
+        key = _fold_word(word)
         if not key:
             if shown:
                 shown[-1] += " " + word
             else:
                 pending += word + " "
             continue
-        parts = key.split(" ")
-        indexed += parts
-        shown += [pending + word] + [""] * (len(parts) - 1)
+        if " " in key:
+            parts = key.split(" ")
+            indexed += parts
+            shown += [pending + word] + [""] * (len(parts) - 1)
+        else:
+            indexed.append(key)
+            shown.append(pending + word)
         pending = ""
     return indexed, shown
 
@@ -176,134 +244,194 @@ def html_text(fragment: str) -> str:
     return "".join(parser.parts)
 
 
-class Pagefind:
-    """A Pagefind indexing service (`pagefind --service`), spoken to synchronously.
-
-    This is the protocol of Pagefind's own Python API (`pagefind.index.PagefindIndex`):
-    base64 JSON messages, each followed by a comma, one response per request. That API is
-    not used directly because its reader sleeps 0.1 s before reading each response (100 s for
-    1,000 articles) and hangs on a response larger than 2 MiB (the bundle of a big site)."""
-
-    def __init__(self) -> None:
-        from pagefind.service import get_executable  # the pinned pagefind[bin] binary
-
-        binary = get_executable()
-        if binary is None:
-            raise SearchError("search: the Pagefind binary is missing; install pagefind[bin]")
-        self.stderr = tempfile.TemporaryFile()
-        try:
-            self.proc = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=self.stderr)
-        except OSError as e:
-            self.stderr.close()
-            raise SearchError(f"search: cannot start Pagefind ({binary}): {e}") from None
-        self.next_id = 0
-        self.buffer = b""
-
-    def send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send one request and return its response's payload; an error response raises."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.next_id += 1
-        message = json.dumps({"message_id": self.next_id, "payload": payload})
-        try:
-            self.proc.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise SearchError(f"search: Pagefind exited: {self.error_output()}") from None
-        while b"," not in self.buffer:
-            chunk = self.proc.stdout.read1(1 << 20)
-            if not chunk:
-                raise SearchError(f"search: Pagefind exited: {self.error_output()}")
-            self.buffer += chunk
-        raw, _, self.buffer = self.buffer.partition(b",")
-        response = json.loads(base64.b64decode(raw))
-        result: dict[str, Any] = response["payload"]
-        if result.get("type") == "Error":
-            raise SearchError(f"search: Pagefind: {result.get('message')}")
-        return result
-
-    def error_output(self) -> str:
-        """What the service wrote to stderr, for an error message."""
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace").strip() or "no message"
-
-    def close(self) -> None:
-        """Stop the service."""
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        self.stderr.close()
+# --- shards ---------------------------------------------------------------------------------
+def shard_count(articles: int) -> int:
+    """How many shards a site of `articles` articles is split into: the least power of two
+    with at most SHARD_SIZE articles per shard on average (a power of two, so the count, and
+    with it every shard, changes only when the site doubles or halves)."""
+    count = 1
+    while articles > count * SHARD_SIZE:
+        count *= 2
+    return count
 
 
-def pagefind_files(records: Iterable[SearchRecord], language: str) -> list[Output]:
-    """Run Pagefind over `records` and return its bundle as Outputs under `pagefind/`,
-    sorted by path. Every record goes into one index in the site's `language`."""
-    service = Pagefind()
-    try:
-        # One index for the whole site: an English article in an Arabic digest is still
-        # found from the Arabic search page (Pagefind otherwise splits indexes by language).
-        config = {"force_language": language.split("-")[0]}
-        index_id = service.send({"type": "NewIndex", "config": config})["index_id"]
-        for r in records:
-            service.send({"type": "AddFile", "index_id": index_id, "url": r.url,
-                          "file_path": None, "file_contents": r.html()})
-        files = service.send({"type": "GetFiles", "index_id": index_id})["files"]
-    finally:
-        service.close()
-    return sorted((Output(BUNDLE_DIR + f["path"], base64.b64decode(f["content"])) for f in files
-                   if not UNUSED.match(f["path"])), key=lambda o: o.path)
+def shard_of(slug: str, count: int) -> int:
+    """The shard (0 … count-1) of the article `slug`: a stable hash, so an article stays in
+    its shard from build to build, and the shards are about equal."""
+    return int.from_bytes(hashlib.blake2b(slug.encode("utf-8"), digest_size=8).digest(), "big") % count
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One Pagefind bundle of the site's index: some of its articles, in site order."""
+
+    number: int
+    """The shard's number; its folder is `pagefind/shard-<number>/`."""
+    key: str
+    """Digest of everything its files depend on (see `plan_shards`)."""
+    articles: tuple[tuple[Article, Body], ...]
+    """Its articles with their bodies, in site order."""
+    primary: bool
+    """The first shard of the site: it alone carries Pagefind's JavaScript and WebAssembly."""
+
+    @property
+    def folder(self) -> str:
+        """Its folder in the output folder, e.g. `pagefind/shard-3/`."""
+        return f"{BUNDLE_DIR}shard-{self.number}/"
+
+
+def plan_shards(site: Site, bodies: Mapping[str, Body]) -> list[Shard]:
+    """The site's shards that hold articles, by number. A shard's key covers this module's
+    code, the Pagefind version, the config that reaches its records (language, locale,
+    numerals), whether it is the primary, and each of its articles' slug, title, date,
+    source and body text."""
+    config = site.config
+    count = shard_count(len(site.articles))
+    members: dict[int, list[tuple[Article, Body]]] = {}
+    for a in site.articles:
+        members.setdefault(shard_of(a.slug, count), []).append((a, bodies[a.slug]))
+    shards = []
+    for number in sorted(members):
+        h = hashlib.sha256()
+        h.update(f"{_code_key()}\0{config.language}\0{config.locale}\0{config.numerals}\0"
+                 f"{number}\0{not shards}".encode("utf-8"))
+        for a, body in members[number]:
+            # The body's text is fixed by its Markdown (Body.key); links only change hrefs.
+            text_key = body.key or hashlib.sha256(body.html.encode("utf-8")).hexdigest()
+            h.update(f"\0{a.slug}\0{a.title}\0{a.date}\0{a.source}\0{text_key}".encode("utf-8"))
+        shards.append(Shard(number, h.hexdigest()[:32], tuple(members[number]), primary=not shards))
+    return shards
+
+
+def intact_shards(keys: Mapping[str, str] | None, intact: Callable[[str], bool],
+                  files: Iterable[str]) -> dict[str, str]:
+    """The shard folders of the output folder whose files are all as the last build wrote
+    them (`intact(path)`), with their keys. `keys`: the last build's (folder → key);
+    `files`: the output files the last build recorded."""
+    if not keys:
+        return {}
+    broken = {path[:path.index("/", len(BUNDLE_DIR)) + 1] for path in files
+              if path.startswith(BUNDLE_DIR) and path.count("/") > 1 and not intact(path)}
+    return {folder: key for folder, key in keys.items() if folder not in broken}
+
+
+@dataclass
+class SearchOutputs:
+    """What the search stage gives the build."""
+
+    outputs: Iterator[Output]
+    """The search page, the shard list and the files of every shard that changed, made as
+    they are read (a shard is indexed when its files are asked for)."""
+    shards: dict[str, str] = field(default_factory=dict)
+    """The shard folders the output folder is to hold, with their keys."""
+    kept: list[str] = field(default_factory=list)
+    """Shard folders whose files stay as they are in the output folder."""
 
 
 def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
                    html_of: Callable[[Body], str] | None = None, *,
                    defer: Callable[[], Callable[[Body], str]] | None = None,
                    deferred: list["BundleJob"] | None = None,
-                   published: str | None = None) -> tuple[list[Output], str | None]:
+                   published: Mapping[str, str] | None = None) -> SearchOutputs:
     """The search stage: the search page (rendered by `page`, the render stage's page
-    renderer) and the Pagefind bundle for `site`; nothing when `search = false`. Returns
-    them with the key of the bundle the output folder is to hold (None without search).
+    renderer), the shard list and the Pagefind shards for `site`; nothing when
+    `search = false`.
 
-    `published`: the key of the bundle the output folder holds, intact. When the site still
-    wants that one, it is neither read from the cache nor returned: the caller keeps its files.
+    `published`: the shard folders the output folder holds, intact, with their keys. A shard
+    the site still wants as it is is neither read from the cache nor returned: the caller
+    keeps its files (`SearchOutputs.kept`). Any other shard comes from the cache folder, or
+    is indexed by Pagefind (and put in the cache).
 
     `html_of` gives a body's HTML when the build cache holds it apart (default: Body.html).
-    Pagefind indexes from scratch, so the bundle is kept in the cache folder by a digest of
-    everything it depends on, and only redone when an article's title, URL or text changed.
 
-    With `deferred` (a list), a bundle that is not in the cache is not made: the outputs
-    hold the search page only, and a BundleJob that makes the bundle is appended to
+    With `deferred` (a list), shards that are not in the cache are not indexed: the output
+    folder keeps their published version, and a BundleJob that indexes them is appended to
     `deferred` (`defer` gives it a body's HTML, usable after the build). The dev server runs
     the job when the editor is idle, so a save never waits for Pagefind."""
     config: Config = site.config
     if not config.search:
-        return [], None
+        return SearchOutputs(iter(()))
+    published = published or {}
     search_page = page("search.html", SEARCH_PAGE, title=SEARCH_TITLE)
-    outputs = [search_page] if search_page is not None else []
-    key = _bundle_key(site, bodies)
-    if key == published:
-        return outputs, key
-    bundle = cached_bundle(config, key)
-    if bundle is not None:
-        return outputs + bundle, key
-    if deferred is not None:
-        get_html = defer() if defer is not None else html_of or (lambda body: body.html)
-        deferred.append(BundleJob(config, key, [(a, bodies[a.slug]) for a in site.articles], get_html))
-        return outputs, published  # the folder keeps the bundle it has, one edit behind
+    shards = plan_shards(site, bodies)
+    keys = {s.folder: s.key for s in shards}
+    kept = [s.folder for s in shards if published.get(s.folder) == s.key]
+    todo = [s for s in shards if published.get(s.folder) != s.key]
     get_html = html_of or (lambda body: body.html)
-    records = [SearchRecord.of(a, get_html(bodies[a.slug])) for a in site.articles]
-    return outputs + make_bundle(config, key, records), key
+    if deferred is not None:
+        missing = [s for s in todo if not _cache_path(config, s.key).exists()]
+        if missing:
+            deferred.append(BundleJob(config, missing, defer() if defer is not None else get_html,
+                                      total=len(shards), wanted=frozenset(s.key for s in shards)))
+            todo = [s for s in todo if s not in missing]
+            for s in missing:  # the folder keeps the shard it has, one edit behind
+                if s.folder in published:
+                    kept.append(s.folder)
+                    keys[s.folder] = published[s.folder]
+                else:
+                    del keys[s.folder]
+    manifest = {"shards": sorted((f[len(BUNDLE_DIR):] for f in keys),
+                                 key=lambda f: int(f.removeprefix("shard-").rstrip("/")))}
+    head = [search_page] if search_page is not None else []
+    head.append(Output(MANIFEST, json.dumps(manifest, separators=(",", ":")).encode("utf-8")))
+
+    def outputs() -> Iterator[Output]:
+        yield from head
+        for shard, files in shard_files(config, todo, get_html, total=len(shards)):
+            yield from (Output(shard.folder + path, data) for path, data in files)
+        if deferred is None or not deferred:
+            prune_cache(config, {s.key for s in shards})
+
+    return SearchOutputs(outputs(), keys, kept)
 
 
-def cached_bundle(config: Config, key: str) -> list[Output] | None:
-    """The bundle of digest `key` (see `_bundle_key`) from the cache folder, or None (also
-    when the file is damaged: its checksum, see `cache.unseal`, says so in a warning)."""
-    path = config.cache_dir / "search" / f"{key}.pickle"
+ShardFiles = list[tuple[str, bytes]]
+"""A shard's files: (path inside its folder, bytes), sorted by path."""
+
+
+def shard_files(config: Config, shards: list[Shard], html_of: Callable[[Body], str], *,
+                total: int) -> Iterator[tuple[Shard, ShardFiles]]:
+    """The files of each of `shards` (in order): from the cache folder, else indexed by
+    Pagefind and put there. `total`: the site's shard count, for messages."""
+    todo = []
+    for shard in shards:
+        files = cached_bundle(config, shard.key)
+        if files is None:
+            todo.append(shard)
+        else:
+            yield shard, files
+    if not todo:
+        return
+    start = time.perf_counter()
+    for done, (shard, files) in enumerate(index_shards(config, todo, html_of), 1):
+        _progress(f"search: indexed shard {done} of {len(todo)}", done == len(todo))
+        try:
+            atomic_write(_cache_path(config, shard.key), seal(pickle.dumps(files, protocol=5)))
+        except OSError as e:  # a cache that cannot be written only costs time
+            log.debug("search: cache not written: %s", e)
+        yield shard, files
+    log.info("search: re-indexed %d of %d shard%s in %.1f s", len(todo), total,
+             "" if total == 1 else "s", time.perf_counter() - start)
+
+
+def _progress(text: str, last: bool) -> None:
+    """A count that overwrites itself on a terminal (stderr), and nothing when stderr is not
+    one or messages are off (`-q`)."""
+    if not log.isEnabledFor(logging.INFO) or not sys.stderr.isatty():
+        return
+    sys.stderr.write(f"\r{text}\x1b[K" + ("\r\x1b[K" if last else ""))
+    sys.stderr.flush()
+
+
+def _cache_path(config: Config, key: str) -> Path:
+    return config.cache_dir / "search" / f"{key}.pickle"
+
+
+def cached_bundle(config: Config, key: str) -> ShardFiles | None:
+    """The files of the shard of digest `key` (see `plan_shards`) from the cache folder, or
+    None (also when the file is damaged: its checksum, see `cache.unseal`, says so in a
+    warning)."""
+    path = _cache_path(config, key)
     try:
         payload = unseal(path.read_bytes(), path)
     except OSError:
@@ -311,63 +439,135 @@ def cached_bundle(config: Config, key: str) -> list[Output] | None:
     if payload is None:
         return None
     try:
-        outputs: list[Output] = pickle.loads(payload)
-        return outputs
+        files: ShardFiles = pickle.loads(payload)
+        return files
     except Exception:  # noqa: BLE001 - written by another version: made again
         return None
 
 
-def make_bundle(config: Config, key: str, records: Iterable[SearchRecord]) -> list[Output]:
-    """Run Pagefind over `records` and keep the bundle in the cache folder under `key` (the
-    only one kept: it replaces the bundles of other keys)."""
+def prune_cache(config: Config, keys: set[str]) -> None:
+    """Remove the cached shards whose key is not in `keys`."""
     folder = config.cache_dir / "search"
-    cached = folder / f"{key}.pickle"
-    outputs = pagefind_files(records, config.language)
     try:
-        atomic_write(cached, seal(pickle.dumps(outputs, protocol=5)))
         for old in folder.glob("*.pickle"):
-            if old != cached:
+            if old.stem not in keys:
                 old.unlink(missing_ok=True)
-    except OSError as e:  # a cache that cannot be written only costs time
-        log.debug("search: cache not written: %s", e)
-    return outputs
+    except OSError as e:
+        log.debug("search: cache not pruned: %s", e)
+
+
+def pagefind_binary() -> Path:
+    """The pinned pagefind[bin] binary (PAGEFIND_BINARY_PATH overrides it)."""
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None:
+        raise SearchError("search: the Pagefind binary is missing; install pagefind[bin]")
+    return Path(binary)
+
+
+def start_pagefind(binary: Path, site_dir: Path, out_dir: Path, language: str) -> subprocess.Popen[bytes]:
+    """Start Pagefind's command line over the pages in `site_dir`, writing its bundle to
+    `out_dir`. (Its command line indexes in about half the CPU time of its `--service`.)"""
+    try:
+        return subprocess.Popen(
+            [str(binary), "--site", str(site_dir), "--output-path", str(out_dir),
+             # One index for the whole site: an English article in an Arabic digest is still
+             # found from the Arabic search page (Pagefind otherwise splits indexes by language).
+             "--force-language", language.split("-")[0], "--silent"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError as e:
+        raise SearchError(f"search: cannot start Pagefind ({binary}): {e}") from None
+
+
+def index_shards(config: Config, shards: list[Shard], html_of: Callable[[Body], str],
+                 jobs: int | None = None) -> Iterator[tuple[Shard, ShardFiles]]:
+    """Index each of `shards` with Pagefind, in order. At most `jobs` Pagefind processes run
+    at a time (default: two, or one on one core), each over one shard, while this process
+    writes the next shard's pages: memory stays that of a few shards, whatever the site."""
+    jobs = jobs or min(2, os.cpu_count() or 1)
+    binary = pagefind_binary()
+    # In the cache folder: Pagefind's pages and bundles are as many files as the site's.
+    config.cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="indexing-", dir=config.cache_dir))
+    running: deque[tuple[Shard, subprocess.Popen[bytes], Path, ShardFiles]] = deque()
+    try:
+        for shard in shards:
+            folder = tmp / str(shard.number)
+            spelling = _write_pages(config, shard, html_of, folder / "site")
+            running.append((shard, start_pagefind(binary, folder / "site", folder / "out", config.language),
+                            folder, spelling))
+            while len(running) >= jobs:
+                yield _finish(*running.popleft())
+        while running:
+            yield _finish(*running.popleft())
+    finally:
+        for _shard, proc, _folder, _spelling in running:
+            proc.kill()
+            proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+_URL_SPECIAL = re.compile(r'[%?#\s"<>\\^`{|}\x00-\x1f\x7f]')
+"""Characters of a slug that a URL path must not hold as they are."""
+
+
+def _write_pages(config: Config, shard: Shard, html_of: Callable[[Body], str], site_dir: Path) -> ShardFiles:
+    """Write the Pagefind page of each of the shard's articles under `site_dir`, at the
+    article's path (Pagefind takes a page's path for its URL: letters as they are, so that
+    a long Arabic slug still fits a file name, URL syntax percent-encoded); return the
+    shard's spelling files."""
+    spelling: ShardFiles = []
+    for a, body in shard.articles:
+        record = SearchRecord.of(a, html_of(body), config)
+        name = f"spelling/{record.spelling_id}.pf_spelling"
+        page = site_dir / "articles" / _URL_SPECIAL.sub(lambda m: quote(m.group()), a.slug) / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(record.html(f"shard-{shard.number}/{name}"), encoding="utf-8")
+        spelling.append((name, record.spelling()))
+    return spelling
+
+
+def _finish(shard: Shard, proc: subprocess.Popen[bytes], folder: Path, spelling: ShardFiles) -> tuple[Shard, ShardFiles]:
+    """Wait for the Pagefind run of `shard` and read its bundle, with the spelling files."""
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.stderr.close()
+    if proc.wait() != 0:
+        message = err.decode("utf-8", "replace").strip() or f"exit status {proc.returncode}"
+        raise SearchError(f"search: Pagefind failed on shard {shard.number}: {message}")
+    out = folder / "out"
+    files = [(p.relative_to(out).as_posix(), p.read_bytes()) for p in out.rglob("*") if p.is_file()]
+    files = [(path, data) for path, data in files
+             if not UNUSED.match(path) and (shard.primary or not RUNTIME.match(path))]
+    shutil.rmtree(folder, ignore_errors=True)
+    return shard, sorted(files + spelling)
 
 
 @dataclass
 class BundleJob:
-    """The Pagefind bundle a build left for later: `run()` makes it and puts it in the cache
-    folder, where the next build with the same articles finds it by key. Holds no build
+    """The shards a build left for later: `run()` indexes them and puts them in the cache
+    folder, where the next build with the same articles finds them by key. Holds no build
     state, so it can run on another thread while builds go on."""
 
     config: Config
     """The build's configuration (cache folder, language)."""
-    key: str
-    """The bundle's digest (`_bundle_key`)."""
-    articles: list[tuple[Article, Body]]
-    """The site's articles, in site order, with their bodies."""
+    shards: list[Shard]
+    """The shards to index."""
     html_of: Callable[[Body], str]
     """A body's HTML."""
+    total: int = 0
+    """The site's shard count, for messages."""
+    wanted: frozenset[str] = frozenset()
+    """The keys of all the site's shards: the cache keeps those, and drops the others."""
 
     def run(self) -> None:
-        """Make the bundle (unless it is in the cache already); SearchError on failure."""
-        if cached_bundle(self.config, self.key) is not None:
-            return
-        records = [SearchRecord.of(a, self.html_of(body)) for a, body in self.articles]
-        make_bundle(self.config, self.key, records)
-
-
-def _bundle_key(site: Site, bodies: Mapping[str, Body]) -> str:
-    """Digest of what the bundle depends on: this module's code, the Pagefind version, the
-    site's language, and each article's slug, title and body text, in site order."""
-    h = hashlib.sha256()
-    h.update(_code_key().encode())
-    h.update(site.config.language.encode())
-    for a in site.articles:
-        body = bodies[a.slug]
-        # The body's text is fixed by its Markdown (Body.key); links only change hrefs.
-        text_key = body.key or hashlib.sha256(body.html.encode("utf-8")).hexdigest()
-        h.update(f"\0{a.slug}\0{a.title}\0{text_key}".encode("utf-8"))
-    return h.hexdigest()[:32]
+        """Index the shards (those not in the cache already); SearchError on failure."""
+        for _shard, _files in shard_files(self.config, self.shards, self.html_of, total=self.total):
+            pass
+        prune_cache(self.config, set(self.wanted))
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,5 +1,6 @@
 """The search stage: folded records whose words line up with the original spelling, the
-Pagefind bundle as deterministic Outputs, its cache, the search page and the config switch.
+Pagefind shards as deterministic Outputs, re-indexed only where an article changed, their
+cache, the search page and the config switch.
 What a reader sees in the browser is tested in tests/browser/test_search.py."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-from html import unescape
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -17,7 +18,7 @@ from sitegen import search
 from sitegen.arabic import fold
 from sitegen.cli import main
 from sitegen.model import Article
-from sitegen.search import SearchRecord, decode_words, encode_words, fold_words, html_text
+from sitegen.search import SearchRecord, apply_spelling, fold_words, html_text
 
 from conftest import tree
 
@@ -89,35 +90,60 @@ def test_html_text_keeps_block_boundaries_and_drops_tags() -> None:
     assert text.split() == ["عنوان", "فقرة", "أولى&", "رابط", "أ", "ب", "كلمة", "1"]
 
 
-def test_the_indexed_page_carries_folded_title_and_body_and_the_original_words() -> None:
+def pagefind_content(r: SearchRecord) -> str:
+    """The content Pagefind gives for record `r`: its folded words, each block (the title,
+    the body) ended with a full stop of Pagefind's own."""
+    head = " ".join(r.indexed[:r.title_words])
+    body = " ".join(r.indexed[r.title_words:])
+    return f"{head}. {body}."
+
+
+def test_the_indexed_page_carries_folded_words_once_and_the_spelling_beside_it() -> None:
     r = record("نواب يتهمون إیلون ماسک", "<p>قال «إيلون ماسك» إن</p>")
-    html = r.html()
+    html = r.html("shard-0/spelling/x.json")
     assert "<h1>نواب يتهمون ايلون ماسك</h1>" in html
     assert "<p>قال «ايلون ماسك» ان</p>" in html
-    assert r.title_words == 4
-    meta = html.split('data-pagefind-meta="words[content]" content="')[1].split('"')[0]
-    assert decode_words(unescape(meta)) == ["نواب", "يتهمون", "إیلون", "ماسک", "قال", "«إيلون", "ماسك»", "إن"]
+    assert 'data-pagefind-meta="spelling[content]" content="shard-0/spelling/x.json"' in html
+    # The original words are not in the page Pagefind indexes (it would index them too) …
+    assert "إيلون" not in html.replace(r.title, "")
+    # … but in the spelling file, which gives them back from Pagefind's content.
+    assert apply_spelling(pagefind_content(r), r.spelling()) == [
+        "نواب", "يتهمون", "إیلون", "ماسک", "قال", "«إيلون", "ماسك»", "إن"]
 
 
-def test_the_words_meta_survives_pagefinds_whitespace_tidying() -> None:
-    """Pagefind collapses runs of spaces in meta values: empty words and words with a space
-    inside are written so that the list comes back whole."""
-    indexed, shown = fold_words("ـ قال ﷺ ثم ً انتهى")
-    assert "" in shown and any(" " in w for w in shown)
-    meta = encode_words(shown)
-    assert "  " not in meta and not meta.startswith(" ") and not meta.endswith(" ")
-    assert decode_words(meta) == shown
+def test_the_spelling_file_lists_only_the_words_that_differ() -> None:
+    r = record("خبر عاجل", "<p>" + " ".join(["قال", "المتحدث", "إن", "الوضع", "هادئ"] * 20) + "</p>")
+    patch = json.loads(gzip.decompress(r.spelling()))["patch"]
+    # إن (20 times) differs from its folded form; the rest is written as runs, plus the last
+    # word of the title and of the body, which Pagefind ends with a full stop.
+    assert patch[1::2] == ["عاجل"] + ["إن"] * 20 + ["هادئ"]
+    assert apply_spelling(pagefind_content(r), r.spelling()) == list(r.shown)
+
+
+@pytest.mark.parametrize("text", [TRICKY, "ـ خبر", "ﷺ", "كلمة"])
+def test_the_spelling_gives_back_every_shown_word(text: str) -> None:
+    r = record(text, f"<p>{text}</p>")
+    assert apply_spelling(pagefind_content(r), r.spelling()) == list(r.shown)
 
 
 # --- the bundle ---------------------------------------------------------------------------------
 def fragments(public: Path) -> list[dict[str, object]]:
-    """Every Pagefind fragment (one per article) of a built site, decoded."""
+    """Every Pagefind fragment (one per article, in any shard) of a built site, decoded."""
     out = []
-    for path in sorted((public / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted((public / "pagefind").glob("shard-*/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
-        out.append(json.loads(data[len(b"pagefind_dcd"):]))
+        frag = json.loads(data[len(b"pagefind_dcd"):])
+        frag["shard"] = path.parent.parent.name
+        out.append(frag)
     return out
+
+
+def spelled(public: Path, frag: dict[str, object]) -> list[str]:
+    """The words the search page shows for fragment `frag`."""
+    meta = frag["meta"]
+    assert isinstance(meta, dict)
+    return apply_spelling(str(frag["content"]), (public / "pagefind" / meta["spelling"]).read_bytes())
 
 
 def test_the_seeds_bundle_has_one_record_per_article_whose_words_line_up(seeds_site: Path) -> None:
@@ -126,35 +152,44 @@ def test_the_seeds_bundle_has_one_record_per_article_whose_words_line_up(seeds_s
     articles = sorted((public / "articles").iterdir())
     assert len(frags) == len(articles) == 3
     for frag in frags:
-        meta = frag["meta"]
-        assert isinstance(meta, dict)
-        words = decode_words(str(meta["words"]))
+        words = spelled(public, frag)
         # Pagefind's word positions (the excerpt's anchor) are positions in this list.
-        assert frag["word_count"] == len(words), meta["title"]
-        content = str(frag["content"])
-        assert len(content.split()) == len(words)
-        assert fold(content) == content  # folded already (fold is idempotent)
+        assert frag["word_count"] == len(words) == len(str(frag["content"]).split())
         assert str(frag["url"]).startswith("/articles/")
+        meta = frag["meta"]
+        assert isinstance(meta, dict) and "date" not in meta  # the seeds are undated
+        assert " ".join(w for w in words if w).startswith(str(meta["title"]))
     titles = {frag["meta"]["title"] for frag in frags}  # type: ignore[index]
     assert any(t.startswith("نواب ديموقراطيون يتهمون") for t in titles)
+    assert {frag["meta"].get("source") for frag in frags} == {"الاقتصاد نيوز", "صدى البلد", None}  # type: ignore[attr-defined]
 
 
 def test_the_folded_text_is_indexed_and_the_original_only_displayed(seeds_site: Path) -> None:
-    for frag in fragments(seeds_site / "public"):
+    public = seeds_site / "public"
+    for frag in fragments(public):
         content = str(frag["content"])
         # No hamza on alef, no Persian letters, no Arabic-Indic digits in what is searched …
         assert not set("أإآیک٠١٢٣٤٥٦٧٨٩") & set(content)
-        # … while the meta keeps the article's spelling.
-        assert any(c in "أإآ" for c in frag["meta"]["words"])  # type: ignore[index]
+        assert "words" not in frag["meta"]  # type: ignore[operator]
+        # … while the words shown keep the article's spelling.
+        assert any(c in "أإآ" for c in "".join(spelled(public, frag)))
 
 
 def test_the_bundle_holds_what_the_search_page_loads_and_not_pagefinds_ui(seeds_site: Path) -> None:
     bundle = seeds_site / "public" / "pagefind"
-    names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == {"shards": ["shard-0/"]}
+    shard = bundle / "shard-0"
+    names = {p.relative_to(shard).as_posix() for p in shard.rglob("*") if p.is_file()}
     assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.ar.pagefind"} <= names
     assert not [n for n in names if n.startswith(("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui"))]
-    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    entry = json.loads((shard / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["ar"] and entry["languages"]["ar"]["page_count"] == 3
+
+
+def test_shard_counts_are_powers_of_two_that_keep_shards_small() -> None:
+    assert [search.shard_count(n) for n in (0, 1, 250, 251, 1000, 1001, 10_000)] == [1, 1, 1, 2, 4, 8, 64]
+    # A slug's shard does not depend on anything but the slug and the count.
+    assert search.shard_of("خبر-عاجل", 64) == search.shard_of("خبر-عاجل", 64) < 64
 
 
 def copy_built_project(src: Path, dest: Path) -> Path:
@@ -176,20 +211,29 @@ def test_two_cold_builds_give_byte_identical_search_files(seeds_site: Path, tmp_
     assert first == second
 
 
+def counting_pagefind(monkeypatch: pytest.MonkeyPatch, gate: object = None) -> list[int]:
+    """Count Pagefind runs (one per shard indexed); with `gate` (a threading.Event), each run
+    after the first waits for it."""
+    calls: list[int] = []
+    real = search.start_pagefind
+
+    def counting(*args: object) -> object:
+        calls.append(1)
+        if gate is not None and len(calls) > 1:  # the first build's bundle is made at once
+            assert gate.wait(30), "Pagefind was waited for before the page was published"  # type: ignore[attr-defined]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "start_pagefind", counting)
+    return calls
+
+
 def test_the_bundle_is_reused_until_an_article_changes(seeds_site: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_built_project(seeds_site, tmp_path / "site")
     config = str(root / "config.toml")
     assert main(["build", "-q", "-C", config]) == 0
     before = tree(root / "public" / "pagefind")
-    calls: list[int] = []
-    real = search.pagefind_files
-
-    def counting(records: object, language: str) -> object:
-        calls.append(1)
-        return real(records, language)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "pagefind_files", counting)
+    calls = counting_pagefind(monkeypatch)
     # A template change re-renders pages but leaves every article's text as it was.
     base = root / "themes" / "digest" / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- x --></footer>"), encoding="utf-8")
@@ -201,6 +245,63 @@ def test_the_bundle_is_reused_until_an_article_changes(seeds_site: Path, tmp_pat
     assert main(["build", "-q", "-C", config]) == 0
     assert calls == [1]
     assert any(fold("كلمةجديدةفريدة") in str(f["content"]) for f in fragments(root / "public"))
+
+
+def sharded_site(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, n: int = 12) -> Path:
+    """A site of `n` articles split into shards of about two articles."""
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)
+    files = {"config.toml": 'base_url = "https://example.org/"\n'}
+    for i in range(n):
+        files[f"content/a{i}.md"] = (f"---\ntitle: خبر رقم {i}\nslug: a{i}\ndate: 2026-01-{i + 1:02d}\n---\n"
+                                     f"نص الخبر {i} عن الأمطار في المدينة.\n")
+    return make_site(files)
+
+
+def test_each_article_is_in_one_shard_and_an_edit_re_indexes_only_its_shard(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from sitegen.build import verify_incremental
+    from sitegen.config import load_config
+
+    root = sharded_site(make_site, monkeypatch)
+    config = str(root / "config.toml")
+    calls = counting_pagefind(monkeypatch)
+    assert main(["build", "-C", config]) == 0
+    public = root / "public"
+    shards = json.loads((public / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    n = len(shards)
+    assert f"search: re-indexed {n} of {n} shards" in capsys.readouterr().err
+    assert len(calls) == n and n > 3  # 8 shards of which some may hold no article
+    frags = fragments(public)
+    assert sorted(str(f["url"]) for f in frags) == sorted(f"/articles/a{i}/" for i in range(12))
+    # Pagefind's JavaScript and WebAssembly are in the first shard only: the others are merged.
+    assert [s for s in shards if (public / "pagefind" / s / "pagefind.js").exists()] == shards[:1]
+    before = tree(public / "pagefind")
+    md = root / "content" / "a5.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("الأمطار", "العاصفة الثلجية"), encoding="utf-8")
+    calls.clear()
+    assert main(["build", "-C", config]) == 0
+    assert f"search: re-indexed 1 of {n} shards" in capsys.readouterr().err
+    assert calls == [1]
+    after = tree(public / "pagefind")
+    shard = next(str(f["shard"]) for f in fragments(public) if f["url"] == "/articles/a5/")
+    changed = {p.split("/")[0] for p in set(before) ^ set(after)}
+    changed |= {p.split("/")[0] for p in set(before) & set(after) if before[p] != after[p]}
+    assert changed == {shard}
+    assert any(fold("الثلجية") in str(f["content"]) for f in fragments(public) if f["url"] == "/articles/a5/")
+    _report, diffs = verify_incremental(load_config(root / "config.toml"))
+    assert diffs == []
+
+
+def test_progress_is_shown_on_a_terminal_only(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    root = sharded_site(make_site, monkeypatch, n=6)
+    assert main(["build", "-C", str(root / "config.toml")]) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err and "indexed shard" not in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    (root / "content" / "a0.md").write_text("---\ntitle: خبر جديد\nslug: a0\n---\nنص.\n", encoding="utf-8")
+    assert main(["build", "-C", str(root / "config.toml")]) == 0
+    assert "\rsearch: indexed shard 1 of 1" in capsys.readouterr().err
 
 
 def test_search_false_builds_no_index_page_or_box(make_site: MakeSite) -> None:
@@ -220,10 +321,10 @@ def test_search_page_and_box_under_a_sub_path(make_site: MakeSite) -> None:
     home = (public / "index.html").read_text(encoding="utf-8")
     assert 'action="/digest/search/" method="get"' in home and 'name="q"' in home
     page = (public / "search" / "index.html").read_text(encoding="utf-8")
-    assert 'data-pagefind="/digest/pagefind/pagefind.js"' in page and 'data-base="/digest/"' in page
+    assert 'data-pagefind="/digest/pagefind/"' in page and 'data-base="/digest/"' in page
     assert '<meta name="robots" content="noindex">' in page
     assert page.count('role="search"') == 1  # the page's own form replaces the masthead's
-    assert (public / "pagefind" / "pagefind.js").exists()
+    assert (public / "pagefind" / "shard-0" / "pagefind.js").exists()
 
 
 def test_a_missing_pagefind_binary_fails_the_build_and_leaves_public_unchanged(
@@ -264,16 +365,7 @@ def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
     root = copy_built_project(seeds_site, tmp_path / "site")
     config = load_config(root / "config.toml")
     gate = threading.Event()
-    calls: list[int] = []
-    real = search.pagefind_files
-
-    def gated(records: object, language: str) -> object:
-        calls.append(1)
-        if len(calls) > 1:  # the first build's bundle is made at once: there is none to keep
-            assert gate.wait(30), "Pagefind was waited for before the page was published"
-        return real(records, language)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(search, "pagefind_files", gated)
+    calls = counting_pagefind(monkeypatch, gate)
 
     def get(server: object, path: str) -> str:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)  # type: ignore[attr-defined]
@@ -311,3 +403,38 @@ def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
         assert server.state.version == version + 1
         change = server.state.wait_change(server.state.token, version, 1.0)
         assert change is not None and change.kind == "search"
+
+
+def test_serve_re_indexes_only_the_edited_articles_shard_and_says_so(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+    import time
+
+    from sitegen.config import load_config
+    from sitegen.serve import dev_server
+    from sitegen.serve.server import serve_output_dir
+
+    root = sharded_site(make_site, monkeypatch)
+    config = load_config(root / "config.toml")
+    calls = counting_pagefind(monkeypatch)
+    caplog.set_level(logging.INFO, logger="sitegen")
+    with dev_server(config, port=0) as server:
+        server.idle = 0.2
+        server.start()
+        out = serve_output_dir(config)
+        shards = len(calls)
+        before = tree(out / "pagefind")
+        calls.clear()
+        md = root / "content" / "a3.md"
+        md.write_text(md.read_text(encoding="utf-8").replace("الأمطار", "الفيضانات"), encoding="utf-8")
+        server.notify([md])
+        deadline = time.monotonic() + 60
+        while server.refreshes < 1:
+            assert time.monotonic() < deadline, "the search index never caught up"
+            time.sleep(0.05)
+        assert calls == [1]
+        assert f"search: re-indexed 1 of {shards} shards" in caplog.text
+        after = tree(out / "pagefind")
+        changed = {p.split("/")[0] for p in set(before) | set(after) if before.get(p) != after.get(p)}
+        assert len(changed) == 1 and changed <= {p.split("/")[0] for p in before}
+        assert any(fold("الفيضانات") in str(f["content"]) for f in fragments(out) if f["url"] == "/articles/a3/")

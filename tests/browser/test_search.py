@@ -2,7 +2,9 @@
 box of the seeds' site find the right article first; the page's JavaScript folds a query
 exactly as sitegen.arabic.fold does; excerpts keep the article's spelling and mark the
 matched words; every folding pair matches through Pagefind on a site under a sub-path; axe
-finds nothing serious on the search page with results shown."""
+finds nothing serious on the search page with results shown; on a site whose index is split
+into shards, a search finds the articles of every shard, shows more on demand, with date and
+source, and finds an edited article by its new words after a rebuild."""
 
 from __future__ import annotations
 
@@ -138,13 +140,18 @@ def test_every_result_has_its_original_words_aligned_with_pagefinds(
     page.goto(seeds_url + "search/")
     checks = page.evaluate(
         """async () => {
-            const pf = await import(document.getElementById('search').dataset.pagefind);
+            const bundle = document.getElementById('search').dataset.pagefind;
+            const {shards} = await (await fetch(bundle + 'shards.json')).json();
+            const pf = await import(bundle + shards[0] + 'pagefind.js');
+            for (const shard of shards.slice(1)) await pf.mergeIndex(bundle + shard);
             const ui = await import(document.querySelector('script[type="module"]').src);
             const out = [];
             for (const q of ['ترامب', 'ماسك', 'تروث', 'الصين', 'منصه']) {
                 for (const r of (await pf.search(q)).results) {
                     const d = await r.data();
-                    out.push([q, d.word_count, ui.decodeWords(d.meta.words).length]);
+                    const gz = (await fetch(bundle + d.meta.spelling)).body;
+                    const spelling = await new Response(gz.pipeThrough(new DecompressionStream('gzip'))).json();
+                    out.push([q, d.word_count, ui.spellWords(d.content, spelling.patch)?.length]);
                 }
             }
             return out;
@@ -281,3 +288,109 @@ def test_search_page_at_360px_has_no_horizontal_overflow(
     save_screenshot(page, "search-results-360")
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert page.evaluate("getComputedStyle(document.querySelector('.search-results')).direction") == "rtl"
+
+
+# --- a site whose index is split into shards -------------------------------------------------------
+SHARDED = 45
+"""Articles of the sharded site: with shards of about four articles, 16 shards."""
+
+
+def sharded_article(i: int, extra: str = "") -> str:
+    """Article i of the sharded site: every one mentions the rain (spelled أمطار), one in
+    three a hospital (مستشفى), one in five a name with its diacritics."""
+    body = f"قال المتحدث إن الأمطار الغزيرة هطلت على المدينة رقم {i}، وحذّر «ترامب،» من السيول."
+    if i % 3 == 0:
+        body += " ونُقل المصابون إلى مستشفى المدينة."
+    if i % 5 == 0:
+        body += " وقال مُحَمَّدٌ إن الطرق مغلقة."
+    return (f"---\ntitle: نشرة الطقس رقم {i}\nslug: weather-{i}\ndate: 2026-03-{i % 28 + 1:02d}\n"
+            f"source: وكالة الأنباء\n---\n{body}{extra}\n")
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The sharded site, served under /digest/: yields its project folder and its URL."""
+    from sitegen import search
+
+    root = tmp_path_factory.mktemp("sharded-site")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "themes", root / "themes")
+    (root / "config.toml").write_text('title = "موجز"\n', encoding="utf-8")
+    (root / "content").mkdir()
+    for i in range(SHARDED):
+        (root / "content" / f"weather-{i}.md").write_text(sharded_article(i), encoding="utf-8")
+    served = root / "served"
+    served.mkdir()
+    with serve(served) as url, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "SHARD_SIZE", 4)
+        site = url + "digest/"
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", site,
+                     "--out", str(served / "digest")]) == 0
+        manifest = (served / "digest" / "pagefind" / "shards.json").read_text(encoding="utf-8")
+        assert manifest.count("shard-") > 10
+        yield root, site
+
+
+def result_urls(page: Page) -> list[str]:
+    links = page.locator(".search-result h2 a")
+    return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+
+
+def test_a_search_finds_articles_of_every_shard_and_more_are_shown_on_demand(
+        sharded: tuple[Path, str], new_page: Callable[..., Page]) -> None:
+    _root, site = sharded
+    page = new_page()
+    page.goto(site + "search/?q=" + urllib.parse.quote("امطار"))
+    assert len(results_for(page, "امطار")) == 20
+    assert "45" in page.locator(".search-status").inner_text()
+    more = page.get_by_role("button", name="عرض المزيد")
+    more.click()
+    page.wait_for_selector('#search[data-shown="40"][data-state="done"]')
+    more.click()
+    page.wait_for_selector(f'#search[data-shown="{SHARDED}"][data-state="done"]')
+    expect(more).to_be_hidden()
+    urls = result_urls(page)
+    assert sorted(urls) == sorted(f"/digest/articles/weather-{i}/" for i in range(SHARDED))
+    assert page.offsite_requests == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("query, count", [("أمطار", SHARDED), ("مستشفي", 15), ("محمد", 9), ("مُحمّد", 9)])
+def test_a_folded_query_matches_across_shards(query: str, count: int, sharded: tuple[Path, str],
+                                              new_page: Callable[..., Page]) -> None:
+    _root, site = sharded
+    page = new_page()
+    page.goto(site + "search/?q=" + urllib.parse.quote(query))
+    results_for(page, query)
+    assert page.locator(".search-status").inner_text() == f"عدد النتائج: {count}"
+
+
+def test_results_show_date_and_source_and_mark_words_without_their_punctuation(
+        sharded: tuple[Path, str], new_page: Callable[..., Page]) -> None:
+    _root, site = sharded
+    page = new_page()
+    page.goto(site + "search/?q=" + urllib.parse.quote("ترامب"))
+    results_for(page, "ترامب")
+    first = page.locator(".search-result").first
+    meta = first.locator(".meta")
+    assert "مارس 2026" in meta.inner_text() and "وكالة الأنباء" in meta.inner_text()
+    assert (meta.locator("time").get_attribute("datetime") or "").startswith("2026-03-")
+    summary = first.locator(".summary")
+    assert summary.locator("mark").all_inner_texts() == ["ترامب"]
+    assert "«ترامب،»" in summary.inner_text()
+
+
+def test_an_edited_article_is_found_by_its_new_words_after_a_rebuild(
+        sharded: tuple[Path, str], new_page: Callable[..., Page]) -> None:
+    from sitegen import search
+
+    root, site = sharded
+    md = root / "content" / "weather-7.md"
+    md.write_text(sharded_article(7, " وأعلنت البلدية عن خطة الطوارئ الشتوية."), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search, "SHARD_SIZE", 4)
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", site,
+                     "--out", str(root / "served" / "digest")]) == 0
+    page = new_page()
+    page.goto(site + "search/?q=" + urllib.parse.quote("الطوارئ الشتويه"))
+    assert results_for(page, "الطوارئ الشتويه") == ["نشرة الطقس رقم 7"]
+    # The full stop after the last word is not marked.
+    assert page.locator(".search-result mark").all_inner_texts() == ["الطوارئ", "الشتوية"]

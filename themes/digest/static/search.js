@@ -1,6 +1,7 @@
 // The search page: folds the query the way sitegen folded the index (a port of
-// sitegen.arabic.fold), asks Pagefind, and shows each result's title and an excerpt in the
-// article's own spelling, built from the original words stored with the record.
+// sitegen.arabic.fold), asks Pagefind (every shard of the index, merged), and shows each
+// result's title, date, source and an excerpt in the article's own spelling, rebuilt from
+// Pagefind's folded content and the record's spelling file (sitegen.search).
 // Loaded as a module by templates/search.html; the parity of `fold` with Python's is tested
 // in tests/browser/test_search.py.
 
@@ -35,11 +36,20 @@ export function fold(text) {
 }
 
 // --- excerpts -------------------------------------------------------------------------------
-/** The original words of a record, from its `words` meta (sitegen.search.encode_words):
- * joined by spaces, an empty word written as U+2063, a space inside a word as NBSP. */
-export function decodeWords(meta) {
-  if (typeof meta !== "string") return null;
-  return meta.split(" ").map((w) => (w === "\u2063" ? "" : w.replaceAll("\u00a0", " ")));
+/** The original words of a record: Pagefind's (folded) content, split into its words, with
+ * the words of the spelling file's patch put in (sitegen.search.apply_spelling): `patch` is
+ * [run, word, run, word, …, run], keep `run` words, then show `word` for the next one.
+ * Null when the two do not line up. */
+export function spellWords(content, patch) {
+  if (typeof content !== "string" || !Array.isArray(patch)) return null;
+  const words = content.split(/\s+/).filter(Boolean);
+  let at = 0;
+  for (let i = 0; i + 1 < patch.length; i += 2) {
+    at += patch[i];
+    if (at >= words.length) return null;
+    words[at++] = patch[i + 1];
+  }
+  return at + patch[patch.length - 1] === words.length ? words : null;
 }
 
 /** The excerpt of a result: `length` body words around the densest run of matches.
@@ -79,7 +89,7 @@ export function excerpt(words, locations, titleWords, length = 30) {
 }
 
 // --- the page ---------------------------------------------------------------------------------
-const MAX_RESULTS = 20;
+const PAGE_SIZE = 20; // results shown at first, and added by each "more"
 
 function digits(text, numerals) {
   return numerals === "arab" ? text.replace(/[0-9]/g, (d) => ARABIC_INDIC[d]) : text;
@@ -89,6 +99,18 @@ function digits(text, numerals) {
 // Group"): sitegen.arabic.LATIN_RUN. Shown in <bdi>, as the article pages do, so the
 // punctuation around it stays where the writer put it.
 const LATIN_RUN = /[A-Za-z][A-Za-z0-9]*(?:[ &.'’\-]+[A-Za-z0-9][A-Za-z0-9]*)*/g;
+// Punctuation and symbols at either end of a word («ترامب،»): outside its <mark>.
+const LEADING = /^[\p{P}\p{S}]+/u;
+const TRAILING = /[\p{P}\p{S}]+$/u;
+
+/** [start, end) of the part of `word` to mark: without the punctuation attached to it (all
+ * of it when the word is nothing but punctuation). */
+export function markRange(word) {
+  const start = word.match(LEADING)?.[0].length ?? 0;
+  if (start === word.length) return [0, word.length];
+  const end = word.length - (word.match(TRAILING)?.[0].length ?? 0);
+  return [start, end];
+}
 
 /** Words as text, appended to `parent`: matched words in <mark>, Latin runs in <bdi>. */
 function appendWords(parent, words, numerals) {
@@ -96,7 +118,10 @@ function appendWords(parent, words, numerals) {
   const marks = []; // [start, end) of each matched word in `text`
   words.forEach(([word, marked], i) => {
     if (i) text += " ";
-    if (marked) marks.push([text.length, text.length + word.length]);
+    if (marked) {
+      const [from, to] = markRange(word);
+      marks.push([text.length + from, text.length + to]);
+    }
     text += word;
   });
   // Regions of the text: outside or inside a Latin run.
@@ -126,7 +151,43 @@ function appendWords(parent, words, numerals) {
   }
 }
 
-function resultItem(data, numerals) {
+/** The record's spelling file ({title_words, patch}, gzipped JSON), or null when it cannot
+ * be had. A host may have unzipped it already (serving it with Content-Encoding: gzip). */
+async function spelling(bundle, data) {
+  if (!data.meta.spelling) return null;
+  try {
+    const response = await fetch(bundle + data.meta.spelling);
+    if (!response.ok) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return await new Response(stream).json();
+  } catch {
+    return null;
+  }
+}
+
+/** The date and source line of a result, as the article cards show them. */
+function metaLine(meta) {
+  const p = document.createElement("p");
+  p.className = "meta";
+  if (meta.date) {
+    const time = document.createElement("time");
+    if (meta.iso) time.dateTime = meta.iso;
+    time.textContent = meta.date;
+    p.append(time);
+  }
+  if (meta.date && meta.source) p.append(" · ");
+  if (meta.source) {
+    const source = document.createElement("span");
+    source.className = "source";
+    appendWords(source, meta.source.split(" ").map((w) => [w, false]), "latn");
+    p.append(source);
+  }
+  return p;
+}
+
+function resultItem(data, spelled, numerals) {
   const li = document.createElement("li");
   li.className = "search-result";
   const h2 = document.createElement("h2");
@@ -138,12 +199,11 @@ function resultItem(data, numerals) {
   const p = document.createElement("p");
   p.className = "summary";
   p.dir = "auto";
-  const words = decodeWords(data.meta.words);
-  const titleWords = Number(data.meta.title_words || 0);
-  // Pagefind's locations index the indexed words; the stored words line up with them one
+  const words = spelled ? spellWords(data.content, spelled.patch) : null;
+  // Pagefind's locations index its content's words; the spelled words line up with them one
   // to one. If they ever do not, show Pagefind's own (folded) excerpt rather than a wrong one.
-  if (Array.isArray(words) && words.length === data.word_count) {
-    const ex = excerpt(words, data.locations, titleWords);
+  if (words && words.length === data.word_count) {
+    const ex = excerpt(words, data.locations, Number(spelled.title_words || 0));
     appendWords(a, ex.title, numerals);
     if (ex.before) p.append("… ");
     appendWords(p, ex.body, numerals);
@@ -154,14 +214,37 @@ function resultItem(data, numerals) {
     tmp.innerHTML = data.excerpt;
     p.append(...tmp.childNodes);
   }
-  li.append(h2, p);
+  li.append(h2);
+  if (data.meta.date || data.meta.source) li.append(metaLine(data.meta));
+  li.append(p);
   return li;
 }
 
 function statusText(count, query, numerals) {
   if (!count) return `لا نتائج للبحث عن «${query}».`;
-  return digits(`عدد النتائج: ${count}`, numerals) + (count > MAX_RESULTS
-    ? digits(` (تُعرض أول ${MAX_RESULTS})`, numerals) : "");
+  return digits(`عدد النتائج: ${count}`, numerals);
+}
+
+/** Pagefind with every shard of the index merged (pagefind/shards.json lists them), or
+ * null when the site has no article. */
+async function loadPagefind(bundle, base) {
+  const response = await fetch(bundle + "shards.json", { cache: "no-cache" });
+  if (!response.ok) throw new Error(`${bundle}shards.json: ${response.status}`);
+  const { shards } = await response.json();
+  if (!shards.length) return null;
+  const pagefind = await import(bundle + shards[0] + "pagefind.js");
+  // Records hold URLs relative to the site root; the page knows the site's base path.
+  // Pagefind 1.5 also matches meta fields; ours hold the original spelling for display and
+  // must not count, so ranking rests on the folded text alone (the folded title being an
+  // <h1>, title words weigh more than body words).
+  const options = {
+    baseUrl: base,
+    ranking: { metaWeights: { title: 0, date: 0, iso: 0, source: 0, spelling: 0 } },
+  };
+  await pagefind.options(options);
+  pagefind.init();
+  await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(bundle + shard, options)));
+  return pagefind;
 }
 
 async function start(root) {
@@ -169,18 +252,34 @@ async function start(root) {
   const input = form.elements.q;
   const status = root.querySelector(".search-status");
   const list = root.querySelector(".search-results");
+  const more = document.createElement("button");
+  more.type = "button";
+  more.className = "search-more";
+  more.textContent = "عرض المزيد";
+  more.hidden = true;
+  root.append(more);
   const numerals = root.dataset.numerals;
-  const pagefind = await import(root.dataset.pagefind);
-  // Records hold URLs relative to the site root; the page knows the site's base path.
-  // Pagefind 1.5 also matches meta fields; ours hold the original spelling for display and
-  // must not count, so ranking rests on the folded text alone (the folded title being an
-  // <h1>, title words weigh more than body words).
-  await pagefind.options({
-    baseUrl: root.dataset.base,
-    ranking: { metaWeights: { title: 0, words: 0, title_words: 0 } },
-  });
-  pagefind.init();
+  const bundle = root.dataset.pagefind;
+  // Loaded while the listeners below are already there: a query typed meanwhile waits for it.
+  const ready = loadPagefind(bundle, root.dataset.base);
   let latest = 0;
+  let results = [];
+  let shown = 0;
+
+  /** Show the next PAGE_SIZE results of the current search (of number `id`). */
+  async function showMore(id) {
+    const next = results.slice(shown, shown + PAGE_SIZE);
+    const items = await Promise.all(next.map(async (r) => {
+      const data = await r.data();
+      return resultItem(data, await spelling(bundle, data), numerals);
+    }));
+    if (id !== latest) return false; // a newer query has started
+    list.append(...items);
+    shown += next.length;
+    more.hidden = shown >= results.length;
+    root.dataset.shown = String(shown);
+    return true;
+  }
 
   async function run(query) {
     const id = ++latest;
@@ -192,28 +291,37 @@ async function start(root) {
     if (!key) {
       list.replaceChildren();
       status.textContent = "";
+      more.hidden = true;
       root.dataset.state = "idle";
       return;
     }
     root.dataset.state = "searching";
-    const search = await pagefind.search(key);
-    const data = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
-    if (id !== latest) return; // a newer query has started
-    list.replaceChildren(...data.map((d) => resultItem(d, numerals)));
-    status.textContent = statusText(search.results.length, query.trim(), numerals);
+    const pagefind = await ready;
+    const found = pagefind ? (await pagefind.search(key)).results : [];
+    if (id !== latest) return;
+    results = found;
+    shown = 0;
+    list.replaceChildren();
+    if (!(await showMore(id))) return;
+    status.textContent = statusText(results.length, query.trim(), numerals);
     root.dataset.state = "done";
     root.dataset.query = query; // what the shown results answer (tests wait for it)
   }
 
+  more.addEventListener("click", async () => {
+    const id = latest;
+    root.dataset.state = "searching";
+    if (await showMore(id).catch(failed)) root.dataset.state = "done";
+  });
   let timer = 0;
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => run(input.value), 250);
+    timer = setTimeout(() => run(input.value).catch(failed), 250);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);
-    run(input.value);
+    run(input.value).catch(failed);
   });
   const query = new URLSearchParams(location.search).get("q") || "";
   input.value = query;
@@ -221,10 +329,11 @@ async function start(root) {
 }
 
 const root = document.getElementById("search");
-if (root) {
-  start(root).catch((error) => {
-    root.querySelector(".search-status").textContent = "تعذّر تحميل البحث.";
-    root.dataset.state = "error";
-    console.error(error);
-  });
+
+function failed(error) {
+  root.querySelector(".search-status").textContent = "تعذّر تحميل البحث.";
+  root.dataset.state = "error";
+  console.error(error);
 }
+
+if (root) start(root).catch(failed);
