@@ -257,3 +257,18 @@ def test_short_sentences_closing_the_text_are_all_kept() -> None:
 def test_a_site_name_after_the_headline_is_dropped_from_the_title() -> None:
     d = one(f"{HEAD} | صحيفة المساء\n\n{BODY}\n")
     assert d.title == HEAD
+
+
+# --- found on pages written after the 50 measured ones ---------------------------------------------
+def test_share_buttons_named_in_arabic_after_a_read_also_list_are_not_other_stories() -> None:
+    page = (f"{HEAD}\n\n{BODY}\n\nاقرأ أيضا\n\nالبلدية تطلق حملة لتشجير الشوارع الرئيسية\n\n"
+            "شارك\n\nفيسبوك\n\nتويتر\n\nواتساب\n")
+    d = one(page)
+    assert d.related == ("البلدية تطلق حملة لتشجير الشوارع الرئيسية",)
+    assert "فيسبوك" not in d.body
+
+
+def test_a_caption_closed_by_a_private_photo_credit_is_not_a_subheading() -> None:
+    d = one(f"{HEAD}\n\n{P_A}\n\n{P_B}\n\nصورة من حفل الافتتاح (خاص)\n\n{P_C}\n\n{P_D}\n")
+    assert "حفل الافتتاح (خاص)" not in d.body
+    assert d.body == f"{P_A}\n\n{P_B}\n\n{P_C}\n\n{P_D}"

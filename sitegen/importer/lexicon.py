@@ -39,7 +39,10 @@ CHROME_LINES = _folded(
     "imprimer|à la une|facebook|twitter|whatsapp|telegram|instagram|youtube|linkedin|news|sports|"
     "politics|business|opinion|video|videos|photos|contact us|about us|privacy policy|terms of use|"
     "اتصل بنا|من نحن|سياسة الخصوصية|شروط الاستخدام|خريطة الموقع|الأرشيف|أرشيف|النسخة الورقية|"
-    "pdf|rss|الطقس|أسعار العملات|مواقيت الصلاة|نسخة للطباعة|أرسل لصديق|حفظ المقال"
+    "pdf|rss|الطقس|أسعار العملات|مواقيت الصلاة|نسخة للطباعة|أرسل لصديق|حفظ المقال|"
+    # Share buttons as Arabic pages name them.
+    "فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|واتس آب|تلغرام|تيليجرام|تليجرام|إنستغرام|انستغرام|"
+    "إنستجرام|يوتيوب|لينكد إن|لينكدإن|سناب شات|تيك توك|ماسنجر|البريد الإلكتروني|نسخ الرابط"
 )
 
 # Line openings that mark a widget whatever follows (subscribe boxes, comment forms, notices).
@@ -121,7 +124,9 @@ LEAD_VERBS = tuple(sorted(_folded(
 
 PHOTO_CREDIT_ENDINGS = tuple(_folded(
     "صورة أرشيفية|أرشيفية|ارشيفيه|صورة ارشيف|أرشيف|صور أرشيفية|ح.م|ح م|(أ ف ب)|(ا ف ب)|(رويترز)|"
-    "(afp)|(reuters)|(ap)|getty images|getty|afp|reuters|(الأناضول)|(د ب أ)|(وكالات)|صورة"
+    "(afp)|(reuters)|(ap)|getty images|getty|afp|reuters|(الأناضول)|(د ب أ)|(وكالات)|صورة|"
+    # A picture's own credit: the outlet's photographer, an archive, social media.
+    "(خاص)|(أرشيف)|(أرشيفية)|(صورة أرشيفية)|(إنترنت)|(الإنترنت)|(مواقع التواصل)|(متداولة)"
 ))
 
 PHOTO_CREDIT_OPENINGS = tuple(_folded("©|تصوير|عدسة|الصورة:|صورة:|photo:|photo|crédit|credit"))
