@@ -272,3 +272,11 @@ def test_a_caption_closed_by_a_private_photo_credit_is_not_a_subheading() -> Non
     d = one(f"{HEAD}\n\n{P_A}\n\n{P_B}\n\nصورة من حفل الافتتاح (خاص)\n\n{P_C}\n\n{P_D}\n")
     assert "حفل الافتتاح (خاص)" not in d.body
     assert d.body == f"{P_A}\n\n{P_B}\n\n{P_C}\n\n{P_D}"
+
+
+def test_a_long_headline_printed_without_a_stop_is_the_title_not_the_first_paragraph() -> None:
+    head = "البلدية تفتتح مكتبة عامة جديدة في الحي الشرقي وتدعو الطلاب إلى زيارتها"
+    d = one(f"آخر تحديث: 03/03/2025 - 11:20\n\n{head}\n\n{BODY}\n")
+    assert (d.title, d.title_inferred) == (head, False)
+    assert d.body == BODY
+

@@ -691,6 +691,10 @@ def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
     return text, extra
 
 
+HEADLINE_UNSTOPPED_WORDS = 16
+"""The most words a headline printed without a stop has when it is told from a lead."""
+
+
 def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | None:  # noqa: C901
     """(start, end) of the article's core: the best run of prose lines."""
     n = len(lines)
@@ -793,7 +797,28 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
         if s < start and lines[s].key in keys:
             start = s  # the lead printed above as a standfirst: the core starts there
             break
+    if bonus((start, best[1], best[2])) == 0 and _unstopped_headline(lines, start, best[1]):
+        start += 1
     return start, best[1]
+
+
+def _unstopped_headline(lines: list[_Line], i: int, end: int) -> bool:
+    """Is line i, the first of a core with no headline above it, the headline? A long
+    headline (10+ words, some function words) reads as prose; it is told from a lead by
+    ending without a stop or clause comma while the next line, longer, ends a sentence and
+    shares at least two content words with it."""
+    f = lines[i]
+    text = f.text.rstrip("\"'»” ")
+    if not _headline_like(f) or f.words > HEADLINE_UNSTOPPED_WORDS or ends_sentence(text) \
+            or text.endswith(("،", ",", ":", "：", "؛", ";", "!", "؟", "?", "…")):
+        return False
+    if "،" in text or "," in text:
+        return False  # a clause comma: running text broken over lines, not a headline
+    if i + 1 >= end or not lines[i + 1].prose:
+        return False
+    lead = lines[i + 1]
+    return (ends_sentence(lead.text.rstrip("\"'»” ")) and lead.words > f.words
+            and len(content_words(f.text) & content_words(lead.text)) >= 2)
 
 
 def _read_also_inside(lines: list[_Line], j: int) -> bool:
