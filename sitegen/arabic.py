@@ -104,7 +104,9 @@ MARKERS: dict[str, re.Pattern[str]] = {
         r"|(?:اقرا|قد يعجبك) ايضا من)\s*[:：]?\s*(?P<rest>.*)$"
     ),
     "source": re.compile(r"^المصدر\s*[:：]\s*(?P<rest>.+)$"),
-    "keywords": re.compile(r"^(?:كلمات دلاليه|الكلمات المفتاحيه|كلمات مفتاحيه|الوسوم)\s*[:：]\s*(?P<rest>.*)$"),
+    # Alone on its line the label needs no colon: its keywords follow, one per line.
+    "keywords": re.compile(r"^(?:كلمات دلاليه|الكلمات الدلاليه|الكلمات المفتاحيه|كلمات مفتاحيه|الوسوم|وسوم"
+                           r"|كلمات البحث)(?:\s*[:：]\s*|\s*$)(?P<rest>.*)$"),
 }
 
 

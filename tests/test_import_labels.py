@@ -280,3 +280,14 @@ def test_a_long_headline_printed_without_a_stop_is_the_title_not_the_first_parag
     assert (d.title, d.title_inferred) == (head, False)
     assert d.body == BODY
 
+
+
+def test_keywords_one_a_line_under_a_bare_label_become_tags() -> None:
+    d = one(f"{HEAD}\n\n{BODY}\n\nالوسوم\n\nمكتبات عامة\n\nالحي الشرقي\n\nثقافة\n")
+    assert d.tags == ("مكتبات عامة", "الحي الشرقي", "ثقافة")
+    assert d.body == BODY
+
+
+def test_keywords_on_the_line_after_a_bare_label_become_tags() -> None:
+    d = one(f"{HEAD}\n\n{BODY}\n\nكلمات مفتاحية\n\nمكتبات عامة، الحي الشرقي، ثقافة\n")
+    assert d.tags == ("مكتبات عامة", "الحي الشرقي", "ثقافة")

@@ -691,6 +691,16 @@ def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
     return text, extra
 
 
+KEYWORD_LINE_WORDS = 4
+"""The most words a keyword printed alone on its line has (a longer line is a list of them)."""
+
+
+def _keyword_line(f: _Line) -> bool:
+    """Can line `f`, after a keywords marker, hold keywords (not text, a marker or a widget)?"""
+    return not f.prose and f.shape not in ("marker", "chrome", "feed_footer") and not ends_sentence(f.text) \
+        and f.words <= 30
+
+
 HEADLINE_UNSTOPPED_WORDS = 16
 """The most words a headline printed without a stop has when it is told from a lead."""
 
@@ -1131,11 +1141,22 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
                     put(i + 1, "source", "the source named on the line after its marker", value, part=part)
                     i += 1
             elif kind == "keywords":
-                value = f.value or (lines[i + 1].text if i + 1 < n and not lines[i + 1].prose else "")
-                put(i, "tags", f.why, value, part=part)
-                if not f.value and value:
-                    put(i + 1, "tags", "the keywords after their marker", value, part=part)
+                # Without keywords on its own line, the marker heads them: one line of them, or
+                # one keyword a line (short lines, up to the next marker, widget or text).
+                value, at = f.value, i
+                if not value and i + 1 < n and _keyword_line(lines[i + 1]) \
+                        and lines[i + 1].words > KEYWORD_LINE_WORDS:
                     i += 1
+                    value = lines[i].text
+                    put(i, "tags", "the keywords after their marker", "", part=part)
+                elif not value:
+                    alone = []
+                    while i + 1 < n and _keyword_line(lines[i + 1]) and lines[i + 1].words <= KEYWORD_LINE_WORDS:
+                        i += 1
+                        alone.append(lines[i].text.strip())
+                        put(i, "tags", "a keyword alone on its line after the marker", "", part=part)
+                    value = "، ".join(alone)
+                put(at, "tags", f.why, value, part=part)
             else:
                 put(i, "read_also" if kind == "read_also" else "related_list", f.why, f.value, part=part)
                 in_list = True
