@@ -687,7 +687,7 @@ class Renderer:
                                       links.backlinks)))
         else:
             fields = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
-                                      a.dir, links.read_also, links.related, links.by_tags,
+                                      a.dir, a.author, a.updated_iso, links.read_also, links.related, links.by_tags,
                                       links.backlinks)))
         sig = (fields, body.key)
         self.deps.signatures[a.slug] = sig

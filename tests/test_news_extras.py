@@ -14,6 +14,7 @@ import pytest
 
 from sitegen import schedule
 from sitegen.build import build
+from sitegen.check import check_site
 from sitegen.cli import main
 from sitegen.config import load_config
 
@@ -156,6 +157,9 @@ def test_aliases_redirect_and_are_listed_nowhere(make_site: MakeSite, monkeypatc
         assert '<meta name="robots" content="noindex">' in html
     listed = _read(root, "sitemap.xml") + _read(root, "feed.xml") + _read(root, "index.html")
     assert "old-title" not in listed and "old.html" not in listed and quote("قديم") not in listed
+    # `sitegen check` takes them for what they are: no orphan, no broken link.
+    report = check_site(load_config(root / "config.toml"))
+    assert report.orphans == [] and report.broken == [] and report.pages > 3
 
 
 def test_an_alias_naming_a_page_is_an_error_naming_both_files(
