@@ -173,3 +173,18 @@ def test_an_alias_naming_a_page_is_an_error_naming_both_files(
     err = capsys.readouterr().err
     assert "content/b.md: aliases: 'a' is the URL of content/a.md's page" in err
     assert not (root / "public/articles/b").exists()
+
+
+def test_the_dev_server_shows_scheduled_articles_with_future(make_site: MakeSite,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen.serve.server import make_rebuild
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_2026_12_01)
+    root = _site(make_site, {"content/s.md": article("خبر مجدول", slug="s", date="2026-12-25")})
+    config = load_config(root / "config.toml")
+    for future, shown in ((False, False), (True, True)):
+        out = root / f"serve-{future}"
+        rebuilt = make_rebuild(config.replace(output_dir=out), future=future)(frozenset())
+        if rebuilt.after is not None:
+            rebuilt.after()
+        assert (out / "articles/s/index.html").exists() is shown
