@@ -784,7 +784,7 @@ class Renderer:
         if not split_before and self._kept("sitemap.xml", self.site.by_slug):
             return
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
-        entries += [(article_path(a.slug), a.date) for a in self.site.articles]
+        entries += [(article_path(a.slug), a.updated or a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
                               ("authors/", self.authors)):
             if groups:

@@ -188,3 +188,27 @@ def test_the_dev_server_shows_scheduled_articles_with_future(make_site: MakeSite
         if rebuilt.after is not None:
             rebuilt.after()
         assert (out / "articles/s/index.html").exists() is shown
+
+
+def test_the_sitemap_dates_a_revised_article_by_its_revision(make_site: MakeSite,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_2026_12_01)
+    root = _site(make_site, {"content/a.md": article("خبر", slug="a", date="2026-11-20", updated="2026-11-25T08:00")})
+    build(load_config(root / "config.toml"))
+    assert ("<loc>https://example.org/articles/a/</loc><lastmod>2026-11-25</lastmod>"
+            in _read(root, "sitemap.xml"))
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("expires: soon", "content/a.md:4: load: expires: 'soon' is not a date (write YYYY-MM-DD)"),
+    ("updated: [2026]", "content/a.md:4: load: updated: [2026] is not a date (write YYYY-MM-DD)"),
+    ("aliases: [../../etc]", "content/a.md:4: load: aliases: '../../etc' is not a slug or a path inside the site"),
+    ("aliases: {a: b}", "content/a.md:4: load: aliases: must be a list of old slugs or paths"),
+])
+def test_a_bad_new_key_is_one_line_naming_file_and_line(make_site: MakeSite, capsys: pytest.CaptureFixture[str],
+                                                         line: str, message: str) -> None:
+    root = _site(make_site, {"content/a.md": f"---\ntitle: خبر\nslug: a\n{line}\n---\n\nنص.\n",
+                             "content/b.md": article("خبر آخر", slug="b")})
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err, err
