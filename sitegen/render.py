@@ -625,8 +625,9 @@ class Renderer:
         if a.updated_iso:
             ld["dateModified"] = a.updated_iso
         if a.author:
-            ld["author"] = {"@type": "Person", "name": a.author,
-                            "url": cfg.base_url + card["author_url"][len(cfg.base_path):]}
+            ld["author"] = {"@type": "Person", "name": a.author}
+            if card["author_url"]:  # none for a byline of tatweel only
+                ld["author"]["url"] = cfg.base_url + card["author_url"][len(cfg.base_path):]
         if a.source:
             ld["publisher"] = {"@type": "Organization", "name": a.source}
         if a.summary:

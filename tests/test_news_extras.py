@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from sitegen import schedule
-from sitegen.build import build
+from sitegen.build import build, verify_incremental
 from sitegen.check import check_site
 from sitegen.cli import main
 from sitegen.config import load_config
@@ -131,17 +131,23 @@ def test_a_later_build_publishes_with_no_file_changed_and_a_plain_no_op_stays_on
     root = _site(make_site, {
         "content/a.md": article("خبر منشور", slug="a", date="2026-11-20", tags="[وسم]"),
         "content/s.md": article("خبر مجدول", slug="s", date="2026-12-02", tags="[وسم]"),
+        "content/e.md": article("خبر ينتهي", slug="e", date="2026-11-01", expires="2026-12-03T12:00"),
     })
     config = load_config(root / "config.toml")
     build(config)
-    assert not _published(root)["page"]
+    assert not _published(root)["page"] and (root / "public/articles/e/index.html").exists()
     assert build(config).noop  # the same day: nothing to do
     clock[0] = datetime.datetime(2026, 12, 2, 0, 1, tzinfo=datetime.timezone.utc)
     report = build(config)
     assert not report.noop and all(_published(root).values())
-    assert build(config).noop  # nothing scheduled any more
-    clock[0] = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
     assert build(config).noop
+    # The expiry, then: the page is removed, and the result is what a build from scratch gives.
+    clock[0] = datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.timezone.utc)
+    assert not build(config).noop
+    assert not (root / "public/articles/e").exists() and "/articles/e/" not in _read(root, "sitemap.xml")
+    assert verify_incremental(config)[1] == []
+    clock[0] = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+    assert build(config).noop  # nothing scheduled or expiring any more
 
 
 def test_aliases_redirect_and_are_listed_nowhere(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,3 +218,13 @@ def test_a_bad_new_key_is_one_line_naming_file_and_line(make_site: MakeSite, cap
     assert main(["build", "-q", "-C", str(root / "config.toml")]) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err, err
+
+
+def test_a_byline_of_tatweel_only_is_shown_without_a_page(make_site: MakeSite) -> None:
+    root = _site(make_site, {"content/a.md": article("خبر", slug="a", author='"ـــ"')})
+    build(load_config(root / "config.toml"))
+    html = _read(root, "articles/a/index.html")
+    assert '<p class="byline">بقلم: ـــ</p>' in html
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert ld["author"] == {"@type": "Person", "name": "ـــ"}
+    assert not (root / "public/authors").exists()
