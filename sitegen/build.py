@@ -15,6 +15,7 @@ a time per output folder.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import logging
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sitegen import cache as build_cache
-from sitegen import fsutil
+from sitegen import fsutil, schedule
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
 from sitegen.fsutil import OutputLock
@@ -78,7 +79,7 @@ class BuildReport:
     once the new pages are published, before the next build."""
 
 
-def build(config: Config, *, strict: bool = False, drafts: bool = False,
+def build(config: Config, *, strict: bool = False, drafts: bool = False, future: bool = False,
           search_later: bool = False, log_warnings: bool = True, save_later: bool = False,
           progress: Callable[[str, int | None], None] | None = None,
           lock_timeout: float | None = None) -> BuildReport:
@@ -95,6 +96,8 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
     seconds to minutes) is not: the output keeps the previous bundle, one edit behind, and
     the report's `search_job` makes the new one for the next build. Without it (`sitegen
     build`), the bundle always matches the pages.
+
+    With `future`, articles dated ahead of now (sitegen.schedule) are built too.
 
     With `log_warnings` False, the warnings are not logged one per line (the dev server's
     rebuilds print only their count); they are still in the report, and still fail `strict`.
@@ -119,7 +122,7 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
                         fsutil.LOCK_TIMEOUT if lock_timeout is None else lock_timeout):
             remove_leftovers(config.output_dir.resolve())
             try:
-                return _timed_build(config, strict=strict, drafts=drafts,
+                return _timed_build(config, strict=strict, drafts=drafts, future=future,
                                     search_later=search_later, log_warnings=log_warnings,
                                     save_later=save_later, progress=progress)
             except build_cache.CacheDamaged as e:
@@ -127,7 +130,7 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
                 # so before anything was published: build again from scratch, once.
                 log.warning("%s", e)
                 build_cache.discard(config)
-                return _timed_build(config, strict=strict, drafts=drafts,
+                return _timed_build(config, strict=strict, drafts=drafts, future=future,
                                     search_later=search_later, log_warnings=log_warnings,
                                     save_later=save_later, progress=progress)
     finally:
@@ -135,7 +138,7 @@ def build(config: Config, *, strict: bool = False, drafts: bool = False,
             gc.enable()
 
 
-def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bool,
+def _timed_build(config: Config, *, strict: bool, drafts: bool, future: bool, search_later: bool,
                  log_warnings: bool, save_later: bool,
                  progress: Callable[[str, int | None], None] | None = None) -> BuildReport:
     """`build`, each stage timed: the no-op check, then `_build` when something changed."""
@@ -162,11 +165,15 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
             stages[name] = stages.get(name, 0.0) + time.perf_counter() - t
 
     def check() -> tuple[build_cache.BuildCache, dict[str, build_cache.Stat], dict[str, build_cache.Stat]]:
-        store = build_cache.BuildCache.open(config, build_cache.build_key(config, drafts))
+        store = build_cache.BuildCache.open(config, build_cache.build_key(config, drafts, future))
         return store, build_cache.scan_inputs(config), store.scan_outputs(config.output_dir)
 
     store, inputs, on_disk = timed("cache", check)
-    if store.unchanged(config, inputs, on_disk) and not store.state.search_stale:
+    # A scheduled article published, or one expired, since the last build: no file changed,
+    # yet the site did.
+    at = schedule.now()
+    due = store.state.next_change is not None and at.timestamp() >= store.state.next_change
+    if store.unchanged(config, inputs, on_disk) and not store.state.search_stale and not due:
         warnings = list(store.state.warnings)
         store.keep()
         _report_warnings(warnings, strict, config, log_warnings)
@@ -175,7 +182,7 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
                            warnings=warnings, seconds=time.perf_counter() - start,
                            stage_seconds=stages, noop=True)
     try:
-        return _build(config, store, inputs, on_disk, strict=strict, drafts=drafts,
+        return _build(config, store, inputs, on_disk, strict=strict, drafts=drafts, future=future, at=at,
                       search_later=search_later, log_warnings=log_warnings, save_later=save_later,
                       start=start, started_ns=started_ns, stages=stages, timed=timed)
     finally:
@@ -183,7 +190,8 @@ def _timed_build(config: Config, *, strict: bool, drafts: bool, search_later: bo
 
 
 def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, build_cache.Stat],
-           on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, search_later: bool,
+           on_disk: dict[str, build_cache.Stat], *, strict: bool, drafts: bool, future: bool,
+           at: datetime.datetime, search_later: bool,
            log_warnings: bool, save_later: bool, start: float,
            started_ns: int, stages: dict[str, float], timed: Callable[..., T]) -> BuildReport:  # type: ignore[type-var]
     """The build proper, once the no-op check said something changed."""
@@ -209,8 +217,10 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     read: dict[str, tuple[str, str, int]] = {}
     # The content files the cache's scan found: the loader need not walk the folder again.
     files = [key[len("content:"):] for key in inputs if key.startswith("content:")]
-    site = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles,
-                                           unchanged=unchanged, read=read, files=files))
+    loaded = timed("load", lambda: load_site(config, drafts=drafts, parsed=data.articles,
+                                             unchanged=unchanged, read=read, files=files))
+    site = schedule.published_site(loaded, at, future=future)
+    store.state.next_change = schedule.next_change(loaded, at, future=future)
     data.files = {path: data.files[path] for path in unchanged}
     for path, entry in read.items():
         stat = inputs.get("content:" + path[len(content):])
@@ -397,7 +407,8 @@ def summary(report: BuildReport) -> str:
             f"({report.written:,} written, {report.unchanged:,} unchanged, {report.removed:,} removed)")
 
 
-def verify_incremental(config: Config, *, strict: bool = False, drafts: bool = False) -> tuple[BuildReport, list[str]]:
+def verify_incremental(config: Config, *, strict: bool = False, drafts: bool = False,
+                       future: bool = False) -> tuple[BuildReport, list[str]]:
     """Build incrementally (through the cache), then build the same inputs from scratch into
     a temporary folder with an empty cache, and compare every file byte for byte. Returns the
     incremental build's report and one line per difference (empty: identical)."""
@@ -405,11 +416,11 @@ def verify_incremental(config: Config, *, strict: bool = False, drafts: bool = F
     import tempfile
     from pathlib import Path
 
-    report = build(config, strict=strict, drafts=drafts)
+    report = build(config, strict=strict, drafts=drafts, future=future)
     scratch = Path(tempfile.mkdtemp(prefix="sitegen-verify-"))
     try:
         fresh = config.replace(output_dir=scratch / "public", cache_dir=scratch / "cache")
-        build(fresh, strict=strict, drafts=drafts)
+        build(fresh, strict=strict, drafts=drafts, future=future)
         a, b = config.output_dir, fresh.output_dir
         left = set(build_cache.scan(a))
         right = set(build_cache.scan(b))

@@ -5,11 +5,12 @@ Invalidation, from the coarsest to the finest:
 
 - **Build key.** sitegen's version and the source files of the build (path, size, mtime), the versions
   of the libraries that shape the bytes (Markdown, Jinja2, Babel, PyYAML, …), the whole
-  Config (every key, `base_url` included), `--drafts`, and `SOURCE_DATE_EPOCH`. Any
-  difference and the cache is ignored: the build is a cold one.
+  Config (every key, `base_url` included), `--drafts`, `--future` and `SOURCE_DATE_EPOCH`.
+  Any difference and the cache is ignored: the build is a cold one.
 - **No-op.** Every input file (content/, templates/, static/, themes/: path, size,
   mtime_ns) and every file of the output folder (path, size, mtime_ns) stat as they did
-  after the last build: nothing is read, rendered or written. A file modified less than
+  after the last build, and no scheduled article came out nor any expired since
+  (`State.next_change`): nothing is read, rendered or written. A file modified less than
   `RACY_NS` before the build that recorded it is "racy" (a second edit in the same clock
   tick would keep its mtime and maybe its size), so its bytes are hashed and compared.
   Output folders whose ctime is what the last build's check found are not listed: their
@@ -74,7 +75,7 @@ from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
 log = logging.getLogger(__name__)
 
-FORMAT = 8
+FORMAT = 9
 """Bump when the cache's layout changes."""
 RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
@@ -216,7 +217,7 @@ def _library_versions(cache_dir: Path) -> str:
     return versions
 
 
-def build_key(config: Config, drafts: bool) -> str:
+def build_key(config: Config, drafts: bool, future: bool = False) -> str:
     """The digest every cached value depends on (see the module docstring)."""
     import sitegen
 
@@ -229,7 +230,7 @@ def build_key(config: Config, drafts: bool) -> str:
             code.append((rel, st.st_size, st.st_mtime_ns))
     code.sort()
     return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(config.cache_dir),
-                  repr(config), repr(drafts), os.environ.get("SOURCE_DATE_EPOCH", ""))
+                  repr(config), repr(drafts), repr(future), os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 @dataclass
@@ -253,6 +254,10 @@ class State:
     later): the next build must not take the no-op path."""
     search_key: dict[str, str] | None = None
     """The search shards in the output folder: folder → key (see search.search_outputs)."""
+    next_change: float | None = None
+    """When an article the last build left out is published, or one it built expires
+    (seconds since the epoch; sitegen.schedule.next_change): a build from then on is not a
+    no-op, though no file changed."""
     folders: Folders = field(default_factory=dict)
     """The output folder's folders → ctime, as this build's check found them, so the next
     one lists only the folders changed since (see `BuildCache.scan_outputs`)."""

@@ -111,9 +111,14 @@ def check_site(config: Config) -> CheckReport:
     edges: dict[str, list[str]] = {}
     ids: dict[str, set[str]] = {}
     fragments: list[tuple[str, str, str, str]] = []  # (page, href, target, fragment)
+    # The redirect pages of articles' aliases: at old URLs that nothing links, on purpose.
+    redirects: set[str] = set()
     for page in pages:
         targets = []
-        hrefs, ids[page] = page_links((root / page).read_text(encoding="utf-8"))
+        text = (root / page).read_text(encoding="utf-8")
+        if '<meta http-equiv="refresh"' in text:
+            redirects.add(page)
+        hrefs, ids[page] = page_links(text)
         for href in hrefs:
             target = _target(config, page, href)
             if target is None:
@@ -140,7 +145,7 @@ def check_site(config: Config) -> CheckReport:
             continue
         reached.add(page)
         queue.extend(t for t in edges.get(page, []) if t.endswith(".html") and t not in reached)
-    orphans = [p for p in pages if p not in reached and p != "404.html"]
+    orphans = [p for p in pages if p not in reached and p != "404.html" and p not in redirects]
     return CheckReport(pages=len(pages), broken=broken, orphans=orphans)
 
 

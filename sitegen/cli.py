@@ -106,6 +106,8 @@ def _add_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", metavar="URL", help="publish URL, overriding config.toml's base_url")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: public/)")
     p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p.add_argument("--future", action="store_true",
+                   help="include articles dated ahead of now (otherwise published by the first build on or after their date)")
     p.add_argument("--verify-incremental", action="store_true",
                    help="after the build, build again from scratch (no cache) into a temporary "
                         "folder and compare every file byte for byte; exit 1 on any difference")
@@ -126,7 +128,7 @@ def _run_build(args: argparse.Namespace, config: Config) -> int:
     config = _with_overrides(args, config)
     if getattr(args, "verify_incremental", False):
         report, diffs = verify_incremental(config, strict=args.strict,
-                                           drafts=args.drafts)
+                                           drafts=args.drafts, future=args.future)
         log.info("%s", summary(report))
         for line in diffs:
             log.error("verify-incremental: %s", line)
@@ -135,7 +137,7 @@ def _run_build(args: argparse.Namespace, config: Config) -> int:
         return EXIT_ERROR if diffs else EXIT_OK
     # A status line per stage while it runs, on a terminal only (not with -q).
     with _progress(args) as progress:
-        report = build(config, strict=args.strict, drafts=args.drafts,
+        report = build(config, strict=args.strict, drafts=args.drafts, future=args.future,
                        progress=progress if progress.enabled else None)
     log.info("%s", summary(report))
     if report.stage_seconds:  # -v
@@ -198,13 +200,14 @@ def _add_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--open", action="store_true", help="open the site in the default web browser")
     p.add_argument("--poll", action="store_true",
                    help="poll for changes instead of OS events (network and container mounts)")
+    p.add_argument("--future", action="store_true", help="include articles dated ahead of now")
 
 
 def _run_serve(args: argparse.Namespace, config: Config) -> int:
     from sitegen.serve import run
 
     return run(config, host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
-               config_file=args.config, strict=args.strict)
+               config_file=args.config, strict=args.strict, future=args.future)
 
 
 # --- deploy --------------------------------------------------------------------------------

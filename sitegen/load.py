@@ -8,7 +8,7 @@ import difflib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "load"
 _KNOWN = {"title", "title_inferred", "slug", "date", "source", "author", "tags", "read_also", "related",
-          "summary", "seed", "lang", "dir", "draft"}
+          "summary", "seed", "lang", "dir", "draft", "updated", "expires", "aliases"}
 
 
 def article_slug(title: str, style: str = "unicode") -> str:
@@ -176,17 +176,23 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     slug = unicodedata.normalize("NFC", str(slug).strip())
     if "/" in slug or slug in {".", ".."} or not slug:
         raise fail("slug", f"{slug!r} cannot be a URL segment")
-    date = meta.get("date")
-    if isinstance(date, datetime.datetime):
-        date = date.date()
-    elif isinstance(date, str):
-        try:
-            # The importer writes the time when the page gave one: "2024-05-18T19:48".
-            date = datetime.datetime.fromisoformat(date.strip()).date()
-        except ValueError:
-            raise fail("date", f"{date!r} is not a date (write YYYY-MM-DD)") from None
-    elif date is not None and not isinstance(date, datetime.date):
-        raise fail("date", f"{date!r} is not a date (write YYYY-MM-DD)")
+    # The importer writes the time when the page gave one: "2024-05-18T19:48".
+    date, publish_at = _moment(meta.get("date"), fail, "date")
+    _, expires = _moment(meta.get("expires"), fail, "expires")
+    updated, _ = _moment(meta.get("updated"), fail, "updated")
+    updated_iso = ""
+    if updated is not None:
+        raw = meta["updated"]
+        updated_iso = (raw.strip() if isinstance(raw, str) else raw.isoformat())
+    aliases = meta.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list) or not all(isinstance(t, (str, int)) for t in aliases):
+        raise fail("aliases", "must be a list of old slugs or paths")
+    aliases = [unicodedata.normalize("NFC", str(t).strip()) for t in aliases if str(t).strip()]
+    for alias in aliases:
+        if any(seg in {".", ".."} for seg in alias.split("/")) or "\\" in alias or alias in {"/", ""}:
+            raise fail("aliases", f"{alias!r} is not a slug or a path inside the site")
     tags = meta.get("tags") or []
     if isinstance(tags, str):
         tags = [t for t in re.split(r"[,،]", tags)]
@@ -241,7 +247,33 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         seed=str(seed or ""),
         body_digest=body_digest,
         warnings=warnings,
+        publish_at=publish_at,
+        expires=expires,
+        updated=updated,
+        updated_iso=updated_iso,
+        aliases=tuple(dict.fromkeys(aliases)),
     )
+
+
+def _moment(value: object, fail: Callable[[str, str], SourceError],
+            key: str) -> tuple[datetime.date, datetime.datetime] | tuple[None, None]:
+    """A front matter date or date-time (YAML's, or ISO 8601 text): the day as written, and
+    the moment as an aware UTC datetime (a date is its midnight, a time without a zone is
+    UTC). (None, None) when absent."""
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise fail(key, f"{value!r} is not a date (write YYYY-MM-DD)") from None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            return value.date(), value.replace(tzinfo=datetime.timezone.utc)
+        return value.date(), value.astimezone(datetime.timezone.utc)
+    if isinstance(value, datetime.date):
+        return value, datetime.datetime(value.year, value.month, value.day, tzinfo=datetime.timezone.utc)
+    raise fail(key, f"{value!r} is not a date (write YYYY-MM-DD)")
 
 
 def _unknown_key(path: str, lines: list[str], key: object) -> str:

@@ -74,6 +74,19 @@ class Article(_Compact):
     warnings: tuple[str, ...] = ()
     """What the loader found wrong but not fatal (unknown front matter keys), one
     `file:line: message` each: the build reports them with the link stage's."""
+    publish_at: datetime.datetime | None = None
+    """The moment the article is published (UTC): its `date` at 00:00, or the date-time
+    written (a time without a zone is UTC). Before it, builds leave the article out
+    (sitegen.schedule) unless --future."""
+    expires: datetime.datetime | None = None
+    """The moment the article is withdrawn (UTC), from `expires`; from then on builds leave it
+    out, page and all."""
+    updated: datetime.date | None = None
+    """The day of the last revision (`updated`), shown as «حُدّث في …»."""
+    updated_iso: str = ""
+    """`updated` as written (a date or a date-time, ISO 8601): the JSON-LD dateModified."""
+    aliases: tuple[str, ...] = ()
+    """Old URLs of the article (slugs, or paths inside the site), each a redirect page."""
 
     @property
     def stem(self) -> str:

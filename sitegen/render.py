@@ -26,6 +26,7 @@ from markupsafe import Markup
 from sitegen.arabic import canonical_letters, fold, slug
 from sitegen.cache import CacheDamaged, digest
 from sitegen.config import Config
+from sitegen.errors import BuildError, LinkError, SitegenError
 from sitegen.frontmatter import NOT_XML
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.load import article_body
@@ -156,6 +157,11 @@ def source_groups(site: Site) -> list[Group]:
     return group_by(site, "sources", {a.slug: [a.source] for a in site.articles if a.source})
 
 
+def author_groups(site: Site) -> list[Group]:
+    """One group per author (byline), at `authors/<slug>/`."""
+    return group_by(site, "authors", {a.slug: [a.author] for a in site.articles if a.author})
+
+
 UNDATED = "undated"
 """The key of the archive's group of articles without a date."""
 UNDATED_NAME = "بدون تاريخ"
@@ -247,17 +253,18 @@ class Renderer:
                    if previous is not None and fronts is not None else None)
         same = deps if deps is not None and listing is not None and deps.listing == listing else None
         if same is not None:
-            self.tags, self.sources, self.months = same.groups
+            self.tags, self.sources, self.months, self.authors = same.groups
         else:
             self.tags = tag_groups(site)
             self.sources = source_groups(site)
             self.months = month_groups(site)
+            self.authors = author_groups(site)
         # The indexes the navigation links: only those that list something (an empty page
         # is neither built nor linked). Every page shows the navigation, so which they are
         # is part of what every page reads.
         self.sections = {path: label for label, path, groups in (
             ("الوسوم", "tags/", self.tags), ("المصادر", "sources/", self.sources),
-            ("الأرشيف", "archive/", self.months)) if groups}
+            ("الأرشيف", "archive/", self.months), ("الكتّاب", "authors/", self.authors)) if groups}
         """Output folder → navigation label of each index with at least one group."""
         if previous is not None:
             self._render_key = digest(self._render_key, repr(sorted(self.sections)))
@@ -266,6 +273,7 @@ class Renderer:
         # fingerprints pickle without a memo, so sharing does not change their bytes).
         self._tag_link = {g.key: {"name": g.name, "url": base + _quoted(g.path)} for g in self.tags}
         self._source_url = {g.key: base + _quoted(g.path) for g in self.sources}
+        self._author_url = {g.key: base + _quoted(g.path) for g in self.authors}
         self._card_digests: dict[str, str] | None = same.cards if same is not None else None
         self.cards = _Cards(self._card)
         """Slug → its Card, made on first use."""
@@ -284,6 +292,8 @@ class Renderer:
         }
         self._partials: dict[tuple[str, str], Markup] = {}
         self._feed_entries: dict[str, str] = {}
+        self._made: set[str] = set()
+        """Output paths rendered so far (with `fingerprints`, every file of the site so far)."""
         if previous is not None:
             if same is not None:
                 groups, cards = same.groups_digest, same.cards
@@ -293,10 +303,10 @@ class Renderer:
                 groups = digest(_pickled((
                     [a.slug for a in site.articles],
                     *([(g.key, g.name, g.path, g.slugs) for g in groups]
-                      for groups in (self.tags, self.sources, self.months)))))
+                      for groups in (self.tags, self.sources, self.months, self.authors)))))
             layout = digest(self._render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
             self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
-                                 cards, {}, {}, listing, (self.tags, self.sources, self.months), groups,
+                                 cards, {}, {}, listing, (self.tags, self.sources, self.months, self.authors), groups,
                                  links_key, self._template_refs)
             if deps is not None:
                 self._openings = deps.openings
@@ -319,6 +329,9 @@ class Renderer:
             "summary": a.summary,
             "source": a.source,
             "source_url": self._source_url.get(fold(a.source)) if a.source else None,
+            "author": a.author,
+            "author_url": self._author_url.get(fold(a.author)) if a.author else None,
+            "updated": a.updated,
             # One link per tag even when the article spells it two ways, named as its page is.
             "tags": [self._tag_link[k] for k in dict.fromkeys(map(fold, a.tags)) if k in self._tag_link],
             "lang": a.lang,
@@ -452,6 +465,7 @@ class Renderer:
         those whose fingerprint says the output folder holds them already (see `kept`)."""
         for o in self._all():
             if o is not None:
+                self._made.add(o.path)
                 yield o
 
     def _all(self) -> Iterator[Output | None]:
@@ -467,6 +481,7 @@ class Renderer:
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
         yield from self.group_pages("sources/", "المصادر", self.sources, feeds=True)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
+        yield from self.group_pages("authors/", "الكتّاب", self.authors)
         if not self._kept("404.html", ()):
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
@@ -478,6 +493,51 @@ class Renderer:
         sitemaps = [o.path for o in news] + ["sitemap.xml"]
         yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
             f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
+        yield from self.redirect_pages()
+
+    def redirect_pages(self) -> Iterator[Output | None]:
+        """A redirect page for each of the articles' `aliases` (their old URLs), to be made
+        after every other page: an alias naming a file of the site (an article's page, a
+        list page, a static file, another alias) is an error naming both.
+        Redirect pages are listed nowhere (no sitemap, feed or search entry) and say
+        `noindex`: the article's own URL is the one to know."""
+        cfg = self.config
+        owners = {_file(article_path(a.slug)): a.path for a in self.site.articles}
+        made: dict[str, str] = {}
+        errors: list[SitegenError] = []
+        pages: list[tuple[str, Article]] = []
+        for a in self.site.articles:
+            for alias in a.aliases:
+                path = alias_file(alias)
+                owner = owners.get(path) or made.get(path)
+                if owner is not None:
+                    errors.append(LinkError(f"{a.path}: aliases: {alias!r} is the URL of "
+                                            f"{'its own page' if owner == a.path else owner + chr(39) + 's page'}"
+                                            f" ({path}); remove the alias from {a.path} or rename {owner}"))
+                elif path in self.fingerprints or path in self._made:
+                    errors.append(LinkError(f"{a.path}: aliases: {alias!r} is the URL of the site's "
+                                            f"page {path}; remove the alias from {a.path}"))
+                else:
+                    made[path] = a.path
+                    pages.append((path, a))
+        if errors:
+            raise BuildError(errors)
+        for path, a in pages:
+            target = abs_url(cfg, article_path(a.slug))
+            if not self._changed(path, "redirect", (target, a.title)):
+                yield None
+                continue
+            html = ("<!DOCTYPE html>\n"
+                    f'<html lang={quoteattr(cfg.language)} dir={quoteattr(cfg.direction)}>\n<head>\n'
+                    '<meta charset="utf-8">\n'
+                    f"<title>{xml_escape(a.title)}</title>\n"
+                    f"<link rel=\"canonical\" href={quoteattr(target)}>\n"
+                    '<meta name="robots" content="noindex">\n'
+                    f'<meta http-equiv="refresh" content={quoteattr("0; url=" + target)}>\n'
+                    "</head>\n<body>\n"
+                    f'<p>نُقل هذا المقال إلى <a href={quoteattr(target)} dir="auto">{xml_escape(a.title)}</a>.</p>\n'
+                    "</body>\n</html>\n")
+            yield Output(path, html.encode("utf-8"))
 
     def pagination(self, path: str, slugs: Sequence[str]) -> list[tuple[str, Sequence[str], int, int]]:
         """A list of `slugs` (in site order) cut into pages of `page_size`: for each, its
@@ -562,6 +622,12 @@ class Renderer:
                               "inLanguage": a.lang or cfg.language}
         if a.date:
             ld["datePublished"] = a.date.isoformat()
+        if a.updated_iso:
+            ld["dateModified"] = a.updated_iso
+        if a.author:
+            ld["author"] = {"@type": "Person", "name": a.author}
+            if card["author_url"]:  # none for a byline of tatweel only
+                ld["author"]["url"] = cfg.base_url + card["author_url"][len(cfg.base_path):]
         if a.source:
             ld["publisher"] = {"@type": "Organization", "name": a.source}
         if a.summary:
@@ -622,7 +688,7 @@ class Renderer:
                                       links.backlinks)))
         else:
             fields = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
-                                      a.dir, links.read_also, links.related, links.by_tags,
+                                      a.dir, a.author, a.updated_iso, links.read_also, links.related, links.by_tags,
                                       links.backlinks)))
         sig = (fields, body.key)
         self.deps.signatures[a.slug] = sig
@@ -719,8 +785,9 @@ class Renderer:
         if not split_before and self._kept("sitemap.xml", self.site.by_slug):
             return
         entries: list[tuple[str, datetime.date | None]] = [("", None)]
-        entries += [(article_path(a.slug), a.date) for a in self.site.articles]
-        for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months)):
+        entries += [(article_path(a.slug), a.updated or a.date) for a in self.site.articles]
+        for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
+                              ("authors/", self.authors)):
             if groups:
                 entries.append((index, None))
             entries += [(g.path, None) for g in groups]
@@ -800,8 +867,8 @@ class PageDeps:
     listing: str | None
     """Digest of the render key and every article's front matter, in site order: all that
     the cards and groups are made from (None when the front matter digests were not known)."""
-    groups: tuple[list[Group], list[Group], list[Group]]
-    """The tag, source and month groups."""
+    groups: tuple[list[Group], list[Group], list[Group], list[Group]]
+    """The tag, source, month and author groups."""
     groups_digest: str
     """Digest of the articles' order and the groups (a part of `layout`)."""
     links_key: str | None
@@ -867,6 +934,16 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
             refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
                         else None)
     return refs
+
+
+def alias_file(alias: str) -> str:
+    """The output file of an article's alias: `articles/<alias>/index.html` for an old slug
+    (no `/`); for a path inside the site (`/news/old-title/`, `old.html`), that path, or its
+    index.html for a folder."""
+    if "/" not in alias:
+        return _file(article_path(alias))
+    path = alias.strip("/") if not alias.endswith((".html", ".htm")) else alias.lstrip("/")
+    return path if path.endswith((".html", ".htm")) else path + "/index.html"
 
 
 def _page_path(path: str, number: int) -> str:

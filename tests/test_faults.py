@@ -77,7 +77,7 @@ def leftovers(root: Path) -> list[str]:
 
 def sitegen(root: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
     """`sitegen build` of the project at `root` as its own process."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1800000000", "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "sitegen", "build", "-q", "-C", str(root / "config.toml"), *args],
                             cwd=root, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             **popen)  # type: ignore[call-overload]

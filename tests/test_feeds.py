@@ -100,9 +100,9 @@ def test_sitemap_and_robots(make_site: MakeSite) -> None:
 
 
 def test_undated_feed_takes_its_time_from_source_date_epoch(make_site: MakeSite, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = make_site({"content/c.md": FILES["content/c.md"]})
     build(load_config(root / "config.toml"))
     feed = feedparser.parse((root / "public/feed.xml").read_bytes())
-    assert feed.feed.updated == "2023-11-14T22:13:20Z"
-    assert feed.entries[0].updated == "2023-11-14T22:13:20Z" and "published" not in feed.entries[0]
+    assert feed.feed.updated == "2027-01-15T08:00:00Z"
+    assert feed.entries[0].updated == "2027-01-15T08:00:00Z" and "published" not in feed.entries[0]

@@ -126,6 +126,8 @@ DATED_SITE = {
     "content/truth-social.md": (
         "---\ntitle: منصة Truth Social تطلق خدمة بث\nslug: truth-social\ndate: 2026-11-21\ntags: [تروث سوشيال, عام 2021]\n"
         "source: صدى البلد\nsummary: أطلقت Trump Media & Technology Group (TMTG) خدمة جديدة.\n"
+        # An author page and a redirect page (the alias) are checked too.
+        "author: كاتب Example\nupdated: 2026-11-22T10:30\naliases: [old-truth, /news/2021/truth.html]\n"
         "read_also: [english-note]\n---\n"
         "أطلقت شركة Trump Media & Technology Group (TMTG) في 2021 منصة Truth Social، ضد Big Tech.\n\n"
         "| السنة | المستخدمون |\n|---|---|\n| 2022 | 2 مليون |\n\n"

@@ -23,6 +23,7 @@ WORDS = ("ترامب ماسك منصة تروث سوشيال الصين الاق
          "مصر العراق الشركة الرئيس Tesla Apple TMTG Big Tech Reuters 2026").split()
 TAGS = ("تروث سوشيال", "إيلون ماسك", "إیلون ماسک", "الاقتصاد", "النفط", "الذهب", "Big Tech",
         "الانتخابات", "الصين", "مصر")
+AUTHORS = ("سارة المحررة", "Nadia K.", "سارة  المحررة")
 SOURCES = ("صدى البلد", "الاقتصاد نيوز", "وكالات", "")
 
 
@@ -45,6 +46,18 @@ def _article(rng: random.Random, slug: str, others: list[str], title: str | None
         lines.append("read_also: [" + ", ".join(rng.sample(others, min(len(others), 2))) + "]")
     if rng.random() < 0.3:
         lines.append(f"summary: {_sentence(rng, 10)}")
+    if rng.random() < 0.4:
+        lines.append(f"author: {rng.choice(AUTHORS)}")
+    if rng.random() < 0.2:
+        lines.append(f"updated: 2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00")
+    if rng.random() < 0.2:
+        lines.append(f"aliases: [old-{slug}]")
+    # The tests' SOURCE_DATE_EPOCH is 2027-01-15: one article in ten is scheduled after it,
+    # one in ten has expired before it.
+    if rng.random() < 0.1:
+        lines = [line for line in lines if not line.startswith("date:")] + ["date: 2027-03-01"]
+    if rng.random() < 0.1:
+        lines.append(f"expires: 202{rng.choice((5, 8))}-06-01")
     body = [_sentence(rng, 20) for _ in range(rng.randint(1, 3))]
     if others and rng.random() < 0.4:
         body.append(f"انظر [{_sentence(rng, 2)}]({rng.choice(others)}.md) و [هذا](missing-{rng.randint(1, 3)}.md).")
@@ -150,7 +163,7 @@ def assert_same_as_full(root: Path, tmp: Path, done: list[str]) -> None:
 @pytest.mark.parametrize("seed", range(24))
 def test_random_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     rng = random.Random(seed)
     root = tmp_path / "site"
     make_project(root, rng, 40)
@@ -168,7 +181,7 @@ def test_random_edits_build_as_a_full_build_does_from_the_cache_files(tmp_path: 
     tables' bases and deltas), instead of taking what the previous build kept in memory."""
     from sitegen import cache
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     real = cache.BuildCache.open.__func__  # type: ignore[attr-defined]
 
     def open_from_files(cls: type, config: object, key: str) -> object:
@@ -189,7 +202,7 @@ def test_random_edits_build_as_a_full_build_does_from_the_cache_files(tmp_path: 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = tmp_path / "site"
     make_project(root, random.Random(99), 20)
     return root

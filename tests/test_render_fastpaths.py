@@ -67,7 +67,7 @@ def plain_includes(root: Path, theme_chain: list[str]) -> list[str]:
 def test_partials_render_what_their_includes_render(make_site: MakeSite, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      theme: str, config: str) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = make_site({**FILES, "config.toml": f'base_url = "https://example.org/"\ntheme = "{theme}"\n'
                       f"search = false\n{config}"})
     plain = tmp_path / "plain"
@@ -96,7 +96,7 @@ def test_partial_calls_are_template_dependencies() -> None:
 @pytest.mark.parametrize("partial", ["partials/list-item.html", "partials/card.html", "partials/date.html"])
 def test_editing_a_partial_renders_the_pages_that_call_it_again(make_site: MakeSite, partial: str,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
     build(config)
@@ -113,7 +113,7 @@ def test_a_body_edit_fingerprints_no_page(make_site: MakeSite, monkeypatch: pyte
     """No card, group or template changed, so every home, tag, source, month and index
     page, feed and the sitemap is kept without computing its fingerprint; the edited
     article's page is rendered, found changed by its signature (no fingerprint either)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
     build(config)
@@ -134,7 +134,7 @@ def test_a_body_edit_fingerprints_no_page(make_site: MakeSite, monkeypatch: pyte
 @pytest.mark.parametrize("edit", ["twin-tag", "title", "date", "tags", "template"])
 def test_listing_pages_follow_what_they_show(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
                                              edit: str) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     files = {f"content/{s}.md": article(f"خبر {s}", slug=s, date=f"2026-0{i + 1}-0{i + 1}",
                                         tags="[إيلون ماسك, الاقتصاد]" if i < 3 else "[الذهب]")
              for i, s in enumerate("pqrs")}
@@ -167,7 +167,7 @@ def test_a_template_edit_renders_article_pages_without_reading_content(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whether a summary is the body's opening (so not shown) is remembered per article: a
     template edit renders every article page again without reading a content file."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
     build(config)
@@ -184,7 +184,7 @@ def test_a_template_edit_renders_article_pages_without_reading_content(
 @pytest.mark.parametrize("before, after", [("ملخص مختلف.", "فقرة أولى من"), ("فقرة أولى من", "ملخص مختلف.")])
 def test_a_summary_edit_shows_or_hides_the_standfirst(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch,
                                                       before: str, after: str) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     body = "فقرة أولى من المقال وفيها كلام كثير."
     root = make_site({"content/s.md": article("خبر", body, slug="s", summary=before),
                       "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
@@ -218,7 +218,7 @@ def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
     """No front matter changed, so the tag, source and month groups and the cards' digests
     are the last build's: no group is made, only the edited page's own card is, and no
     other article's fields and links are pickled for its signature."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     files = {f"content/t{i}.md": article(f"خبر {i}", slug=f"t{i}", date=f"2026-01-0{i + 1}",
                                          tags="[الاقتصاد]", source="صدى البلد", read_also="[t0]")
              for i in range(6)}
@@ -240,7 +240,7 @@ def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
     assert report.rendered == 1 and made == ["solo"] and grouped == []
     assert pickled == []
     monkeypatch.undo()
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert verify_incremental(config)[1] == []
 
 

@@ -388,10 +388,12 @@ def serve_output_dir(config: Config) -> Path:
     return config.cache_dir / "serve" / "public"
 
 
-def make_rebuild(config: Config, config_file: Path | None = None, *, strict: bool = False) -> Rebuild:
+def make_rebuild(config: Config, config_file: Path | None = None, *, strict: bool = False,
+                 future: bool = False) -> Rebuild:
     """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
     config.toml, then the one build() (incremental through its cache). With `strict`, a
-    warning fails the build, so it shows in the page like an error."""
+    warning fails the build, so it shows in the page like an error. With `future`, articles
+    dated ahead of now are built too."""
     from sitegen.build import build
 
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
@@ -427,7 +429,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
-        report = build(cfg, strict=strict, search_later=True, log_warnings=not first_done, save_later=True)
+        report = build(cfg, strict=strict, future=future, search_later=True, log_warnings=not first_done, save_later=True)
         first_done[:] = [True]
         return Rebuilt(
             written=report.written,
@@ -445,7 +447,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
 
 
 def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
-               config_file: Path | None = None, strict: bool = False) -> DevServer:
+               config_file: Path | None = None, strict: bool = False, future: bool = False) -> DevServer:
     """A DevServer for a project, bound but not started: it builds into
     `serve_output_dir(config)` with base_url set to its own URL, and watches the inputs."""
     output = serve_output_dir(config)
@@ -453,7 +455,7 @@ def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, pol
                        base_path=config.base_path, poll=poll)
     try:
         server.rebuild = make_rebuild(config.replace(base_url=server.url, output_dir=output), config_file,
-                                      strict=strict)
+                                      strict=strict, future=future)
     except BaseException:
         server.stop()
         raise
@@ -462,7 +464,7 @@ def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, pol
 
 def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
         poll: bool = False, config_file: Path | None = None, strict: bool = False,
-        wait: Callable[[], None] | None = None) -> int:
+        wait: Callable[[], None] | None = None, future: bool = False) -> int:
     """`sitegen serve`: build, serve and watch until Ctrl-C (or until `wait` returns)."""
     if not is_loopback(host):
         bar = "!" * 72
@@ -470,7 +472,8 @@ def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.warning("serving on %s: anyone who can reach this machine can read the site", host)
         log.warning("and the dev server is not hardened for that; use --host 127.0.0.1 unless you mean it")
         log.warning("%s", bar)
-    server = dev_server(config, host=host, port=port, poll=poll, config_file=config_file, strict=strict)
+    server = dev_server(config, host=host, port=port, poll=poll, config_file=config_file, strict=strict,
+                        future=future)
     try:
         server.start()
         log.info("serving %s (Ctrl-C to stop)%s", server.url, " — polling for changes" if poll else "")
