@@ -43,9 +43,10 @@ def html_to_markdown(html: str) -> str:
 def html_to_text(html: str) -> str:
     """The text of an HTML fragment, whitespace made single spaces (for titles and names
     that a feed may send as HTML)."""
-    parser = _Converter()
+    parser = _Converter(plain=True)
     parser.feed(html)
     parser.close()
+    parser._flush()
     return " ".join(" ".join(b for b, _ in parser.blocks).split())
 
 
@@ -78,8 +79,10 @@ def _escape_start(line: str) -> str:
 class _Converter(HTMLParser):
     """Collects blocks as (Markdown line(s), kind) while walking the fragment."""
 
-    def __init__(self) -> None:
+    def __init__(self, plain: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.plain = plain
+        """Text only: no Markdown marks, no escaping (for titles and names)."""
         self.blocks: list[tuple[str, str]] = []
         self.inline: list[str] = []
         self.dropping = 0
@@ -108,7 +111,7 @@ class _Converter(HTMLParser):
             line = "#" * self.heading + " " + " ".join(parts)
         elif self.lists:
             marker = "1." if self.lists[-1] == "ol" else "-"
-            indent = "   " * (len(self.lists) - 1)
+            indent = "    " * (len(self.lists) - 1)
             line = f"{indent}{marker} " + "  \n".join(parts)
             kind = "li"
         else:
@@ -125,6 +128,10 @@ class _Converter(HTMLParser):
         if tag in _DROP:
             if tag not in _VOID:
                 self.dropping, self.drop_tag = 1, [tag]
+            return
+        if self.plain:
+            if tag in _BLOCKS or tag in _HEADINGS or tag in ("li", "br", "td", "th"):
+                self.inline.append(" ")
             return
         if tag in _HEADINGS:
             self._flush()
@@ -167,6 +174,8 @@ class _Converter(HTMLParser):
         if self.dropping:
             if tag == self.drop_tag[-1]:
                 self.dropping -= 1
+            return
+        if self.plain:
             return
         if tag in _HEADINGS:
             self._flush("h")
@@ -226,7 +235,7 @@ class _Converter(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.dropping:
             return
-        self.inline.append(data if self.pre else escape(data))
+        self.inline.append(data if self.pre or self.plain else escape(data))
 
     def result(self) -> str:
         self._flush()

@@ -5,6 +5,12 @@ What the importer last wrote is recorded in `content/.import-manifest.json` (fil
 sha256 of its bytes). A content file whose bytes are neither what would be written now nor
 what was last written has been edited by a person: it is skipped (with a warning) unless
 `--force`.
+
+Besides text seeds, a run reads saved web pages (`*.html`, `*.htm`: `htmlpage`) and news
+feeds (`*.xml`, `*.rss`, `*.atom` files and http(s) URLs: `feed`). A saved page is one seed
+whose text goes through the same labelling, its metadata then correcting the draft; each
+feed entry is a unit of its own, known by its id (front matter `feed: {url, id, sha256}`),
+so a feed imported again adds its new entries and finds the others' files.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sitegen.errors import SitegenError, SourceError
 from sitegen.frontmatter import dump, parse
 from sitegen.fsutil import atomic_write
 from sitegen.load import article_slug
+from sitegen.importer import feed as feeds, htmlpage
 from sitegen.importer.articles import Draft, parse_seed, split_teaser
 from sitegen.importer.blocks import read_seed
 from sitegen.match import TitleIndex, title_key
@@ -66,16 +73,36 @@ class _Existing:
 class _Planned:
     draft: Draft
     seed_file: str
+    """What the article is imported from: a seed file, or `feed entry <id>`."""
     sha256: str
     slug: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Front matter beyond the draft's: author, source_url, image, and `feed` for an entry."""
 
 
-def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_run: bool) -> ImportReport:
-    """Import `seeds` (default: every seeds/*.txt) into content/*.md. Logs one line per
+@dataclass(frozen=True)
+class _Unit:
+    """What one seed file or one feed entry gives: its articles, read but not yet planned."""
+
+    name: str
+    """The seed file (as shown), or `feed entry <id>`: what its articles record as origin."""
+    drafts: list[Draft]
+    sha256: str
+    extra: dict[str, Any]
+
+
+SEED_SUFFIXES = (".txt", *htmlpage.SUFFIXES)
+"""What `sitegen import` reads from seeds/ when given no file."""
+
+
+def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool, dry_run: bool) -> ImportReport:
+    """Import `seeds` (default: every seeds/*.txt, *.html, *.htm) into content/*.md; a feed
+    file or a feed URL (str) among them gives one article per entry. Logs one line per
     problem and a summary line; never raises for bad seeds (they are reported and skipped)."""
     root = config.root
-    paths = sorted(seeds if seeds is not None else config.seeds_dir.glob("*.txt"),
-                   key=lambda p: _display(p, root))
+    found = seeds if seeds is not None else [
+        p for p in config.seeds_dir.glob("*") if p.suffix.lower() in SEED_SUFFIXES]
+    paths = sorted(found, key=lambda p: _display(p, root) if isinstance(p, Path) else p)
     errors: list[str] = []
     warnings: list[str] = []
     existing = _existing_content(config.content_dir)
@@ -90,22 +117,20 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
             from_seed.setdefault(e.seed[0], set()).add(title_key(e.title))
     claimed: dict[str, str] = {}
     for path in paths:
-        shown = _display(path, root)
+        shown = _display(path, root) if isinstance(path, Path) else path
         try:
-            text, data, seed_warnings = read_seed(path, shown, config.max_seed_mb)
-            drafts, parse_warnings = parse_seed(text, shown)
+            units = _read(path, shown, config, errors, warnings)
         except SitegenError as e:
             errors.append(str(e))
             continue
-        warnings.extend(seed_warnings + parse_warnings)
-        clash = _title_clash(drafts, shown, owners, claimed, from_seed.get(shown, set()))
-        if clash:
-            errors.append(clash)
-            continue
-        digest = _sha(data)
-        for d in drafts:
-            claimed[title_key(d.title)] = shown
-            planned.append(_Planned(d, shown, digest, ""))
+        for unit in units:
+            clash = _title_clash(unit.drafts, unit.name, owners, claimed, from_seed.get(unit.name, set()))
+            if clash:
+                errors.append(clash)
+                continue
+            for d in unit.drafts:
+                claimed[title_key(d.title)] = unit.name
+                planned.append(_Planned(d, unit.name, unit.sha256, "", unit.extra))
     planned = _assign_slugs(planned, existing, config.slug_style)
     warnings.extend(_moved(planned, existing, root))
 
@@ -173,6 +198,45 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
                         written=written, unchanged=unchanged, skipped=skipped)
 
 
+def _read(path: Path | str, shown: str, config: Config, errors: list[str],
+          warnings: list[str]) -> list[_Unit]:
+    """The units one input gives: a text seed or saved page is one, a feed one per entry.
+    Raises SourceError when the input as a whole cannot be imported; a bad feed entry is one
+    line in `errors` and the others are still given."""
+    suffix = path.suffix.lower() if isinstance(path, Path) else ""
+    if isinstance(path, str) or suffix in feeds.SUFFIXES:
+        limits = feeds.FetchLimits(timeout=config.feed_timeout, max_bytes=config.max_seed_mb * 1024 * 1024)
+        data, shown = feeds.read_feed_bytes(str(path), config.root, limits)
+        feed = feeds.parse_feed(data, shown)
+        errors.extend(feed.errors)
+        warnings.extend(feed.warnings)
+        return [_Unit(feed_origin(e.id), [feeds.entry_draft(e)], e.digest,
+                      feeds.entry_front_matter(e, shown)) for e in feed.entries]
+    if suffix in htmlpage.SUFFIXES:
+        page, data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
+        drafts, parse_warnings = parse_seed(page.text, shown)
+        warnings.extend(parse_warnings)
+        # The page's metadata describes its own article (the first), not embedded ones.
+        first, overrides = htmlpage.apply_metadata(drafts[0], page.meta)
+        for o in overrides:
+            log.debug("%s: import: %s %r → %r (%s)", shown, o.field, o.from_text, o.chosen, o.reason)
+        drafts[0] = first
+        return [_Unit(shown, drafts, _sha(data), htmlpage.page_front_matter(page.meta))]
+    text, data, seed_warnings = read_seed(path, shown, config.max_seed_mb)
+    drafts, parse_warnings = parse_seed(text, shown)
+    warnings.extend(seed_warnings + parse_warnings)
+    return [_Unit(shown, drafts, _sha(data), {})]
+
+
+_FEED_ORIGIN = "feed entry "
+
+
+def feed_origin(entry_id: str) -> str:
+    """What an article imported from a feed entry records as its origin (keyed by id, so
+    the same entry from another copy of the feed is the same article)."""
+    return _FEED_ORIGIN + entry_id
+
+
 def _display(path: Path, root: Path) -> str:
     """`path` as the user should see it: relative to the project root when inside it."""
     try:
@@ -196,9 +260,12 @@ def _existing_content(content_dir: Path) -> list[_Existing]:
             log.debug("%s: not indexed for import: %s", path, e)
             continue
         seed = meta.get("seed")
+        entry = meta.get(feeds.ENTRY_KEY)
         origin = None
         if isinstance(seed, dict) and isinstance(seed.get("file"), str):
             origin = (seed["file"], int(seed.get("part") or 1))
+        elif isinstance(entry, dict) and entry.get("id"):
+            origin = (feed_origin(str(entry["id"])), 1)
         title = meta.get("title")
         out.append(_Existing(path, str(title) if title else path.stem, str(meta.get("slug") or path.stem), origin))
     return out
@@ -230,15 +297,22 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     mine = {(p.seed_file, p.draft.part) for p in planned}
     # A file's name counts as well as its slug: an editor may have renamed one but not the other.
     taken = {name for e in existing if e.seed not in mine for name in (e.slug, e.path.stem)}
+    # A feed entry keeps the file it was first imported to, even when its headline changed.
+    entry_slugs = {e.seed: e.slug for e in existing if e.seed and e.seed[0].startswith(_FEED_ORIGIN)}
     out = []
     for p in planned:
+        if (p.seed_file, p.draft.part) in entry_slugs:
+            slug = entry_slugs[(p.seed_file, p.draft.part)]
+            taken.add(slug)
+            out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
+            continue
         base = article_slug(p.draft.title, style)
         slug, n = base, 1
         while slug in taken:
             n += 1
             slug = f"{base}-{n}"
         taken.add(slug)
-        out.append(_Planned(p.draft, p.seed_file, p.sha256, slug))
+        out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
     return out
 
 
@@ -285,11 +359,15 @@ def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> d
         meta["date"] = d.date
     if d.source:
         meta["source"] = d.source
+    meta.update((k, v) for k, v in p.extra.items() if k != feeds.ENTRY_KEY)
     meta["tags"] = list(d.tags)
     meta["read_also"] = read_also
     meta["related"] = related
     meta["summary"] = d.summary
-    meta["seed"] = {"file": p.seed_file, "sha256": p.sha256, "part": d.part}
+    if feeds.ENTRY_KEY in p.extra:
+        meta[feeds.ENTRY_KEY] = p.extra[feeds.ENTRY_KEY]
+    else:
+        meta["seed"] = {"file": p.seed_file, "sha256": p.sha256, "part": d.part}
     return meta
 
 
