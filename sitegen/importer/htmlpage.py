@@ -38,6 +38,9 @@ _LINE_TAGS = {"p": "paragraph", "head": "heading", "quote": "quote", "code": "pa
 # today, its default) keeps an import of the same page the same on every day.
 _MAX_DATE = "2100-12-31"
 _SPACES = re.compile(r"\s+")
+# A byline's lead word, which metadata extractors keep with the name: "بقلم: سامر العلي".
+_BYLINE_WORD = re.compile(r"^(?:بقلم|كتب|كتبت|كتبه|كتبته|إعداد|اعداد|تحرير|بواسطة|by)\s*[:：\-–—]?\s+",
+                          re.IGNORECASE)
 # An article has at least one paragraph that reads like prose: this many words, with a
 # sentence or clause mark. trafilatura falls back to a page's whole text when it finds no
 # article, and a row of menu labels or a poll is not one.
@@ -135,7 +138,7 @@ def parse_saved_page(data: bytes, shown: str) -> SavedPage:
     if not any(role in ("paragraph", "quote") and _sentence_like(line) for line, role in zip(lines, roles)):
         raise SourceError(shown, "no article found (only navigation, widgets or scripts)", stage="import")
     meta = PageMeta(
-        title=_clean(doc.title), date=_iso_date(doc.date), author=_clean(doc.author),
+        title=_clean(doc.title), date=_iso_date(doc.date), author=_author(doc.author),
         site_name=_clean(doc.sitename), url=_clean(doc.url), image=_clean(doc.image))
     text = "\n\n".join(lines) + "\n"
     # Line k of the list is line 2k-1 of the text (blank lines between).
@@ -175,6 +178,12 @@ def _clean(value: str | None) -> str | None:
         return None
     text = _SPACES.sub(" ", str(value)).strip()
     return text or None
+
+
+def _author(value: str | None) -> str | None:
+    """The byline's name(s), without a lead word such as بقلم or كتب."""
+    text = _clean(value)
+    return _clean(_BYLINE_WORD.sub("", text)) if text else None
 
 
 def _iso_date(value: str | None) -> str | None:
