@@ -207,7 +207,8 @@ def test_bad_feeds_and_entries_are_one_line_each_and_the_rest_imports(
                      "قررت المدرسة الثانوية تمديد ساعات المكتبة حتى المساء، استجابة لطلب الطلاب.")
     undated = _item("g3", "ورشة لتعليم السباحة للأطفال", None, "تبدأ الورشة الأسبوع المقبل في المسبح البلدي.")
     empty = _item("g4", "عنوان بلا نص", "Sat, 07 Mar 2026 10:00:00 +0000", None)
-    truncated = rss(_item("t1", "خبر لن يستورد", "Sat, 07 Mar 2026 08:00:00 +0000", "نص."))[:-40]
+    # A truncated feed is refused whole, though an HTML entity comes before the cut.
+    truncated = rss(_item("t1", "خبر&nbsp;لن يستورد", "Sat, 07 Mar 2026 08:00:00 +0000", "نص."))[:-40]
     root = make_site({"good.xml": rss(good, untitled, undated, empty), "broken.xml": truncated,
                       "page.rss": "<html><body><p>ليست نشرة</p></body></html>"})
     assert run(root, "good.xml", "broken.xml", "page.rss") == 1
@@ -225,6 +226,26 @@ def test_bad_feeds_and_entries_are_one_line_each_and_the_rest_imports(
     inferred = [m for m, _ in found.values() if m.get("title_inferred")]
     assert len(inferred) == 1 and inferred[0]["title"].startswith("قررت المدرسة الثانوية")
     assert "date" not in found["ورشة لتعليم السباحة للأطفال"][0]
+
+
+def test_html_entities_a_link_to_javascript_and_a_taken_title(
+        make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    nbsp = _item("e1", "أمطار&nbsp;غزيرة على&hellip; المرتفعات", "Mon, 09 Mar 2026 06:00:00 +0000",
+                 "هطلت أمطار غزيرة على المرتفعات طوال الليل.").replace(
+        "<link>https://sahil.example/news/e1</link>", "<link>javascript:alert(1)</link>")
+    same = _item("e2", "أمطار غزيرة على… المرتفعات", "Mon, 09 Mar 2026 07:00:00 +0000",
+                 "نسخة أخرى من الخبر نفسه بمعرف آخر.")
+    other = _item("e3", "الطرق الجبلية مفتوحة", "Mon, 09 Mar 2026 08:00:00 +0000", "فتحت الطرق بعد الظهر.")
+    root = make_site({"f.xml": rss(nbsp, same, other)})
+    assert run(root, "f.xml") == 1
+    err = capsys.readouterr().err
+    [error] = [line for line in err.splitlines() if line.startswith("error:")]
+    assert error.startswith("error: f.xml: entry 2: import: title 'أمطار غزيرة على… المرتفعات' is "
+                            "already imported from feed entry e1")
+    found = by_title(root)
+    assert sorted(found) == ["أمطار غزيرة على… المرتفعات", "الطرق الجبلية مفتوحة"]
+    meta = found["أمطار غزيرة على… المرتفعات"][0]
+    assert "source_url" not in meta and meta["feed"]["id"] == "e1"
 
 
 def test_a_feed_of_ten_thousand_entries_imports(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,6 +22,7 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from html.entities import name2codepoint
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from sitegen import __version__
 from sitegen.arabic import canonical_letters, fold
 from sitegen.errors import SourceError
 from sitegen.importer.articles import Draft, infer_title, summary as first_summary
-from sitegen.importer.htmlmd import html_to_markdown, html_to_text, safe_link
+from sitegen.importer.htmlmd import escape, html_to_markdown, html_to_text, safe_link
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class FeedEntry:
 
     id: str
     """The entry's id or guid (its link when it has neither): how it is found again."""
+    number: int
+    """1-based position of the entry in the feed (for messages)."""
     title: str
     """The headline, as text."""
     title_inferred: bool
@@ -160,6 +163,13 @@ def parse_feed(data: bytes, shown: str) -> Feed:
         raise SourceError(shown, "empty file: no feed to import", stage="import")
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if problem is not None and "undefined entity" in str(problem):
+        # HTML's named entities (&nbsp; &hellip;) are common in feeds and undefined in XML.
+        # Spelt as numbers the feed may be well-formed; if it is not, the error stands (a
+        # lenient parse would take the entries of a truncated feed, the last one cut).
+        log.debug("%s: HTML named entities read as their characters", shown)
+        parsed = feedparser.parse(_numeric_entities(data), sanitize_html=True, resolve_relative_uris=True)
+        problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if problem is not None and type(problem).__name__ not in _HARMLESS:
         line = problem.getLineNumber() if hasattr(problem, "getLineNumber") else None
         message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
@@ -176,7 +186,7 @@ def parse_feed(data: bytes, shown: str) -> Feed:
     seen: set[str] = set()
     for n, raw in enumerate(parsed.entries, start=1):
         where = f"{shown}: entry {n}"
-        entry, problems, refusal = _entry(raw, feed_title, where)
+        entry, problems, refusal = _entry(raw, n, feed_title, where)
         if refusal:
             errors.append(refusal)
             continue
@@ -190,9 +200,24 @@ def parse_feed(data: bytes, shown: str) -> Feed:
     return Feed(feed_title, tuple(entries), tuple(warnings), tuple(errors))
 
 
-def _entry(raw: Any, feed_title: str | None, where: str) -> tuple[FeedEntry | None, list[str], str | None]:
-    """One feedparser entry → (FeedEntry, warnings, None), or (None, [], the line saying why
-    it is skipped)."""
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _numeric_entities(data: bytes) -> bytes:
+    """`data` with HTML's named entities (but XML's own five) written as character references."""
+    def number(m: re.Match[bytes]) -> bytes:
+        name = m.group(1)
+        code = None if name in _XML_ENTITIES else name2codepoint.get(name.decode("ascii"))
+        return b"&#%d;" % code if code is not None else m.group(0)
+
+    return _NAMED_ENTITY.sub(number, data)
+
+
+def _entry(raw: Any, number: int, feed_title: str | None,
+           where: str) -> tuple[FeedEntry | None, list[str], str | None]:
+    """Entry `number` of the feed (a feedparser entry) → (FeedEntry, warnings, None), or
+    (None, [], the line saying why it is skipped)."""
     problems: list[str] = []
     link = safe_link(raw.get("link") or "")
     link = link if link and link.startswith(("http://", "https://")) else None
@@ -227,7 +252,7 @@ def _entry(raw: Any, feed_title: str | None, where: str) -> tuple[FeedEntry | No
     digest = hashlib.sha256("\0".join((key, title, date or "", author or "", source or "", link or "",
                                        body, *tags)).encode("utf-8")).hexdigest()
     return FeedEntry(
-        id=key, title=title, title_inferred=inferred, date=date, author=author, source=source,
+        id=key, number=number, title=title, title_inferred=inferred, date=date, author=author, source=source,
         source_url=link, body=body, summary=first_summary(entry_summary or plain), tags=tuple(tags),
         digest=digest), problems, None
 
@@ -246,8 +271,6 @@ def _markdown(value: str, kind: str) -> str:
     if "html" in kind:
         return html_to_markdown(value)
     # Plain text: each paragraph as text (escaped: it never becomes markup).
-    from sitegen.importer.htmlmd import escape
-
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value)]
     return "\n\n".join(escape(p) for p in paragraphs if p)
 
@@ -317,7 +340,8 @@ def _day(raw: Any, key: str) -> datetime.date | None:
 def entry_draft(entry: FeedEntry) -> Draft:
     """The draft the importer writes for a feed entry (one article, no cross-references:
     a feed names none)."""
-    return Draft(part=1, line=1, title=entry.title, title_inferred=entry.title_inferred,
+    # line 0: an entry has no line of its own to point to in messages.
+    return Draft(part=1, line=0, title=entry.title, title_inferred=entry.title_inferred,
                  date=entry.date, source=entry.source, tags=entry.tags, body=entry.body,
                  summary=entry.summary, read_also=(), related=(), teasers=())
 

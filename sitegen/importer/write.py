@@ -86,6 +86,8 @@ class _Unit:
 
     name: str
     """The seed file (as shown), or `feed entry <id>`: what its articles record as origin."""
+    shown: str
+    """How messages name it: the seed file, or `<feed>: entry <n>`."""
     drafts: list[Draft]
     sha256: str
     extra: dict[str, Any]
@@ -124,7 +126,8 @@ def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool,
             errors.append(str(e))
             continue
         for unit in units:
-            clash = _title_clash(unit.drafts, unit.name, owners, claimed, from_seed.get(unit.name, set()))
+            clash = _title_clash(unit.drafts, unit.name, owners, claimed, from_seed.get(unit.name, set()),
+                                 unit.shown)
             if clash:
                 errors.append(clash)
                 continue
@@ -210,7 +213,7 @@ def _read(path: Path | str, shown: str, config: Config, errors: list[str],
         feed = feeds.parse_feed(data, shown)
         errors.extend(feed.errors)
         warnings.extend(feed.warnings)
-        return [_Unit(feed_origin(e.id), [feeds.entry_draft(e)], e.digest,
+        return [_Unit(feed_origin(e.id), f"{shown}: entry {e.number}", [feeds.entry_draft(e)], e.digest,
                       feeds.entry_front_matter(e, shown)) for e in feed.entries]
     if suffix in htmlpage.SUFFIXES:
         page, data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
@@ -221,11 +224,11 @@ def _read(path: Path | str, shown: str, config: Config, errors: list[str],
         for o in overrides:
             log.debug("%s: import: %s %r → %r (%s)", shown, o.field, o.from_text, o.chosen, o.reason)
         drafts[0] = first
-        return [_Unit(shown, drafts, _sha(data), htmlpage.page_front_matter(page.meta))]
+        return [_Unit(shown, shown, drafts, _sha(data), htmlpage.page_front_matter(page.meta))]
     text, data, seed_warnings = read_seed(path, shown, config.max_seed_mb)
     drafts, parse_warnings = parse_seed(text, shown)
     warnings.extend(seed_warnings + parse_warnings)
-    return [_Unit(shown, drafts, _sha(data), {})]
+    return [_Unit(shown, shown, drafts, _sha(data), {})]
 
 
 _FEED_ORIGIN = "feed entry "
@@ -272,21 +275,21 @@ def _existing_content(content_dir: Path) -> list[_Existing]:
 
 
 def _title_clash(drafts: list[Draft], shown: str, owners: dict[str, str], claimed: dict[str, str],
-                 ours: set[str]) -> str | None:
+                 ours: set[str], shown_as: str | None = None) -> str | None:
     """An error line when one of `drafts` has a title another seed (or content file) already
     gives: two seeds giving one article is bad input, not two articles. `ours`: the titles
-    this seed's earlier import gave."""
+    this seed's earlier import gave; `shown_as`: how the line names the seed, if not `shown`."""
     seen: set[str] = set()
     for d in drafts:
         key = title_key(d.title)
         other = claimed.get(key) or (owners.get(key) if key not in ours else None)
         if other and other != shown:
-            return str(SourceError(shown, f"title {d.title!r} is already imported from {other} "
+            return str(SourceError(shown_as or shown, f"title {d.title!r} is already imported from {other} "
                                    "(two seeds giving the same article?); not imported",
-                                   line=d.line, stage="import"))
+                                   line=d.line or None, stage="import"))
         if key in seen:
-            return str(SourceError(shown, f"two articles in this seed have the title {d.title!r}",
-                                   line=d.line, stage="import"))
+            return str(SourceError(shown_as or shown, f"two articles in this seed have the title {d.title!r}",
+                                   line=d.line or None, stage="import"))
         seen.add(key)
     return None
 
