@@ -172,6 +172,11 @@ def test_headings_and_lists_are_lines_of_their_own() -> None:
     assert roles[text_lines.index("- وصلها إلى البيوت") + 1] == "list_item"
 
 
+def test_a_line_break_inside_a_paragraph_keeps_the_words_apart() -> None:
+    page = parse_saved_page(PLAIN_PAGE.replace("ركناً للأطفال", "ركناً<br>للأطفال").encode("utf-8"), "x.html")
+    assert "يخصص ركناً للأطفال يتعلمون" in page.text
+
+
 def test_bad_pages_are_one_line_each_and_the_others_import(
         make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_site({"seeds/a-news.html": NEWS_PAGE, "seeds/b-home.html": NO_ARTICLE,

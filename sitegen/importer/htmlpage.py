@@ -158,14 +158,24 @@ def _lines(body: Any) -> tuple[list[str], list[str]]:
         if el.getparent() is not None and el.getparent().tag in ("item", "quote", "cell") and role == "paragraph":
             continue
         if role == "table_row":
-            text = " | ".join(t for c in el if (t := _clean("".join(c.itertext()))))
+            text = " | ".join(t for c in el if (t := _clean(_text_of(c))))
         else:
-            text = _clean("".join(el.itertext())) or ""
+            text = _clean(_text_of(el)) or ""
         if not text:
             continue
         lines.append(f"- {text}" if role == "list_item" else text)
         roles.append(role)
     return lines, roles
+
+
+def _text_of(el: Any) -> str:
+    """The text of an element and its descendants; a line break (`<lb/>`, the page's `<br>`)
+    is a space, so the words on either side of it stay two words."""
+    parts = [el.text or ""]
+    for child in el:
+        parts.append(" " if child.tag == "lb" else _text_of(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _sentence_like(line: str) -> bool:
