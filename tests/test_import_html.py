@@ -116,7 +116,7 @@ def test_a_news_page_gives_its_article_and_metadata(make_site: MakeSite) -> None
     assert meta["author"] == "هدى السالم"
     assert meta["source"] == "صحيفة المرسى"
     assert meta["source_url"] == "https://marsa.example/local/2026/04/tahliya"
-    assert meta["image"] == "https://marsa.example/media/tahliya.jpg"
+    assert "image" not in meta  # the outlet's picture is not ours to show
     assert meta["seed"]["file"] == "seeds/tahliya.html"
     assert body.startswith("دخلت محطة تحلية المياه الجديدة في الميناء الخدمة مساء الخميس")
     for sentence in ("وقال مدير المشروع إن المحطة تعمل بالطاقة الشمسية",
@@ -142,6 +142,9 @@ def test_metadata_wins_over_the_labelling_and_says_why() -> None:
     assert page.meta.title == "معرض للخط العربي يجمع خطاطين من خمس مدن"
     assert page.meta.date == "2026-05-09"
     assert page.meta.author == "سامر العلي"  # without the byline's «بقلم:»
+    news = parse_saved_page(NEWS_PAGE.encode("utf-8"), "seeds/tahliya.html").meta
+    assert (news.image, news.site_name, news.url) == (
+        "https://marsa.example/media/tahliya.jpg", "صحيفة المرسى", "https://marsa.example/local/2026/04/tahliya")
     assert "نافذة منبثقة" not in page.text and "javascript" not in page.text
     # The text labelling alone takes the section label «ثقافة» for the headline (or infers
     # one) and has no date: the metadata corrects both and records why (for --explain).

@@ -237,13 +237,12 @@ def apply_metadata(draft: Draft, meta: PageMeta) -> tuple[Draft, list[Override]]
 
 
 def page_front_matter(meta: PageMeta) -> dict[str, Any]:
-    """The front matter keys a saved page adds to its article: author, source_url (the
-    canonical URL) and image, those it has, in that order."""
+    """The front matter keys a saved page adds to its article: author and source_url (the
+    canonical URL), those it has, in that order. (The image stays in PageMeta: the site's
+    `image` key names a picture the build resizes, and this one is the outlet's, remote.)"""
     out: dict[str, Any] = {}
     if meta.author:
         out["author"] = meta.author
     if meta.url and meta.url.startswith(("http://", "https://")):
         out["source_url"] = meta.url
-    if meta.image and meta.image.startswith(("http://", "https://")):
-        out["image"] = meta.image
     return out
