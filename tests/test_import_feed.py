@@ -400,3 +400,26 @@ def test_full_content_feed_follows_a_body_edit_in_an_incremental_build(make_site
     assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
     feed = (root / "public/feed.xml").read_text(encoding="utf-8")
     assert "فقرة معدلة" in feed and "فقرة ثانية" not in feed
+
+
+# --- the converter's escaping, on any text ------------------------------------------------------
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_TEXT = st.lists(st.sampled_from(list("ابت ثج حخ 12 ab*_`[]()<>#&;!-+.=\\|~:") + ["&amp;", "&lt;", "1. "]),
+                 min_size=1, max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, _TEXT)
+def test_any_paragraph_text_reads_the_same_after_conversion(first: str, second: str) -> None:
+    import html as html_lib
+
+    import markdown
+
+    # Two lines of one paragraph (a <br> between): the second may look like a heading's
+    # underline or a list, and must not become one.
+    md = html_to_markdown(f"<p>{html_lib.escape(first)}<br>{html_lib.escape(second)}</p>")
+    rendered = markdown.markdown(md)
+    # What a reader sees is the text itself: no markup was made of it.
+    shown = html_lib.unescape(re.sub(r"<br />\n?|</?p>", " ", rendered))
+    assert " ".join(shown.split()) == " ".join(f"{first} {second}".split())

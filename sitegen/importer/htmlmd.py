@@ -26,8 +26,9 @@ _HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _UNSAFE_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _MD_INLINE = re.compile(r"([\\`*_\[\]])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))(?=\s|$)")
+# A line starting so may start a Markdown block: `#عاجل` is a heading, `--` or `==` under a
+# line makes it one, `- ` a list, `> ` a quote, `1. ` a numbered list.
+_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d+)[.)](?=\s|$))")
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 
@@ -61,8 +62,8 @@ def safe_link(href: str) -> str | None:
 
 def escape(text: str) -> str:
     """Text made safe as Markdown inline content: it reads the same and never becomes markup."""
-    text = _ENTITY.sub("&amp;", text)
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    # Every "&": a browser reads "&#1" or "&copy" as a character even without the ";".
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_INLINE.sub(r"\\\1", text)
 
 
@@ -71,6 +72,8 @@ def _escape_start(line: str) -> str:
     m = _BLOCK_START.match(line)
     if not m:
         return line
+    if m.group(1) == "=":  # not backslash-escapable in Python-Markdown; an entity reads the same
+        return "&#61;" + line[1:]
     if m.group(1):
         return "\\" + line
     return f"{m.group(2)}\\{line[len(m.group(2)):]}"
