@@ -164,11 +164,13 @@ def test_metadata_wins_over_the_labelling_and_says_why() -> None:
 def test_headings_and_lists_are_lines_of_their_own() -> None:
     page = parse_saved_page(NEWS_PAGE.replace(
         "<h2>ماذا ينتظر السكان؟</h2>",
-        "<h2>ماذا ينتظر السكان؟</h2><ul><li>ضخ المياه إلى الخزانات</li><li>وصلها إلى البيوت</li></ul>"
+        "<h2>ماذا ينتظر السكان؟</h2><ul><li>ضخ المياه إلى الخزانات<ul><li>العالية أولاً</li></ul></li>"
+        "<li>وصلها إلى البيوت</li></ul>"
     ).encode("utf-8"), "x.html")
     lines = page.text.split("\n\n")
     assert "ماذا ينتظر السكان؟" in lines
     assert "- ضخ المياه إلى الخزانات" in lines and "- وصلها إلى البيوت" in lines
+    assert "- العالية أولاً" in lines  # a nested item: its own line, not glued to its parent's
     roles = dict(page.roles)
     text_lines = page.text.split("\n")
     assert roles[text_lines.index("ماذا ينتظر السكان؟") + 1] == "heading"

@@ -141,7 +141,7 @@ def parse_saved_page(data: bytes, shown: str) -> SavedPage:
         title=_clean(doc.title), date=_iso_date(doc.date), author=_author(doc.author),
         site_name=_clean(doc.sitename), url=_clean(doc.url), image=_clean(doc.image))
     text = "\n\n".join(lines) + "\n"
-    # Line k of the list is line 2k-1 of the text (blank lines between).
+    # Block k (from 0) is on line 2k + 1 of the text: blank lines come between.
     return SavedPage(text, tuple((2 * k + 1, r) for k, r in enumerate(roles)), meta)
 
 
@@ -170,10 +170,12 @@ def _lines(body: Any) -> tuple[list[str], list[str]]:
 
 def _text_of(el: Any) -> str:
     """The text of an element and its descendants; a line break (`<lb/>`, the page's `<br>`)
-    is a space, so the words on either side of it stay two words."""
+    is a space, so the words on either side of it stay two words. A nested list is left out:
+    its items are lines of their own."""
     parts = [el.text or ""]
     for child in el:
-        parts.append(" " if child.tag == "lb" else _text_of(child))
+        if child.tag != "list":
+            parts.append(" " if child.tag == "lb" else _text_of(child))
         parts.append(child.tail or "")
     return "".join(parts)
 
