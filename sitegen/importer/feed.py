@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import hashlib
+import http.client
 import logging
 import re
 import urllib.error
@@ -138,6 +139,10 @@ def fetch(url: str, limits: FetchLimits) -> bytes:
                 raise SourceError(url, f"feed is {int(length) / 1024 / 1024:.1f} MiB, over max_seed_mb = "
                                   f"{limits.max_bytes // (1024 * 1024)}; not imported", stage="import")
             data = response.read(limits.max_bytes + 1)
+            # read(n) gives what came before the connection closed, without a word.
+            if length and length.isdigit() and len(data) < int(length):
+                raise SourceError(url, f"cannot fetch: the connection closed after {len(data):,} of "
+                                  f"{int(length):,} bytes", stage="import")
     except urllib.error.HTTPError as e:
         raise SourceError(url, f"cannot fetch: HTTP {e.code} {e.reason}", stage="import") from None
     except urllib.error.URLError as e:
@@ -148,6 +153,10 @@ def fetch(url: str, limits: FetchLimits) -> bytes:
         raise SourceError(url, f"cannot fetch: timed out after {limits.timeout:g} s", stage="import") from None
     except OSError as e:
         raise SourceError(url, f"cannot fetch: {e.strerror or e}", stage="import") from None
+    except http.client.HTTPException as e:  # a connection closed mid-answer, a garbled header
+        raise SourceError(url, f"cannot fetch: {type(e).__name__} {e}".rstrip(), stage="import") from None
+    except ValueError as e:  # a URL urllib cannot read ("http://:80/")
+        raise SourceError(url, f"cannot fetch: {e}", stage="import") from None
     if len(data) > limits.max_bytes:
         raise SourceError(url, f"feed is over max_seed_mb = {limits.max_bytes // (1024 * 1024)} MiB; "
                           "not imported", stage="import")
@@ -222,7 +231,7 @@ def _entry(raw: Any, number: int, feed_title: str | None,
     link = safe_link(raw.get("link") or "")
     link = link if link and link.startswith(("http://", "https://")) else None
     key = (raw.get("id") or "").strip() or link
-    body = _body(raw)
+    body = _body(raw, link)
     if not body:
         return None, [], f"{where}: import: entry has no text (no content, no summary); skipped"
     if not key:
@@ -257,19 +266,20 @@ def _entry(raw: Any, number: int, feed_title: str | None,
         digest=digest), problems, None
 
 
-def _body(raw: Any) -> str:
-    """The entry's text as Markdown: the longest HTML or text content, else the summary."""
+def _body(raw: Any, link: str | None) -> str:
+    """The entry's text as Markdown: the longest HTML or text content, else the summary.
+    Links feedparser left relative (no xml:base) resolve against the entry's own link."""
     contents = [c for c in raw.get("content") or () if c.get("value")]
     if contents:
         best = max(contents, key=lambda c: len(c.get("value") or ""))
-        return _markdown(best.get("value") or "", best.get("type") or "text/html")
+        return _markdown(best.get("value") or "", best.get("type") or "text/html", link)
     detail = raw.get("summary_detail") or {}
-    return _markdown(raw.get("summary") or "", detail.get("type") or "text/html")
+    return _markdown(raw.get("summary") or "", detail.get("type") or "text/html", link)
 
 
-def _markdown(value: str, kind: str) -> str:
+def _markdown(value: str, kind: str, base: str | None) -> str:
     if "html" in kind:
-        return html_to_markdown(value)
+        return html_to_markdown(value, base)
     # Plain text: each paragraph as text (escaped: it never becomes markup).
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", value)]
     return "\n\n".join(escape(p) for p in paragraphs if p)

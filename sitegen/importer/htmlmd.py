@@ -1,7 +1,8 @@
 """An HTML fragment (a feed entry's content or summary) → Markdown that reads the same.
 
 Kept: paragraphs, headings (as `##`…), lists, block quotes, line breaks, bold, italics, code,
-and links whose target is http(s), mailto or relative. Dropped with everything inside them:
+and links whose target is http(s) or mailto (a relative one is resolved against the page the
+fragment comes from, or dropped when that is not known). Dropped with everything inside them:
 scripts, styles, iframes, objects, forms, SVG, templates. Dropped but their text kept:
 links to `javascript:`, `data:` or `vbscript:` targets, and every other element. Images are
 dropped (a digest keeps no copies of an outlet's images; issue 14 brings images of our own).
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 # Elements whose content is never text for a reader.
 _DROP = frozenset({"script", "style", "noscript", "iframe", "object", "embed", "template", "svg",
@@ -32,10 +34,11 @@ _BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d+)[.)](?=\s|$))")
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 
-def html_to_markdown(html: str) -> str:
+def html_to_markdown(html: str, base: str | None = None) -> str:
     """Markdown for the HTML fragment `html` (see the module docstring); '' when it holds
-    no text."""
-    parser = _Converter()
+    no text. `base`: the http(s) URL of the page it comes from, for its relative links (in
+    an imported article they would point into our own site)."""
+    parser = _Converter(base=base)
     parser.feed(html)
     parser.close()
     return parser.result()
@@ -82,8 +85,9 @@ def _escape_start(line: str) -> str:
 class _Converter(HTMLParser):
     """Collects blocks as (Markdown line(s), kind) while walking the fragment."""
 
-    def __init__(self, plain: bool = False) -> None:
+    def __init__(self, plain: bool = False, base: str | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.base = base
         self.plain = plain
         """Text only: no Markdown marks, no escaping (for titles and names)."""
         self.blocks: list[tuple[str, str]] = []
@@ -164,6 +168,8 @@ class _Converter(HTMLParser):
             self.inline.append("`")
         elif tag == "a":
             href = safe_link(dict(attrs).get("href") or "")
+            if href is not None and not href.startswith(_SAFE_SCHEMES):
+                href = safe_link(urljoin(self.base, href)) if self.base else None
             self.links.append(href)
             if href is not None:
                 self.inline.append("[")
