@@ -48,8 +48,8 @@ def _setup_logging(verbosity: int) -> None:
 def _add_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("seeds", nargs="*", metavar="SEED",
                    help="seed files to import: text (.txt), saved web pages (.html, .htm), "
-                        "RSS or Atom feeds (.xml, .rss, .atom, or an http(s) URL) "
-                        "(default: every seeds/*.txt, *.html, *.htm)")
+                        "a folder of those, RSS or Atom feeds (.xml, .rss, .atom, or an http(s) "
+                        "URL) (default: every seeds/*.txt, *.html, *.htm)")
     p.add_argument("--feeds", action="store_true",
                    help="import the feeds listed in config.toml's `feeds` (with any SEED given)")
     p.add_argument("--force", action="store_true",

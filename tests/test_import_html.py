@@ -206,6 +206,17 @@ def test_bad_pages_are_one_line_each_and_the_others_import(
     assert len(list((root / "content").iterdir())) == 3  # the two articles and the manifest
 
 
+def test_a_folder_of_saved_pages_is_imported_with_the_folder_named(make_site: MakeSite) -> None:
+    root = make_site({"saved/2026-04-02/tahliya.html": NEWS_PAGE, "saved/2026-04-02/khatt.htm": PLAIN_PAGE,
+                      "saved/2026-04-02/notes.md": "ملاحظات المحرر، لا تستورد.\n"})
+    assert run(root, "-q", str(root / "saved/2026-04-02")) == 0
+    found = imported(root)
+    assert sorted(found) == ["محطة لتحلية المياه تدخل الخدمة في الميناء",
+                             "معرض للخط العربي يجمع خطاطين من خمس مدن"]
+    assert {m["seed"]["file"] for m, _ in found.values()} == {
+        "saved/2026-04-02/tahliya.html", "saved/2026-04-02/khatt.htm"}
+
+
 def test_a_windows_1256_page_is_read_by_its_declared_charset(make_site: MakeSite) -> None:
     page = PLAIN_PAGE.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" '
                               'content="text/html; charset=windows-1256">')

@@ -98,12 +98,15 @@ SEED_SUFFIXES = (".txt", *htmlpage.SUFFIXES)
 
 
 def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool, dry_run: bool) -> ImportReport:
-    """Import `seeds` (default: every seeds/*.txt, *.html, *.htm) into content/*.md; a feed
-    file or a feed URL (str) among them gives one article per entry. Logs one line per
-    problem and a summary line; never raises for bad seeds (they are reported and skipped)."""
+    """Import `seeds` (default: every seeds/*.txt, *.html, *.htm) into content/*.md; a
+    folder among them stands for those files in it, a feed file or a feed URL (str) gives
+    one article per entry. Logs one line per problem and a summary line; never raises for
+    bad seeds (they are reported and skipped)."""
     root = config.root
-    found = seeds if seeds is not None else [
-        p for p in config.seeds_dir.glob("*") if p.suffix.lower() in SEED_SUFFIXES]
+    if seeds is None:
+        found: list[Path | str] = [*_seed_files(config.seeds_dir)] if config.seeds_dir.is_dir() else []
+    else:
+        found = [q for p in seeds for q in (_seed_files(p) if isinstance(p, Path) and p.is_dir() else [p])]
     paths = sorted(found, key=lambda p: _display(p, root) if isinstance(p, Path) else p)
     errors: list[str] = []
     warnings: list[str] = []
@@ -229,6 +232,11 @@ def _read(path: Path | str, shown: str, config: Config, errors: list[str],
     drafts, parse_warnings = parse_seed(text, shown)
     warnings.extend(seed_warnings + parse_warnings)
     return [_Unit(shown, shown, drafts, _sha(data), {})]
+
+
+def _seed_files(folder: Path) -> list[Path]:
+    """The seeds in `folder` (not its subfolders): text seeds and saved pages."""
+    return [p for p in folder.iterdir() if p.suffix.lower() in SEED_SUFFIXES and p.is_file()]
 
 
 _FEED_ORIGIN = "feed entry "
