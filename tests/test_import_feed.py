@@ -443,3 +443,26 @@ def test_any_paragraph_text_reads_the_same_after_conversion(first: str, second: 
     # What a reader sees is the text itself: no markup was made of it.
     shown = html_lib.unescape(re.sub(r"<br />\n?|</?p>", " ", rendered))
     assert " ".join(shown.split()) == " ".join(f"{first} {second}".split())
+
+
+_PIECES = st.sampled_from([
+    "<p>", "</p>", "<ul>", "</ul>", "<li>", "</li>", "<b>", "</b>", "<em>", "</em>", "<br>",
+    "<h2>", "</h2>", "<blockquote>", "</blockquote>", "<div>", "</div>", "</a>",
+    '<a href="javascript:alert(1)">', '<a href=" JavaScript:alert(1)">', '<a href="data:text/html,x">',
+    '<a href="https://ok.example/صفحة">', '<img src="x" onerror="alert(1)">', "<script>",
+    "</script>", "<style>", "</style>", '<p onclick="alert(1)">', "<iframe>", "</iframe>",
+    "نص عربي", " ", "x<y", "&lt;script&gt;", "[", "]", "*", "#", "-", "1.", "\n",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_no_fragment_of_html_makes_a_script_or_a_dangerous_link(fragment: str) -> None:
+    import markdown
+
+    rendered = markdown.markdown(html_to_markdown(fragment))
+    lowered = rendered.lower()
+    assert "<script" not in lowered and "<style" not in lowered and "<iframe" not in lowered
+    assert "javascript:" not in lowered and "data:" not in lowered
+    assert "onclick" not in lowered and "onerror" not in lowered and "<img" not in lowered
+    assert set(re.findall(r'href="([^"]*)"', rendered)) <= {"https://ok.example/صفحة"}
