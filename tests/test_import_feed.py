@@ -214,11 +214,16 @@ def test_bad_feeds_and_entries_are_one_line_each_and_the_rest_imports(
     truncated = rss(_item("t1", "خبر&nbsp;لن يستورد", "Sat, 07 Mar 2026 08:00:00 +0000", "نص."))[:-40]
     root = make_site({"good.xml": rss(good, untitled, undated, empty), "broken.xml": truncated,
                       "page.rss": "<html><body><p>ليست نشرة</p></body></html>"})
-    assert run(root, "good.xml", "broken.xml", "page.rss") == 1
+    with open(root / "huge.xml", "wb") as f:  # 50 MB, sparse: refused before it is read
+        f.write(b"<rss>")
+        f.truncate(50 * 1024 * 1024)
+    assert run(root, "good.xml", "broken.xml", "page.rss", "huge.xml") == 1
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert re.search(r"^error: broken\.xml:\d+: import: not a well-formed feed", err, re.M), err
     assert "error: page.rss: import: not an RSS or Atom feed" in err
+    assert "error: huge.xml: import: file is 50.0 MiB, over max_seed_mb = 20 (raise it in config.toml " \
+           "to import this feed)" in lines
     assert "error: good.xml: entry 4: import: entry has no text (no content, no summary); skipped" in lines
     assert any(line.startswith("warning: good.xml: entry 2: import: entry has no title; inferred") for line in lines)
     assert "warning: good.xml: entry 3: import: entry 'ورشة لتعليم السباحة للأطفال' has no date " \
