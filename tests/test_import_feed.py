@@ -6,15 +6,19 @@ feeds have). URLs are served from 127.0.0.1 by a server that stops with the test
 
 from __future__ import annotations
 
+import html as html_lib
 import http.server
 import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable
 
+import markdown
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from sitegen.cli import main
 from sitegen.frontmatter import parse
@@ -158,8 +162,6 @@ def test_html_converter_keeps_text_and_never_makes_markup() -> None:
                           '<a href="data:text/html,x">رابط</a> <a href=" https://a.example/ب ">ب</a> '
                           '<a href="/local">محلي</a></p>'
                           "<iframe><p>مخفي</p></iframe><ul><li>أ<ul><li>ب</li></ul></li></ul>")
-    import markdown
-
     html = markdown.markdown(md)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<ol>" not in html and "* نجمة [قوس]" in html
@@ -392,8 +394,6 @@ def test_the_sites_own_feed_round_trips_into_a_fresh_site(tmp_path: Path, make_s
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     (fresh / "config.toml").write_text(config, encoding="utf-8")
-    import shutil
-
     shutil.copytree(origin / "themes", fresh / "themes")
     assert main(["import", "-q", "-C", str(fresh / "config.toml"), str(origin / "public/feed.xml")]) == 0
     assert main(["build", "-q", "-C", str(fresh / "config.toml")]) == 0
@@ -428,8 +428,6 @@ def test_full_content_feed_follows_a_body_edit_in_an_incremental_build(make_site
 
 
 # --- the converter's escaping, on any text ------------------------------------------------------
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
 _TEXT = st.lists(st.sampled_from(list("ابت ثج حخ 12 ab*_`[]()<>#&;!-+.=\\|~:") + ["&amp;", "&lt;", "1. "]),
                  min_size=1, max_size=30).map("".join)
 
@@ -437,10 +435,6 @@ _TEXT = st.lists(st.sampled_from(list("ابت ثج حخ 12 ab*_`[]()<>#&;!-+.=\\
 @settings(max_examples=300, deadline=None)
 @given(_TEXT, _TEXT)
 def test_any_paragraph_text_reads_the_same_after_conversion(first: str, second: str) -> None:
-    import html as html_lib
-
-    import markdown
-
     # Two lines of one paragraph (a <br> between): the second may look like a heading's
     # underline or a list, and must not become one.
     md = html_to_markdown(f"<p>{html_lib.escape(first)}<br>{html_lib.escape(second)}</p>")
@@ -463,8 +457,6 @@ _PIECES = st.sampled_from([
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_no_fragment_of_html_makes_a_script_or_a_dangerous_link(fragment: str) -> None:
-    import markdown
-
     rendered = markdown.markdown(html_to_markdown(fragment))
     lowered = rendered.lower()
     assert "<script" not in lowered and "<style" not in lowered and "<iframe" not in lowered
