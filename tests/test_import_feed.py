@@ -59,7 +59,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
   <guid isPermaLink="false">sahil-1002</guid>
   <pubDate>Sun, 15 Mar 2026 09:00:00 +0300</pubDate>
   <category>مهرجانات</category>
-  <description><![CDATA[<p>افتتح المهرجان أبوابه للزوار بعشرات الأكشاك وعروض الطبخ الشعبي.</p>]]></description>
+  <description><![CDATA[<p>افتتح المهرجان أبوابه للزوار بعشرات الأكشاك وعروض <b>الطبخ &amp; الحلويات</b>.</p>]]></description>
 </item>
 </channel>
 </rss>
@@ -139,7 +139,9 @@ def test_rss_entries_become_articles_with_their_metadata(make_site: MakeSite) ->
     assert "### ما الذي تغيّر؟" in body and "- إصلاح الرصيف الشرقي\n- منارة جديدة" in body
     assert meta["summary"] == "عاد الصيادون إلى المرفأ صباح اليوم."
     meta2, body2 = found["مهرجان السمك يفتتح دورته العاشرة"]
-    assert body2 == "افتتح المهرجان أبوابه للزوار بعشرات الأكشاك وعروض الطبخ الشعبي.\n"
+    assert body2 == "افتتح المهرجان أبوابه للزوار بعشرات الأكشاك وعروض **الطبخ &amp; الحلويات**.\n"
+    # The summary is text: no Markdown marks, no character references.
+    assert meta2["summary"] == "افتتح المهرجان أبوابه للزوار بعشرات الأكشاك وعروض الطبخ & الحلويات."
     assert meta2["date"] == "2026-03-15" and "author" not in meta2
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import hashlib
+import html
 import http.client
 import logging
 import re
@@ -286,17 +287,17 @@ def _markdown(value: str, kind: str, base: str | None) -> str:
 
 
 def _plain(markdown: str) -> str:
-    """The first paragraph of a Markdown body that is prose (for an inferred title and a
-    summary): markup characters and link targets removed."""
-    for block in markdown.split("\n\n"):
-        if block.startswith(("#", "-", "```", ">")):
-            continue
-        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", block)
-        text = re.sub(r"\\(.)", r"\1", text.replace("**", "").replace("`", ""))
-        text = " ".join(text.split())
+    """The first paragraph of a Markdown body (as `htmlmd` writes it) that is prose, as
+    plain text (for an inferred title and a summary): marks, link targets, backslash escapes
+    and character references undone."""
+    blocks = [b for b in markdown.split("\n\n") if not b.startswith(("#", "-", "```", ">"))]
+    for block in blocks or [markdown]:
+        text = re.sub(r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\([^)]*\)", r"\1", block)
+        text = re.sub(r"(?<!\\)(?:\*+|`)", "", text)  # emphasis and code marks, not escaped ones
+        text = " ".join(html.unescape(re.sub(r"\\(.)", r"\1", text)).split())
         if text:
             return text
-    return " ".join(markdown.replace("#", "").split())
+    return ""
 
 
 def _text(detail: Any) -> str | None:
