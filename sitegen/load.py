@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "load"
 _KNOWN = {"title", "title_inferred", "slug", "date", "source", "author", "tags", "read_also", "related",
-          "summary", "seed", "lang", "dir", "draft"}
+          "summary", "seed", "lang", "dir", "draft", "source_url", "feed"}
 
 
 def article_slug(title: str, style: str = "unicode") -> str:
@@ -219,6 +219,10 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     for key in ("source", "author", "summary"):
         if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
             raise fail(key, "must be text")
+    source_url = meta.get("source_url")
+    if source_url is not None and (not isinstance(source_url, str)
+                                   or not source_url.strip().startswith(("http://", "https://"))):
+        raise fail("source_url", f"{source_url!r} is not an http(s) URL")
     return Article(
         path=path,
         slug=slug,
@@ -238,6 +242,7 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         title_inferred=bool(meta.get("title_inferred", False)),
         seed=str(seed or ""),
         body_digest=body_digest,
+        source_url=source_url.strip() if source_url else "",
     )
 
 

@@ -70,6 +70,8 @@ class Article(_Compact):
     body_digest: str = ""
     """Digest of `body` (the build cache's key for it). When the build cache knew the file
     unchanged, the body is not read and `body` is empty: `load.article_body` reads it."""
+    source_url: str = ""
+    """The original article's URL (http or https) it was imported from; empty when none."""
 
     @property
     def stem(self) -> str:

@@ -1192,3 +1192,16 @@ def explain(labels: PageLabels) -> str:
     if labels.refused:
         out.append(f"refused: {labels.refused}")
     return "\n".join(out)
+
+
+def with_headings(labels: PageLabels, headings: frozenset[int]) -> PageLabels:
+    """`labels` with the article lines whose numbers are in `headings` (lines the source's
+    markup marks as headings, a saved page's `<h2>`: stronger evidence than a line's shape)
+    made subheadings. Other labels stand: a marked-up heading before the text or after its
+    end is still a headline, a read-also marker or furniture."""
+    if not headings:
+        return labels
+    out = tuple(replace(lab, label="subheading", reason="a heading in the page's HTML")
+                if lab.no in headings and lab.label in ("paragraph", "list_item") else lab
+                for lab in labels.lines)
+    return replace(labels, lines=out)
