@@ -226,3 +226,34 @@ def test_an_outlet_line_saying_how_the_story_was_gathered_is_the_source() -> Non
 def test_a_byline_above_the_headline_gives_the_author() -> None:
     d = one(f"بقلم: سامي العلي\n\n{HEAD}\n\n{BODY}\n")
     assert (d.title, d.author) == (HEAD, "سامي العلي")
+
+
+def test_an_outlet_in_guillemets_with_its_city_glued_to_the_lead() -> None:
+    d = one(f"{HEAD}\n\n«صوت المدينة» (بيروت) - {P_A}\n\n{P_B}\n")
+    assert d.source == "صوت المدينة" and d.body.startswith("افتتحت بلدية")
+
+
+def test_a_section_word_that_opens_like_a_byline_keyword_is_no_author() -> None:
+    # "منوعات" begins with "من" (a byline's "by"): a word, not a byline.
+    d = one(f"منوعات\n\n{HEAD}\n\n{BODY}\n")
+    assert d.author is None and d.title == HEAD
+
+
+def test_an_agency_credit_closing_the_text_becomes_the_source() -> None:
+    d = one(f"{HEAD}\n\n{P_A}\n\n{P_B} (وكالات)\n")
+    assert d.source == "وكالات" and d.body.endswith("مجاني للطلاب.")
+
+
+def test_a_paragraph_closed_by_an_agency_credit_is_never_taken_for_a_caption() -> None:
+    d = one(f"{HEAD}\n\n{P_A} (رويترز)\n\n{P_B}\n\n{P_C}\n")
+    assert P_A in d.body and P_B in d.body and P_C in d.body
+
+
+def test_short_sentences_closing_the_text_are_all_kept() -> None:
+    d = one(f"{HEAD}\n\n{P_A}\n\n{P_B}\n\nوالدخول مجاني.\nوالمواعيد ثابتة.\nوالدعوة عامة للجميع\n\nشارك\n")
+    assert d.body.endswith("والدخول مجاني.\n\nوالمواعيد ثابتة.\n\nوالدعوة عامة للجميع")
+
+
+def test_a_site_name_after_the_headline_is_dropped_from_the_title() -> None:
+    d = one(f"{HEAD} | صحيفة المساء\n\n{BODY}\n")
+    assert d.title == HEAD

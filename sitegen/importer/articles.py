@@ -80,14 +80,14 @@ def parse_seed(text: str, path: str, rules: tuple[Rule, ...] = (),
     page = with_headings(label_page(text, rules), headings)
     if page.refused:
         raise SourceError(path, page.refused, stage="import")
-    drafts = drafts_from_labels(page)
+    drafts = drafts_from_labels(page, path)
     source = next((r.source for r in rules if r.source and r.applies(text)), None)
     if source:
         drafts[0] = replace(drafts[0], source=source)
     return drafts, []
 
 
-def drafts_from_labels(page: PageLabels) -> list[Draft]:
+def drafts_from_labels(page: PageLabels, path: str) -> list[Draft]:
     """The articles a labelled page holds, the page's own first."""
     parts = sorted({lab.part for lab in page.lines})
     drafts: list[Draft] = []
@@ -98,7 +98,7 @@ def drafts_from_labels(page: PageLabels) -> list[Draft]:
             continue
         drafts.append(_draft(part, lines, body))
     if not drafts:
-        raise SourceError("", "no article text", stage="import")
+        raise SourceError(path, "no article found (no paragraph of text)", stage="import")
     # Renumber parts densely; the page's own article points to the ones after it.
     drafts = [replace(d, part=k + 1) for k, d in enumerate(drafts)]
     if len(drafts) > 1:

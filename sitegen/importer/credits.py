@@ -12,10 +12,13 @@ What holds:
   a clause before its dash or colon) is never taken for one.
 - `Credit.rest` is the line with the credit cut out and nothing else changed ("" when the
   line was only a credit), so a caller that moves a credit to front matter loses no text.
-- `source` is an agency's common Arabic name when the lexicon knows it (`AGENCIES`: general
-  knowledge of Arab and world news agencies, never a per-page rule), otherwise the outlet's
-  name as printed, without brackets, quotes and dashes. `place` is the dateline's city or
-  country, `author` a writer, `photographer` the name in a photo credit (never an author).
+- `source` is an agency's or well-known outlet's common Arabic name when the lexicon knows it
+  (`AGENCIES`, `OUTLETS`: general knowledge of Arab and world news agencies and
+  broadcasters, never a per-page rule), otherwise the outlet's name as printed, without
+  brackets, quotes and dashes. `place` is the dateline's city or country (`PLACES`),
+  `author` a writer, `photographer` the name in a photo credit (never an author).
+- `certain` is False when only the line's shape speaks for the credit (an unknown short name
+  before a dash, a country before a colon): the caller weighs it with the line's context.
 - Dates inside a dateline are cut out of `rest` but not read here: sitegen.importer.dates
   reads them.
 """
@@ -193,7 +196,7 @@ _OUTLET_PHRASES = re.compile(r"(?<!\w)(?:تي في|اف ام|اف ايم|ام ب
 # Words that make an outlet's name only after a place: "مصر اليوم", "روسيا الآن", "سبوتنيك
 # عربي"; "الطقس اليوم" is no outlet.
 _WEAK_OUTLET_WORDS = {fold(w) for w in ("اليوم", "الآن", "عربي", "عربية", "today", "arabic")}
-# "الشارقة 24", "عربي21": a name ending in a short number (a date, a count or a code does not).
+# "الساحل 24", "نبأ21": a name ending in a short number (a date, a count or a code does not).
 _OUTLET_DIGITS = re.compile(r"[\u0620-\u064a]\s?\d{1,3}$")
 # Labels that sit where a dateline sits but name no one: a kicker, a section, a format.
 _LABELS = {fold(w) for w in (
@@ -225,7 +228,6 @@ _CLAUSE_WORDS = {_light(w) for w in (
     "يجب", "يمكن", "هناك", "هنا", "جدا", "فقط", "لدى", "لدي", "أمس", "غدا", "الآن", "سوف",
     "the", "and", "of", "to", "in", "is", "was", "for", "on", "that", "with",
 )}
-_HOW_GATHERED = {fold(w) for w in ("متابعة", "متابعات", "وكالات", "خاص", "خاص بـ", "مراسلنا", "مراسلون")}
 _CAPTION_WORDS = {fold(w) for w in (
     "أرشيفية", "ارشيفية", "أرشيف", "صورة أرشيفية", "صورة تعبيرية", "تعبيرية",
     "أرشيف الصورة", "صورة من الأرشيف", "archive", "file", "file photo", "illustration",
@@ -234,7 +236,7 @@ _CAPTION_WORDS = {fold(w) for w in (
 _DASH_CHARS = "-–—‐‑−"
 _DASH_CLASS = re.escape(_DASH_CHARS)  # for use inside a regex [...] (a bare "-" makes a range)
 # A dash between a credit and what follows: hyphens and dashes with or without spaces, or a
-# tatweel standing alone between spaces ("مدار الساعة ـ"), never a tatweel inside a word.
+# tatweel standing alone between spaces ("نبض المدينة ـ"), never a tatweel inside a word.
 _DASH = rf"(?:\s*[{_DASH_CLASS}]+\s*|\s+ـ+(?:\s+|$))"
 _OPEN = "(\\[{"
 _CLOSE = ")\\]}"
@@ -409,7 +411,7 @@ _SOURCE_LABEL = re.compile(r"^\s*(?:(?:المصدر|مصدر الخبر|المص
                            r"\s*(?P<name>.+)$", re.IGNORECASE)
 _BRACES = re.compile(r"^\{\s*(?P<place>[^{}:：]{1,40}?)\s*[:：]\s*(?P<src>[^{}]{1,50}?)\s*\}\s*(?P<rest>.*)$",
                      re.DOTALL)
-# "مدريد (د ب أ) - …", "رام الله-( د ب أ )", "بغداد 3 مايو (رويترز) –", "(أ ف ب) -"
+# "مدريد (د ب أ) - …", "نابلس-( د ب أ )", "بغداد 3 مايو (رويترز) –", "(أ ف ب) -"
 _BRACKETED = re.compile(
     rf"^(?P<head>[^()\[\]{{}}«»]{{0,70}}?){_DASH}?[(\[]\s*(?P<src>[^()\[\]]{{1,50}}?)\s*[)\]]"
     rf"(?P<sep>{_DASH}|\s*[:：]\s*|\s+|$)(?P<rest>.*)$", re.DOTALL)
@@ -419,6 +421,10 @@ _GUILLEMETS = re.compile(
     rf"\s*(?P<how>خاص|متابعات|متابعة|وكالات)?(?P<sep>{_DASH}|\s*[:：]\s*|$)(?P<rest>.*)$", re.DOTALL)
 # "أبوظبي في 1 مايو/ وام/ قال …", "10 يونيو 2014 / صحيفة … / …"
 _SLASHED = re.compile(r"^(?P<head>[^/]{0,60}?)\s*/\s*(?P<src>[^/]{1,50}?)\s*/\s*(?P<rest>.+)$", re.DOTALL)
+# "أنقرة/ الأناضول", "أنقرة/ مراسل/ الأناضول - …": place, perhaps a reporter, a known agency
+_PLACE_SLASH = re.compile(
+    rf"^(?P<head>[^/]{{1,40}}?)\s*/\s*(?:(?P<who>[^/]{{1,40}}?)\s*/\s*)?(?P<src>[^/{_DASH_CLASS}:：]{{1,40}}?)"
+    rf"\s*(?:$|{_DASH}|[:：]\s*)(?P<rest>.*)$", re.DOTALL)
 # "X/متابعة", "X - متابعات", "X – خاص"
 _GATHERED = re.compile(
     rf"^(?P<src>[^/{_DASH_CLASS}]{{2,50}}?)\s*(?:/|{_DASH})\s*(?P<how>متابعة|متابعات|وكالات|خاص|مراسلنا)"
@@ -437,8 +443,8 @@ def leading_credit(text: str) -> Credit | None:
     line = _leading_quote_marks(text)
     if not line:
         return None
-    for form in (_from_source_label, _from_braces, _from_bracketed, _from_guillemets, _from_slashed,
-                 _from_gathered, _from_dashed, _from_colon):
+    for form in (_from_source_label, _from_braces, _from_bracketed, _from_guillemets, _from_place_slash,
+                 _from_slashed, _from_gathered, _from_dashed, _from_colon):
         credit = form(line)
         if credit is not None:
             return credit
@@ -521,6 +527,20 @@ def _from_slashed(line: str) -> Credit | None:
     return _dateline(_source_name(src), None, _clean_name(head) or None, m.group("rest"))
 
 
+def _from_place_slash(line: str) -> Credit | None:
+    m = _PLACE_SLASH.match(line)
+    if not m or not agency_name(m.group("src")) or not _places(m.group("head").strip(_STRIP)):
+        return None
+    who = m.group("who")
+    if who is not None and not _person_like(who.strip()):
+        return None
+    rest = m.group("rest")
+    if rest and not _lead_like(rest):
+        return None
+    return _dateline(agency_name(m.group("src")), _clean_name(who) if who else None,
+                     _clean_name(m.group("head")), rest)
+
+
 def _from_gathered(line: str) -> Credit | None:
     m = _GATHERED.match(line)
     if not m or not _name_like(m.group("src"), 5):
@@ -538,24 +558,21 @@ def _from_dashed(line: str) -> Credit | None:
         return None
     first, rest = m.group("a").strip(), m.group("rest").strip()
     first = _strip_stamp(first).strip(_STRIP)
-    if rest.endswith(".") and len(rest.split()) <= 3:
-        rest = rest.rstrip(". ")  # "وكالة … – طرابلس.": the stop closes the dateline
     if not first or not _head_like(first):
         return None
     # "موقع - مراسل - أكد …": outlet (or place), a person or place, then the lead.
     second = _DASHED.match(rest)
-    if second and _name_like(second.group("a"), 4) and not is_place(first) or (
-            second and is_place(first) and _name_like(second.group("a"), 4)
-            and second.group("rest").strip() and _lead_like(second.group("rest"))):
-        middle = second.group("a").strip()
-        lead = second.group("rest").strip()
-        if lead and _lead_like(lead) and len(lead.split()) >= 3:
+    if second:
+        middle, lead = second.group("a").strip(), second.group("rest").strip()
+        if _name_like(middle, 4) and lead and _lead_like(lead) and len(lead.split()) >= 3:
             return _three_part(first, middle, lead)
-    # "مدينة - موقع" or "موقع - مدينة" alone on a line; "مدينة- فلان وفلان:" before the lead.
-    if rest and (_name_like(rest.rstrip(":：").strip(), 5) and len(rest.split()) <= 5):
-        return _two_names(first, rest)
+    # "مدينة - موقع" or "موقع - مدينة" alone on a line; "مدينة- فلان وفلان:" before the lead;
+    # "وكالة … – بنغازي.", where the stop closes the dateline.
+    closing = rest.rstrip(". ") if rest.endswith(".") and len(rest.split()) <= 3 else rest
+    if closing and _name_like(closing.rstrip(":：").strip(), 5) and len(closing.split()) <= 5:
+        return _two_names(first, closing)
     if not rest:
-        # "مدار الساعة ـ": a name and a dash, alone: an outlet signing the story.
+        # "نبض المدينة ـ": a name and a dash, alone: an outlet signing the story.
         source, place = _place_or_source(first)
         return Credit(source, None, place, "", "source_line" if source else "dateline")
     if not _lead_like(rest) or len(rest.split()) < 3:
@@ -616,7 +633,7 @@ def _from_colon(line: str) -> Credit | None:
         return None
     head, rest = m.group("head").strip(), m.group("rest").strip()
     if re.search(r"\d$", head) and re.match(r"\d", rest):
-        return None  # "الساعة 06:53": a clock, not a colon after a name
+        return None  # "الساعة 07:20": a clock, not a colon after a name
     if rest[:1] in _QUOTES:
         return None  # "مجلة …: «…»": a headline quoting an outlet, not a dateline
     head = _strip_stamp(head).strip(_STRIP)
@@ -666,7 +683,7 @@ def source_line(text: str) -> Credit | None:
     if known:
         return Credit(known, None, None, "", "source_line")
     if len(halves) == 2 and _name_like(halves[0], 6) and _name_like(halves[1], 4):
-        # "وكالة … – طرابلس.": an outlet and the place it writes from
+        # "وكالة … – بنغازي.": an outlet and the place it writes from
         first, second = (h.strip(_STRIP) for h in halves)
         if is_place(second) and (_outlet_like(first) or _NAMED_AGENCY.match(first)):
             return Credit(_source_name(first), None, _clean_name(second), "", "source_line")
@@ -790,7 +807,7 @@ def trailing_credit(text: str) -> Credit | None:
             return Credit(None, None, None, rest, "photo_note")
         known = agency_name(name, in_brackets=True)
         if is_place(rest.strip(_STRIP)):
-            return None  # "رام الله-(د ب أ)": a dateline, read by leading_credit
+            return None  # "نابلس-(د ب أ)": a dateline, read by leading_credit
         if any(w in _GLOSS_WORDS for w in _words(rest)[-4:]):
             return None  # "… وكالة الأنباء الرسمية (سبأ)": the agency's name, glossed, in a sentence
         if known or (_NAMED_AGENCY.match(name) and _name_like(name, 7)):

@@ -5,8 +5,8 @@ A page prints its date in many ways: Arabic month names from every region (Egypt
 Tunisian جانفي/فيفري/أفريل/جوان/جويلية/أوت), two names for one month (`كانون الثاني/ يناير`,
 `حزيران (يونيو)`), English and French month names, Hijri month names or a Hijri year
 (converted to the Gregorian date with `hijridate`), numeric forms (`18-05-2024`, `2024/05/18`,
-`22.10.2025`), Arabic-Indic or Persian digits, and a time with or without a meridiem
-(`07:48 PM`, `09:37 م`, `10:37 صباحاً`). What holds:
+`14.11.2024`), Arabic-Indic or Persian digits, and a time with or without a meridiem
+(`07:48 PM`, `09:37 م`, `09:12 صباحاً`). What holds:
 
 - `find_date` returns the first *valid* full date (day, month and year; an impossible day such
   as 30 February is skipped, never guessed) as ISO `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM` (24 h)
@@ -26,6 +26,7 @@ every folded character knows which original character it came from).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import logging
 import re
@@ -133,25 +134,25 @@ _WORD_DATES = [
     re.compile(rf"{_DAY}{_SEP}(?:من\s+|of\s+)?{_MONTH_PAIR}{_SEP}{_YEAR_WORD}{_YEAR}{_ERA}"),
     # حزيران (يونيو) 10, 2021 / July 5th, 2024
     re.compile(rf"{_MONTH_PAIR}\s*{_DAY}{_SEP}{_YEAR}{_ERA}"),
-    # "15 08:51 2026 فيفري": day, time, year, month as right-to-left layout scrambles them.
+    # "19 10:05 2025 فيفري": day, time, year, month as right-to-left layout scrambles them.
     re.compile(rf"{_DAY}\s+(?P<t>\d{{1,2}}:\d{{2}})\s+{_YEAR}\s+{_MONTH_PAIR}"),
 ]
 _HIJRI_DATES = [
     re.compile(rf"{_DAY}{_SEP}(?:من\s+)?{_HMONTH}{_SEP}{_YEAR_WORD}{_YEAR}{_ERA}"),
 ]
 _NUMERIC_DATES = [
-    # 2024-05-18, 2024/05/18, 2025.10.22, "2014:06:10." (year first, colons only when followed
+    # 2024-05-18, 2024/05/18, 2025.10.22, "2013:04:09." (year first, colons only when followed
     # by a stop or space, so a time "20:14:06" never reads as a date)
     re.compile(r"(?<![\d.:/\-])(?P<y>\d{4})\s*(?P<s>[-/.])\s*(?P<m>\d{1,2})\s*(?P=s)\s*(?P<d>\d{1,2})(?![\d/])(?!\.\d)"),
     re.compile(r"(?<![\d.:/\-])(?P<y>\d{4}):(?P<m>\d{2}):(?P<d>\d{2})(?=[.\sT]|$)"),
-    # 18-05-2024, 18/05/2024, 22.10.2025, "30/ 12/ 1444"
+    # 18-05-2024, 18/05/2024, 14.11.2024, "30/ 12/ 1444"
     re.compile(r"(?<![\d.:/\-])(?P<d>\d{1,2})\s*(?P<s>[-/.])\s*(?P<m>\d{1,2})\s*(?P=s)\s*(?P<y>\d{4})(?![\d/])(?!\.\d)"),
 ]
 _ERA_AFTER_NUMERIC = re.compile(r"\s*(?:ميلادي|هجري|هجريه|م|ه)(?!\w)")
 
 _MERIDIEM = _alternation(list(_AM_WORDS) + list(_PM_WORDS))
 _AM_KEYS = {fold(w) for w in _AM_WORDS}
-# 07:48 PM, 12:34 م, 10:37 صباحا, 15:02, 09:01:15, 04:14PM
+# 07:48 PM, 12:34 م, 09:12 صباحا, 15:02, 07:45:30, 05:25PM
 # 14h30 and 14h: the French clock.
 _TIME = (r"(?<![\d:])(?P<h>[0-2]?\d)(?::(?P<min>[0-5]\d)(?::(?P<sec>[0-5]\d))?|h(?P<fr>[0-5]\d)?)(?![\d:])"
          rf"(?:\s*(?P<mer>{_MERIDIEM})(?![\w.]))?")
@@ -347,18 +348,41 @@ def _candidates(key: str) -> list[_Candidate]:
     return sorted(_word_candidates(key) + _numeric_candidates(key), key=lambda c: (c.start, -c.end))
 
 
+# A long text is read in windows, so the first date of a whole page costs what reading up to
+# it costs; windows overlap by more than any stamp is long.
+_WINDOW = 4000
+_OVERLAP = 200
+
+
 def find_date(text: str, today: datetime.date | None = None) -> FoundDate | None:
     """The first valid full date in `text`, with the time printed next to it, or None.
 
     `today` is the reference day for relative stamps (`اليوم 15:02`, `أمس`); without it
     they are not dates, since a seed does not say when it was scraped."""
+    if len(text) <= _WINDOW + _OVERLAP:
+        return _find_date_in(text, today)
+    for start in range(0, len(text), _WINDOW):
+        lead_in = max(0, start - _OVERLAP)
+        window = text[lead_in:start + _WINDOW + _OVERLAP]
+        found = _find_date_in(window, today, min_start=start - lead_in)
+        if found is not None and found.start - (start - lead_in) < _WINDOW:
+            return FoundDate(found.iso, found.start + lead_in, found.end + lead_in, found.hijri)
+    return None
+
+
+def _find_date_in(text: str, today: datetime.date | None, min_start: int = 0) -> FoundDate | None:
+    """find_date within `text`, counting only dates that start at or after `min_start` (the
+    characters before it are there for a time or weekday printed before the date)."""
     folded = FoldedText(text)
     key = folded.key
-    cands = _candidates(key)
+    first = bisect.bisect_left(folded.origin, min_start)  # the first folded character at or after it
+    cands = [c for c in _candidates(key) if c.start >= first]
     if today is not None:
-        rel = _relative_date(key, today)
-        if rel is not None and (not cands or rel.start < cands[0].start):
-            cands.insert(0, rel)
+        rel = _relative_date(key[first:], today)
+        if rel is not None:
+            rel = _Candidate(rel.day, rel.start + first, rel.end + first, None, False)
+            if not cands or rel.start < cands[0].start:
+                cands.insert(0, rel)
     if not cands:
         return None
     cand = cands[0]
@@ -383,7 +407,7 @@ _STAMP_UNITS = [
     "week", "weeks", "month", "months",
 ]
 _LABEL_RE = re.compile(rf"{_START}(?:{_alternation(_STAMP_LABELS)}){_END}")
-# "منذ 3 ساعات", "منذ ساعات 4", "3 hours ago", "قبل دقيقتين"
+# "منذ 3 ساعات", "منذ دقائق 7", "3 hours ago", "قبل دقيقتين"
 _RELATIVE_STAMP = re.compile(
     rf"{_START}(?:\d+\s*)?(?:{_alternation(_STAMP_UNITS)}){_END}(?:\s*\d+(?![\d:]))?")
 # A newspaper's issue number printed with its date: "العدد : 1234".
@@ -435,7 +459,7 @@ def is_date_line(text: str) -> bool:
 
 def find_stamp(text: str) -> tuple[int, int] | None:
     """The span of the first date printed in `text`, counting a day and month without a
-    year ("29 ديسمبر كانون الأول" in a dateline) as well as every form find_date reads; None
+    year ("14 آذار مارس" in a dateline) as well as every form find_date reads; None
     when there is none. For cutting a stamp out of a dateline, not for dating a page."""
     folded = FoldedText(text)
     spans = [_attach_time(folded.key, c)[:2] for c in _candidates(folded.key)[:1]]

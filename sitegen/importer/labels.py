@@ -21,8 +21,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from sitegen.arabic import fold, is_mostly_arabic, match_marker
+from sitegen.importer import credits
 from sitegen.importer import lexicon as lx
 from sitegen.importer.blocks import Line, ends_sentence, split_lines
 from sitegen.importer.dates import find_date, is_date_line
@@ -58,10 +60,11 @@ _FEED_FIELD = re.compile(r"^(?P<name>" + "|".join(sorted(lx.FEED_FIELDS, key=len
                          + r")(?:\s+\d+)?(?:\s*[:：]\s*|\s+)(?P<value>.*)$", re.IGNORECASE)
 _FLIPPED_FIELD = re.compile(r"(?P<value>[^:]{1,80}?)\s*:\s*(?P<name>Source|Author)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|بواسطة|كاتب المقال|الكاتب|المحرر|من|by|par)"
-                     r"\s*[:：\-–—/]?\s*(?P<name>.+)$", re.IGNORECASE)
+                     r"(?:\s*[:：\-–—/]\s*|\s+)(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
 _DASHES = "-–—ـ"
 _TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
+_CLOSE_MARKS = "\"'»”) "
 _QUOTES = re.compile("[\"'“”«»‘’„]")
 # "… - متابعة", "… - خاص": how the story was gathered, after the outlet's name.
 _GATHERED = {fold(w) for w in ("متابعة", "متابعات", "خاص", "وكالات", "مراسلون")}
@@ -90,6 +93,13 @@ class LabelledLine:
     """Further facts found on the line, e.g. (("source", "رويترز"),) from a glued dateline."""
 
 
+class _Put(Protocol):
+    """Records the label of line i (label_page's `put`)."""
+
+    def __call__(self, i: int, label: str, reason: str, value: str = "", part: int = 1,
+                 **extra: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class PageLabels:
     """Every line of a page, labelled; or why the page holds no article."""
@@ -115,6 +125,7 @@ class Rule:
     """The source to give the outlet's articles."""
 
     def applies(self, text: str) -> bool:
+        """Does this rule apply to the page `text`?"""
         if self.match_source and fold(self.match_source) not in fold(text):
             return False
         if self.match_text and not re.search(self.match_text, text):
@@ -163,6 +174,7 @@ def function_word_share(text: str) -> float:
 
 
 def _is_prose(text: str, words: int) -> bool:
+    """Does the line read as running text (sentence ends, length, function words; not Latin UI)?"""
     if words < PROSE_WORDS and not (words >= 6 and text.rstrip().endswith(("،", ","))):
         return False
     latin = len(_LATIN.findall(text))
@@ -190,6 +202,7 @@ _CREDIT_IN_PARENS = re.compile(fold(r"[(（]\s*(?:تصوير|صورة|عدسة|�
 
 
 def _ends_with_photo_credit(raw: str) -> bool:
+    """Does the (folded) line end with a photo credit set apart from its caption?"""
     if _CREDIT_IN_PARENS.search(raw) and len(raw.split()) >= 4:
         return True  # "… (تصوير: فلان)"
     tail = raw.rstrip(" .")
@@ -200,6 +213,8 @@ def _ends_with_photo_credit(raw: str) -> bool:
             # (a general convention of Arabic photo captions).
             if len(before.split()) < 3:
                 continue  # "City - (agency)" is a dateline, not a caption
+            if before.rstrip(_CLOSE_MARKS).endswith((".", "!", "؟", "?")):
+                return False  # a paragraph closed by its credit, not a caption
             if e.startswith("(") and len(before.split()) >= 4 or before.endswith(("-", "–", "—", "|", "/", "،")) or e in ("ح.م", "ح م"):
                 return True
             if e in (fold("صورة أرشيفية"), fold("أرشيفية")):
@@ -208,6 +223,7 @@ def _ends_with_photo_credit(raw: str) -> bool:
 
 
 def _features(line: Line) -> _Line:
+    """A line judged by itself alone: its shape, whether it is prose, and what it names."""
     text = _QUOTE_MARK.sub("", line.text).strip()
     words = len(text.split())
     f = _Line(line.no, text, words, _QUOTES.sub("", lx.stripped_key(text)))
@@ -262,7 +278,7 @@ def _features(line: Line) -> _Line:
         inner = re.fullmatch(r"[^()]*[(（]\s*([^()]{2,30}?)\s*[)）][^()]*", rest)
         if inner and len(inner.group(1).split()) <= 4:
             f.extra["source"] = inner.group(1)
-    elif words <= 30 and _credit_line(text):
+    elif words <= 24 and _credit_line(text):
         f.shape, f.why = "credit", "photo credit or caption with credit"
     elif len(_TEASER.findall(text)) >= 2 and not ends_sentence(text) and not _BULLET.match(text):
         f.shape, f.why = "teaser", "«kicker.. headline» units glued together (other stories)"
@@ -398,6 +414,27 @@ def leading_credit(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+def _helper_leading_credit(text: str) -> tuple[str, str, str] | None:
+    """credits.leading_credit's reading, when it is sure and names a source (a bare city before
+    the lead stays in it)."""
+    found = credits.leading_credit(text)
+    if found is None or not found.certain or not found.source or len(found.rest.split()) < 5:
+        return None
+    return found.source, found.rest, f"{found.kind} glued to the lead"
+
+
+def _helper_credit_line(text: str) -> tuple[str, str] | None:
+    """(label, value) for a short line credits.py reads with certainty as a source or byline."""
+    for reader in (credits.source_line, credits.byline):
+        found = reader(text)
+        if found is not None and found.certain and not found.rest:
+            if found.source:
+                return "source", found.source
+            if found.author:
+                return "byline", found.author
+    return None
+
+
 def _strip_leading_date(text: str) -> tuple[str, str] | None:
     """A date printed in front of the lead: (iso, the lead without it)."""
     found = find_date(text[:80])
@@ -415,6 +452,7 @@ def _strip_leading_date(text: str) -> tuple[str, str] | None:
 
 # --- Headline -------------------------------------------------------------------------------
 def _headline_like(f: _Line) -> bool:
+    """Could the line be a headline: 2–30 words, mostly Arabic, no closing full stop?"""
     if f.shape not in ("short", "prose", "feed", "teaser") or f.cut and f.shape != "feed":
         return False
     text = f.value if f.shape == "feed" else f.text
@@ -539,7 +577,7 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     if head is None or head[0] < start:
         for i in range(0, first_body - 1 if head is not None else first_body):
             if i not in labels:
-                _label_furniture(lines, i, put, headline_key, before=True)
+                _label_furniture(lines, i, put, headline_key)
         # Between the headline and the core: deck, byline, dateline, source, date, caption.
         for i in range(first_body, start):
             if i not in labels:
@@ -586,6 +624,19 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
             seen_body.add(f.key)
             words_so_far |= content_words(f.text)
 
+    # A credit closing the text ("… (أ ف ب)", "… - موقع21", an agency's end mark) leaves it.
+    last = max((i for i in range(start, end) if i in labels and labels[i].label == "paragraph"), default=None)
+    if last is not None:
+        lab = labels[last]
+        found = credits.trailing_credit(lab.value or lab.text)
+        if found is not None and found.certain and found.kind in ("trailing_credit", "end_marker") \
+                and len(found.rest.split()) >= 4:
+            extra = dict(lab.extra)
+            if found.source and "source" not in extra:
+                extra["source"] = found.source
+            labels[last] = replace(lab, value=found.rest, extra=tuple(sorted(extra.items())),
+                                   reason=lab.reason + "; credit at its end removed")
+
     # After the core: markers, related headlines, sources, chrome, further articles.
     _label_tail(lines, end, put, labels, lead_words, headline_key, seen_body)
     if not headline_text:
@@ -628,6 +679,9 @@ def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
         extra["date"], text = dated
         extra["how"] = "date glued to the lead removed"
     credit = leading_credit(text)
+    helped = _helper_leading_credit(text)
+    if helped and (credit is None or credit[2] == "source and dash glued to the lead"):
+        credit = helped  # credits.py knows the shapes a bare "name -" reading would blur
     if credit:
         extra["source"], text, how = credit
         extra["how"] = (extra.get("how", "") + "; " if extra.get("how") else "") + how + " removed"
@@ -824,7 +878,7 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
     def opening(text: str) -> tuple[str, ...]:
         return tuple(lx.stripped_key(text).split()[:2])
 
-    texts = {i: _section_prefix(_breadcrumb_tail(lines[i].text), lead) for i in cands}
+    texts = {i: _site_suffix(_section_prefix(_breadcrumb_tail(lines[i].text), lead)) for i in cands}
     for i in cands:
         f = lines[i]
         text = texts[i]
@@ -874,6 +928,14 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
     return best[1], best[2], best[3]
 
 
+def _site_suffix(text: str) -> str:
+    """`text` without a site name the page's <title> adds ("العنوان | صحيفة المساء")."""
+    m = re.match(r"^(?P<head>.{10,}?)\s+[|｜–—-]\s+(?P<site>[^|｜–—-]{2,40})$", text)
+    if m and lx.is_outlet_name(m.group("site")) and len(m.group("head").split()) >= 3:
+        return m.group("head").strip()
+    return text
+
+
 def _breadcrumb_tail(text: str) -> str:
     """The last step of a breadcrumb ("الرئيسية / قسم / العنوان" → "العنوان")."""
     home = {fold("الرئيسية"), "home", "accueil", fold("الرئيسيه")}
@@ -890,7 +952,8 @@ def _breadcrumb_tail(text: str) -> str:
     return text
 
 
-def _label_furniture(lines: list[_Line], i: int, put, headline_key: str | None, before: bool) -> None:
+def _label_furniture(lines: list[_Line], i: int, put: _Put, headline_key: str | None) -> None:
+    """A line above the headline (or the text): page furniture, one label each."""
     f = lines[i]
     if f.shape == "date":
         put(i, "date", f.why, f.value)
@@ -909,7 +972,7 @@ def _label_furniture(lines: list[_Line], i: int, put, headline_key: str | None, 
         put(i, "chrome", f.why if f.shape != "short" else "page furniture above the article")
 
 
-def _label_front(lines: list[_Line], i: int, put, headline_key: str | None, headline_words: set[str],
+def _label_front(lines: list[_Line], i: int, put: _Put, headline_key: str | None, headline_words: set[str],
                  lead: set[str], counts: dict[str, int]) -> None:
     """A line between the headline and the lead."""
     f = lines[i]
@@ -954,6 +1017,10 @@ def _label_front(lines: list[_Line], i: int, put, headline_key: str | None, head
     prev = lines[i - 1] if i > 0 else None
     if prev is not None and prev.shape == "credit" and prev.text.rstrip().endswith((":", "：")):
         put(i, "credit", "the name a credit line introduces")
+        return
+    helped = _helper_credit_line(f.text) if f.words <= 8 else None
+    if helped:
+        put(i, helped[0], f"a {helped[0]} line (credits.py)", helped[1])
         return
     if _name_line(f.text):
         words = content_words(f.text)
@@ -1003,7 +1070,7 @@ def _label_inside(lines: list[_Line], i: int, start: int, end: int, headline_wor
     return "paragraph", "short line inside the article's text (kept)", text
 
 
-def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLine], lead: set[str],
+def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, LabelledLine], lead: set[str],
                 headline_key: str | None, seen_body: set[str]) -> None:
     """Lines after the core: markers, related lists, sources, chrome, further articles."""
     n = len(lines)
@@ -1073,7 +1140,10 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
             put(i, "source", dl[1], dl[0], part=part)
         elif _name_line(f.text) and lx.is_outlet_name(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
-        elif i == end and part == 1 and f.shape == "short" and f.words >= 3 \
+        elif not in_list and f.words <= 8 and (helped := _helper_credit_line(f.text)):
+            put(i, helped[0], f"a {helped[0]} line after the text (credits.py)", helped[1], part=part)
+        elif (i == end or i - 1 in labels and labels[i - 1].reason.startswith("short line right after the text")) \
+                and part == 1 and f.shape == "short" and f.words >= 2 \
                 and (re.match(r"^و\S", f.text) or not _name_line(f.text) and (
                      f.text.rstrip().endswith(("،", ",", "؛", ".", "!", "؟", "?"))
                      or all(g.shape in ("chrome", "hashtags") for g in lines[i + 1:]))):
@@ -1098,6 +1168,7 @@ def _label_tail(lines: list[_Line], end: int, put, labels: dict[int, LabelledLin
 
 
 def _headline_run(lines: list[_Line], i: int) -> int:
+    """How many headline-like lines follow one another from line i."""
     run = 0
     for g in lines[i:]:
         if g.shape in ("short", "list_item", "teaser") and g.words >= 3 or g.shape == "prose" and not ends_sentence(g.text) \
@@ -1131,7 +1202,7 @@ def _story_at(lines: list[_Line], i: int) -> int | None:
     return None
 
 
-def _label_story(lines: list[_Line], i: int, first: int, part: int, put, labels: dict[int, LabelledLine]) -> int:
+def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, labels: dict[int, LabelledLine]) -> int:
     """Label another article starting at line i (its prose from `first`); return where it ends."""
     put(i, "headline", "headline of another article after the first one's end", lines[i].text, part=part)
     for j in range(i + 1, first):

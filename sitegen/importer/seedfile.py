@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.arabic import ARABIC_LETTER
@@ -199,15 +200,14 @@ def _encode_web1252(text: str) -> bytes:
     return bytes(out)
 
 
-# (how the bytes were wrongly decoded, how to encode the text back, the right decoding);
-# UTF-8 first: its strict decoding is a strong check, cp1256 maps almost any byte.
-_REPAIRS: tuple[tuple[str, object, str], ...] = (
-    ("Windows-1252", _encode_web1252, "utf-8"),
-    ("Latin-1", lambda s: s.encode("latin-1"), "utf-8"),
-    ("Windows-1252", _encode_web1252, "cp1256"),
-    ("Latin-1", lambda s: s.encode("latin-1"), "cp1256"),
+# (how to encode the text back to the bytes it was wrongly decoded from, the right decoding);
+# UTF-8 first: its strict decoding is a strong check, while cp1256 maps almost any byte.
+_REPAIRS: tuple[tuple[Callable[[str], bytes], str], ...] = (
+    (_encode_web1252, "utf-8"),
+    (lambda s: s.encode("latin-1"), "utf-8"),
+    (_encode_web1252, "cp1256"),
+    (lambda s: s.encode("latin-1"), "cp1256"),
 )
-_RIGHT_NAME = {"utf-8": "UTF-8", "cp1256": "Windows-1256"}
 
 
 def _mojibake_char(char: str) -> bool:
@@ -268,9 +268,9 @@ def repair_mojibake(text: str) -> str | None:
 
 
 def _repair_run(run: str) -> str | None:
-    for _wrong, encode, right in _REPAIRS:
+    for encode, right in _REPAIRS:  # the first exact conversion to Arabic wins
         try:
-            fixed = encode(run).decode(right)  # type: ignore[operator]
+            fixed = encode(run).decode(right)
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
         if _mostly_arabic(fixed) and not _CONTROL.search(fixed):
