@@ -65,6 +65,11 @@ def _run_import(args: argparse.Namespace, config: Config) -> int:
     from sitegen.importer import explain_seeds, import_seeds
 
     seeds: list[Path | str] = [s if s.startswith(("http://", "https://")) else Path(s) for s in args.seeds]
+    if args.feeds:
+        if not config.feeds:
+            log.error("config.toml: --feeds given but no `feeds` listed")
+            return EXIT_ERROR
+        seeds += [f if f.startswith(("http://", "https://")) else config.root / f for f in config.feeds]
     if args.explain:
         if not seeds:
             log.error("import --explain: name the seed files to explain")
@@ -75,12 +80,6 @@ def _run_import(args: argparse.Namespace, config: Config) -> int:
         for line in errors:
             log.error("%s", line)
         return EXIT_ERROR if errors else EXIT_OK
-
-    if args.feeds:
-        if not config.feeds:
-            log.error("config.toml: --feeds given but no `feeds` listed")
-            return EXIT_ERROR
-        seeds += [f if f.startswith(("http://", "https://")) else config.root / f for f in config.feeds]
     report = import_seeds(config, seeds or None, force=args.force, dry_run=args.dry_run)
     return EXIT_ERROR if report.errors or (args.strict and report.warnings) else EXIT_OK
 

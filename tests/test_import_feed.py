@@ -155,6 +155,12 @@ def test_explain_lists_a_feeds_entries_and_writes_nothing(make_site: MakeSite,
                       "(source: نشرة الساحل, author: نادر الحلو, date: 2026-03-14)")
     assert out[2].startswith("-> entry 2: 'مهرجان السمك يفتتح دورته العاشرة'")
     assert not (root / "content").exists()
+    # --feeds stands for config.toml's feeds here too.
+    (root / "config.toml").write_text('base_url = "https://example.org/"\nfeeds = ["feeds/sahil.xml"]\n',
+                                      encoding="utf-8")
+    assert run(root, "--explain", "--feeds") == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("-> entry 1: 'الصيادون يعودون إلى المرفأ")
+    assert not (root / "content").exists()
 
 
 def test_atom_entry_takes_its_own_source_and_folds_its_categories(make_site: MakeSite) -> None:
