@@ -9,6 +9,7 @@ share bar, a photo with `<figcaption>`, a read-also box, a related list, a foote
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -170,6 +171,9 @@ def test_metadata_wins_over_the_labelling_and_says_why() -> None:
     # Agreeing metadata changes nothing and says nothing.
     again, none = apply_metadata(fixed, bare.meta)
     assert again == fixed and none == []
+    # A date line with the time, on the metadata's day, agrees: the time is kept.
+    timed = replace(fixed, date="2026-05-09T18:30")
+    assert apply_metadata(timed, bare.meta) == (timed, [])
 
 
 def test_headings_and_lists_are_lines_of_their_own() -> None:

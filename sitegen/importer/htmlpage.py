@@ -225,7 +225,9 @@ def apply_metadata(draft: Draft, meta: PageMeta) -> tuple[Draft, list[Override]]
         overrides.append(Override("title", draft.title, meta.title,
                                   f"the page's own headline (og:title / <h1>) wins: {why}"))
         changes.update(title=meta.title, title_inferred=False)
-    if meta.date and meta.date != draft.date:
+    # The labelling gives the time too when the text prints one ("2026-05-09T18:30"): on the
+    # same day the two agree, and the text's is the more precise.
+    if meta.date and meta.date != (draft.date or "")[:10]:
         why = "no date line was found" if draft.date is None else "the date line says otherwise"
         overrides.append(Override("date", draft.date, meta.date,
                                   f"the page's publication date (<time> / article:published_time) wins: {why}"))
