@@ -134,6 +134,8 @@ def test_a_news_page_gives_its_article_and_metadata(make_site: MakeSite) -> None
     refs = [r["title"] for r in meta["related"]]
     assert "الصيادون يطالبون بتوسيع الرصيف الشرقي قبل الموسم" in refs
     assert "الصيادون يطالبون" not in body
+    # The <h2> after the read-also box is the text's subheading, not a title of the box.
+    assert "\n\n## ماذا ينتظر السكان؟\n\n" in body and "ماذا ينتظر السكان؟" not in refs
 
 
 def test_metadata_wins_over_the_labelling_and_says_why() -> None:
