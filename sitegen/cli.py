@@ -50,31 +50,41 @@ def _setup_logging(verbosity: int) -> None:
 
 # --- import --------------------------------------------------------------------------------
 def _add_import(p: argparse.ArgumentParser) -> None:
-    p.add_argument("seeds", nargs="*", type=Path, metavar="SEED",
-                   help="seed files to import (default: every seeds/*.txt)")
+    p.add_argument("seeds", nargs="*", metavar="SEED",
+                   help="seed files to import: text (.txt), saved web pages (.html, .htm), "
+                        "a folder of those, RSS or Atom feeds (.xml, .rss, .atom, or an http(s) "
+                        "URL) (default: every seeds/*.txt, *.html, *.htm)")
+    p.add_argument("--feeds", action="store_true",
+                   help="import the feeds listed in config.toml's `feeds` (with any SEED given)")
     p.add_argument("--force", action="store_true",
                    help="overwrite content files even where an editor changed them")
     p.add_argument("--dry-run", action="store_true",
                    help="say what would be written, write nothing")
     p.add_argument("--explain", action="store_true",
-                   help="print every line of the SEED files with its label and the reason; write nothing")
+                   help="print every line of the SEED files with its label and the reason (and what a "
+                        "saved page's metadata decided); write nothing")
 
 
 def _run_import(args: argparse.Namespace, config: Config) -> int:
     from sitegen.importer import explain_seeds, import_seeds
 
+    seeds: list[Path | str] = [s if s.startswith(("http://", "https://")) else Path(s) for s in args.seeds]
+    if args.feeds:
+        if not config.feeds:
+            log.error("config.toml: --feeds given but no `feeds` listed")
+            return EXIT_ERROR
+        seeds += [f if f.startswith(("http://", "https://")) else config.root / f for f in config.feeds]
     if args.explain:
-        if not args.seeds:
+        if not seeds:
             log.error("import --explain: name the seed files to explain")
             return EXIT_ERROR
-        text, errors = explain_seeds(config, args.seeds)
+        text, errors = explain_seeds(config, seeds)
         if text:
             print(text)
         for line in errors:
             log.error("%s", line)
         return EXIT_ERROR if errors else EXIT_OK
-
-    report = import_seeds(config, args.seeds or None, force=args.force, dry_run=args.dry_run)
+    report = import_seeds(config, seeds or None, force=args.force, dry_run=args.dry_run)
     return EXIT_ERROR if report.errors or (args.strict and report.warnings) else EXIT_OK
 
 
@@ -234,8 +244,11 @@ Command = tuple[str, str, str, Callable[[argparse.ArgumentParser], None], Callab
 COMMANDS: list[Command] = [
     (
         "import",
-        "import seeds/*.txt into content/*.md",
-        "Turn raw scraped article pages (seeds/*.txt) into front-mattered Markdown in content/.\n"
+        "import seeds/*.txt, saved pages and news feeds into content/*.md",
+        "Turn raw scraped article pages (seeds/*.txt), saved web pages (seeds/*.html: the article\n"
+        "found by trafilatura, its title, date, author and canonical URL from the page) and RSS or\n"
+        "Atom feeds (one article per entry, known by its id; --feeds reads config.toml's `feeds`)\n"
+        "into front-mattered Markdown in content/.\n"
         "Finds the title, paragraphs and subheadings, source, keywords, read-also blocks (often a\n"
         "whole second article), similar-article lists and teaser headlines; drops captions and\n"
         "no-break-space lines. Unchanged seeds rewrite nothing; a content file an editor changed is\n"

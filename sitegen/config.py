@@ -53,9 +53,16 @@ class Config:
     slug_style: str = "unicode"
     """'unicode' keeps Arabic letters in slugs; 'translit' gives ASCII slugs."""
     max_seed_mb: int = 20
-    """A seed larger than this many MiB is refused with a size message instead of imported."""
+    """A seed larger than this many MiB is refused with a size message instead of imported
+    (saved pages and feeds too, files or URLs)."""
     import_rules: tuple[Any, ...] = field(default=(), metadata={"key": False})
     """Per-outlet corrections for `sitegen import`, from [[import.rules]] (importer.labels.Rule)."""
+    feeds: tuple[str, ...] = ()
+    """News feeds (RSS or Atom; file paths or http(s) URLs) read by `sitegen import --feeds`."""
+    feed_timeout: int = 20
+    """Seconds a feed URL may take to connect and to send each part before it is given up."""
+    feed_full_content: bool = False
+    """Atom entries carry each article's whole body (`<content type="html">`), not only its summary."""
     minify: bool = False
     """Minify built HTML and CSS (minify-html); what a page shows never changes."""
     compress: bool = False
@@ -98,6 +105,8 @@ class Config:
         _check_locale(self.locale)
         if self.feed_limit < 1:
             raise ConfigError(f"config.toml: feed_limit must be at least 1, not {self.feed_limit}")
+        if self.feed_timeout < 1:
+            raise ConfigError(f"config.toml: feed_timeout must be at least 1, not {self.feed_timeout}")
         if self.page_size < 1:
             raise ConfigError(f"config.toml: page_size must be at least 1, not {self.page_size}")
 
@@ -146,6 +155,10 @@ def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
 
 def _check_type(name: str, value: object, annotation: object) -> object:
     """Check a TOML value against the field's annotation; Paths come in as strings."""
+    if str(annotation) == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"config.toml: {name} must be a list of strings, not {value!r}")
+        return tuple(v.strip() for v in value)
     kind = {"str": str, "int": int, "bool": bool, "Path": Path}.get(str(annotation))
     if kind is Path:
         if not isinstance(value, str):

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 STAGE = "load"
 _KNOWN = {"title", "title_inferred", "slug", "date", "source", "author", "tags", "read_also", "related",
-          "summary", "seed", "lang", "dir", "draft", "updated", "expires", "aliases"}
+          "summary", "seed", "lang", "dir", "draft", "updated", "expires", "aliases",
+          "source_url", "feed"}
 
 
 def article_slug(title: str, style: str = "unicode") -> str:
@@ -227,6 +228,10 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     for key in ("source", "author", "summary"):
         if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
             raise fail(key, "must be text")
+    source_url = meta.get("source_url")
+    if source_url is not None and (not isinstance(source_url, str)
+                                   or not source_url.strip().startswith(("http://", "https://"))):
+        raise fail("source_url", f"{source_url!r} is not an http(s) URL")
     return Article(
         path=path,
         slug=slug,
@@ -252,6 +257,7 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         updated=updated,
         updated_iso=updated_iso,
         aliases=tuple(dict.fromkeys(aliases)),
+        source_url=source_url.strip() if source_url else "",
     )
 
 

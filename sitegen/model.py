@@ -87,6 +87,8 @@ class Article(_Compact):
     """`updated` as written (a date or a date-time, ISO 8601): the JSON-LD dateModified."""
     aliases: tuple[str, ...] = ()
     """Old URLs of the article (slugs, or paths inside the site), each a redirect page."""
+    source_url: str = ""
+    """The original article's URL (http or https) it was imported from; empty when none."""
 
     @property
     def stem(self) -> str:

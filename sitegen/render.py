@@ -634,6 +634,8 @@ class Renderer:
             ld["description"] = a.summary
         if a.tags:
             ld["keywords"] = ", ".join(a.tags)
+        if a.source_url:
+            ld["isBasedOn"] = a.source_url
         json_ld = json_in_html(ld)
         return self.page(
             "article.html", article_path(a.slug), fingerprint=fingerprint,
@@ -648,7 +650,7 @@ class Renderer:
             related=[{"title": t, "card": self.cards[s] if s else None} for t, s in links.related],
             more=[self.cards[s] for s in links.by_tags],
             backlinks=[self.cards[s] for s in links.backlinks],
-            json_ld=Markup(json_ld),
+            json_ld=Markup(json_ld), original_url=a.source_url or None,
         )
 
     def _standfirst(self, a: Article, key: str) -> Deferred:
@@ -688,7 +690,8 @@ class Renderer:
                                       links.backlinks)))
         else:
             fields = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
-                                      a.dir, a.author, a.updated_iso, links.read_also, links.related, links.by_tags,
+                                      a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
+                                      links.related, links.by_tags,
                                       links.backlinks)))
         sig = (fields, body.key)
         self.deps.signatures[a.slug] = sig
@@ -729,12 +732,15 @@ class Renderer:
                                 page=g.path)
 
     def feed(self, path: str, title: str, slugs: list[str], page: str = "") -> Output | None:
-        """An Atom feed of the newest `feed_limit` of `slugs`, one entry each (summary, not
-        the body: feeds stay small); None when the output folder holds it already."""
+        """An Atom feed of the newest `feed_limit` of `slugs`, one entry each (the summary,
+        and the body too with `feed_full_content`); None when the output folder holds it already."""
         cfg = self.config
         slugs = slugs[:cfg.feed_limit]
-        if self._kept(path, slugs) or not self._changed(path, "feed", (
-                title, page, [self.cards[s] for s in slugs], [self.site.by_slug[s].tags for s in slugs])):
+        # With full content a body edit changes the feed, though no card changed.
+        bodies = [self.bodies[s].key or self.bodies[s].html for s in slugs] if cfg.feed_full_content else None
+        if (bodies is None and self._kept(path, slugs)) or not self._changed(path, "feed", (
+                title, page, [self.cards[s] for s in slugs], [self.site.by_slug[s].tags for s in slugs],
+                bodies)):
             return None
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
         updated = _atom_time(max(dates) if dates else None, self.now)
@@ -770,6 +776,10 @@ class Renderer:
             lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
             if a.summary:
                 lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
+            if self.config.feed_full_content:
+                # Links in the body are site-absolute paths: xml:base makes them resolve.
+                lines.append(f'<content type="html" xml:base={quoteattr(self.config.base_url)}>'
+                             f"{xml_escape(self.html_of(self.bodies[slug]))}</content>")
             lines.append("</entry>")
             entry = self._feed_entries[slug] = "\n".join(lines)
         return entry

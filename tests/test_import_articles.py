@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import markdown
 import pytest
 
@@ -111,6 +113,21 @@ def test_html_in_a_seed_stays_text() -> None:
 def test_a_line_that_looks_like_markdown_stays_a_paragraph(line: str) -> None:
     html = markdown.markdown(escape(line))
     assert html.startswith("<p>") and line.split(" ", 1)[1] in html
+
+
+@pytest.mark.parametrize("line", [
+    "#عاجل انفجار في الميناء",  # a hashtag at a line's start: no space, still a heading to Markdown
+    "&#1 ليس رمزا",  # a numeric reference without its ";": a browser reads a control character
+    "&#x41 ليس حرفا",
+    "&copy ليست علامة، و AT&T و A & B كما كتبت",
+    "= ليس سطرا تحت عنوان",  # "\\=" is no escape in Markdown: the backslash would show
+    "---",  # a rule
+    "+ ليست قائمة",
+])
+def test_a_line_reads_as_it_was_written(line: str) -> None:
+    html = markdown.markdown(escape(line))
+    assert html.startswith("<p>") and html.endswith("</p>"), html
+    assert unescape(html[len("<p>"):-len("</p>")]) == line
 
 
 # --- whole pages ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sitegen.arabic import canonical_letters, fold
 from sitegen.errors import SourceError
 from sitegen.importer.blocks import TEASER_SEPARATOR, split_lines
-from sitegen.importer.labels import BODY_LABELS, LabelledLine, PageLabels, Rule, label_page
+from sitegen.importer.labels import BODY_LABELS, LabelledLine, PageLabels, Rule, label_page, with_headings
 from sitegen.match import TitleIndex, title_key
 
 log = logging.getLogger(__name__)
@@ -67,15 +67,17 @@ class Draft:
     """Raw teaser lines found in the body (split into titles once all titles are known)."""
 
 
-def parse_seed(text: str, path: str, rules: tuple[Rule, ...] = ()) -> tuple[list[Draft], list[str]]:
-    """Split one seed's text into article drafts; returns (drafts, warnings).
+def parse_seed(text: str, path: str, rules: tuple[Rule, ...] = (),
+               headings: frozenset[int] = frozenset()) -> tuple[list[Draft], list[str]]:
+    """Split one seed's text into article drafts; returns (drafts, warnings). `headings`:
+    lines the source's markup marks as headings (a saved page's `<h2>`), see with_headings.
 
     Raises SourceError for an empty page and for a page with no article core (one line:
     "no article found (…)").
     """
     if not split_lines(text):
         raise SourceError(path, "empty file: only blank lines", stage="import")
-    page = label_page(text, rules)
+    page = with_headings(label_page(text, rules), headings)
     if page.refused:
         raise SourceError(path, page.refused, stage="import")
     drafts = drafts_from_labels(page, path)
@@ -291,20 +293,26 @@ def split_teaser(text: str, known: TitleIndex[str] | None = None) -> list[str]:
 
 # --- Markdown ------------------------------------------------------------------------------
 _MD_INLINE = re.compile(r"([\\`*_\[\]])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-_BLOCK_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))(?=\s|$)")
+# An "&" that could open a character reference: a browser reads "&#1" or "&copy" as a
+# character even without the ";". A lone "&" ("A & B") stays as written.
+_REFERENCE = re.compile(r"&(?=#|[A-Za-z])")
+# A heading needs no space after its "#"s ("#عاجل" is one) and "---" is a rule, so # + - = open
+# a block whatever follows them; a number opens a list only before a space.
+_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d+)([.)])(?=\s|$))")
 
 
 def escape(text: str) -> str:
     """Seed text made safe as Markdown: it reads the same and can never become markup.
-    `<script>` stays text (&lt;script&gt;); * _ ` [ ] \\ are backslash-escaped; a line that
-    would start a Markdown block (# > - + 1.) has that character escaped."""
-    text = _ENTITY.sub("&amp;", text)
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    `<script>` stays text (&lt;script&gt;), and so does `&#1` or `&copy` (a character to a
+    browser even without its `;`); * _ ` [ ] \\ are backslash-escaped; a line that would
+    start a Markdown block (# - + = 1.; > is already &gt;) has that character escaped."""
+    text = _REFERENCE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_INLINE.sub(r"\\\1", text)
     m = _BLOCK_START.match(text)
     if m:
-        if m.group(1):
+        if m.group(1) == "=":  # not backslash-escapable in Python-Markdown; an entity reads the same
+            text = "&#61;" + text[1:]
+        elif m.group(1):
             text = "\\" + text
         else:
             text = f"{m.group(2)}\\{text[len(m.group(2)):]}"

@@ -1309,3 +1309,24 @@ def explain(labels: PageLabels) -> str:
     if labels.refused:
         out.append(f"refused: {labels.refused}")
     return "\n".join(out)
+
+
+def with_headings(labels: PageLabels, headings: frozenset[int]) -> PageLabels:
+    """`labels` with the article lines whose numbers are in `headings` (lines the source's
+    markup marks as headings, a saved page's `<h2>`: stronger evidence than a line's shape)
+    made subheadings: a paragraph or list item, and a line taken for a title of a read-also
+    block that a paragraph of the text follows (the box ended before it). Other labels stand:
+    a marked-up heading before the text or after its end is still a headline, a read-also
+    marker or furniture."""
+    if not headings:
+        return labels
+    lines = list(labels.lines)
+    for k, lab in enumerate(lines):
+        if lab.no not in headings:
+            continue
+        after = lines[k + 1] if k + 1 < len(lines) else None
+        text_follows = after is not None and after.part == lab.part and after.label == "paragraph"
+        if lab.label in ("paragraph", "list_item") or (
+                lab.label == "read_also" and text_follows and match_marker(lab.text) is None):
+            lines[k] = replace(lab, label="subheading", reason="a heading in the page's HTML")
+    return replace(labels, lines=tuple(lines))

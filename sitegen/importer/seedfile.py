@@ -34,7 +34,7 @@ from sitegen.errors import SourceError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["decode_seed", "looks_like_mojibake", "read_seed_text", "repair_mojibake"]
+__all__ = ["decode_seed", "looks_like_mojibake", "read_seed_bytes", "read_seed_text", "repair_mojibake"]
 
 _STAGE = "import"
 _CHUNK = 1 << 16
@@ -80,7 +80,14 @@ def read_seed_text(path: Path, display: str, max_bytes: int) -> tuple[str, bytes
     return text, raw, warnings
 
 
-def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
+def read_seed_bytes(path: Path, display: str, max_bytes: int, kind: str = "seed") -> bytes:
+    """The bytes of the file at `path`, read as safely as a seed (a saved page, a feed file:
+    `kind` names it in the size message). Raises SourceError as read_seed_text does for a
+    file that is not regular, cannot be read or holds more than `max_bytes` bytes."""
+    return _read_bytes(path, display, max_bytes, kind)
+
+
+def _read_bytes(path: Path, display: str, max_bytes: int, kind: str = "seed") -> bytes:
     try:
         st = os.stat(path)  # follows a symlink: what matters is what would be read
     except OSError as e:
@@ -88,7 +95,7 @@ def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise _refuse(display, f"cannot read: {_kind(st.st_mode)}, not a regular file")
     if st.st_size > max_bytes:
-        raise _too_big(display, st.st_size, max_bytes)
+        raise _too_big(display, st.st_size, max_bytes, kind)
     try:
         # O_NONBLOCK: if the path became a FIFO since the stat, opening it must not wait for
         # a writer. O_NOCTTY: a terminal device never becomes our controlling terminal.
@@ -116,16 +123,17 @@ def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         if total > max_bytes:
-            raise _too_big(display, st.st_size, max_bytes, at_least=st.st_size <= max_bytes)
+            raise _too_big(display, st.st_size, max_bytes, kind, at_least=st.st_size <= max_bytes)
         return b"".join(chunks)
     finally:
         os.close(fd)
 
 
-def _too_big(display: str, size: int, max_bytes: int, *, at_least: bool = False) -> SourceError:
+def _too_big(display: str, size: int, max_bytes: int, kind: str = "seed", *,
+             at_least: bool = False) -> SourceError:
     """The size refusal; `at_least` when reading stopped at the limit (the full size unknown)."""
     mib = 1024 * 1024
-    limit = (f"max_seed_mb = {max_bytes // mib} (raise it in config.toml to import this seed)"
+    limit = (f"max_seed_mb = {max_bytes // mib} (raise it in config.toml to import this {kind})"
              if max_bytes and max_bytes % mib == 0 else f"the limit of {_size_text(max_bytes)}")
     shown = f"more than {_size_text(max_bytes)}" if at_least else _size_text(size)
     return _refuse(display, f"file is {shown}, over {limit}")

@@ -5,6 +5,12 @@ What the importer last wrote is recorded in `content/.import-manifest.json` (fil
 sha256 of its bytes). A content file whose bytes are neither what would be written now nor
 what was last written has been edited by a person: it is skipped (with a warning) unless
 `--force`.
+
+Besides text seeds, a run reads saved web pages (`*.html`, `*.htm`: `htmlpage`) and news
+feeds (`*.xml`, `*.rss`, `*.atom` files and http(s) URLs: `feed`). A saved page is one seed
+whose text goes through the same labelling, its metadata then correcting the draft; each
+feed entry is a unit of its own, known by its id (front matter `feed: {url, id, sha256}`),
+so a feed imported again adds its new entries and finds the others' files.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from sitegen.errors import SitegenError, SourceError
 from sitegen.frontmatter import dump, parse
 from sitegen.fsutil import atomic_write
 from sitegen.load import article_slug
+from sitegen.importer import feed as feeds, htmlpage
 from sitegen.importer.articles import Draft, parse_seed, split_teaser
-from sitegen.importer.labels import explain, label_page
+from sitegen.importer.labels import explain, label_page, with_headings
 from sitegen.importer.seedfile import read_seed_text
 from sitegen.match import TitleIndex, title_key
 
@@ -68,27 +75,49 @@ class _Existing:
 class _Planned:
     draft: Draft
     seed_file: str
+    """What the article is imported from: a seed file, or `feed entry <id>`."""
     sha256: str
     slug: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Front matter beyond the draft's: source_url, and `feed` for a feed entry."""
 
 
-def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_run: bool) -> ImportReport:
-    """Import `seeds` (default: every seeds/*.txt) into content/*.md. Logs one line per
-    problem and a summary line; never raises for bad seeds (they are reported and skipped)."""
+@dataclass(frozen=True)
+class _Unit:
+    """What one seed file or one feed entry gives: its articles, read but not yet planned."""
+
+    name: str
+    """The seed file (as shown), or `feed entry <id>`: what its articles record as origin."""
+    shown: str
+    """How messages name it: the seed file, or `<feed>: entry <n>`."""
+    drafts: list[Draft]
+    sha256: str
+    extra: dict[str, Any]
+
+
+SEED_SUFFIXES = (".txt", *htmlpage.SUFFIXES)
+"""What `sitegen import` reads from seeds/ when given no file."""
+
+
+def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool, dry_run: bool) -> ImportReport:
+    """Import `seeds` (default: every seeds/*.txt, *.html, *.htm) into content/*.md; a
+    folder among them stands for those files in it, a feed file or a feed URL (str) gives
+    one article per entry. Logs one line per problem and a summary line; never raises for
+    bad seeds (they are reported and skipped)."""
     root = config.root
     errors: list[str] = []
+    found: list[Path | str] = []
     if seeds is None:
         try:
-            # Listed, not globbed: glob swallows an unreadable folder and finds nothing.
-            found = [config.seeds_dir / name for name in os.listdir(config.seeds_dir) if name.endswith(".txt")]
+            found.extend(_seed_files(config.seeds_dir))
         except FileNotFoundError:
-            found = []
+            pass
         except OSError as e:
             line = f"{_display(config.seeds_dir, root)}: import: cannot list the seeds folder: {e.strerror or e}"
             log.error("%s", line)
             return ImportReport(errors=[line])
-        seeds = found
-    paths = sorted(seeds, key=lambda p: _display(p, root))
+    # A listed name that is a folder ("x.txt/") is refused when read, not imported from.
+    paths = _in_order(found + _expand_folders(seeds or [], root, errors), root)
     warnings: list[str] = []
     existing = _existing_content(config.content_dir)
     planned: list[_Planned] = []
@@ -102,22 +131,21 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
             from_seed.setdefault(e.seed[0], set()).add(title_key(e.title))
     claimed: dict[str, str] = {}
     for path in paths:
-        shown = _display(path, root)
+        shown = _display(path, root) if isinstance(path, Path) else path
         try:
-            text, data, seed_warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
-            drafts, parse_warnings = parse_seed(text, shown, config.import_rules)
+            units = _read(path, shown, config, errors, warnings)
         except SitegenError as e:
             errors.append(str(e))
             continue
-        warnings.extend(seed_warnings + parse_warnings)
-        clash = _title_clash(drafts, shown, owners, claimed, from_seed.get(shown, set()))
-        if clash:
-            errors.append(clash)
-            continue
-        digest = _sha(data)
-        for d in drafts:
-            claimed[title_key(d.title)] = shown
-            planned.append(_Planned(d, shown, digest, ""))
+        for unit in units:
+            clash = _title_clash(unit.drafts, unit.name, owners, claimed, from_seed.get(unit.name, set()),
+                                 unit.shown)
+            if clash:
+                errors.append(clash)
+                continue
+            for d in unit.drafts:
+                claimed[title_key(d.title)] = unit.name
+                planned.append(_Planned(d, unit.name, unit.sha256, "", unit.extra))
     planned = _assign_slugs(planned, existing, config.slug_style)
     warnings.extend(_moved(planned, existing, root))
 
@@ -185,32 +213,127 @@ def import_seeds(config: Config, seeds: list[Path] | None, *, force: bool, dry_r
                         written=written, unchanged=unchanged, skipped=skipped)
 
 
-def explain_seeds(config: Config, seeds: list[Path]) -> tuple[str, list[str]]:
-    """`sitegen import --explain`: every line of each seed with its label and the reason, and
-    what would be written; nothing is written. Returns (report text, error lines)."""
+def _read(path: Path | str, shown: str, config: Config, errors: list[str],
+          warnings: list[str]) -> list[_Unit]:
+    """The units one input gives: a text seed or saved page is one, a feed one per entry.
+    Raises SourceError when the input as a whole cannot be imported; a bad feed entry is one
+    line in `errors` and the others are still given."""
+    suffix = path.suffix.lower() if isinstance(path, Path) else ""
+    if isinstance(path, str) or suffix in feeds.SUFFIXES:
+        feed, shown = _read_feed(path, config)
+        errors.extend(feed.errors)
+        warnings.extend(feed.warnings)
+        return [_Unit(feed_origin(e.id), f"{shown}: entry {e.number}", [feeds.entry_draft(e)], e.digest,
+                      feeds.entry_front_matter(e, shown)) for e in feed.entries]
+    if suffix in htmlpage.SUFFIXES:
+        page, data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
+        drafts, parse_warnings = parse_seed(page.text, shown, config.import_rules, htmlpage.headings(page))
+        warnings.extend(parse_warnings)
+        # The page's metadata describes its own article (the first), not embedded ones.
+        first, overrides = htmlpage.apply_metadata(drafts[0], page.meta)
+        for o in overrides:
+            log.debug("%s: import: %s", shown, htmlpage.describe(o))
+        drafts[0] = first
+        return [_Unit(shown, shown, drafts, _sha(data), htmlpage.page_front_matter(page.meta))]
+    text, data, seed_warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+    drafts, parse_warnings = parse_seed(text, shown, config.import_rules)
+    warnings.extend(seed_warnings + parse_warnings)
+    return [_Unit(shown, shown, drafts, _sha(data), {})]
+
+
+def _read_feed(location: Path | str, config: Config) -> tuple[feeds.Feed, str]:
+    """The feed at `location` (a file or a URL, within config's limits) and how messages name it."""
+    limits = feeds.FetchLimits(timeout=config.feed_timeout, max_bytes=config.max_seed_mb * 1024 * 1024)
+    data, shown = feeds.read_feed_bytes(str(location), config.root, limits)
+    return feeds.parse_feed(data, shown), shown
+
+
+def explain_seeds(config: Config, seeds: list[Path | str]) -> tuple[str, list[str]]:
+    """`sitegen import --explain`: every line of each seed with its label and the reason, what
+    a saved page's metadata decided over the labelling, and what would be written; a feed's
+    entries (not labelled: a feed says what each field is). Nothing is written. Returns
+    (report text, error lines)."""
     out: list[str] = []
     errors: list[str] = []
-    for path in seeds:
-        shown = _display(path, config.root)
+    for path in _in_order(_expand_folders(seeds, config.root, errors), config.root):
+        shown = _display(path, config.root) if isinstance(path, Path) else path
         try:
-            text, _data, _warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+            out.extend(_explain_one(path, shown, config, errors))
         except SitegenError as e:
             errors.append(str(e))
-            continue
-        page = label_page(text, config.import_rules)
-        out.append(f"== {shown}")
-        out.append(explain(page))
-        if not page.refused:
-            try:
-                drafts, _ = parse_seed(text, shown, config.import_rules)
-            except SitegenError as e:
-                errors.append(str(e))
-                continue
-            for d in drafts:
-                facts = ", ".join(f"{k}: {v}" for k, v in (("source", d.source), ("author", d.author),
-                                                            ("date", d.date)) if v)
-                out.append(f"-> article {d.part}: {d.title!r}" + (f" ({facts})" if facts else ""))
     return "\n".join(out), errors
+
+
+def _explain_one(path: Path | str, shown: str, config: Config, errors: list[str]) -> list[str]:
+    """The --explain lines for one seed, saved page or feed (see explain_seeds)."""
+    rules = config.import_rules
+    suffix = path.suffix.lower() if isinstance(path, Path) else ""
+    if isinstance(path, str) or suffix in feeds.SUFFIXES:
+        feed, shown = _read_feed(path, config)
+        errors.extend(feed.errors)
+        out = [f"== {shown} (a feed: each entry is one article, its fields as the feed gives them)"]
+        out += [_article_line(f"entry {e.number}", feeds.entry_draft(e)) for e in feed.entries]
+        return out
+    page = None
+    heads: frozenset[int] = frozenset()
+    if suffix in htmlpage.SUFFIXES:
+        page, _data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
+        text, heads = page.text, htmlpage.headings(page)
+        out = [f"== {shown} (the article's text as trafilatura found it, one block a line)"]
+    else:
+        text, _data, _warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+        out = [f"== {shown}"]
+    labels = with_headings(label_page(text, rules), heads)
+    out.append(explain(labels))
+    if labels.refused:
+        return out
+    drafts, _ = parse_seed(text, shown, rules, heads)
+    if page is not None:
+        drafts[0], overrides = htmlpage.apply_metadata(drafts[0], page.meta)
+        out += [f"metadata: {htmlpage.describe(o)}" for o in overrides]
+    out += [_article_line(f"article {d.part}", d) for d in drafts]
+    return out
+
+
+def _article_line(what: str, d: Draft) -> str:
+    facts = ", ".join(f"{k}: {v}" for k, v in (("source", d.source), ("author", d.author), ("date", d.date)) if v)
+    return f"-> {what}: {d.title!r}" + (f" ({facts})" if facts else "")
+
+
+def _expand_folders(seeds: list[Path | str], root: Path, errors: list[str]) -> list[Path | str]:
+    """`seeds` as given, each folder among them replaced by its seeds (_seed_files); a folder
+    that cannot be listed is one line in `errors`."""
+    found: list[Path | str] = []
+    for p in seeds:
+        if isinstance(p, Path) and p.is_dir():
+            try:
+                found.extend(_seed_files(p))
+            except OSError as e:
+                errors.append(f"{_display(p, root)}: import: cannot list the folder: {e.strerror or e}")
+        else:
+            found.append(p)
+    return found
+
+
+def _in_order(seeds: list[Path | str], root: Path) -> list[Path | str]:
+    """`seeds` sorted as they are shown, so runs and messages come in the same order."""
+    return sorted(seeds, key=lambda p: _display(p, root) if isinstance(p, Path) else p)
+
+
+def _seed_files(folder: Path) -> list[Path]:
+    """The seeds in `folder` (not its subfolders): text seeds and saved pages, by name.
+    Listed, not globbed: glob swallows an unreadable folder and finds nothing (OSError
+    raised). A listed name that is no regular file is refused when it is read, one line."""
+    return [folder / name for name in os.listdir(folder) if Path(name).suffix.lower() in SEED_SUFFIXES]
+
+
+_FEED_ORIGIN = "feed entry "
+
+
+def feed_origin(entry_id: str) -> str:
+    """What an article imported from a feed entry records as its origin (keyed by id, so
+    the same entry from another copy of the feed is the same article)."""
+    return _FEED_ORIGIN + entry_id
 
 
 def _display(path: Path, root: Path) -> str:
@@ -237,30 +360,33 @@ def _existing_content(content_dir: Path) -> list[_Existing]:
             log.debug("%s: not indexed for import: %s", path, e)
             continue
         seed = meta.get("seed")
+        entry = meta.get(feeds.ENTRY_KEY)
         origin = None
         if isinstance(seed, dict) and isinstance(seed.get("file"), str):
             origin = (seed["file"], int(seed.get("part") or 1))
+        elif isinstance(entry, dict) and entry.get("id"):
+            origin = (feed_origin(str(entry["id"])), 1)
         title = meta.get("title")
         out.append(_Existing(path, str(title) if title else path.stem, str(meta.get("slug") or path.stem), origin))
     return out
 
 
 def _title_clash(drafts: list[Draft], shown: str, owners: dict[str, str], claimed: dict[str, str],
-                 ours: set[str]) -> str | None:
+                 ours: set[str], shown_as: str | None = None) -> str | None:
     """An error line when one of `drafts` has a title another seed (or content file) already
     gives: two seeds giving one article is bad input, not two articles. `ours`: the titles
-    this seed's earlier import gave."""
+    this seed's earlier import gave; `shown_as`: how the line names the seed, if not `shown`."""
     seen: set[str] = set()
     for d in drafts:
         key = title_key(d.title)
         other = claimed.get(key) or (owners.get(key) if key not in ours else None)
         if other and other != shown:
-            return str(SourceError(shown, f"title {d.title!r} is already imported from {other} "
+            return str(SourceError(shown_as or shown, f"title {d.title!r} is already imported from {other} "
                                    "(two seeds giving the same article?); not imported",
-                                   line=d.line, stage="import"))
+                                   line=d.line or None, stage="import"))
         if key in seen:
-            return str(SourceError(shown, f"two articles in this seed have the title {d.title!r}",
-                                   line=d.line, stage="import"))
+            return str(SourceError(shown_as or shown, f"two articles in this seed have the title {d.title!r}",
+                                   line=d.line or None, stage="import"))
         seen.add(key)
     return None
 
@@ -271,15 +397,22 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     mine = {(p.seed_file, p.draft.part) for p in planned}
     # A file's name counts as well as its slug: an editor may have renamed one but not the other.
     taken = {name for e in existing if e.seed not in mine for name in (e.slug, e.path.stem)}
+    # A feed entry keeps the file it was first imported to, even when its headline changed.
+    entry_slugs = {e.seed: e.slug for e in existing if e.seed and e.seed[0].startswith(_FEED_ORIGIN)}
     out = []
     for p in planned:
+        if (p.seed_file, p.draft.part) in entry_slugs:
+            slug = entry_slugs[(p.seed_file, p.draft.part)]
+            taken.add(slug)
+            out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
+            continue
         base = article_slug(p.draft.title, style)
         slug, n = base, 1
         while slug in taken:
             n += 1
             slug = f"{base}-{n}"
         taken.add(slug)
-        out.append(_Planned(p.draft, p.seed_file, p.sha256, slug))
+        out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
     return out
 
 
@@ -328,11 +461,15 @@ def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> d
         meta["source"] = d.source
     if d.author:
         meta["author"] = d.author
+    meta.update((k, v) for k, v in p.extra.items() if k != feeds.ENTRY_KEY)
     meta["tags"] = list(d.tags)
     meta["read_also"] = read_also
     meta["related"] = related
     meta["summary"] = d.summary
-    meta["seed"] = {"file": p.seed_file, "sha256": p.sha256, "part": d.part}
+    if feeds.ENTRY_KEY in p.extra:
+        meta[feeds.ENTRY_KEY] = p.extra[feeds.ENTRY_KEY]
+    else:
+        meta["seed"] = {"file": p.seed_file, "sha256": p.sha256, "part": d.part}
     return meta
 
 

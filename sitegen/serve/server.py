@@ -414,7 +414,8 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
                 raise
         cfg = current[0]
         seeds_dir = cfg.seeds_dir.resolve()
-        seeds = sorted(p for p in paths if p.suffix == ".txt" and p.is_file() and p.is_relative_to(seeds_dir))
+        seeds = sorted(p for p in paths if p.suffix.lower() in (".txt", ".html", ".htm") and p.is_file()
+                       and p.is_relative_to(seeds_dir))
         wrote: frozenset[Path] = frozenset()
         problems: tuple[str, ...] = ()
         if seeds:
