@@ -788,17 +788,7 @@ def _find_core(lines: list[_Line], counts: dict[str, int]) -> tuple[int, int] | 
         candidates = [next(r for r in headed if size(r) >= 0.4 * biggest)]
 
     def score(run: tuple[int, int, bool]) -> float:
-        s, e, _ = run
-        chars = sum(len(lines[k].text) for k in range(s, e) if lines[k].prose)
-        lead = content_words(" ".join(lines[k].text for k in range(s, min(e, s + 3)) if lines[k].prose))
-        bonus = 0.0
-        for k in range(max(0, s - HEADLINE_WINDOW), s):
-            f = lines[k]
-            if _headline_like(f) and not f.prose:
-                shared = len(content_words(f.value if f.shape == "feed" else f.text) & lead)
-                if shared >= 2:
-                    bonus = max(bonus, 600.0 + 100 * min(shared, 5) + (300 if counts[f.key] > 1 else 0))
-        return chars + bonus
+        return size(run) + bonus(run)
 
     best = max(candidates, key=score)  # max keeps the first of equals: the earliest run
     start = best[0]
