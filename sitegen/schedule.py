@@ -42,10 +42,25 @@ def published_site(site: Site, at: datetime.datetime, *, future: bool = False) -
     kept = tuple(a for a in site.articles if is_published(a, at, future=future))
     if len(kept) == len(site.articles):
         return site
+    scheduled: list[datetime.datetime] = []
+    expired = 0
     for a in site.articles:
         if not is_published(a, at, future=future):
-            log.debug("%s: %s, left out", a.path, "expired" if a.expires is not None and a.expires <= at
-                      else f"scheduled for {a.publish_at.isoformat()}")  # type: ignore[union-attr]
+            if a.expires is not None and a.expires <= at:
+                expired += 1
+                log.debug("%s: expired, left out", a.path)
+            else:
+                scheduled.append(a.publish_at)  # type: ignore[arg-type]
+                log.debug("%s: scheduled for %s, left out", a.path, a.publish_at.isoformat())  # type: ignore[union-attr]
+    # Said every time: an imported article whose time was written in local time can lie
+    # hours ahead of UTC, and an editor must see why it is not on the site.
+    parts = []
+    if scheduled:
+        parts.append(f"{len(scheduled):,} scheduled (the next at {min(scheduled):%Y-%m-%d %H:%M} UTC; "
+                     "--future builds them)")
+    if expired:
+        parts.append(f"{expired:,} expired")
+    log.info("left out: %s", ", ".join(parts))
     return dataclasses.replace(site, articles=kept, by_slug={a.slug: a for a in kept})
 
 

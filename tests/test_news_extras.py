@@ -228,3 +228,19 @@ def test_a_byline_of_tatweel_only_is_shown_without_a_page(make_site: MakeSite) -
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
     assert ld["author"] == {"@type": "Person", "name": "ـــ"}
     assert not (root / "public/authors").exists()
+
+
+def test_the_build_says_which_articles_it_left_out_and_how_to_build_them(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """An article whose time lies ahead (an imported local time read as UTC, say) is not
+    silently missing: the build names the count, the next moment and --future."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH_2026_12_01)
+    root = _site(make_site, {
+        "content/a.md": article("خبر منشور", slug="a", date="2026-11-20"),
+        "content/s.md": article("خبر مجدول", slug="s", date="2026-12-02T06:00"),
+        "content/e.md": article("خبر منته", slug="e", date="2026-11-10", expires="2026-11-30"),
+    })
+    capsys.readouterr()
+    assert main(["build", "-C", str(root / "config.toml")]) == 0
+    err = capsys.readouterr().err
+    assert "left out: 1 scheduled (the next at 2026-12-02 06:00 UTC; --future builds them), 1 expired" in err
