@@ -41,12 +41,14 @@ bench: $(STAMP)
 bench-serve: $(TEST_STAMP)
 	$(BIN)/python bench/serve_latency.py --articles 1000 --runs 7
 
-# Importer on real scraped pages kept beside the project (not in it); see README, Import.
+# Importer on a set of real scraped pages kept outside the project (never in it, never read
+# by sitegen or its tests); see README, Importing. IMPORT_PAGES names the set's folder.
+IMPORT_PAGES ?= $(abspath ..)/shared/import-pages
 bench-import: $(STAMP)
-	@if [ -d ../shared/import-pages ]; then \
-		bash ../shared/import-pages/score_all.sh $(BIN)/sitegen; \
+	@if [ -x "$(IMPORT_PAGES)/score_all.sh" ]; then \
+		bash "$(IMPORT_PAGES)/score_all.sh" $(BIN)/sitegen; \
 	else \
-		echo "bench-import: ../shared/import-pages not found; nothing to score"; \
+		echo "bench-import: no scoring set at $(IMPORT_PAGES) (IMPORT_PAGES=DIR); nothing to score"; \
 	fi
 
 clean:
