@@ -188,16 +188,48 @@ def _is_prose(text: str, words: int) -> bool:
     return words >= PROSE_LONG or (words >= 10 and function_word_share(text) >= 0.12)
 
 
+# Words after which a clause cannot stop: relative pronouns, prepositions, conjunctions.
+_OPEN_ENDED = frozenset(fold(w) for w in (
+    "التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "التى", "الذى", "في", "من", "على",
+    "إلى", "الى", "عن", "مع", "أن", "إن", "ان", "بأن", "و", "أو", "او", "ثم", "حتى", "بين", "عند",
+    "منذ", "خلال", "بعد", "قبل", "لدى", "نحو", "عبر", "حول", "ضد", "بسبب", "رغم"))
+# A line that goes on a clause: it opens with one of these (a preposition or conjunction).
+_CONTINUING = frozenset(fold(w) for w in (
+    "في", "من", "على", "إلى", "الى", "عن", "مع", "حتى", "بين", "عند", "منذ", "خلال", "طوال",
+    "عبر", "نحو", "لدى", "حول", "ضد", "بسبب", "رغم", "التي", "الذي", "الذين"))
+
+
+def _sentence_goes_on(text: str, nxt: str) -> bool:
+    """Is `text`, a short unpunctuated line, the first part of a sentence broken over lines
+    that `nxt` ends? Yes when it stops on a word a clause cannot end with (a relative
+    pronoun, a preposition, a conjunction), or when it holds function words (prose, not a
+    caption or a name) and `nxt` opens with a preposition or conjunction."""
+    if re.search(r"[.!؟?:：؛;»\")”]\s*$", text):
+        return False
+    words = _WORD.findall(fold(text))
+    following = _WORD.findall(fold(nxt))
+    if not words or not following:
+        return False
+    if words[-1] in _OPEN_ENDED or len(words) >= 2 and words[-2] in _OPEN_ENDED and words[-2].startswith("ال"):
+        return True
+    return following[0] in _CONTINUING and any(w in lx.FUNCTION_WORDS for w in words)
+
+
 def _credit_line(text: str) -> bool:
     """A photo credit ("© …", "تصوير: …") or a caption ending with its credit."""
     raw = fold(text)
     if "©" in raw:
         return True
+    if lx.stripped_key(raw) in _PHOTO_NOTES:
+        return True  # "صورة أرشيفية", "(أرشيفية)", "ح.م" alone: the note under a picture
     if any(raw.startswith(o) for o in lx.PHOTO_CREDIT_OPENINGS if o != "photo"):
         return len(raw.split()) <= 8
     return _ends_with_photo_credit(raw)
 
 
+# A note that alone on its line can only be a picture's: an agency alone is a source line.
+_PHOTO_NOTES = frozenset(k for e in lx.PHOTO_CREDIT_ENDINGS if (k := lx.stripped_key(e)) != fold("صورة")
+                         and not lx.is_agency(k) and not credits.agency_name(k))
 _CREDIT_IN_PARENS = re.compile(fold(r"[(（]\s*(?:تصوير|صورة|عدسة|الصورة|photo|credit|©)[^()]{0,60}[)）]\s*$"))
 
 
@@ -515,6 +547,13 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                 f.prose, f.extra["list_intro"] = True, "1"
                 for g in lines[i + 1: i + 1 + run]:
                     g.extra["listed"] = "1"
+
+    # A sentence broken over lines: a short line ending with a clause comma, right before
+    # prose, is that sentence's start (often the lead's first clause), not a caption.
+    for i, f in enumerate(lines[:-1]):
+        if f.shape == "short" and f.words >= 3 and lines[i + 1].prose and not _BULLET.match(f.text) \
+                and (f.text.rstrip().endswith(("،", ",")) or _sentence_goes_on(f.text, lines[i + 1].text)):
+            f.prose, f.shape, f.why = True, "prose", "the start of a sentence the next line goes on with"
 
     counts: dict[str, int] = {}
     for f in lines:
@@ -949,8 +988,30 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
             i = near[-1]
             return i, texts[i], "nearest headline-like line above the text (shares no words with it)"
     if best is None:
+        # A two-word headline ("مهرجان للكتاب") just above the lead, when nothing longer is.
+        opening_words = content_words(" ".join(g.text for g in lines[start:start + 2] if g.prose))
+        short = [i for i in cands if _short_headline(texts[i], opening_words, start - i)
+                 and counts[lines[i].key] == 1]
+        if short:
+            i = short[-1]
+            return i, texts[i], "two-word headline just above the text, both words in its lead"
+    if best is None:
         return None
     return best[1], best[2], best[3]
+
+
+def _short_headline(text: str, lead: set[str], distance: int) -> bool:
+    """Is a two-word line just above the text its headline ("مهرجان للكتاب")? Only when
+    each of its words is a content word the lead's first lines repeat, and neither is a
+    section or widget label (a section label names a field, a headline the story's subject).
+    The caller asks only when no longer line qualifies, and never for a line printed twice
+    (a name printed twice is a photo caption)."""
+    words = text.split()
+    if len(words) != 2 or distance > 2 or lx.is_chrome_line(text):
+        return False
+    if any(lx.stripped_key(w) in lx.SECTION_WORDS for w in words):
+        return False
+    return all(content_words(w) & lead for w in words)
 
 
 def _site_suffix(text: str) -> str:

@@ -145,6 +145,66 @@ def stripped_key(text: str) -> str:
     return fold(text).strip(" .:;,!?؟،؛…-–—|()[]{}<>«»\"'“”‘’•*#>_ـ")
 
 
+# What a counter under or after an article counts (comments, views, reads, likes, shares).
+COUNTED = _folded(
+    "تعليق|تعليقات|التعليقات|تعليقا|مشاهدة|مشاهدات|المشاهدات|قراءة|قراءات|القراءات|زيارة|زيارات|"
+    "الزيارات|إعجاب|اعجاب|إعجابات|مشاركة|مشاركات|المشاركات|views|view|comments|comment|reads|likes|"
+    "shares|vues|commentaires|lectures"
+)
+_COUNTER = re.compile(r"^(?:(?P<n1>[\d.,٬٫]+)\s*(?P<w1>\D+?)|(?P<w2>\D+?)\s*[:：(]?\s*(?P<n2>[\d.,٬٫]+)\s*\)?)$")
+
+# A call to the reader: an imperative (follow, subscribe, register, download, join) with a
+# channel that is the site's own ("قناتنا", "نشرتنا", "بريدك") or, after a plural imperative
+# that no news sentence opens with ("تابعوا", "اشتركوا"), any platform. Widgets under
+# articles on any outlet are worded this way; "انضم اللاعب إلى قناة …" is news, not a call.
+READER_CALLS = _folded(
+    "تابع|تابعوا|تابعونا|تابعنا|تابعي|اشترك|اشتركوا|اشتركي|سجل|سجلوا|حمل|حملوا|نزل|انضم|انضموا|"
+    "اضغط|اضغطوا|انقر|ادخل|لا تنس|لا تنسوا|كن أول|كن اول|"
+    "follow|subscribe|join|download|sign up|suivez|abonnez-vous|inscrivez-vous"
+)
+PLURAL_CALLS = _folded("تابعوا|تابعونا|اشتركوا|سجلوا|حملوا|انضموا|اضغطوا|لا تنسوا|follow|subscribe|suivez")
+OWN_CHANNELS = _folded(
+    "قناتنا|صفحتنا|صفحاتنا|حساباتنا|حسابنا|نشرتنا|النشرة البريدية|النشرة الإخبارية|بريدك|"
+    "بريدك الإلكتروني|البريد الإلكتروني|أخبارنا|تطبيقنا|موقعنا|منصاتنا|our|notre|nos"
+)
+CHANNELS = _folded(
+    "فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|تلغرام|تيليجرام|تليجرام|تيليغرام|إنستغرام|انستغرام|"
+    "إنستجرام|انستجرام|يوتيوب|لينكد إن|تيك توك|سناب شات|جوجل نيوز|غوغل نيوز|مواقع التواصل|"
+    "facebook|twitter|telegram|whatsapp|instagram|youtube|tiktok|newsletter|google news"
+)
+
+
+def _names_any(key: str, names: frozenset[str]) -> bool:
+    padded = f" {key} "
+    return any(f" {n} " in padded or f" ل{n} " in padded or f" و{n} " in padded or f" ب{n} " in padded
+               for n in names)
+
+
+def is_reader_call(text: str) -> bool:
+    """A short call to follow, subscribe, register or download (see READER_CALLS)."""
+    key = re.sub(r"[.,،:؛!]", " ", stripped_key(text))
+    words = key.split()
+    if not words or len(words) > 16:
+        return False
+    if any(w in ("لتصلك", "ليصلك", "لتصلكم", "ليصلكم") for w in words):
+        return True
+    first = next((c for c in sorted(READER_CALLS, key=len, reverse=True)
+                  if key == c or key.startswith(c + " ")), None)
+    if first is None:
+        return False
+    return _names_any(key, OWN_CHANNELS) or first in PLURAL_CALLS and _names_any(key, CHANNELS)
+
+
+def is_counter_line(text: str) -> bool:
+    """A counter standing alone: "5 تعليقات", "التعليقات (3)", "عدد المشاهدات: 1520"."""
+    key = stripped_key(text).replace("عدد ", "", 1)
+    m = _COUNTER.match(key)
+    if not m:
+        return False
+    word = (m.group("w1") or m.group("w2") or "").strip(" :：()")
+    return word in COUNTED
+
+
 def is_chrome_line(text: str) -> bool:
     """A widget, button or site label standing alone."""
     key = stripped_key(text)
@@ -153,7 +213,9 @@ def is_chrome_line(text: str) -> bool:
     if key in CHROME_LINES:
         return True
     tight = re.sub(r"\s+([:：])", r"\1", key)
-    return any(tight.startswith(o) for o in _TIGHT_OPENINGS)
+    if any(tight.startswith(o) for o in _TIGHT_OPENINGS):
+        return True
+    return is_counter_line(text) or is_reader_call(text)
 
 
 def read_also_phrase(text: str) -> str | None:

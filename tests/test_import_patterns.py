@@ -1,0 +1,271 @@
+"""The importer on page patterns that Arabic outlets commonly print and that a first set of
+scraped pages may not show: bylines in their several wordings (before the text or after it),
+date and update lines in Latin, Maghrebi, Levantine and Hijri forms, share/print/font-size
+chrome, follow-us and newsletter boxes, comment and view counters, photo credits, source
+lines, read-also variants, live-blog stamps, interviews, numbered lists, quotes, flattened
+tables and English words inside Arabic text. Each page is one pattern, written for this test
+(no text is taken from any site); each asserts what an editor expects to see in the article.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.importer.articles import Draft, parse_seed
+
+HEAD = "البلدية تزرع ألف شجرة في شوارع المدينة القديمة"
+LEAD = ("بدأت بلدية المدينة صباح اليوم حملة لزراعة ألف شجرة في شوارع المدينة القديمة وساحاتها، "
+        "بمشاركة متطوعين من المدارس والجمعيات الأهلية.")
+SECOND = ("وقال مسؤول الحدائق في البلدية إن الحملة تستمر أسبوعين، وإن الأشجار اختيرت من أنواع "
+          "تتحمل الحر وقلة الماء.")
+THIRD = "وأضاف أن البلدية ستتولى سقي الأشجار خلال عامها الأول قبل أن تسلمها إلى لجان الأحياء."
+BODY = [LEAD, SECOND, THIRD]
+
+
+def page(*lines: str) -> str:
+    return "\n\n".join(lines) + "\n"
+
+
+def one(text: str) -> Draft:
+    drafts, _warnings = parse_seed(text, "seeds/t.txt")
+    assert drafts, "no article"
+    return drafts[0]
+
+
+def assert_article(d: Draft, *, title: str = HEAD, gone: tuple[str, ...] = ()) -> None:
+    """The page's own article: its headline, every paragraph of its text, none of `gone`."""
+    assert (d.title, d.title_inferred) == (title, False)
+    for paragraph in BODY:
+        assert paragraph in d.body
+    for noise in gone:
+        assert noise not in d.body, noise
+
+
+# --- bylines -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, author", [
+    ("كتب: سامي الحداد", "سامي الحداد"),
+    ("كتب - سامي الحداد", "سامي الحداد"),
+    ("بقلم: د. ليلى منصور", "ليلى منصور"),
+    ("بقلم ليلى منصور", "ليلى منصور"),
+    ("إعداد: هالة يوسف", "هالة يوسف"),
+])
+def test_a_byline_between_headline_and_lead_gives_the_author(line: str, author: str) -> None:
+    d = one(page(HEAD, line, *BODY))
+    assert_article(d, gone=(line,))
+    assert d.author is not None and author in d.author
+
+
+@pytest.mark.parametrize("line, author", [
+    ("إعداد: هالة يوسف", "هالة يوسف"),
+    ("ترجمة: مروان العلي", "مروان العلي"),
+    ("تحرير: نادية سليم", "نادية سليم"),
+    ("كتب: سامي الحداد", "سامي الحداد"),
+])
+def test_a_byline_closing_the_text_gives_the_author_and_leaves_the_body(line: str, author: str) -> None:
+    d = one(page(HEAD, *BODY, line))
+    assert_article(d, gone=(line,))
+    assert d.author == author
+
+
+# --- dates -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, iso", [
+    ("15/03/2024", "2024-03-15"),
+    ("15/03/2024 - 10:30", "2024-03-15T10:30"),
+    ("آخر تحديث: 15/03/2024 10:30", "2024-03-15T10:30"),
+    ("نُشر في: 3 مارس 2024", "2024-03-03"),
+    ("تاريخ النشر: 2024-03-03", "2024-03-03"),
+    ("الأحد 12 جانفي 2025", "2025-01-12"),
+    ("24 فيفري 2025", "2025-02-24"),
+    ("الثلاثاء 4 كانون الثاني 2022", "2022-01-04"),
+    ("5 رمضان 1445 هـ", "2024-03-15"),
+])
+def test_a_date_line_gives_the_date_and_leaves_the_body(line: str, iso: str) -> None:
+    d = one(page(HEAD, line, *BODY))
+    assert_article(d, gone=(line,))
+    assert d.date is not None and d.date.startswith(iso)
+
+
+def test_an_update_line_after_the_text_is_not_a_paragraph() -> None:
+    d = one(page(HEAD, "نشر في 3 مارس 2024", *BODY, "آخر تحديث: 4 مارس 2024 - 09:15"))
+    assert_article(d, gone=("آخر تحديث",))
+    assert d.date is not None and d.date.startswith("2024-03-0")
+
+
+# --- page chrome -------------------------------------------------------------------------------
+def test_share_print_and_font_size_buttons_leave_the_body() -> None:
+    chrome = ("شارك", "فيسبوك", "تويتر", "واتساب", "طباعة", "حجم الخط", "+", "-", "A+", "A-")
+    d = one(page(HEAD, *chrome, *BODY, "شارك الخبر", "نسخ الرابط"))
+    assert_article(d, gone=("طباعة", "حجم الخط", "نسخ الرابط", "A+"))
+
+
+@pytest.mark.parametrize("tail", [
+    ("تابعونا على فيسبوك وتويتر وإنستغرام",),
+    ("تابعوا أخبارنا عبر قناتنا على تيليجرام",),
+    ("اشترك في نشرتنا البريدية ليصلك كل جديد", "البريد الإلكتروني", "اشترك"),
+    ("سجل بريدك الإلكتروني لتصلك أهم الأخبار يوميا", "اشترك الآن"),
+    ("التعليقات (3)",),
+    ("5 تعليقات",),
+    ("عدد المشاهدات: 1520",),
+    ("1520 مشاهدة",),
+    ("قراءة 2,340",),
+])
+def test_follow_newsletter_and_counter_lines_after_the_text_leave_it(tail: tuple[str, ...]) -> None:
+    d = one(page(HEAD, *BODY, *tail))
+    assert_article(d, gone=tail)
+
+
+def test_a_view_counter_under_the_headline_leaves_the_body() -> None:
+    d = one(page(HEAD, "الاثنين 3 مارس 2025", "المشاهدات: 857", *BODY))
+    assert_article(d, gone=("857",))
+
+
+# --- photos ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lines", [
+    ("متطوعون يزرعون الأشجار في الساحة الكبرى (أ ف ب)",),
+    ("متطوعون يزرعون الأشجار في الساحة الكبرى - صورة أرشيفية",),
+    ("صورة أرشيفية",),
+    ("تصوير: خالد ناصر",),
+    ("متطوعون يزرعون الأشجار في الساحة الكبرى", "تصوير: خالد ناصر"),
+    ("شجرة في أحد شوارع المدينة (أرشيفية)",),
+])
+def test_photo_captions_and_credits_under_the_headline_leave_the_body(lines: tuple[str, ...]) -> None:
+    d = one(page(HEAD, *lines, *BODY))
+    assert_article(d, gone=lines)
+    assert d.author is None  # a photographer is not the author
+
+
+# --- sources -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, source", [
+    ("المصدر: وكالة الأنباء القطرية", "وكالة الأنباء القطرية"),
+    ("المصدر : الأناضول", "الأناضول"),
+    ("المصدر: صحيفة المساء", "صحيفة المساء"),
+])
+def test_a_source_line_after_the_text_gives_the_source(line: str, source: str) -> None:
+    d = one(page(HEAD, *BODY, line))
+    assert_article(d, gone=(line,))
+    assert d.source == source
+
+
+# --- other stories -----------------------------------------------------------------------------
+OTHER_1 = "افتتاح سوق شعبي جديد للخضار في الضاحية الجنوبية"
+OTHER_2 = "مدرسة المدينة تفوز بجائزة أنظف مدرسة لهذا العام"
+
+
+@pytest.mark.parametrize("marker", [
+    "اقرأ أيضا:", "اقرأ ايضا", "إقرأ أيضاً", "المزيد:", "ذات صلة", "طالع أيضا:", "اقرأ المزيد",
+    "مواضيع ذات صلة", "أخبار ذات صلة", "شاهد أيضا", "اخترنا لك",
+])
+def test_read_also_wordings_after_the_text_move_titles_out(marker: str) -> None:
+    d = one(page(HEAD, *BODY, marker, OTHER_1, OTHER_2))
+    assert_article(d, gone=(OTHER_1, OTHER_2, marker.rstrip(":")))
+    assert OTHER_1 in (d.related + d.read_also)
+
+
+@pytest.mark.parametrize("marker", ["اقرأ أيضا:", "اقرأ ايضا", "طالع أيضا:"])
+def test_a_read_also_title_inside_the_text_leaves_it_and_the_text_goes_on(marker: str) -> None:
+    d = one(page(HEAD, LEAD, marker, OTHER_1, SECOND, THIRD))
+    assert_article(d, gone=(OTHER_1,))
+
+
+# --- text shapes that must survive -------------------------------------------------------------
+def test_a_live_blog_keeps_every_update() -> None:
+    updates = [
+        "وصل الوفد الأول إلى قاعة المؤتمر وبدأ المنظمون توزيع جدول الأعمال على الحاضرين.",
+        "افتتح رئيس المؤتمر الجلسة بكلمة رحب فيها بالمشاركين من اثنتي عشرة دولة.",
+        "انتهت الجلسة الأولى وأعلن المنظمون استراحة قصيرة قبل بدء ورشات العمل.",
+    ]
+    d = one(page("مباشر: مؤتمر المدن الخضراء يفتتح أعماله اليوم", "10:05", updates[0], "10:30",
+                 updates[1], "11:15", updates[2]))
+    for u in updates:
+        assert u in d.body
+
+
+def test_an_interview_keeps_every_question_and_answer() -> None:
+    qa = [
+        "س: متى بدأت فكرة المشروع؟",
+        "ج: بدأت قبل ثلاث سنوات حين لاحظنا أن الأحياء القديمة تخلو تقريبا من الظل.",
+        "س: ومن يمول الحملة؟",
+        "ج: البلدية وحدها، مع تبرعات صغيرة من أهل الأحياء.",
+        "س: وماذا بعد؟",
+        "ج: نريد أن نصل إلى عشرة آلاف شجرة خلال خمس سنوات.",
+    ]
+    d = one(page("مسؤول الحدائق: نريد مدينة أكثر ظلا", "حوار: سامي الحداد",
+                 "التقينا مسؤول الحدائق في البلدية وسألناه عن حملة التشجير الجديدة وأهدافها.", *qa))
+    assert d.title == "مسؤول الحدائق: نريد مدينة أكثر ظلا"
+    for line in qa:
+        assert line.split(": ", 1)[1] in d.body
+    assert d.author == "سامي الحداد"
+
+
+def test_a_numbered_list_inside_the_text_is_kept_in_order() -> None:
+    items = ["1. الزيتون", "2. الخروب", "3. السدر", "4. النخيل"]
+    d = one(page(HEAD, LEAD, "واختارت البلدية أربعة أنواع من الأشجار هي:", *items, SECOND, THIRD))
+    assert_article(d)
+    positions = [d.body.index(item.split(". ")[1]) for item in items]
+    assert positions == sorted(positions)
+
+
+def test_a_quoted_statement_is_kept_whole() -> None:
+    quote = "«نريد أن يجد كل طفل في الحي شجرة يستظل بها في الصيف»، قالت إحدى المتطوعات."
+    d = one(page(HEAD, LEAD, quote, SECOND, THIRD))
+    assert_article(d)
+    assert "نريد أن يجد كل طفل" in d.body
+
+
+def test_a_table_flattened_to_lines_is_kept() -> None:
+    rows = ["الحي | عدد الأشجار", "الحي الشرقي | 300", "الحي الغربي | 250", "وسط المدينة | 450"]
+    d = one(page(HEAD, LEAD, "وتوزعت الأشجار على الأحياء كما يلي:", *rows, SECOND, THIRD))
+    assert_article(d)
+    for row in rows[1:]:
+        assert row.split(" | ")[0] in d.body
+
+
+def test_english_words_inside_the_text_are_kept() -> None:
+    mixed = ("واستعملت البلدية تطبيق GreenCity لتسجيل موقع كل شجرة، ويمكن للسكان متابعة نموها "
+             "عبر الموقع www.example.org أو حساب @GreenCity على Twitter.")
+    d = one(page(HEAD, LEAD, mixed, SECOND, THIRD))
+    assert_article(d)
+    assert "GreenCity" in d.body and "Twitter" in d.body
+
+
+# --- the title ---------------------------------------------------------------------------------
+def test_a_lead_broken_after_a_comma_does_not_beat_the_headline() -> None:
+    broken = ["بدأت بلدية المدينة صباح اليوم،",
+              "حملة لزراعة ألف شجرة في شوارع المدينة القديمة بمشاركة متطوعين من المدارس."]
+    d = one(page(HEAD, *broken, SECOND))
+    assert (d.title, d.title_inferred) == (HEAD, False)
+    assert broken[0] in d.body and broken[1] in d.body
+
+
+def test_a_lead_broken_mid_clause_keeps_its_first_line() -> None:
+    broken = ["بدأت البلدية التي تدير",
+              "الحدائق العامة منذ سنوات حملة لزراعة ألف شجرة في شوارع المدينة القديمة."]
+    d = one(page(HEAD, *broken, SECOND))
+    assert d.title == HEAD and broken[0] in d.body
+
+
+def test_a_two_word_headline_sharing_both_words_with_the_lead_wins_over_the_lead() -> None:
+    lead = ["انطلقت مساء أمس فعاليات الدورة العاشرة،",
+            "من معرض الكتاب السنوي بمشاركة مئتي دار نشر من بلدان عربية وأجنبية."]
+    d = one(page("معرض للكتاب", *lead, SECOND))
+    assert (d.title, d.title_inferred) == ("معرض للكتاب", False)
+    assert lead[0] in d.body
+
+
+def test_a_two_word_section_label_is_not_the_headline() -> None:
+    d = one(page("أخبار محلية", *BODY))
+    assert d.title_inferred and d.title != "أخبار محلية"
+    assert "أخبار محلية" not in d.body
+
+
+def test_without_any_headline_the_title_is_inferred_from_the_lead() -> None:
+    d = one(page(*BODY))
+    assert d.title_inferred
+    assert d.title and d.title in LEAD
+
+
+@pytest.mark.parametrize("line, source", [("رويترز", "رويترز"), ("(أ ف ب)", "فرانس برس"), ("سانا", "سانا")])
+def test_a_bare_agency_after_the_text_is_its_source_not_a_photo_credit(line: str, source: str) -> None:
+    d = one(page(HEAD, *BODY, line))
+    assert_article(d, gone=(line,))
+    assert d.source in (source, line.strip("()"))
