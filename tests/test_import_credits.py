@@ -10,7 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.importer.credits import (
-    AGENCIES, OUTLETS, Credit, agency_name, byline, is_place, leading_credit, source_line, trailing_credit,
+    AGENCIES, OUTLETS, Credit, agency_name, byline, is_outlet_name, is_place, leading_credit, source_line,
+    trailing_credit,
 )
 
 LEAD = "أعلنت البلدية افتتاح حديقة عامة جديدة في الحي الشرقي."
@@ -343,3 +344,32 @@ def test_a_credit_only_ever_cuts_text_away(pieces: list[str]) -> None:
             for name in (credit.author, credit.place, credit.photographer):
                 assert name is None or "".join(name.split()) in squeezed
             assert credit.source is None or credit.source in AGENCIES or credit.source in OUTLETS or "".join(credit.source.split()) in squeezed
+
+
+# --- shapes labels.py read with rules of its own before credits.py became their one home ---------
+def test_an_outlet_a_spaced_slash_and_the_lead() -> None:
+    found = leading_credit("مجلة المدن الخضراء الإلكترونية / " + LEAD)
+    assert found is not None and found.source == "مجلة المدن الخضراء الإلكترونية" and found.rest == LEAD
+
+
+def test_a_slash_inside_a_sentence_is_no_credit() -> None:
+    assert leading_credit("قرر المجلس / بعد نقاش طويل / تأجيل الجلسة إلى الأسبوع المقبل.") is None
+
+
+def test_two_outlets_around_a_dash_sign_with_the_first_even_with_a_clause_word_in_its_name() -> None:
+    found = leading_credit("موقع كل ساعة - جريدة النهار الجديد")
+    assert found is not None and found.source == "موقع كل ساعة" and found.rest == ""
+
+
+@pytest.mark.parametrize("line, author", [("بواسطة: رنا حداد", "رنا حداد"), ("المحرر: سعيد الخطيب", "سعيد الخطيب")])
+def test_more_byline_labels(line: str, author: str) -> None:
+    found = byline(line)
+    assert found is not None and found.author == author
+
+
+@pytest.mark.parametrize("name, outlet", [
+    ("صوت المدينة نيوز", True), ("وكالة الأنباء الليبية", True), ("الساحل 24", True), ("(رويترز)", True),
+    ("عربي", False), ("اقرأ الآن:", False), ("المزيد من أخبار موقعنا", False), ("ليلى منصور", False),
+])
+def test_is_outlet_name(name: str, outlet: bool) -> None:
+    assert is_outlet_name(name) is outlet

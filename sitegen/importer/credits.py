@@ -35,7 +35,8 @@ from sitegen.importer.dates import find_stamp, is_date_line
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "AGENCIES", "OUTLETS", "PLACES", "Credit", "agency_name", "byline", "is_place", "leading_credit",
+    "AGENCIES", "OUTLETS", "PLACES", "Credit", "agency_name", "byline", "is_outlet_name", "is_place",
+    "leading_credit",
     "source_line", "trailing_credit",
 ]
 
@@ -340,6 +341,13 @@ def _outlet_like(text: str) -> bool:
     return bool(_OUTLET_DIGITS.search(ascii_digits(text.strip())))
 
 
+def is_outlet_name(name: str) -> bool:
+    """A short name (at most six words, no clause) that reads as an outlet's or agency's."""
+    text = name.strip().strip(_STRIP + _OPEN + _CLOSE)
+    return bool(text) and len(text.split()) <= 6 and (bool(agency_name(text, in_brackets=True))
+                                                      or not _is_clause(text) and _outlet_like(text))
+
+
 # Outlet marks that no ordinary phrase carries ("نيوز", "نت", "برس", "… 24").
 _SURE_OUTLET_WORDS = {fold(w) for w in ("نيوز", "نت", "أونلاين", "برس", "بريس", "news", "net", "online",
                                         "press", "tv", "fm", "للأنباء", "للأخبار", "الإخباري",
@@ -444,7 +452,7 @@ def leading_credit(text: str) -> Credit | None:
     if not line:
         return None
     for form in (_from_source_label, _from_braces, _from_bracketed, _from_guillemets, _from_place_slash,
-                 _from_slashed, _from_gathered, _from_dashed, _from_colon):
+                 _from_slashed, _from_outlet_slash, _from_gathered, _from_dashed, _from_colon):
         credit = form(line)
         if credit is not None:
             return credit
@@ -527,6 +535,22 @@ def _from_slashed(line: str) -> Credit | None:
     return _dateline(_source_name(src), None, _clean_name(head) or None, m.group("rest"))
 
 
+_OUTLET_SLASH = re.compile(r"^(?P<src>[^/]{2,50}?)\s+/\s+(?P<rest>.+)$", re.DOTALL)
+
+
+def _from_outlet_slash(line: str) -> Credit | None:
+    """"صحيفة … / بدأت …": an outlet's name, a spaced slash, the lead (a date before it is
+    the caller's to cut)."""
+    m = _OUTLET_SLASH.match(line)
+    if not m:
+        return None
+    src, rest = m.group("src").strip(_STRIP), m.group("rest").strip()
+    if not (_name_like(src, 6) and _outlet_like(src)) or is_place(src) or len(rest.split()) < 6 \
+            or not _lead_like(rest):
+        return None
+    return _dateline(_source_name(src), None, None, rest, certain=_surely_outlet(src))
+
+
 def _from_place_slash(line: str) -> Credit | None:
     m = _PLACE_SLASH.match(line)
     if not m or not agency_name(m.group("src")) or not _places(m.group("head").strip(_STRIP)):
@@ -558,6 +582,11 @@ def _from_dashed(line: str) -> Credit | None:
         return None
     first, rest = m.group("a").strip(), m.group("rest").strip()
     first = _strip_stamp(first).strip(_STRIP)
+    if first and not _head_like(first) and _outlet_like(first) and _outlet_like(rest) \
+            and _name_like(first.replace(" كل ", " "), 4) and _name_like(rest, 5):
+        # "موقع كل يوم - جريدة الوسط": two outlets (the site and the paper it copies); a word
+        # like "كل" inside an outlet's name does not make it a clause. The first signs.
+        return Credit(_source_name(first), None, None, "", "source_line")
     if not first or not _head_like(first):
         return None
     # "موقع - مراسل - أكد …": outlet (or place), a person or place, then the lead.
@@ -711,7 +740,7 @@ def source_line(text: str) -> Credit | None:
 # --- Bylines ---------------------------------------------------------------------------------
 _BYLINE = re.compile(
     r"^(?P<label>كتب|كتبت|بقلم|بقلم الكاتب|الكاتب|الكاتبة|كاتب المقال|تقرير|إعداد|اعداد|حوار|ترجمة"
-    r"|تحرير|تحقيق|متابعة|إشراف|by|par|written by|reporting by)"
+    r"|تحرير|تحقيق|متابعة|إشراف|بواسطة|المحرر|by|par|written by|reporting by)"
     rf"(?!\w)\s*(?:[:：/]|{_DASH})?\s*(?P<name>.*)$", re.IGNORECASE | re.DOTALL)
 _PHOTO = re.compile(
     r"^(?P<label>تصوير|عدسة|تصوير وتحرير|photo|photos|photo by|photography)"

@@ -59,16 +59,10 @@ _FEED_FOOTER = re.compile(r"^The post (?P<title>.+?) appeared first on (?P<site>
 _FEED_FIELD = re.compile(r"^(?P<name>" + "|".join(sorted(lx.FEED_FIELDS, key=len, reverse=True))
                          + r")(?:\s+\d+)?(?:\s*[:：]\s*|\s+)(?P<value>.*)$", re.IGNORECASE)
 _FLIPPED_FIELD = re.compile(r"(?P<value>[^:]{1,80}?)\s*:\s*(?P<name>Source|Author)\b", re.IGNORECASE)
-_BYLINE = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|تحرير|بواسطة|كاتب المقال|الكاتب|المحرر|من|by|par)"
-                     r"(?:\s*[:：\-–—/]\s*|\s+)(?P<name>.+)$", re.IGNORECASE)
 _ACADEMIC = re.compile(r"^(?:أ\.\s?د\.|د\.|أ\.|م\.|الدكتور|الدكتورة|الأستاذ|الاستاذ|المهندس|الشيخ)\s*")
-_DASHES = "-–—ـ"
 _TEASER = re.compile(r"\S\s*(?:\.{2,}|…)\s*\S")
 _CLOSE_MARKS = "\"'»”) "
 _QUOTES = re.compile("[\"'“”«»‘’„]")
-# "… - متابعة", "… - خاص": how the story was gathered, after the outlet's name.
-_GATHERED = {fold(w) for w in ("متابعة", "متابعات", "خاص", "وكالات", "مراسلون")}
-_DASH_SPLIT = re.compile(r"\s*[-–—]+\s*")
 
 
 @dataclass(frozen=True)
@@ -229,7 +223,7 @@ def _credit_line(text: str) -> bool:
 
 # A note that alone on its line can only be a picture's: an agency alone is a source line.
 _PHOTO_NOTES = frozenset(k for e in lx.PHOTO_CREDIT_ENDINGS if (k := lx.stripped_key(e)) != fold("صورة")
-                         and not lx.is_agency(k) and not credits.agency_name(k))
+                         and not credits.agency_name(k, in_brackets=True))
 _CREDIT_IN_PARENS = re.compile(fold(r"[(（]\s*(?:تصوير|صورة|عدسة|الصورة|photo|credit|©)[^()]{0,60}[)）]\s*$"))
 
 
@@ -324,62 +318,39 @@ def _features(line: Line) -> _Line:
     return f
 
 
-# --- Credits: datelines, bylines, sources ------------------------------------------------------
-def _agency_in(text: str) -> str | None:
-    """An agency named in parentheses, slashes or braces: "( أ ف ب )", "/ واس/", "{…:X}"."""
-    for m in re.finditer(r"[(（{/]\s*([^(){}/]{1,40}?)\s*[)）}/]", text):
-        inner = m.group(1).strip()
-        name = inner.split(":")[-1].strip() if ":" in inner else inner
-        if lx.is_agency(name) or (m.group(0).startswith("{") and name) or lx.is_outlet_name(name):
-            return name
+# --- Credits: datelines, bylines, sources (credits.py reads them) -------------------------------
+def credit_only(text: str) -> credits.Credit | None:
+    """credits.py's reading of a line that is only a credit (a byline, a dateline, a source
+    line: nothing left of it), naming a source or an author; else None."""
+    t = text.strip()
+    if not t or len(t.split()) > 9:
+        return None
+    for reader in (credits.byline, credits.source_line, credits.leading_credit):
+        found = reader(t)
+        if found is not None and not found.rest and found.kind != "photo_credit" and (found.source or found.author):
+            return found
     return None
 
 
 def dateline(text: str) -> tuple[str, str] | None:
-    """A short line naming where and who: (source, kind) or None.
-
-    "عمان-( أ ف ب )", "صوت المدينة- بيروت", "دمشق «النهار الجديد» خاص:", "X – بنغازي.",
-    "صوت المدينة ـ", "{البصرة:صوت المدينة}", "طوكيو- فلان وفلان:"."""
-    t = text.strip().rstrip(".:：")
-    words = t.split()
-    if not words or len(words) > 9:
+    """(source, how) of a short line that only says who the story comes from ("عمان-( أ ف ب )",
+    "صوت المدينة- بيروت", "{البصرة:صوت المدينة}", "سانا", "المصدر: …"), or None. A
+    dateline naming a place and its writers ("بكين- فلان وفلان:") credits the writers: a
+    page that names no outlet credits the story to them."""
+    found = credit_only(text)
+    if found is None or found.kind == "byline":
         return None
-    agency = _agency_in(t)
-    if agency and (lx.is_agency(agency) or t.startswith("{")) and (lx.city_prefix(t) or len(words) <= 6):
-        return agency, "agency in the dateline"
-    quoted = re.search(r"[«\"“]([^»\"”]{2,30})[»\"”]", t)
-    if quoted and len(words) <= 6 and lx.city_prefix(t[: quoted.start()]) \
-            and len(t[quoted.end():].split()) <= 2:
-        return quoted.group(1).strip(), "outlet in quotes after the city"
-    if t.rstrip().endswith(tuple(_DASHES)) and 1 <= len(t.rstrip(_DASHES + " ").split()) <= 4:
-        return t.rstrip(_DASHES + " ").strip(), "outlet followed by a dash"
-    parts = [p for p in _DASH_SPLIT.split(t) if p]
-    if len(parts) == 2 and all(1 <= len(p.split()) <= 5 for p in parts):
-        first, second = parts
-        if fold(second) in _GATHERED:
-            return first.strip(), "outlet, dash, how the story was gathered"
-        if lx.city_prefix(first) and not lx.city_prefix(second):
-            return second.strip(), "city, dash, name"
-        if lx.city_prefix(second) and not lx.city_prefix(first):
-            return first.strip(), "name, dash, city"
-        if lx.is_outlet_name(first) and len(first.split()) <= 3 and len(second.split()) <= 3:
-            return first.strip(), "outlet, dash"
-        if lx.is_outlet_name(second) and len(first.split()) <= 3 and len(second.split()) <= 3:
-            return second.strip(), "dash, outlet"
+    if found.source:
+        return found.source, f"{found.kind.replace('_', ' ')}{'' if found.certain else ' (by its shape)'}"
+    if found.kind == "dateline" and found.place and found.author:
+        return found.author, "a place and its writers"
     return None
 
 
 def byline(text: str) -> str | None:
     """The author a byline names ("كتب: فلان", "بقلم فلان", "من فلان"), or None."""
-    m = _BYLINE.match(text.strip())
-    if not m:
-        return None
-    name = m.group("name").strip(" :-–—")
-    if not name or len(name.split()) > 6 or ends_sentence(name):
-        return None
-    if fold(text).startswith("من ") and len(name.split()) > 4:
-        return None
-    return name
+    found = credits.byline(text.strip())
+    return found.author if found is not None and found.kind == "byline" and found.author else None
 
 
 def _name_line(text: str) -> bool:
@@ -390,81 +361,25 @@ def _name_line(text: str) -> bool:
         or (1 <= len(words) <= 5 and _ACADEMIC.match(text.strip()) is not None)
 
 
-_LEAD_FIELDS = (
-    # "{البصرة:صوت المدينة} …"
-    re.compile(r"^\{\s*(?:[^{}:]{1,30}:)?\s*(?P<src>[^{}]{1,40})\}\s*"),
-    # "بيروت (رويترز) - …", "الرباط 3 مارس (أ ف ب) – …", "غزة-( وفا ) - …"
-    re.compile(r"^(?P<head>[^()\n]{0,60}?)\s*[(（]\s*(?P<src>[^()]{1,30}?)\s*[)）]\s*[-–—:]\s*"),
-    # "الرياض في العاشر من مايو/ واس/ أعلن …"
-    re.compile(r"^(?P<head>[^/\n]{0,50}?)/\s*(?P<src>[^/\n]{1,20}?)\s*/\s*"),
-)
+def _credit_label(text: str) -> tuple[str, str] | None:
+    """("source", name) or ("byline", author) for a line credits.py reads with certainty as
+    only a credit."""
+    found = credit_only(text)
+    if found is None or not found.certain:
+        return None
+    return ("source", found.source) if found.source else ("byline", found.author or "")
 
 
 def leading_credit(text: str) -> tuple[str, str, str] | None:
-    """A dateline or source glued to the lead: (source, the lead without it, how)."""
-    t = text.strip()
-    for pattern in _LEAD_FIELDS:
-        m = pattern.match(t)
-        if m:
-            src = m.group("src").strip()
-            rest = t[m.end():].strip()
-            if src and len(rest.split()) >= 5 and (pattern is _LEAD_FIELDS[0] or lx.is_agency(src)
-                                                    or lx.is_outlet_name(src)):
-                return src, rest, "dateline glued to the lead"
-    # "جريدة … / بدأت …": an outlet, a slash, the text.
-    m = re.match(r"^(?P<src>[^/\n]{2,50}?)\s+/\s+(?P<rest>.+)$", t)
-    if m and lx.is_outlet_name(m.group("src")) and len(m.group("rest").split()) >= 6:
-        return m.group("src").strip(), m.group("rest").strip(), "source and slash glued to the lead"
-    # "3 مارس 2024 / جريدة … / بدأت …": date / source / text.
-    parts = [p.strip() for p in t.split(" / ", 2)]
-    if len(parts) == 3 and is_date_line(parts[0]) and 1 <= len(parts[1].split()) <= 6:
-        return parts[1], parts[2], "date and source glued to the lead"
-    # "صوت المدينة – قالت …", "النهار - فلان - أكد …", "موقع الخبر- أعلنت …": a short name and a dash.
-    m = re.match(r"^(?P<src>[^\s\-–—.،,:]+(?:\s+[^\s\-–—.،,:]+){0,3})\s*[-–—]+\s*(?P<rest>.+)$", t)
-    if m and not lx.city_prefix(m.group("src")) and len(m.group("rest").split()) >= 6:
-        rest = m.group("rest")
-        second = re.match(r"^(?P<who>[^\s\-–—.،,:]+(?:\s+[^\s\-–—.،,:]+){0,3})\s*[-–—]+\s*(?P<rest>.+)$", rest)
-        if second and len(second.group("rest").split()) >= 6:
-            rest = second.group("rest")
-        return m.group("src").strip(), rest.strip(), "source and dash glued to the lead"
-    # "حلب - صوت المدينةأعلنت …": a city, a dash and an outlet run into the lead's verb.
-    city = lx.city_prefix(t)
-    if city:
-        m = re.match(r"^(?P<city>[^-–—]{2,25}?)\s*[-–—]\s*(?P<rest>.+)$", t)
-        if m and lx.city_prefix(m.group("city")):
-            rest = m.group("rest")
-            head = " ".join(rest.split()[:6])
-            for verb in lx.LEAD_VERBS:
-                g = re.search(rf"(?<=[\u0621-\u064a])({re.escape(verb)})", fold(head))
-                if g:
-                    # Positions in the folded head match the original (fold keeps lengths here).
-                    cut = g.start()
-                    return rest[:cut].strip(), rest[cut:].strip(), "city, dash and source glued to the lead"
-            m2 = re.match(r"^(?P<src>[^\s.،,:]+(?:\s+[^\s.،,:]+){0,2})\s*[-–—:]\s*(?P<body>.+)$", rest)
-            if m2 and len(m2.group("body").split()) >= 6:
-                return m2.group("src").strip(), m2.group("body").strip(), "city, dash and source before the lead"
-    return None
-
-
-def _helper_leading_credit(text: str) -> tuple[str, str, str] | None:
-    """credits.leading_credit's reading, when it is sure and names a source (a bare city before
-    the lead stays in it)."""
+    """(source, the lead without it, how) for a dateline or source glued to the lead, as
+    credits.leading_credit reads it: a sure reading, or one by shape alone whose name reads
+    as an outlet's; a bare city before the lead stays in it (it names no source)."""
     found = credits.leading_credit(text)
-    if found is None or not found.certain or not found.source or len(found.rest.split()) < 5:
+    if found is None or not found.source or len(found.rest.split()) < 5:
         return None
-    return found.source, found.rest, f"{found.kind} glued to the lead"
-
-
-def _helper_credit_line(text: str) -> tuple[str, str] | None:
-    """(label, value) for a short line credits.py reads with certainty as a source or byline."""
-    for reader in (credits.source_line, credits.byline):
-        found = reader(text)
-        if found is not None and found.certain and not found.rest:
-            if found.source:
-                return "source", found.source
-            if found.author:
-                return "byline", found.author
-    return None
+    if not found.certain and len(found.rest.split()) < 6:
+        return None  # an unknown short name before a dash: only before a real lead
+    return found.source, found.rest, f"{found.kind.replace('_', ' ')} glued to the lead"
 
 
 def _strip_leading_date(text: str) -> tuple[str, str] | None:
@@ -699,28 +614,23 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     return PageLabels(out)
 
 
-_END_MARK = re.compile(r"\s*[(\[]?\s*انتهى\s*[)\]]?\s*[\d/.]*\s*$")
-
-
 def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
     """A paragraph's text without what the page glued to its front (a dateline, a date) or
     to its end (an agency's "انتهى" end mark)."""
-    if _END_MARK.search(text) and len(text.split()) > 6:
-        text = _END_MARK.sub("", text)
+    ended = credits.trailing_credit(text)
+    if ended is not None and ended.kind == "end_marker" and len(ended.rest.split()) >= 6:
+        text = ended.rest
     extra: dict[str, str] = {}
     if not first:
-        m = re.match(r"^\{\s*(?:[^{}:]{1,30}:)?\s*(?P<src>[^{}]{1,40})\}\s*", text)
-        if m:
-            return text[m.end():], {"how": "source in braces removed"}
+        braced = credits.leading_credit(text) if text.lstrip().startswith("{") else None
+        if braced is not None and braced.rest:
+            return braced.rest, {"how": "source in braces removed"}
         return text, extra
     dated = _strip_leading_date(text)
     if dated:
         extra["date"], text = dated
         extra["how"] = "date glued to the lead removed"
     credit = leading_credit(text)
-    helped = _helper_leading_credit(text)
-    if helped and (credit is None or credit[2] == "source and dash glued to the lead"):
-        credit = helped  # credits.py knows the shapes a bare "name -" reading would blur
     if credit:
         extra["source"], text, how = credit
         extra["how"] = (extra.get("how", "") + "; " if extra.get("how") else "") + how + " removed"
@@ -1017,7 +927,7 @@ def _short_headline(text: str, lead: set[str], distance: int) -> bool:
 def _site_suffix(text: str) -> str:
     """`text` without a site name the page's <title> adds ("العنوان | صحيفة المساء")."""
     m = re.match(r"^(?P<head>.{10,}?)\s+[|｜–—-]\s+(?P<site>[^|｜–—-]{2,40})$", text)
-    if m and lx.is_outlet_name(m.group("site")) and len(m.group("head").split()) >= 3:
+    if m and credits.is_outlet_name(m.group("site")) and len(m.group("head").split()) >= 3:
         return m.group("head").strip()
     return text
 
@@ -1104,13 +1014,13 @@ def _label_front(lines: list[_Line], i: int, put: _Put, headline_key: str | None
     if prev is not None and prev.shape == "credit" and prev.text.rstrip().endswith((":", "：")):
         put(i, "credit", "the name a credit line introduces")
         return
-    helped = _helper_credit_line(f.text) if f.words <= 8 else None
+    helped = _credit_label(f.text) if f.words <= 8 else None
     if helped:
         put(i, helped[0], f"a {helped[0]} line (credits.py)", helped[1])
         return
     if _name_line(f.text):
         words = content_words(f.text)
-        if lx.is_outlet_name(f.text):
+        if credits.is_outlet_name(f.text):
             put(i, "source", "an outlet's name alone on its line", f.text.strip())
         elif words and len(words & (headline_words | lead)) / len(words) >= 0.6:
             put(i, "caption", "a name the headline or lead also names (a photo caption)")
@@ -1235,9 +1145,9 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
             put(i, "byline", "byline after the text", author, part=part)
         elif (dl := dateline(f.text)) and not in_list and f.words <= 6:
             put(i, "source", dl[1], dl[0], part=part)
-        elif _name_line(f.text) and lx.is_outlet_name(f.text) and not in_list:
+        elif _name_line(f.text) and credits.is_outlet_name(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
-        elif not in_list and f.words <= 8 and (helped := _helper_credit_line(f.text)):
+        elif not in_list and f.words <= 8 and (helped := _credit_label(f.text)):
             put(i, helped[0], f"a {helped[0]} line after the text (credits.py)", helped[1], part=part)
         elif (i == end or i - 1 in labels and labels[i - 1].reason.startswith("short line right after the text")) \
                 and part == 1 and f.shape == "short" and f.words >= 2 \
@@ -1291,7 +1201,7 @@ def _story_at(lines: list[_Line], i: int) -> int | None:
                 return j
             return None
         if g.shape in ("date", "credit") or byline(g.text) or dateline(g.text) or \
-                (_name_line(g.text) and lx.is_outlet_name(g.text)):
+                (_name_line(g.text) and credits.is_outlet_name(g.text)):
             introduced = True
         elif g.shape != "chrome":
             return None
@@ -1310,7 +1220,7 @@ def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, l
             put(j, "byline", "byline", author, part=part)
         elif (dl := dateline(g.text)):
             put(j, "source", dl[1], dl[0], part=part)
-        elif _name_line(g.text) and lx.is_outlet_name(g.text):
+        elif _name_line(g.text) and credits.is_outlet_name(g.text):
             put(j, "source", "an outlet's name alone on its line", g.text.strip(), part=part)
         else:
             put(j, "chrome" if g.shape != "credit" else "credit", g.why, part=part)
@@ -1335,7 +1245,7 @@ def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, l
                 g.value if g.shape == "date" else "", part=part)
         elif g.shape == "list_item":
             put(j, "list_item", g.why, g.value, part=part)
-        elif _name_line(g.text) and lx.is_outlet_name(g.text) and (j + 1 >= n or not lines[j + 1].prose):
+        elif _name_line(g.text) and credits.is_outlet_name(g.text) and (j + 1 >= n or not lines[j + 1].prose):
             put(j, "source", "an outlet's name alone after the text", g.text.strip(), part=part)
         else:
             nxt = lines[j + 1] if j + 1 < n else None

@@ -1,5 +1,6 @@
-"""General knowledge the line labeller matches against: page-widget labels, read-also
-wordings, agencies, outlet words, cities, section words (Arabic, English, French). Dates and
+"""General knowledge the line labeller matches against: page-widget labels, counters and
+calls to follow or subscribe, read-also wordings, section words, function words, photo-credit
+words (Arabic, English, French). Agencies, outlets and places are credits.py's; dates and
 months are dates.py's.
 
 Nothing here belongs to one outlet: these are the words any Arabic news page may print.
@@ -73,34 +74,6 @@ READ_ALSO_PHRASES = tuple(sorted(_folded(
     "lire aussi|à lire aussi|voir aussi|sur le même sujet"
 ), key=len, reverse=True))
 
-# News agencies and their usual abbreviations (spaces and dots inside an abbreviation vary).
-AGENCIES = _folded(
-    "واس|قنا|وام|بنا|كونا|سانا|سبأ|سبأ نت|وفا|معا|قدس برس|الأناضول|الاناضول|د ب أ|د.ب.أ|أ ف ب|ا ف ب|"
-    "أ.ف.ب|فرانس برس|رويترز|شينخوا|سبوتنيك|أسوشيتد برس|اسوشيتد برس|أ ب|يونايتد برس|تاس|إرنا|ارنا|"
-    "مهر|فارس|تسنيم|واع|نينا|الأنباء العراقية|وال|لانا|وات|ماب|واج|سونا|عمون|بترا|أ ش أ|ا ش ا|"
-    "أونا|كيو|موريتانيد|الوكالة الموريتانية|وكالة الأنباء|وكالات|afp|reuters|ap|dpa|xinhua|anadolu|"
-    "sputnik|qna|wam|spa|kuna|bna|sana|mena|efe|ansa|upi|tass|irna"
-)
-
-# Words that make a short name line an outlet rather than a person.
-OUTLET_WORDS = _folded(
-    "نيوز|اليوم|عربي|برس|نت|وكالة|وكاله|صحيفة|جريدة|موقع|قناة|شبكة|الإخبارية|الاخباريه|أونلاين|"
-    "اونلاين|تايمز|بوابة|مجلة|إذاعة|تلفزيون|راديو|بوست|الآن|24|الإلكترونية|news|press|online|tv|fm|"
-    "times|post|radio|agency|arabic|info|24h"
-)
-
-# Capitals and large cities an Arabic dateline names (folded).
-CITIES = _folded(
-    "القاهرة|الإسكندرية|الرياض|جدة|مكة|المدينة المنورة|الدمام|الكويت|الدوحة|المنامة|أبوظبي|أبو ظبي|"
-    "دبي|الشارقة|مسقط|صنعاء|عدن|تعز|مأرب|الحديدة|بغداد|البصرة|الموصل|أربيل|النجف|كربلاء|نينوى|"
-    "دمشق|حلب|حمص|إدلب|اللاذقية|بيروت|طرابلس|صيدا|عمان|عمّان|إربد|القدس|رام الله|غزة|الخليل|نابلس|"
-    "جنين|بيت لحم|الخرطوم|أم درمان|بورتسودان|الفاشر|بنغازي|مصراتة|سبها|تونس|صفاقس|سوسة|الجزائر|"
-    "وهران|قسنطينة|الرباط|الدار البيضاء|مراكش|فاس|طنجة|نواكشوط|مقديشو|جيبوتي|واشنطن|نيويورك|"
-    "لندن|باريس|برلين|موسكو|بكين|طهران|أنقرة|إسطنبول|اسطنبول|جنيف|بروكسل|روما|مدريد|فيينا|"
-    "طوكيو|نيودلهي|كييف|تل أبيب|الدوحه|الأمم المتحدة|بيت المقدس|كابول|إسلام آباد|الفجيرة|"
-    "عجمان|رأس الخيمة|العين|المكلا|سيئون|حضرموت|الإسماعيلية|المنصورة|أسوان|الأقصر|بورسعيد"
-)
-
 # Words that are a site's section label when they stand alone or open a headline.
 SECTION_WORDS = _folded(
     "خبر|أخبار|الأخبار|اخبار|سياسة|السياسة|اقتصاد|الاقتصاد|رياضة|الرياضة|محليات|دوليات|عربي|"
@@ -115,12 +88,6 @@ FUNCTION_WORDS = _folded(
     "حيث|كما|إذ|إذا|لكن|بل|وفي|ومن|وعلى|وأن|فيما|خلال|عبر|أمام|نحو|لدى|إنه|أنه|أنها|بأن|"
     "وذلك|وهو|وهي|التى|الذى|الى|علي|عليه|عليها|فيه|فيها|منه|منها|له|لها|به|بها"
 )
-
-# Verbs a lead often opens with; used to split a dateline glued to the lead without a space.
-LEAD_VERBS = tuple(sorted(_folded(
-    "أكد|أكدت|أعلن|أعلنت|قال|قالت|أفاد|أفادت|ذكر|ذكرت|كشف|كشفت|أشار|أشارت|أوضح|أوضحت|"
-    "استقبل|استقبلت|اعتقلت|اعتقل|شارك|شاركت|نفى|نفت|دعا|دعت|أدان|أدانت|بحث|بحثت|تلقى|تلقت"
-), key=len, reverse=True))
 
 PHOTO_CREDIT_ENDINGS = tuple(_folded(
     "صورة أرشيفية|أرشيفية|ارشيفيه|صورة ارشيف|أرشيف|صور أرشيفية|ح.م|ح م|(أ ف ب)|(ا ف ب)|(رويترز)|"
@@ -226,32 +193,4 @@ def read_also_phrase(text: str) -> str | None:
     for phrase in READ_ALSO_PHRASES:
         if re.search(rf"(?:^|[\s.:،,])\s*و?{re.escape(phrase)}(?:$|[\s.:،,!])", key):
             return phrase
-    return None
-
-
-def is_agency(name: str) -> bool:
-    """True when `name` is a news agency (or its abbreviation)."""
-    key = stripped_key(name)
-    return key in AGENCIES or key.replace(".", " ").replace("  ", " ") in AGENCIES \
-        or re.sub(r"\s+", "", key) in {re.sub(r"\s+", "", a) for a in AGENCIES if len(a) <= 6}
-
-
-def is_outlet_name(name: str) -> bool:
-    """A short name that reads as an outlet (agency or a name with an outlet word)."""
-    key = stripped_key(name)
-    words = key.split()
-    if not words or len(words) > 6:
-        return False
-    if is_agency(key):
-        return True
-    return any(w in OUTLET_WORDS or w.lstrip("ال") in OUTLET_WORDS for w in words)
-
-
-def city_prefix(text: str) -> str | None:
-    """The city a text opens with, if it opens with one."""
-    key = stripped_key(text)
-    for n in (3, 2, 1):
-        head = " ".join(key.split()[:n])
-        if head in CITIES:
-            return head
     return None
