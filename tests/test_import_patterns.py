@@ -269,3 +269,25 @@ def test_a_bare_agency_after_the_text_is_its_source_not_a_photo_credit(line: str
     d = one(page(HEAD, *BODY, line))
     assert_article(d, gone=(line,))
     assert d.source in (source, line.strip("()"))
+
+
+def test_a_headline_sharing_no_word_with_the_lead_is_still_the_title() -> None:
+    head = "«ظل لكل طفل».. حلم صغير يكبر"
+    d = one(page("منوعات", head, *BODY))
+    assert (d.title, d.title_inferred) == (head, False)
+
+
+def test_a_kicker_and_headline_on_one_line_under_a_date_is_the_title() -> None:
+    head = "بعد سنوات من الانتظار.. البلدية تزرع ألف شجرة في المدينة القديمة"
+    d = one(page("الأحد 3 مارس 2024", head, *BODY))
+    assert (d.title, d.title_inferred) == (head, False)
+
+
+@pytest.mark.parametrize("share", ["شارك المقال", "شاركها على", "Share", "انشر الخبر"])
+def test_long_headlines_after_a_share_label_are_other_stories(share: str) -> None:
+    others = ["مجلس المدينة يناقش اليوم خطة جديدة لتوسيع شبكة الحافلات العامة نحو الأحياء البعيدة",
+              "افتتاح معرض للصناعات التقليدية في الساحة الكبرى بمشاركة عشرات الحرفيين من المنطقة",
+              "طلاب المدرسة الثانوية يفوزون بالمرتبة الأولى في مسابقة العلوم الوطنية لهذا العام"]
+    d = one(page(HEAD, *BODY, share, *others))
+    assert_article(d, gone=tuple(others))
+    assert others[0] in d.related

@@ -801,9 +801,7 @@ def _ends_article(f: _Line) -> bool:
     """Chrome that closes an article (share, comments, subscribe), not a mid-text ad label."""
     if f.why == "bare web address":
         return False
-    key = f.key
-    return not (key in {fold(w) for w in ("إعلان", "اعلان", "ad", "ads", "advertisement", "مساحة إعلانية",
-                                            "اعلان ممول", "publicité", "اضغط للاستماع", "استمع")})
+    return f.key not in lx.MID_TEXT_WIDGETS
 
 
 def _starts_new_story(lines: list[_Line], a: int, b: int) -> bool:
@@ -881,8 +879,6 @@ def _choose_headline(lines: list[_Line], start: int, end: int, lead: set[str], c
             + (0.5 if len(text.split()) >= 5 else 0) - 0.05 * (start - i)
         if credited and not exact and i + 1 < len(lines) and lines[i + 1].shape == "credit":
             score -= 3  # a caption printed again with its credit right below it
-        if re.search(r"\S(?:\.{2}|…)\s*\S", text) and i > lo and any(lines[k].shape in ("date",) for k in range(lo, i)):
-            score -= 1.5  # "kicker.. deck" under a dated byline block: a deck
         if nxt is not None and (nxt.shape == "date" or dateline(nxt.text) or byline(nxt.text)):
             score += 1
         why = f"reads like a headline, shares {shared} content word{'s' if shared != 1 else ''} with the text" \
@@ -1137,7 +1133,8 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
             else:
                 put(i, "tags" if f.shape == "hashtags" else "chrome", f.why, part=part)
             if f.shape == "chrome":
-                in_list = in_list or f.key in {fold(w) for w in ("شارك هذا الخبر", "شارك", "share")}
+                # Share buttons close the text; headline-like lines after them are other stories.
+                in_list = in_list or lx.is_share_line(f.text)
                 author = byline(f.text)
                 if author:
                     labels[i] = replace(labels[i], label="byline", value=author)

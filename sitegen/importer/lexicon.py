@@ -46,6 +46,21 @@ CHROME_LINES = _folded(
     "إنستجرام|يوتيوب|لينكد إن|لينكدإن|سناب شات|تيك توك|ماسنجر|البريد الإلكتروني|نسخ الرابط"
 )
 
+# Widgets that sit inside an article's text (an ad slot, a listen button): the text goes on
+# after them, unlike after share, comment or subscribe boxes, which close it.
+MID_TEXT_WIDGETS = _folded(
+    "إعلان|اعلان|إعلانات|ad|ads|advertisement|sponsored|مساحة إعلانية|اعلان ممول|محتوى ممول|publicité|"
+    "اضغط للاستماع|استمع|استمع للخبر|استمع إلى المقال|listen"
+)
+
+# Share buttons: a label to share the story, or a platform's name alone.
+SHARE_OPENINGS = _folded("شارك|شاركها|مشاركة|مشاركه|انشر|share|partager|partagez")
+PLATFORMS = _folded(
+    "فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|واتس آب|تلغرام|تيليجرام|تليجرام|إنستغرام|انستغرام|"
+    "لينكد إن|لينكدإن|ماسنجر|البريد الإلكتروني|نسخ الرابط|facebook|twitter|whatsapp|telegram|linkedin|"
+    "email|messenger|copy link"
+)
+
 # Line openings that mark a widget whatever follows (subscribe boxes, comment forms, notices).
 CHROME_OPENINGS = tuple(sorted(_folded(
     "اشترك في|اشترك للحصول|اشترك الآن|اشترك ليصلك|اشترك بالنشرة|لن يتم نشر عنوان بريدك|"
@@ -170,6 +185,13 @@ def is_counter_line(text: str) -> bool:
         return False
     word = (m.group("w1") or m.group("w2") or "").strip(" :：()")
     return word in COUNTED
+
+
+def is_share_line(text: str) -> bool:
+    """A share button or label standing alone ("شارك هذا المقال", "Share", "واتساب")."""
+    key = stripped_key(text)
+    words = key.split()
+    return bool(words) and len(words) <= 5 and (words[0] in SHARE_OPENINGS or key in PLATFORMS)
 
 
 def is_chrome_line(text: str) -> bool:
