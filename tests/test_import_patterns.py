@@ -291,3 +291,46 @@ def test_long_headlines_after_a_share_label_are_other_stories(share: str) -> Non
     d = one(page(HEAD, *BODY, share, *others))
     assert_article(d, gone=tuple(others))
     assert others[0] in d.related
+
+
+# --- second batch: shapes found wrong and fixed ---------------------------------------------------
+def test_a_byline_and_a_date_on_one_line_give_both() -> None:
+    d = one(page(HEAD, "كتب: سامي الحداد - 3 مارس 2024", *BODY))
+    assert_article(d, gone=("سامي الحداد",))
+    assert (d.author, d.date) == ("سامي الحداد", "2024-03-03")
+
+
+def test_a_source_line_under_the_headline_gives_the_source() -> None:
+    d = one(page(HEAD, "المصدر: رويترز", *BODY))
+    assert_article(d, gone=("المصدر",))
+    assert d.source == "رويترز"
+
+
+def test_an_agency_closing_an_unstopped_last_paragraph_is_its_source_not_a_caption() -> None:
+    last = "وأضاف أن البلدية ستتولى سقي الأشجار خلال عامها الأول قبل أن تسلمها إلى لجان الأحياء"
+    d = one(page(HEAD, LEAD, SECOND, last + " (د ب أ)"))
+    assert last in d.body and "د ب أ" not in d.body
+    assert d.source == "د ب أ"
+
+
+def test_a_place_and_how_the_story_was_gathered_is_no_author() -> None:
+    d = one(page(HEAD, "دمشق - خاص", *BODY))
+    assert_article(d, gone=("دمشق - خاص",))
+    assert d.author is None
+
+
+def test_a_call_to_join_a_channel_on_a_platform_leaves_the_body() -> None:
+    d = one(page(HEAD, *BODY, "انضم إلى قناة المساء على واتساب"))
+    assert_article(d, gone=("واتساب",))
+
+
+def test_a_comment_form_after_the_text_gives_no_related_title() -> None:
+    d = one(page(HEAD, *BODY, "أضف تعليقك", "الاسم", "البريد الإلكتروني", "إرسال"))
+    assert_article(d, gone=("إرسال", "الاسم"))
+    assert d.related == ()
+
+
+def test_more_from_a_section_heads_a_related_list_and_is_no_title_itself() -> None:
+    d = one(page(HEAD, *BODY, "المزيد من محليات", OTHER_1, OTHER_2))
+    assert_article(d, gone=(OTHER_1,))
+    assert d.related == (OTHER_1, OTHER_2)

@@ -241,6 +241,8 @@ def _ends_with_photo_credit(raw: str) -> bool:
                 continue  # "City - (agency)" is a dateline, not a caption
             if before.rstrip(_CLOSE_MARKS).endswith((".", "!", "؟", "?")):
                 return False  # a paragraph closed by its credit, not a caption
+            if len(before.split()) >= 10 and function_word_share(before) >= 0.25:
+                return False  # running text (a caption is a noun phrase with few function words)
             if e.startswith("(") and len(before.split()) >= 4 or before.endswith(("-", "–", "—", "|", "/", "،")) or e in ("ح.م", "ح م"):
                 return True
             if e in (fold("صورة أرشيفية"), fold("أرشيفية")):
@@ -304,6 +306,8 @@ def _features(line: Line) -> _Line:
         inner = re.fullmatch(r"[^()]*[(（]\s*([^()]{2,30}?)\s*[)）][^()]*", rest)
         if inner and len(inner.group(1).split()) <= 4:
             f.extra["source"] = inner.group(1)
+        elif (author := byline(rest.strip(" -–—|,،/"))):
+            f.extra["author"] = author  # "كتب: فلان - 3 مارس 2024"
     elif words <= 24 and _credit_line(text):
         f.shape, f.why = "credit", "photo credit or caption with credit"
     elif len(_TEASER.findall(text)) >= 2 and not ends_sentence(text) and not _BULLET.match(text):
@@ -327,7 +331,8 @@ def credit_only(text: str) -> credits.Credit | None:
         return None
     for reader in (credits.byline, credits.source_line, credits.leading_credit):
         found = reader(t)
-        if found is not None and not found.rest and found.kind != "photo_credit" and (found.source or found.author):
+        if found is not None and not found.rest and found.kind != "photo_credit" and (
+                found.source or found.author or found.kind == "dateline" and found.place):
             return found
     return None
 
@@ -344,6 +349,8 @@ def dateline(text: str) -> tuple[str, str] | None:
         return found.source, f"{found.kind.replace('_', ' ')}{'' if found.certain else ' (by its shape)'}"
     if found.kind == "dateline" and found.place and found.author:
         return found.author, "a place and its writers"
+    if found.kind == "dateline" and found.place:
+        return "", "a place, and how the story was gathered"
     return None
 
 
@@ -986,6 +993,9 @@ def _label_front(lines: list[_Line], i: int, put: _Put, headline_key: str | None
     if f.shape == "feed":
         put(i, "chrome" if f.extra.get("field") not in ("teaser", "summary", "description") else "deck",
             f.why, f.value)
+        return
+    if f.shape == "marker" and f.extra.get("kind") == "source" and f.value:
+        put(i, "source", f.why, f.value)
         return
     if f.shape in ("chrome", "hashtags", "marker", "list_item", "feed_footer"):
         put(i, "chrome" if f.shape != "hashtags" else "tags", f.why)

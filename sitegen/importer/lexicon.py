@@ -57,8 +57,7 @@ MID_TEXT_WIDGETS = _folded(
 SHARE_OPENINGS = _folded("شارك|شاركها|مشاركة|مشاركه|انشر|share|partager|partagez")
 PLATFORMS = _folded(
     "فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|واتس آب|تلغرام|تيليجرام|تليجرام|إنستغرام|انستغرام|"
-    "لينكد إن|لينكدإن|ماسنجر|البريد الإلكتروني|نسخ الرابط|facebook|twitter|whatsapp|telegram|linkedin|"
-    "email|messenger|copy link"
+    "لينكد إن|لينكدإن|ماسنجر|facebook|twitter|whatsapp|telegram|linkedin|messenger"
 )
 
 # Line openings that mark a widget whatever follows (subscribe boxes, comment forms, notices).
@@ -174,7 +173,11 @@ def is_reader_call(text: str) -> bool:
                   if key == c or key.startswith(c + " ")), None)
     if first is None:
         return False
-    return _names_any(key, OWN_CHANNELS) or first in PLURAL_CALLS and _names_any(key, CHANNELS)
+    if _names_any(key, OWN_CHANNELS) or first in PLURAL_CALLS and _names_any(key, CHANNELS):
+        return True
+    # "انضم إلى قناة … على واتساب": a platform named as where to follow ("على", "عبر"), which
+    # news of someone joining a platform ("انضم الوزير إلى تيك توك") does not say.
+    return any(re.search(rf"(?:^|\s)(?:على|علي|عبر|via|on|sur)\s+{re.escape(c)}(?:$|\s)", key) for c in CHANNELS)
 
 
 def is_counter_line(text: str) -> bool:
@@ -212,6 +215,8 @@ def read_also_phrase(text: str) -> str | None:
     key = stripped_key(text)
     if len(key.split()) > 12:
         return None
+    if re.fullmatch(r"(?:المزيد من|more from|plus de)\s+\S+(?:\s+\S+){0,2}", key):
+        return "المزيد من"  # "المزيد من محليات": more of a section's stories
     for phrase in READ_ALSO_PHRASES:
         if re.search(rf"(?:^|[\s.:،,])\s*و?{re.escape(phrase)}(?:$|[\s.:،,!])", key):
             return phrase
