@@ -334,3 +334,45 @@ def test_more_from_a_section_heads_a_related_list_and_is_no_title_itself() -> No
     d = one(page(HEAD, *BODY, "المزيد من محليات", OTHER_1, OTHER_2))
     assert_article(d, gone=(OTHER_1,))
     assert d.related == (OTHER_1, OTHER_2)
+
+
+# --- third batch ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("marked", [f"# {HEAD}", f"## {HEAD}", f"**{HEAD}**"])
+def test_markdown_a_scraper_kept_around_the_headline_is_not_in_the_title(marked: str) -> None:
+    assert_article(one(page(marked, *BODY)))
+
+
+def test_a_label_set_apart_before_the_headline_stays_as_printed() -> None:
+    d = one(page(f"عاجل | {HEAD}", *BODY))
+    assert (d.title, d.title_inferred) == (f"عاجل | {HEAD}", False)
+
+
+@pytest.mark.parametrize("buttons", ["ت + ت - الحجم الطبيعي", "A+ A- A", "أ أ أ +"])
+def test_a_row_of_font_size_buttons_is_no_source_and_leaves_the_body(buttons: str) -> None:
+    d = one(page(HEAD, buttons, *BODY))
+    assert_article(d, gone=(buttons,))
+    assert d.source is None
+
+
+def test_an_interview_in_question_and_answer_lines_keeps_its_headline_and_every_line() -> None:
+    head = "حوار مع مسؤول الحدائق في البلدية حول حملة التشجير"
+    qa = ["س/ متى بدأت فكرة المشروع؟",
+          "ج/ بدأت قبل ثلاث سنوات حين لاحظنا أن الأحياء القديمة تخلو تقريبا من الظل.",
+          "س/ ومن يمول الحملة؟",
+          "ج/ البلدية وحدها، مع تبرعات صغيرة من أهل الأحياء."]
+    d = one(page(head, *qa))
+    assert (d.title, d.title_inferred) == (head, False)
+    for line in qa:
+        assert line[3:] in d.body
+
+
+def test_a_writer_signing_with_an_email_address_is_the_author_not_the_source() -> None:
+    d = one(page(HEAD, *BODY, "سامي الحداد - sami@example.org"))
+    assert_article(d, gone=("sami@example.org",))
+    assert (d.author, d.source) == ("سامي الحداد", None)
+
+
+def test_hashtags_after_the_text_become_tags() -> None:
+    d = one(page(HEAD, *BODY, "#البيئة #التشجير_الحضري"))
+    assert_article(d, gone=("#البيئة",))
+    assert d.tags == ("البيئة", "التشجير الحضري")

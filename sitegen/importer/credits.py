@@ -745,6 +745,7 @@ _BYLINE = re.compile(
 _PHOTO = re.compile(
     r"^(?P<label>تصوير|عدسة|تصوير وتحرير|photo|photos|photo by|photography)"
     rf"(?!\w)\s*(?:[:：/]|{_DASH})?\s*(?P<name>.*)$", re.IGNORECASE | re.DOTALL)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REUTERS_BY = re.compile(r"^(?:من|بقلم)\s+(?P<name>[^:：.،,]+)$")
 _TITLES = re.compile(r"^(?:(?:أ\.?\s?د|د|م|أ)\.\s*)+")
 
@@ -756,6 +757,16 @@ def byline(text: str) -> Credit | None:
     alone (`تصوير :`, `كتب:`) gives a credit whose name is None: it is on the next line."""
     line = _leading_quote_marks(text).strip()
     if not line or len(line) > 90:
+        return None
+    email = _EMAIL.search(line)
+    if email:
+        # "فلان - name@site.org": a writer signs with the address readers write to.
+        bare = _clean_name(f"{line[:email.start()]} {line[email.end():]}")
+        named = byline(bare) if bare else None
+        if named is not None:
+            return named
+        if bare and _person_like(bare) and not _outlet_like(bare):
+            return Credit(None, bare, None, "", "byline")
         return None
     m = _PHOTO.match(line)
     if m:

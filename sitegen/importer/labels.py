@@ -250,9 +250,24 @@ def _ends_with_photo_credit(raw: str) -> bool:
     return False
 
 
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
+_MD_STRONG = re.compile(r"^(\*\*|__)(?P<inner>\S(?:.*\S)?)\1$")
+# A row of one-letter buttons and signs: "A+ A-", "ت + ت -", "أ أ أ" (font size).
+_BUTTON_TOKEN = re.compile(r"^(?:[+\-−=]|\w[+\-−]?|[+\-−]\w)$")
+# A question or an answer of an interview: "س: …", "ج/ …", "سؤال - …", "Q: …".
+_QA = re.compile(r"^(?:س|ج|سؤال|جواب|السؤال|الجواب|q|a)\s*[:：/\-–]\s*\S", re.IGNORECASE)
+
+
+def _markup_free(text: str) -> str:
+    """A line without the Markdown a scraper kept around it ("## …", "**…**")."""
+    text = _MD_HEADING.sub("", text)
+    m = _MD_STRONG.match(text)
+    return m.group("inner") if m else text
+
+
 def _features(line: Line) -> _Line:
     """A line judged by itself alone: its shape, whether it is prose, and what it names."""
-    text = _QUOTE_MARK.sub("", line.text).strip()
+    text = _markup_free(_QUOTE_MARK.sub("", line.text).strip())
     words = len(text.split())
     f = _Line(line.no, text, words, _QUOTES.sub("", lx.stripped_key(text)))
     if not f.key and not text:
@@ -262,7 +277,14 @@ def _features(line: Line) -> _Line:
         f.shape, f.why = "chrome", "punctuation only"
         return f
     f.cut = bool(_CUT.search(text))
-    if _SHORTCODE.match(text):
+    tokens = text.split()
+    if len(tokens) >= 2 and all(_BUTTON_TOKEN.match(t) for t in tokens) or \
+            len(tokens) >= 3 and sum(1 for t in tokens if _BUTTON_TOKEN.match(t)) * 3 >= len(tokens) * 2 \
+            and any(t in "+-−" for t in tokens):
+        f.shape, f.why = "chrome", "a row of one-letter buttons (font size)"
+    elif _QA.match(text) and words >= 2 and not _BULLET.match(text):
+        f.shape, f.prose, f.why = "prose", True, "a question or an answer of an interview"
+    elif _SHORTCODE.match(text):
         f.shape, f.why = "chrome", "shortcode"
     elif _URL.match(text):
         f.shape, f.why = "chrome", "bare web address"
@@ -422,8 +444,10 @@ def _section_prefix(text: str, lead: set[str]) -> str:
     """`text` without a section word glued to its front ("خبر افتتاح …" → "افتتاح …") when that
     word is not in the lead."""
     words = text.split()
+    # A label the page sets apart ("عاجل | …", "تقرير: …") is part of the headline as printed;
+    # only a section word run into it with a space alone is the page's furniture.
     if len(words) > 3 and fold(words[0]) in lx.SECTION_WORDS and not (content_words(words[0]) & lead) \
-            and not re.search(r"[:.،]", words[0]):
+            and not re.search(r"[:.،]", words[0]) and _WORD.match(words[1]):
         return " ".join(words[1:])
     return text
 
@@ -649,6 +673,11 @@ def _lead_text(text: str, first: bool) -> tuple[str, dict[str, str]]:
 
 KEYWORD_LINE_WORDS = 4
 """The most words a keyword printed alone on its line has (a longer line is a list of them)."""
+
+
+def _hashtag_words(text: str) -> str:
+    """"#البيئة #التشجير_الحضري" → "البيئة، التشجير الحضري" (a keywords line)."""
+    return "، ".join(t.lstrip("#").replace("_", " ").strip() for t in text.split() if t.lstrip("#"))
 
 
 def _keyword_line(f: _Line) -> bool:
@@ -1141,7 +1170,8 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
             if f.shape == "meta":
                 put(i, "source", f.why, f.extra.get("source", ""), part=part)
             else:
-                put(i, "tags" if f.shape == "hashtags" else "chrome", f.why, part=part)
+                put(i, "tags" if f.shape == "hashtags" else "chrome", f.why,
+                    _hashtag_words(f.text) if f.shape == "hashtags" else "", part=part)
             if f.shape == "chrome":
                 # Share buttons close the text; headline-like lines after them are other stories.
                 in_list = in_list or lx.is_share_line(f.text)
