@@ -376,3 +376,11 @@ def test_hashtags_after_the_text_become_tags() -> None:
     d = one(page(HEAD, *BODY, "#البيئة #التشجير_الحضري"))
     assert_article(d, gone=("#البيئة",))
     assert d.tags == ("البيئة", "التشجير الحضري")
+
+
+def test_a_lead_broken_after_a_clause_holding_a_date_keeps_that_clause() -> None:
+    broken = ["ومنذ انطلاق الحملة في 3 مارس 2024،",
+              "زرعت البلدية أكثر من ستمائة شجرة في الشوارع والساحات بمساعدة المتطوعين من المدارس."]
+    d = one(page(HEAD, *broken, SECOND))
+    assert d.title == HEAD and broken[0] in d.body and broken[1] in d.body
+    assert d.date is None  # a date inside the text is not the article's date

@@ -73,12 +73,16 @@ def test_generated_pages_keep_every_body_sentence_and_drop_noise(page: tuple[str
 # Page furniture as any outlet prints it (written for this test): above the headline, between the
 # headline and the lead, inside the text, and after it.
 ABOVE = ["أخبار", "سياسة عربية", "English", "Français", "الرئيسية", "اختر لغتك", "آخر الأخبار",
-         "الأحد 3 مارس 2024 - 10:15", "12:05 م الخميس 7 نوفمبر 2024", "#أخبار_اليوم", "إعلان", "logo"]
+         "الأحد 3 مارس 2024 - 10:15", "12:05 م الخميس 7 نوفمبر 2024", "#أخبار_اليوم", "إعلان", "logo",
+         "ت + ت - الحجم الطبيعي", "15/03/2024 10:30", "24 فيفري 2025", "4 كانون الثاني 2022"]
 BETWEEN = ["بقلم: سامي العلي", "الأحد 3 مارس 2024 - 10:15", "القاهرة - صوت المدينة", "© وكالة الصور",
-           "واس", "تصوير: فريق الموقع"]
+           "واس", "تصوير: فريق الموقع", "كتب: رنا حداد - 3 مارس 2024", "المصدر: رويترز", "دمشق - خاص",
+           "صورة أرشيفية", "المشاهدات: 857", "آخر تحديث: 15/03/2024 10:30"]
 INSIDE = ["إعلان", "Advertisement", "شارك هذا الخبر", "اضغط للاستماع"]
 AFTER = ["شارك هذا الخبر", "تعليقات فيسبوك", "Back to top", "جميع الحقوق محفوظة 2024", "اقرأ أيضا:",
-         "كلمات مفتاحية", "Continue reading"]
+         "كلمات مفتاحية", "Continue reading", "5 تعليقات", "تابعونا على فيسبوك وتويتر",
+         "اشترك في نشرتنا البريدية ليصلك كل جديد", "انضم إلى قناتنا على واتساب", "رنا حداد - rana@example.org",
+         "المزيد من محليات", "عدد المشاهدات: 1520"]
 OTHER_TITLES = ["مهرجان للكتاب المستعمل في الساحة الكبرى", "فريق المدينة يفوز بكأس الدوري للمرة الثالثة",
                 "تحذير من موجة حر تضرب المنطقة نهاية الأسبوع"]
 SHARED_FURNITURE = set(ABOVE + BETWEEN + AFTER)
@@ -98,7 +102,12 @@ def furnished_pages(draw: st.DrawFn) -> tuple[str, list[str], str | None]:
     for k, paragraph in enumerate(body):
         if k and draw(st.integers(0, 4)) == 0:
             lines.append(draw(st.sampled_from(INSIDE)))
-        lines.append(paragraph)
+        comma = paragraph.find("، ")
+        if k == 0 and 20 <= comma and draw(st.booleans()):
+            # The lead broken over two lines after its first clause (a scraper's line break).
+            lines += [paragraph[: comma + 1], paragraph[comma + 2:]]
+        else:
+            lines.append(paragraph)
     lines += draw(st.lists(st.sampled_from(AFTER), max_size=3))
     if draw(st.booleans()):
         lines += draw(st.lists(st.sampled_from(OTHER_TITLES), min_size=2, max_size=3, unique=True))

@@ -193,6 +193,17 @@ _CONTINUING = frozenset(fold(w) for w in (
     "عبر", "نحو", "لدى", "حول", "ضد", "بسبب", "رغم", "التي", "الذي", "الذين"))
 
 
+def _clause_around_date(text: str) -> bool:
+    """Does a line holding a date say more than the date: three words or more around it, a
+    function word among them ("ومع إطلاقه في 21 فبراير 2022،")?"""
+    found = find_date(text)
+    if found is None:
+        return False
+    rest = f"{text[: found.start]} {text[found.end:]}"
+    words = _WORD.findall(fold(rest))
+    return len(words) >= 3 and any(w in lx.FUNCTION_WORDS for w in words)
+
+
 def _sentence_goes_on(text: str, nxt: str) -> bool:
     """Is `text`, a short unpunctuated line, the first part of a sentence broken over lines
     that `nxt` ends? Yes when it stops on a word a clause cannot end with (a relative
@@ -497,9 +508,11 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
     # A sentence broken over lines: a short line ending with a clause comma, right before
     # prose, is that sentence's start (often the lead's first clause), not a caption.
     for i, f in enumerate(lines[:-1]):
-        if f.shape == "short" and f.words >= 3 and lines[i + 1].prose and not _BULLET.match(f.text) \
+        if (f.shape == "short" or f.shape == "date" and _clause_around_date(f.text)) and f.words >= 3 \
+                and lines[i + 1].prose and not _BULLET.match(f.text) \
                 and (f.text.rstrip().endswith(("،", ",")) or _sentence_goes_on(f.text, lines[i + 1].text)):
             f.prose, f.shape, f.why = True, "prose", "the start of a sentence the next line goes on with"
+            f.value = ""
 
     counts: dict[str, int] = {}
     for f in lines:
