@@ -182,17 +182,6 @@ def _is_prose(text: str, words: int) -> bool:
     return words >= PROSE_LONG or (words >= 10 and function_word_share(text) >= 0.12)
 
 
-# Words after which a clause cannot stop: relative pronouns, prepositions, conjunctions.
-_OPEN_ENDED = frozenset(fold(w) for w in (
-    "التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "التى", "الذى", "في", "من", "على",
-    "إلى", "الى", "عن", "مع", "أن", "إن", "ان", "بأن", "و", "أو", "او", "ثم", "حتى", "بين", "عند",
-    "منذ", "خلال", "بعد", "قبل", "لدى", "نحو", "عبر", "حول", "ضد", "بسبب", "رغم"))
-# A line that goes on a clause: it opens with one of these (a preposition or conjunction).
-_CONTINUING = frozenset(fold(w) for w in (
-    "في", "من", "على", "إلى", "الى", "عن", "مع", "حتى", "بين", "عند", "منذ", "خلال", "طوال",
-    "عبر", "نحو", "لدى", "حول", "ضد", "بسبب", "رغم", "التي", "الذي", "الذين"))
-
-
 def _clause_around_date(text: str) -> bool:
     """Does a line holding a date say more than the date: three words or more around it, a
     function word among them ("ومع إطلاقه في 21 فبراير 2022،")?"""
@@ -215,9 +204,9 @@ def _sentence_goes_on(text: str, nxt: str) -> bool:
     following = _WORD.findall(fold(nxt))
     if not words or not following:
         return False
-    if words[-1] in _OPEN_ENDED or len(words) >= 2 and words[-2] in _OPEN_ENDED and words[-2].startswith("ال"):
+    if words[-1] in lx.OPEN_ENDED or len(words) >= 2 and words[-2] in lx.OPEN_ENDED and words[-2].startswith("ال"):
         return True
-    return following[0] in _CONTINUING and any(w in lx.FUNCTION_WORDS for w in words)
+    return following[0] in lx.CONTINUING and any(w in lx.FUNCTION_WORDS for w in words)
 
 
 def _credit_line(text: str) -> bool:

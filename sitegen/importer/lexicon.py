@@ -103,6 +103,16 @@ FUNCTION_WORDS = _folded(
     "وذلك|وهو|وهي|التى|الذى|الى|علي|عليه|عليها|فيه|فيها|منه|منها|له|لها|به|بها"
 )
 
+# Words after which a clause cannot stop: relative pronouns, prepositions, conjunctions.
+OPEN_ENDED = frozenset(fold(w) for w in (
+    "التي", "الذي", "الذين", "اللذين", "اللتين", "اللواتي", "التى", "الذى", "في", "من", "على",
+    "إلى", "الى", "عن", "مع", "أن", "إن", "ان", "بأن", "و", "أو", "او", "ثم", "حتى", "بين", "عند",
+    "منذ", "خلال", "بعد", "قبل", "لدى", "نحو", "عبر", "حول", "ضد", "بسبب", "رغم"))
+# A line that goes on a clause: it opens with one of these (a preposition or conjunction).
+CONTINUING = frozenset(fold(w) for w in (
+    "في", "من", "على", "إلى", "الى", "عن", "مع", "حتى", "بين", "عند", "منذ", "خلال", "طوال",
+    "عبر", "نحو", "لدى", "حول", "ضد", "بسبب", "رغم", "التي", "الذي", "الذين"))
+
 PHOTO_CREDIT_ENDINGS = tuple(_folded(
     "صورة أرشيفية|أرشيفية|ارشيفيه|صورة ارشيف|أرشيف|صور أرشيفية|ح.م|ح م|(أ ف ب)|(ا ف ب)|(رويترز)|"
     "(afp)|(reuters)|(ap)|getty images|getty|afp|reuters|(الأناضول)|(د ب أ)|(وكالات)|صورة|"
