@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from sitegen.importer import lexicon
 from sitegen.importer.articles import Draft, parse_seed
 
 HEAD = "البلدية تزرع ألف شجرة في شوارع المدينة القديمة"
@@ -384,3 +385,15 @@ def test_a_lead_broken_after_a_clause_holding_a_date_keeps_that_clause() -> None
     d = one(page(HEAD, *broken, SECOND))
     assert d.title == HEAD and broken[0] in d.body and broken[1] in d.body
     assert d.date is None  # a date inside the text is not the article's date
+
+
+@pytest.mark.parametrize("line, widget", [
+    ("تابعونا على فيسبوك وتويتر", True), ("انضم إلى قناتنا على تيليجرام", True),
+    ("اشترك في نشرتنا البريدية", True), ("تابع آخر الأخبار عبر واتساب", True), ("Follow us on Twitter", True),
+    ("5 تعليقات", True), ("عدد القراءات: 2,340", True), ("المشاهدات (857)", True),
+    # news that opens with the same verbs, or counts things
+    ("تابع الوزير كلمته على فيسبوك", False), ("انضم الوزير إلى تيك توك", False),
+    ("اشترك آلاف الطلاب في المسابقة", False), ("سجل الفريق 5 أهداف", False), ("5 مدارس", False),
+])
+def test_calls_and_counters_are_told_from_news_by_shape(line: str, widget: bool) -> None:
+    assert lexicon.is_chrome_line(line) is widget

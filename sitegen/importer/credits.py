@@ -583,9 +583,10 @@ def _from_dashed(line: str) -> Credit | None:
     first, rest = m.group("a").strip(), m.group("rest").strip()
     first = _strip_stamp(first).strip(_STRIP)
     if first and not _head_like(first) and _outlet_like(first) and _outlet_like(rest) \
-            and _name_like(first.replace(" كل ", " "), 4) and _name_like(rest, 5):
-        # "موقع كل يوم - جريدة الوسط": two outlets (the site and the paper it copies); a word
-        # like "كل" inside an outlet's name does not make it a clause. The first signs.
+            and len(first.split()) <= 4 and len(rest.split()) <= 5 and not re.search(r"[.!؟?،,:؛]", first + rest):
+        # "موقع كل ساعة - جريدة النهار": two outlets (the site and the paper it copies), each
+        # with an outlet word; a function word inside a name ("كل") does not make either a
+        # clause then. The first signs.
         return Credit(_source_name(first), None, None, "", "source_line")
     if not first or not _head_like(first):
         return None

@@ -401,8 +401,9 @@ def _credit_label(text: str) -> tuple[str, str] | None:
 
 def leading_credit(text: str) -> tuple[str, str, str] | None:
     """(source, the lead without it, how) for a dateline or source glued to the lead, as
-    credits.leading_credit reads it: a sure reading, or one by shape alone whose name reads
-    as an outlet's; a bare city before the lead stays in it (it names no source)."""
+    credits.leading_credit reads it. A reading by shape alone (a name credits.py cannot vouch
+    for, before a dash) is taken here, where the line is known to be the lead, when six or
+    more words of lead follow it. A bare city before the lead stays in it (it names no one)."""
     found = credits.leading_credit(text)
     if found is None or not found.source or len(found.rest.split()) < 5:
         return None
@@ -494,8 +495,9 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                 for g in lines[i + 1: i + 1 + run]:
                     g.extra["listed"] = "1"
 
-    # A sentence broken over lines: a short line ending with a clause comma, right before
-    # prose, is that sentence's start (often the lead's first clause), not a caption.
+    # A sentence broken over lines: a short line (or one holding a date inside a clause) that
+    # ends with a clause comma or stops mid-clause, right before prose, is that sentence's
+    # start (often the lead's first clause), not a caption, a date line or a headline.
     for i, f in enumerate(lines[:-1]):
         if (f.shape == "short" or f.shape == "date" and _clause_around_date(f.text)) and f.words >= 3 \
                 and lines[i + 1].prose and not _BULLET.match(f.text) \

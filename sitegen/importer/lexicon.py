@@ -165,6 +165,9 @@ CHANNELS = _folded(
 )
 
 
+_CALL_GOES_ON = _folded("إلى|الى|على|علي|عبر|في|الآن|قناة|صفحة|حساب|آخر|أحدث|جديد|كل|us|our|now|to|on")
+
+
 def _names_any(key: str, names: frozenset[str]) -> bool:
     padded = f" {key} "
     return any(f" {n} " in padded or f" ل{n} " in padded or f" و{n} " in padded or f" ب{n} " in padded
@@ -185,8 +188,12 @@ def is_reader_call(text: str) -> bool:
         return False
     if _names_any(key, OWN_CHANNELS) or first in PLURAL_CALLS and _names_any(key, CHANNELS):
         return True
-    # "انضم إلى قناة … على واتساب": a platform named as where to follow ("على", "عبر"), which
-    # news of someone joining a platform ("انضم الوزير إلى تيك توك") does not say.
+    # "انضم إلى قناة … على واتساب": the call goes straight on to where ("إلى", "على", a channel)
+    # and names a platform after على/عبر. News of someone doing it names the someone first
+    # ("تابع الوزير كلمته على فيسبوك", "انضم الوزير إلى تيك توك").
+    after = key[len(first):].split()[:1]
+    if not after or after[0] not in _CALL_GOES_ON:
+        return False
     return any(re.search(rf"(?:^|\s)(?:على|علي|عبر|via|on|sur)\s+{re.escape(c)}(?:$|\s)", key) for c in CHANNELS)
 
 
