@@ -179,6 +179,8 @@ def test_a_live_blog_keeps_every_update() -> None:
                  updates[1], "11:15", updates[2]))
     for u in updates:
         assert u in d.body
+    # the clock times head their updates, in order
+    assert [line for line in d.body.splitlines() if line.startswith("##")] == ["## 10:05", "## 10:30", "## 11:15"]
 
 
 def test_an_interview_keeps_every_question_and_answer() -> None:

@@ -250,6 +250,7 @@ def _ends_with_photo_credit(raw: str) -> bool:
     return False
 
 
+_CLOCK = re.compile(r"^(?:الساعة\s*)?[0-2]?\d:[0-5]\d(?:\s*(?:ص|م|صباحا|مساء|am|pm|gmt|utc))?$", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
 _MD_STRONG = re.compile(r"^(\*\*|__)(?P<inner>\S(?:.*\S)?)\1$")
 # A row of one-letter buttons and signs: "A+ A-", "ت + ت -", "أ أ أ" (font size).
@@ -504,6 +505,13 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
                 and (f.text.rstrip().endswith(("،", ",")) or _sentence_goes_on(f.text, lines[i + 1].text)):
             f.prose, f.shape, f.why = True, "prose", "the start of a sentence the next line goes on with"
             f.value = ""
+
+    # A live blog: two or more clock times alone on their lines, each right over a paragraph,
+    # head the updates (kept as subheadings, not dropped as date lines).
+    clocks = [f for i, f in enumerate(lines[:-1]) if _CLOCK.match(f.text) and lines[i + 1].prose]
+    if len(clocks) >= 2:
+        for f in clocks:
+            f.extra["clock"] = "1"
 
     counts: dict[str, int] = {}
     for f in lines:
@@ -1014,6 +1022,9 @@ def _label_front(lines: list[_Line], i: int, put: _Put, headline_key: str | None
     if headline_key and headline_key in f.key and len(f.key) - len(headline_key) <= 40:
         put(i, "caption", "the headline again with a photo credit")
         return
+    if f.extra.get("clock"):
+        put(i, "subheading", "a clock time heading an update (a live blog)", f.text)
+        return
     if f.shape == "date":
         put(i, "date", f.why, f.value)
         return
@@ -1079,6 +1090,8 @@ def _label_inside(lines: list[_Line], i: int, start: int, end: int, headline_wor
                   seen_words: set[str], counts: dict[str, int]) -> tuple[str, str, str]:
     """(label, reason, value) of a non-prose line inside the core."""
     f = lines[i]
+    if f.extra.get("clock"):
+        return "subheading", "a clock time heading an update (a live blog)", f.text
     if f.shape == "date":
         return "date", f.why, f.value
     if f.shape == "credit":
