@@ -399,3 +399,9 @@ def test_a_lead_broken_after_a_clause_holding_a_date_keeps_that_clause() -> None
 ])
 def test_calls_and_counters_are_told_from_news_by_shape(line: str, widget: bool) -> None:
     assert lexicon.is_chrome_line(line) is widget
+
+
+def test_a_lead_printed_in_bold_keeps_its_marks_as_printed() -> None:
+    d = one(page(HEAD, f"**{LEAD}**", SECOND, THIRD))
+    assert d.title == HEAD and LEAD in d.body
+    assert d.body.startswith("\\*\\*")  # a text seed's asterisks are text, escaped

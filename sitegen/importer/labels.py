@@ -260,10 +260,13 @@ _QA = re.compile(r"^(?:س|ج|سؤال|جواب|السؤال|الجواب|q|a)\s*
 
 
 def _markup_free(text: str) -> str:
-    """A line without the Markdown a scraper kept around it ("## …", "**…**")."""
+    """A line without the Markdown a scraper kept around it ("## …", "**…**"). A bold line of
+    running text (a lead printed in bold) keeps its marks: they are how it is shown."""
     text = _MD_HEADING.sub("", text)
     m = _MD_STRONG.match(text)
-    return m.group("inner") if m else text
+    if m and not ends_sentence(m.group("inner")) and len(m.group("inner").split()) <= HEADLINE_MAX_WORDS:
+        return m.group("inner")
+    return text
 
 
 def _features(line: Line) -> _Line:
