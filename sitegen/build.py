@@ -201,9 +201,10 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     from sitegen.load import load_site
     from sitegen.markdown import cached_bodies
     from sitegen.postprocess import SIBLINGS, process_outputs
-    from sitegen.render import Renderer, article_path, url
+    from sitegen.render import Renderer
     from sitegen.search import BUNDLE_DIR, intact_shards, search_outputs
     from sitegen.theme import load_theme, make_environment
+    from sitegen.urls import article_path, url
     from sitegen.write import Staging
 
     data = timed("cache", lambda: store.data)

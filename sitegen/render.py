@@ -4,19 +4,15 @@ Jinja2 environment, static files from the Theme, everything else from plain valu
 from __future__ import annotations
 
 import datetime
-import functools
 import io
-import json
 import logging
 import os
 import pickle
-import re
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from jinja2 import meta, nodes
@@ -27,69 +23,19 @@ from sitegen.arabic import canonical_letters, fold, slug
 from sitegen.cache import CacheDamaged, digest
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError
-from sitegen.frontmatter import NOT_XML
 from sitegen.i18n import localize_digits, localize_digits_html
+from sitegen.feeds import (SITEMAP_PART, atom_entry, atom_feed, news_sitemap, robots_txt, sitemap_entries,
+                           sitemap_files)
 from sitegen.load import article_body
 from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
+from sitegen.urls import (abs_url, alias_file, article_path, json_in_html, output_file, page_path, quoted,
+                          quoteattr, url, xml_escape)
 
 log = logging.getLogger(__name__)
 
 OG_LOCALE = {"ar": "ar_AR", "en": "en_US", "fr": "fr_FR"}
 """Open Graph locale for a site language."""
-
-
-# --- URLs ------------------------------------------------------------------------------
-def article_path(slug: str) -> str:
-    """The article's folder inside the output, e.g. `articles/خطة-ترامب/`."""
-    return f"articles/{slug}/"
-
-
-def url(config: Config, path: str) -> str:
-    """Site-absolute href of an output `path` (under base_url's sub-path), percent-encoded."""
-    return config.base_path + _quoted(path)
-
-
-def abs_url(config: Config, path: str) -> str:
-    """Absolute URL (base_url + path), percent-encoded: canonical links, feeds, sitemap."""
-    return config.base_url + _quoted(path)
-
-
-def xml_escape(text: str) -> str:
-    """`text` as XML character data: what xml.sax.saxutils.escape gives, without importing
-    that module, which imports urllib.request, http.client and email (17 ms of the start-up
-    of every build). Characters XML 1.0 forbids are dropped: front matter refuses them
-    (frontmatter.py), but config.toml's title or description may still hold one, and no
-    feed or sitemap may be unreadable."""
-    return NOT_XML.sub("", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-
-
-def json_in_html(value: Any) -> str:
-    """`value` as JSON for a <script> element: `<`, `>` and `&` written as \\u003c, \\u003e,
-    \\u0026 (the same string to a JSON parser). Escaping only `</` is not enough: text
-    holding `<!--<script>` switches the HTML parser into a state where `</script>` no longer
-    ends the element, and the rest of the page is swallowed by it."""
-    # Three replace() calls, not str.translate, which goes character by character through
-    # the mapping: for 10,000 JSON-LD blocks of 630 characters, 0.63 s with json.dumps
-    # against 0.10 s (json.dumps alone: 0.10 s).
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def quoteattr(text: str) -> str:
-    """`text` as a quoted XML attribute value: what xml.sax.saxutils.quoteattr gives."""
-    text = xml_escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
-    if '"' not in text:
-        return f'"{text}"'
-    if "'" not in text:
-        return f"'{text}'"
-    return '"' + text.replace('"', "&quot;") + '"'
-
-
-@functools.lru_cache(maxsize=65536)
-def _quoted(path: str) -> str:
-    # Memoised: every card links its tags, so a few hundred paths are quoted 50,000 times.
-    return quote(path, safe="/#")
 
 
 def build_time() -> datetime.datetime:
@@ -271,9 +217,9 @@ class Renderer:
         base = cfg.base_path
         # One dict per tag, shared by the cards that link it (templates only read them, and
         # fingerprints pickle without a memo, so sharing does not change their bytes).
-        self._tag_link = {g.key: {"name": g.name, "url": base + _quoted(g.path)} for g in self.tags}
-        self._source_url = {g.key: base + _quoted(g.path) for g in self.sources}
-        self._author_url = {g.key: base + _quoted(g.path) for g in self.authors}
+        self._tag_link = {g.key: {"name": g.name, "url": base + quoted(g.path)} for g in self.tags}
+        self._source_url = {g.key: base + quoted(g.path) for g in self.sources}
+        self._author_url = {g.key: base + quoted(g.path) for g in self.authors}
         self._card_digests: dict[str, str] | None = same.cards if same is not None else None
         self.cards = _Cards(self._card)
         """Slug → its Card, made on first use."""
@@ -284,7 +230,7 @@ class Renderer:
                      "home": url(cfg, ""), "feed": url(cfg, "feed.xml"),
                      "archive": url(cfg, "archive/") if "archive/" in self.sections else None,
                      "tags": url(cfg, "tags/") if "tags/" in self.sections else None},
-            "url": lambda path: base + _quoted(path),
+            "url": lambda path: base + quoted(path),
             "asset": self.asset,
             "nav": [("الرئيسية", url(cfg, ""))] + [(label, url(cfg, path))
                                                   for path, label in self.sections.items()],
@@ -324,7 +270,7 @@ class Renderer:
         card = Card({
             "slug": a.slug,
             "title": a.title,
-            "url": self.config.base_path + _quoted(article_path(a.slug)),
+            "url": self.config.base_path + quoted(article_path(a.slug)),
             "date": a.date,
             "summary": a.summary,
             "source": a.source,
@@ -429,7 +375,7 @@ class Renderer:
         when its fingerprint says the output folder already holds it. (A listing page is
         first asked `_kept`, before its context is made.) A page whose inputs were already
         found changed passes the `fingerprint` to record instead of computing one."""
-        file = _file(path)
+        file = output_file(path)
         if fingerprint is not None:
             self.fingerprints[file] = fingerprint
         elif not self._changed(file, self.template_key(template) if self.previous is not None else "",
@@ -486,13 +432,9 @@ class Renderer:
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield from self.sitemaps()
-        from sitegen.search import news_sitemap
-
         news = news_sitemap(self.site)
         yield from news
-        sitemaps = [o.path for o in news] + ["sitemap.xml"]
-        yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
-            f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
+        yield robots_txt(self.config, [o.path for o in news] + ["sitemap.xml"])
         yield from self.redirect_pages()
 
     def redirect_pages(self) -> Iterator[Output | None]:
@@ -502,7 +444,7 @@ class Renderer:
         Redirect pages are listed nowhere (no sitemap, feed or search entry) and say
         `noindex`: the article's own URL is the one to know."""
         cfg = self.config
-        owners = {_file(article_path(a.slug)): a.path for a in self.site.articles}
+        owners = {output_file(article_path(a.slug)): a.path for a in self.site.articles}
         made: dict[str, str] = {}
         errors: list[SitegenError] = []
         pages: list[tuple[str, Article]] = []
@@ -545,7 +487,7 @@ class Renderer:
         the number of pages. One empty page for no slugs."""
         size = self.config.page_size
         count = max(1, -(-len(slugs) // size))
-        return [(_page_path(path, n), slugs[(n - 1) * size:n * size], n, count)
+        return [(page_path(path, n), slugs[(n - 1) * size:n * size], n, count)
                 for n in range(1, count + 1)]
 
     def pager(self, path: str, number: int, count: int) -> dict[str, Any]:
@@ -557,10 +499,10 @@ class Renderer:
         for m in sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}):
             if pages and pages[-1] is not None and m - pages[-1]["number"] > 1:
                 pages.append(None)
-            pages.append({"number": m, "url": url(cfg, _page_path(path, m))})
+            pages.append({"number": m, "url": url(cfg, page_path(path, m))})
         return {"number": number, "count": count, "pages": pages,
-                "prev": url(cfg, _page_path(path, number - 1)) if number > 1 else None,
-                "next": url(cfg, _page_path(path, number + 1)) if number < count else None}
+                "prev": url(cfg, page_path(path, number - 1)) if number > 1 else None,
+                "next": url(cfg, page_path(path, number + 1)) if number < count else None}
 
     def home_pages(self) -> Iterator[Output | None]:
         """The home page, newest first, `page_size` per page: /, /page/2/, …; the first
@@ -569,7 +511,7 @@ class Renderer:
         for path, shows, number, count in self.pagination("", slugs):
             first = number == 1
             sections = self.front_sections(shows) if first else []
-            if self._kept(_file(path or "index.html"),
+            if self._kept(output_file(path or "index.html"),
                           [*shows, *(s for section in sections for s in section["slugs"])]):
                 continue
             chunk = [self.cards[s] for s in shows]
@@ -716,13 +658,13 @@ class Renderer:
         `feeds` its Atom feed at `<group>/feed.xml`."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        if groups and not self._kept(_file(index_path), ()):
+        if groups and not self._kept(output_file(index_path), ()):
             yield self.page("terms.html", index_path, title=title, items=items,
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
             for path, shows, number, count in self.pagination(g.path, g.slugs):
-                if not self._kept(_file(path), shows):
+                if not self._kept(output_file(path), shows):
                     yield self.page("term.html", path, title=g.name,
                                     parent={"name": title, "url": url(cfg, index_path)},
                                     articles=[self.cards[s] for s in shows], feed=feed,
@@ -743,105 +685,34 @@ class Renderer:
                 bodies)):
             return None
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
-        updated = _atom_time(max(dates) if dates else None, self.now)
-        lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                 f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(cfg.language)}>',
-                 f"<title>{xml_escape(title)}</title>",
-                 f"<subtitle>{xml_escape(cfg.description)}</subtitle>",
-                 f"<id>{xml_escape(abs_url(cfg, path))}</id>",
-                 f'<link rel="self" href={quoteattr(abs_url(cfg, path))}/>',
-                 f'<link rel="alternate" type="text/html" href={quoteattr(abs_url(cfg, page))}/>',
-                 f"<updated>{updated}</updated>",
-                 f"<author><name>{xml_escape(cfg.title)}</name></author>"]
-        lines += map(self._feed_entry, slugs)
-        lines.append("</feed>\n")
-        return Output(path, "\n".join(lines).encode("utf-8"))
+        return Output(path, atom_feed(cfg, path, title, page, map(self._feed_entry, slugs),
+                                      max(dates) if dates else None, self.now))
 
     def _feed_entry(self, slug: str) -> str:
-        """The Atom entry of article `slug`, its lines joined (made once per build: an
-        article is in the site's feed and in its tags' feeds)."""
+        """The Atom entry of article `slug` (made once per build: an article is in the
+        site's feed and in its tags' feeds)."""
         entry = self._feed_entries.get(slug)
         if entry is None:
-            a = self.site.by_slug[slug]
-            link = abs_url(self.config, article_path(slug))
-            lines = ["<entry>",
-                     f"<title>{xml_escape(a.title)}</title>",
-                     f"<id>{xml_escape(link)}</id>",
-                     f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
-                     f"<updated>{_atom_time(a.date, self.now)}</updated>"]
-            if a.date:
-                lines.append(f"<published>{_atom_time(a.date, self.now)}</published>")
-            if a.source:
-                lines.append(f"<author><name>{xml_escape(a.source)}</name></author>")
-            lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
-            if a.summary:
-                lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
-            if self.config.feed_full_content:
-                # Links in the body are site-absolute paths: xml:base makes them resolve.
-                lines.append(f'<content type="html" xml:base={quoteattr(self.config.base_url)}>'
-                             f"{xml_escape(self.html_of(self.bodies[slug]))}</content>")
-            lines.append("</entry>")
-            entry = self._feed_entries[slug] = "\n".join(lines)
+            body = self.html_of(self.bodies[slug]) if self.config.feed_full_content else None
+            entry = self._feed_entries[slug] = atom_entry(self.site.by_slug[slug], self.config, self.now, body)
         return entry
 
     def sitemaps(self) -> Iterator[Output | None]:
-        """sitemap.xml: home, every article, every tag, source and month page. When one file
-        would pass SITEMAP_MAX_URLS URLs or SITEMAP_MAX_BYTES bytes, the URLs go into
-        sitemap-1.xml, sitemap-2.xml, … (each within both limits, in that order) and
-        sitemap.xml is their sitemap index. None for a file the output folder holds already."""
-        cfg = self.config
-        split_before = any(_SITEMAP_PART.fullmatch(p) for p in self.previous or ())
+        """sitemap.xml (or its parts and their index, see feeds.sitemap_files): home, every
+        article, every tag, source and month page. None for a file the output folder holds
+        already."""
+        split_before = any(SITEMAP_PART.fullmatch(p) for p in self.previous or ())
         # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
         if not split_before and self._kept("sitemap.xml", self.site.by_slug):
             return
-        entries: list[tuple[str, datetime.date | None]] = [("", None)]
-        entries += [(article_path(a.slug), a.updated or a.date) for a in self.site.articles]
-        for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
-                              ("authors/", self.authors)):
-            if groups:
-                entries.append((index, None))
-            entries += [(g.path, None) for g in groups]
-        urls = [f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>"
-                f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</url>" for path, d in entries]
-        head = ['<?xml version="1.0" encoding="utf-8"?>',
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        tail = "</urlset>\n"
-        frame = sum(len(line.encode("utf-8")) + 1 for line in head) + len(tail)
-        # Cut where the next URL would pass either limit (each line and its newline).
-        cuts, size = [0], frame
-        for i, line in enumerate(urls):
-            n = len(line.encode("utf-8")) + 1
-            if i > cuts[-1] and (i - cuts[-1] == SITEMAP_MAX_URLS or size + n > SITEMAP_MAX_BYTES):
-                cuts.append(i)
-                size = frame
-            size += n
-        cuts.append(len(urls))
-        if len(cuts) == 2:
-            if self._changed("sitemap.xml", "sitemap", entries):
-                yield Output("sitemap.xml", "\n".join([*head, *urls, tail]).encode("utf-8"))
-            return
-        index = []
-        for n, (lo, hi) in enumerate(zip(cuts, cuts[1:]), start=1):
-            path = f"sitemap-{n}.xml"
-            dates = [d for _p, d in entries[lo:hi] if d]
-            index.append((path, max(dates) if dates else None))
-            if self._changed(path, "sitemap", entries[lo:hi]):
-                yield Output(path, "\n".join([*head, *urls[lo:hi], tail]).encode("utf-8"))
-        if self._changed("sitemap.xml", "sitemap-index", index):
-            lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                     '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-            lines += [f"<sitemap><loc>{xml_escape(abs_url(cfg, path))}</loc>"
-                      f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</sitemap>" for path, d in index]
-            lines.append("</sitemapindex>\n")
-            yield Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+        entries = sitemap_entries(self.site.articles, [
+            (index, [g.path for g in groups]) for index, groups in (
+                ("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
+                ("authors/", self.authors))])
+        for f in sitemap_files(self.config, entries):
+            if self._changed(f.path, f.kind, f.listed):
+                yield Output(f.path, f.data)
 
-
-SITEMAP_MAX_URLS = 50_000
-"""The most URLs one sitemap file may list (sitemaps.org)."""
-SITEMAP_MAX_BYTES = 50 * 1024 * 1024
-"""The largest one sitemap file may be, uncompressed (sitemaps.org)."""
-_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
-"""The name of a part of a split sitemap."""
 
 FRONT_SECTIONS = 4
 """Tag sections on the front page of a site of more than one page."""
@@ -946,26 +817,6 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
     return refs
 
 
-def alias_file(alias: str) -> str:
-    """The output file of an article's alias: `articles/<alias>/index.html` for an old slug
-    (no `/`); for a path inside the site (`/news/old-title/`, `old.html`), that path, or its
-    index.html for a folder."""
-    if "/" not in alias:
-        return _file(article_path(alias))
-    path = alias.strip("/") if not alias.endswith((".html", ".htm")) else alias.lstrip("/")
-    return path if path.endswith((".html", ".htm")) else path + "/index.html"
-
-
-def _page_path(path: str, number: int) -> str:
-    """The output folder of page `number` of the list at folder `path`."""
-    return path if number == 1 else f"{path}page/{number}/"
-
-
-def _file(path: str) -> str:
-    """The file of output `path`: itself for a file, its index.html for a folder."""
-    return path if path.endswith((".html", ".xml")) else path + "index.html"
-
-
 def _pickled(value: Any) -> bytes:
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=5)
@@ -998,9 +849,3 @@ def _opens_body(summary: str, body: str) -> bool:
     # The last word of a cut summary may itself be cut.
     return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
             and words[-1].startswith(head[-1]))
-
-
-def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
-    if d is None:
-        return fallback.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{d.isoformat()}T00:00:00Z"

@@ -199,20 +199,6 @@ def test_a_summary_edit_shows_or_hides_the_standfirst(make_site: MakeSite, monke
     assert ('class="standfirst"' in page) == (after == "ملخص مختلف.")
 
 
-@given(st.text())
-def test_xml_escaping_is_what_the_standard_library_gives(text: str) -> None:
-    """render's own xml_escape and quoteattr (the standard library's module costs 17 ms of
-    start-up to import) give its bytes, less the characters XML 1.0 forbids (dropped, so
-    that every feed and sitemap is well-formed)."""
-    from xml.sax import saxutils
-
-    from sitegen.frontmatter import NOT_XML
-
-    allowed = NOT_XML.sub("", text)
-    assert render.xml_escape(text) == saxutils.escape(allowed)
-    assert render.quoteattr(text) == saxutils.quoteattr(allowed)
-
-
 def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """No front matter changed, so the tag, source and month groups and the cards' digests
