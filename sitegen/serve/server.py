@@ -394,7 +394,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
     config.toml, then the one build() (incremental through its cache). With `strict`, a
     warning fails the build, so it shows in the page like an error. With `future`, articles
     dated ahead of now are built too."""
-    from sitegen.build import build
+    from sitegen.build import BuildOptions, build, save_cache
 
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
     current = [config]
@@ -430,7 +430,9 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
-        report = build(cfg, strict=strict, future=future, search_later=True, log_warnings=not first_done, save_later=True)
+        report = build(cfg, BuildOptions(strict=strict, future=future, defer_search=True, defer_save=True,
+                                         log_warnings=not first_done))
+        unsaved = report.unsaved
         first_done[:] = [True]
         return Rebuilt(
             written=report.written,
@@ -441,7 +443,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems=problems,
             later=report.search_job.run if report.search_job is not None else None,
             reload=not report.only_search,
-            after=report.save,
+            after=(lambda: save_cache(unsaved)) if unsaved is not None else None,
         )
 
     return rebuild
