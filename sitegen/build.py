@@ -30,12 +30,15 @@ from sitegen import fsutil, schedule
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
 from sitegen.fsutil import OutputLock
+from sitegen.incremental import WarmState
+from sitegen.incremental.warm import WarmEnvironment
 from sitegen.model import Body, Links, Site
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
 
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen.render import TemplateMemo
     from sitegen.search import BundleJob
     from sitegen.theme import Theme
     from sitegen.write import Staging
@@ -136,10 +139,13 @@ def save_cache(unsaved: UnsavedCache) -> None:
             gc.enable()
 
 
-def build(config: Config, options: BuildOptions = BuildOptions(), *,
+def build(config: Config, options: BuildOptions = BuildOptions(), *, warm: WarmState | None = None,
           progress: Callable[[str, int | None], None] | None = None,
           lock_timeout: float | None = None) -> BuildReport:
     """Build the site of `config` into config.output_dir.
+
+    `warm`: what the last build in this process left for the next (the dev server keeps
+    one for its life); None starts as a new process does.
 
     Raises BuildError on any error, and with `options.strict` on any warning; the output
     folder is then exactly as it was before. Raises SitegenError, having touched nothing, for
@@ -155,6 +161,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *,
     # hundreds of thousands of objects a build keeps (articles, cards, the cache's data)
     # cost much and find little, as a build makes almost no cyclic garbage.
     check_output_folder(config, lambda: build_cache.BuildCache.recorded(config))
+    warm = warm if warm is not None else WarmState()
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -162,13 +169,13 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *,
                         fsutil.LOCK_TIMEOUT if lock_timeout is None else lock_timeout):
             remove_leftovers(config.output_dir.resolve())
             try:
-                return _timed_build(config, options, progress)
+                return _timed_build(config, options, warm, progress)
             except build_cache.CacheDamaged as e:
                 # A body's HTML in the cache failed its checksum while pages were rendered,
                 # so before anything was published: build again from scratch, once.
                 log.warning("%s", e)
-                build_cache.discard(config)
-                return _timed_build(config, options, progress)
+                build_cache.discard(config, warm)
+                return _timed_build(config, options, warm, progress)
     finally:
         if collecting:
             gc.enable()
@@ -207,13 +214,14 @@ class _Timer:
         return time.perf_counter() - self.start
 
 
-def _timed_build(config: Config, options: BuildOptions,
+def _timed_build(config: Config, options: BuildOptions, warm: WarmState,
                  progress: Callable[[str, int | None], None] | None) -> BuildReport:
     """`build`, each stage timed: the no-op check, then `_build` when something changed."""
     timed = _Timer(config, progress)
 
     def check() -> tuple[build_cache.BuildCache, dict[str, build_cache.Stat], dict[str, build_cache.Stat]]:
-        store = build_cache.BuildCache.open(config, build_cache.build_key(config, options.drafts, options.future))
+        store = build_cache.BuildCache.open(config, build_cache.build_key(config, options.drafts, options.future),
+                                            warm)
         return store, build_cache.scan_inputs(config), store.scan_outputs(config.output_dir)
 
     store, inputs, on_disk = timed("cache", check)
@@ -230,12 +238,12 @@ def _timed_build(config: Config, options: BuildOptions,
                            warnings=warnings, seconds=timed.elapsed(),
                            stage_seconds=timed.stages, noop=True)
     try:
-        return _build(config, options, store, inputs, on_disk, at, timed)
+        return _build(config, options, warm, store, inputs, on_disk, at, timed)
     finally:
         store.close()
 
 
-def _build(config: Config, options: BuildOptions, store: build_cache.BuildCache,
+def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_cache.BuildCache,
            inputs: dict[str, build_cache.Stat], on_disk: dict[str, build_cache.Stat],
            at: datetime.datetime, timed: _Timer) -> BuildReport:
     """The build proper, once the no-op check said something changed."""
@@ -272,10 +280,11 @@ def _build(config: Config, options: BuildOptions, store: build_cache.BuildCache,
         if stat is not None:
             data.files[path] = (stat, *entry)
     theme = timed("theme", lambda: load_theme(config))
-    env = _environment(theme, config, inputs, make_environment)
+    env, templates = _environment(theme, config, inputs, make_environment, warm)
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
-    bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
+    bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store,
+                                                        warm.markdown))
     # The digest of each article's path and front matter, which the loader recorded (None
     # for a content folder outside the project): what the link stage's and the listing
     # pages' keys are made of, cheaper than pickling the articles' fields.
@@ -295,7 +304,8 @@ def _build(config: Config, options: BuildOptions, store: build_cache.BuildCache,
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of, deps=data.deps, fronts=fronts,
-                                                links_key=data.links[0] if data.links else None))
+                                                links_key=data.links[0] if data.links else None,
+                                                templates=templates))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
     for note in links.notes:  # similar headlines taken for an article's: shown with -v
         log.debug("%s", note)
@@ -361,31 +371,31 @@ def _build(config: Config, options: BuildOptions, store: build_cache.BuildCache,
                        unsaved=unsaved if options.defer_save else None)
 
 
-_ENVIRONMENT: dict[str, "jinja2.Environment"] = {}
-"""The last build's Jinja2 environment, by a digest of what made it (see `_environment`)."""
-
-
 def _environment(theme: "Theme", config: Config, inputs: Mapping[str, build_cache.Stat],
-                 make: Callable[["Theme", Config], "jinja2.Environment"]) -> "jinja2.Environment":
-    """The Jinja2 environment for this build: the previous build's in this process (the dev
-    server) when the config, the template folders and every template's stat are the same,
-    so its compiled templates are reused; else a new one. (A stylesheet edit keeps it.)"""
+                 make: Callable[["Theme", Config], "jinja2.Environment"],
+                 warm: WarmState) -> tuple["jinja2.Environment", "TemplateMemo"]:
+    """The Jinja2 environment for this build, with the template keys computed with it: the
+    previous build's in this process (`warm`: the dev server's) when the config, the template
+    folders and every template's stat are the same, so its compiled templates are reused;
+    else a new one. (A stylesheet edit keeps it.)"""
+    from sitegen.render import TemplateMemo
+
     folders = ("templates:", *(f"themes:{t.name}/templates/" for t in theme.chain))
     files = sorted((k, v) for k, v in inputs.items() if k.startswith(folders))
     key = build_cache.digest(repr(config), repr(theme.template_dirs), repr(files))
     # A file modified within the clock's tick could change again with the same stat.
     racy = time.time_ns() - build_cache.RACY_NS
-    env = _ENVIRONMENT.get(key) if all(st[0] < racy for _k, st in files) else None
-    if env is None:
-        env = make(theme, config)
-        from sitegen.theme import bytecode_cache
+    kept = warm.environment
+    if kept is not None and kept.key == key and all(st[0] < racy for _k, st in files):
+        return kept.env, kept.templates
+    env = make(theme, config)
+    from sitegen.theme import bytecode_cache
 
-        # Jinja2's own cache of compiled templates: a `sitegen build` process loads the
-        # templates it renders instead of compiling them (49 ms for the digest theme's).
-        env.bytecode_cache = bytecode_cache(env, config.cache_dir / "templates")
-        _ENVIRONMENT.clear()
-        _ENVIRONMENT[key] = env
-    return env
+    # Jinja2's own cache of compiled templates: a `sitegen build` process loads the
+    # templates it renders instead of compiling them.
+    env.bytecode_cache = bytecode_cache(env, config.cache_dir / "templates")
+    warm.environment = WarmEnvironment(key, env, TemplateMemo())
+    return env, warm.environment.templates
 
 
 def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,

@@ -71,6 +71,7 @@ from typing import Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.fsutil import Folders, Stat, scan, scan_since
+from sitegen.incremental.warm import WarmState
 from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
 log = logging.getLogger(__name__)
@@ -140,12 +141,13 @@ class CacheDamaged(Exception):
                          "the site is built again from scratch")
 
 
-def discard(config: Config) -> None:
-    """Delete the build cache of config.output_dir (after `CacheDamaged`)."""
+def discard(config: Config, warm: WarmState) -> None:
+    """Delete the build cache of config.output_dir (after `CacheDamaged`), and what `warm`
+    kept of it."""
     import shutil
 
     folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
-    _WARM.pop(folder, None)
+    warm.caches.pop(folder, None)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -342,8 +344,10 @@ def _join(name: str, table: dict[str, Any], rest: tuple[Any, ...]) -> tuple[Any,
 class BuildCache:
     """The cache of one output folder. `open` it, use `state` and `data`, `save` it."""
 
-    def __init__(self, folder: Path, key: str, state: State, data: Data | None) -> None:
+    def __init__(self, folder: Path, key: str, state: State, data: Data | None, warm: WarmState) -> None:
         self.folder, self.key, self.state = folder, key, state
+        self.warm = warm
+        """Where `save` and `keep` leave this cache's values for the process's next build."""
         self._data = data
         self._clean: dict[str, Any] = {}
         self.used: set[str] = set()
@@ -355,21 +359,23 @@ class BuildCache:
         self._folders: Folders = {}
 
     @classmethod
-    def open(cls, config: Config, key: str) -> BuildCache:
+    def open(cls, config: Config, key: str, warm: WarmState | None = None) -> BuildCache:
         """The cache for config.output_dir; empty when missing, unreadable or of another key.
 
-        In a process that saved this cache before (the dev server), and whose files are
-        still exactly what it saved, the values it kept are taken instead of unpickled."""
+        When `warm` (what this process kept between builds: the dev server's) holds this
+        cache as it last saved it, and its files are still exactly what it saved, the values
+        it kept are taken instead of unpickled."""
+        warm = warm if warm is not None else WarmState()
         folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
-        warm = _WARM.pop(folder, None)
-        if warm is not None and warm[0] == _files_signature(folder) and warm[1].key == key:
-            store = cls(folder, key, warm[1], warm[2])
-            store._clean = warm[3]
+        saved = warm.caches.pop(folder, None)
+        if saved is not None and saved[0] == _files_signature(folder) and saved[1].key == key:
+            store = cls(folder, key, saved[1], saved[2], warm)
+            store._clean = saved[3]
             return store
         state = _load(folder / "state.pickle", State)
         if state is None or state.key != key:
-            return cls(folder, key, State(key=key), Data())
-        return cls(folder, key, state, None)
+            return cls(folder, key, State(key=key), Data(), warm)
+        return cls(folder, key, state, None, warm)
 
     @property
     def data(self) -> Data:
@@ -559,7 +565,7 @@ class BuildCache:
         # What was just written, kept for the next build in this process (see `open`). The
         # build that opens it takes it out: one that fails half-way cannot leave values
         # that differ from the files.
-        _WARM[self.folder] = (_files_signature(self.folder), self.state, data, now)
+        self.warm.caches[self.folder] = (_files_signature(self.folder), self.state, data, now)
 
     def _save_table(self, name: str, table: dict[str, Any], rest: tuple[Any, ...],
                     base: _Base | None) -> _Base:
@@ -605,11 +611,11 @@ class BuildCache:
             except OSError as e:  # a read-only cache: only the next no-op's speed is lost
                 log.debug("%s: %s", self.folder, e)
         if self._data is not None:
-            _WARM[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
+            self.warm.caches[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
 
     def forget(self) -> None:
         """Drop the state, so the next build cannot take the no-op path (after a failed write)."""
-        _WARM.pop(self.folder, None)
+        self.warm.caches.pop(self.folder, None)
         (self.folder / "state.pickle").unlink(missing_ok=True)
 
 
@@ -629,11 +635,6 @@ class _Base(NamedTuple):
 
 
 _MISSING = object()
-
-_WARM: dict[Path, tuple[tuple[tuple[str, int, int, int], ...], State, Data, dict[str, Any]]] = {}
-"""Cache folder → (its files' signature, State, Data, clean parts) as this process last saved
-them: a dev server's next rebuild starts from these instead of unpickling the same values
-(a tenth of a second on 1,000 articles)."""
 
 
 def _files_signature(folder: Path) -> tuple[tuple[str, int, int, int], ...]:

@@ -8,10 +8,9 @@ import io
 import logging
 import os
 import pickle
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -146,7 +145,7 @@ class Renderer:
                  previous: Mapping[str, str] | None = None,
                  html_of: Callable[[Body], str] | None = None,
                  deps: "PageDeps | None" = None, fronts: Sequence[str] | None = None,
-                 links_key: str | None = None) -> None:
+                 links_key: str | None = None, templates: TemplateMemo | None = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
@@ -159,11 +158,11 @@ class Renderer:
         """Output path → fingerprint, for every page and feed of this build."""
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
-        # Kept with the environment: the build reuses one only while no template changed
-        # (build._environment), and then its templates' keys are the same.
-        self._template_keys: dict[str, str]
-        self._template_sources: dict[str, tuple[str, list[str | None]]]
-        self._template_keys, self._template_sources = _TEMPLATES.setdefault(env, ({}, {}))
+        # Kept with the environment (`templates`): the build reuses one only while no
+        # template changed (build._environment), and then its templates' keys are the same.
+        templates = templates if templates is not None else TemplateMemo()
+        self._template_keys = templates.keys
+        self._template_sources = templates.sources
         self._template_refs: dict[str, list[str | None]] = {
             digest(n, source): refs for n, (source, refs) in self._template_sources.items() if source}
         """Digest of a template's name and source → the templates it references, as parsed
@@ -799,9 +798,15 @@ class Card(dict):  # type: ignore[type-arg]
         return (str, ("card:" + self.digest,))
 
 
-_TEMPLATES: "weakref.WeakKeyDictionary[jinja2.Environment, tuple[dict[str, str], dict[str, tuple[str, list[str | None]]]]]" = (
-    weakref.WeakKeyDictionary())
-"""Environment → (template keys, template sources and references) computed with it."""
+@dataclass
+class TemplateMemo:
+    """Template keys and sources computed with one Jinja2 environment: true while that
+    environment is the one in use (the build reuses one only while no template changed)."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    """Template name → its key (see Renderer.template_key)."""
+    sources: dict[str, tuple[str, list[str | None]]] = field(default_factory=dict)
+    """Template name → its source and the templates it references."""
 
 
 def _referenced_templates(ast: nodes.Template) -> list[str | None]:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, tree
-from sitegen import build as build_module
 from sitegen import cache
 from sitegen.cli import main
 
@@ -48,9 +47,7 @@ def _edit_template(root: Path) -> None:
 def _fresh_process() -> None:
     """Forget what this process keeps between builds (as a new `sitegen build` would), so the
     next build reads every cache file from disk."""
-    cache._WARM.clear()
     cache._library_versions.cache_clear()
-    build_module._ENVIRONMENT.clear()
 
 
 def _build(root: Path) -> int:

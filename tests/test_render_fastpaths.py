@@ -11,8 +11,6 @@ from typing import Callable
 
 import jinja2
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from sitegen.build import build, verify_incremental
 from sitegen import render
@@ -234,7 +232,6 @@ def test_compiled_templates_are_kept_in_the_cache_and_follow_edits(make_site: Ma
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A new process loads the compiled templates from the build cache instead of compiling
     them; an edited template is compiled again."""
-    from sitegen import build as build_module
 
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
@@ -242,7 +239,6 @@ def test_compiled_templates_are_kept_in_the_cache_and_follow_edits(make_site: Ma
     assert list((config.cache_dir / "templates").glob("*/__jinja2_*.cache"))
     template = root / "themes/digest/templates/article.html"
     template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
-    build_module._ENVIRONMENT.clear()  # as in a new process
     compiled: list[str | None] = []
     compile_ = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *a, **k:
@@ -256,7 +252,6 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     """The templates each template uses (its key covers them) are kept by the build cache,
     by the template's source: a new process parses no template it did not change."""
-    from sitegen import build as build_module
 
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
@@ -267,11 +262,9 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
                         parsed.append(source) or parse(self, source, *a, **k))
     with (root / "content/b.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة جديدة.\n")
-    build_module._ENVIRONMENT.clear()  # as in a new process
     assert build(config).rendered == 1 and parsed == []
     template = root / "themes/digest/templates/partials/date.html"
     template.write_text(template.read_text(encoding="utf-8") + "{# edited #}", encoding="utf-8")
-    build_module._ENVIRONMENT.clear()
     assert build(config).rendered > 1
     assert len(parsed) == 1 and "{# edited #}" in parsed[0]
     assert verify_incremental(config)[1] == []
@@ -280,7 +273,6 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
 def test_a_damaged_compiled_template_is_compiled_again(make_site: MakeSite) -> None:
     from jinja2.bccache import bc_magic
 
-    from sitegen import build as build_module
 
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
@@ -291,6 +283,5 @@ def test_a_damaged_compiled_template_is_compiled_again(make_site: MakeSite) -> N
     for path in cached:  # Jinja2's magic, then bytes that do not unpickle
         path.write_bytes(bc_magic + b"\0" * 16)
     shutil.rmtree(root / "public")
-    build_module._ENVIRONMENT.clear()  # as in a new process
     build(config)
     assert (root / "public/articles/a/index.html").read_bytes() == expected

@@ -395,12 +395,16 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
     warning fails the build, so it shows in the page like an error. With `future`, articles
     dated ahead of now are built too."""
     from sitegen.build import BuildOptions, build, save_cache
+    from sitegen.incremental import WarmState
 
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
     current = [config]
     first_done: list[bool] = []
     broken_config: list[bool] = []
     config_path = _config_path(config, config_file)
+    # What each build leaves for the next (the build cache as saved, the compiled
+    # templates, the Markdown converter): this server's, for its life.
+    warm = WarmState()
 
     def rebuild(paths: frozenset[Path]) -> Rebuilt:
         if config_path in paths or broken_config:
@@ -431,7 +435,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
         report = build(cfg, BuildOptions(strict=strict, future=future, defer_search=True, defer_save=True,
-                                         log_warnings=not first_done))
+                                         log_warnings=not first_done), warm=warm)
         unsaved = report.unsaved
         first_done[:] = [True]
         return Rebuilt(
