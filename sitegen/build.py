@@ -1,6 +1,6 @@
 """The one place the build stages are chained: load → theme → markdown → link → render →
 postprocess (minify, precompress) → write, each timed, through the build cache
-(sitegen.cache) so that a rebuild redoes only what its inputs changed.
+(sitegen.incremental) so that a rebuild redoes only what its inputs changed.
 
 When no input file and no output file changed since the last build (by stat), nothing is
 read, rendered or written (the no-op path: it imports no Markdown, Jinja2 or Babel).
@@ -19,28 +19,24 @@ import datetime
 import gc
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from sitegen import cache as build_cache
+from sitegen.hashing import digest
+from sitegen.incremental import store as build_cache
+from sitegen.incremental.sealed import CacheDamaged
 from sitegen import fsutil, schedule
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
 from sitegen.fsutil import OutputLock
 from sitegen.incremental import WarmState
-from sitegen.incremental.warm import WarmEnvironment
-from sitegen.model import Body, Links, Site
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
 
 if TYPE_CHECKING:
-    import jinja2
-
-    from sitegen.render import TemplateMemo
     from sitegen.search import BundleJob
-    from sitegen.theme import Theme
     from sitegen.write import Staging
 
 log = logging.getLogger(__name__)
@@ -170,7 +166,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, warm: WarmS
             remove_leftovers(config.output_dir.resolve())
             try:
                 return _timed_build(config, options, warm, progress)
-            except build_cache.CacheDamaged as e:
+            except CacheDamaged as e:
                 # A body's HTML in the cache failed its checksum while pages were rendered,
                 # so before anything was published: build again from scratch, once.
                 log.warning("%s", e)
@@ -249,50 +245,26 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     """The build proper, once the no-op check said something changed."""
     # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
     # tenth of a second to import).
-    from sitegen.links import link_site
-    from sitegen.load import load_site
-    from sitegen.markdown import cached_bodies
+    from sitegen.incremental import memo
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer
     from sitegen.search import BUNDLE_DIR, intact_shards, search_outputs
-    from sitegen.theme import load_theme, make_environment
+    from sitegen.theme import load_theme
     from sitegen.urls import article_path, url
     from sitegen.write import Staging
 
     data = timed("cache", lambda: store.data)
-    # Content files whose stat is what it was when the last build read them, and were not
-    # racy then, are not read again (see sitegen.cache).
-    content = str(config.content_dir) + "/"
-    racy = store.state.racy
-    unchanged = {path: entry[1:] for path, entry in data.files.items()
-                 if inputs.get(key := "content:" + path[len(content):]) == entry[0] and key not in racy
-                 and path.startswith(content)}
-    read: dict[str, tuple[str, str, int]] = {}
-    # The content files the cache's scan found: the loader need not walk the folder again.
-    files = [key[len("content:"):] for key in inputs if key.startswith("content:")]
-    loaded = timed("load", lambda: load_site(config, drafts=options.drafts, parsed=data.articles,
-                                             unchanged=unchanged, read=read, files=files))
+    loaded = timed("load", lambda: memo.cached_load(config, options.drafts, store, inputs))
     site = schedule.published_site(loaded, at, future=options.future)
     store.state.next_change = schedule.next_change(loaded, at, future=options.future)
-    data.files = {path: data.files[path] for path in unchanged}
-    for path, entry in read.items():
-        stat = inputs.get("content:" + path[len(content):])
-        if stat is not None:
-            data.files[path] = (stat, *entry)
     theme = timed("theme", lambda: load_theme(config))
-    env, templates = _environment(theme, config, inputs, make_environment, warm)
+    env, templates = memo.environment(theme, config, inputs, warm)
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
-    bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store,
-                                                        warm.markdown))
-    # The digest of each article's path and front matter, which the loader recorded (None
-    # for a content folder outside the project): what the link stage's and the listing
-    # pages' keys are made of, cheaper than pickling the articles' fields.
-    root = str(config.root) + "/"
-    fronts: list[str] | None = [f[1] if (f := data.files.get(root + a.path)) else "" for a in site.articles]
-    if not all(fronts):
-        fronts = None
-    links = timed("link", lambda: _cached_links(site, bodies, store, link_site, fronts))
+    bodies = timed("markdown", lambda: memo.cached_bodies(site, lambda slug: url(config, article_path(slug)),
+                                                             store, warm.markdown))
+    fronts = memo.front_digests(site, store)
+    links = timed("link", lambda: memo.cached_links(site, bodies, store, fronts))
     # A page's fingerprint is trusted only while its files are what the last build wrote.
     previous = store.state.outputs
     valid = {p for p, st in previous.items() if on_disk.get(p) == st[:2]}
@@ -313,7 +285,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     # Pages are rendered, minified / precompressed (config `minify`, `compress`) and staged
     # a batch at a time, so memory never holds the whole site; nothing in the output folder
     # changes until `commit`.
-    staging = timed("write", lambda: Staging(config.output_dir, previous, on_disk, build_cache.digest,
+    staging = timed("write", lambda: Staging(config.output_dir, previous, on_disk, digest,
                                              marker=MARKER_TEXT))
     committed = False
     try:
@@ -369,58 +341,6 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
                        search_job=job, only_search=bool(staging.changed) and all(
                            p.startswith(BUNDLE_DIR) for p in staging.changed),
                        unsaved=unsaved if options.defer_save else None)
-
-
-def _environment(theme: "Theme", config: Config, inputs: Mapping[str, build_cache.Stat],
-                 make: Callable[["Theme", Config], "jinja2.Environment"],
-                 warm: WarmState) -> tuple["jinja2.Environment", "TemplateMemo"]:
-    """The Jinja2 environment for this build, with the template keys computed with it: the
-    previous build's in this process (`warm`: the dev server's) when the config, the template
-    folders and every template's stat are the same, so its compiled templates are reused;
-    else a new one. (A stylesheet edit keeps it.)"""
-    from sitegen.render import TemplateMemo
-
-    folders = ("templates:", *(f"themes:{t.name}/templates/" for t in theme.chain))
-    files = sorted((k, v) for k, v in inputs.items() if k.startswith(folders))
-    key = build_cache.digest(repr(config), repr(theme.template_dirs), repr(files))
-    # A file modified within the clock's tick could change again with the same stat.
-    racy = time.time_ns() - build_cache.RACY_NS
-    kept = warm.environment
-    if kept is not None and kept.key == key and all(st[0] < racy for _k, st in files):
-        return kept.env, kept.templates
-    env = make(theme, config)
-    from sitegen.theme import bytecode_cache
-
-    # Jinja2's own cache of compiled templates: a `sitegen build` process loads the
-    # templates it renders instead of compiling them.
-    env.bytecode_cache = bytecode_cache(env, config.cache_dir / "templates")
-    warm.environment = WarmEnvironment(key, env, TemplateMemo())
-    return env, warm.environment.templates
-
-
-def _cached_links(site: Site, bodies: Mapping[str, Body], store: build_cache.BuildCache,
-                  link_site: Callable[[Site, Mapping[str, Body]], Links], fronts: list[str] | None) -> Links:
-    """The link stage, reused when none of its inputs changed: every article's front matter
-    (which holds its slug, title, date, tags and references; `fronts`, its digests) and
-    file, and its body's links (with the lines of the unresolved ones), in site order; the
-    config is in the cache's key."""
-    if fronts is not None:
-        inputs = repr([(f, bodies[a.slug].links, bodies[a.slug].unresolved,
-                        bodies[a.slug].unresolved_lines, a.body_line)
-                       for f, a in zip(fronts, site.articles)])
-    else:  # a content folder outside the project: no recorded digest to go by
-        import pickle
-
-        inputs = repr(pickle.dumps([(a.slug, a.path, a.title, a.date, a.tags, a.read_also, a.related,
-                                     bodies[a.slug].links, bodies[a.slug].unresolved,
-                                     bodies[a.slug].unresolved_lines, a.body_line)
-                                    for a in site.articles], protocol=5))
-    key = build_cache.digest(inputs)
-    if store.data.links is not None and store.data.links[0] == key:
-        return store.data.links[1]
-    links = link_site(site, bodies)  # type: ignore[arg-type]
-    store.data.links = (key, links)
-    return links
 
 
 def _os_error(config: Config, stage: str, e: OSError) -> str:

@@ -17,7 +17,6 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from sitegen.cache import BuildCache, digest
 from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
 
@@ -280,42 +279,6 @@ def render_bodies(site: Site, url_for: Callable[[str], str],
             for a in (site.articles if articles is None else articles)}
 
 
-def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
-                  here: Callable[[], MarkdownRenderer] = MarkdownRenderer) -> dict[str, Body]:
-    """Slug → body, like `render_bodies`, through the build cache: a body whose text was
-    converted before, and whose every link lookup still gets the same answer, is taken from
-    the cache; the others are converted and stored. Bodies come back without their HTML
-    (`Body.html` empty, `Body.key` set): `cache.body_html` reads it when a page needs it.
-    `here()` gives the converter for bodies converted in this process (not in workers)."""
-    targets = link_targets(site)
-    known = cache.data.bodies
-    out: dict[str, Body] = {}
-    todo: list[tuple[Article, str]] = []
-    for a in site.articles:
-        key = a.body_digest or digest(a.body)
-        cache.used.add(key)
-        hit = known.get(key)
-        if hit is not None and (not hit[0] or all(targets.get(n) == s for n, s in hit[0].items())):
-            out[a.slug] = hit[1]
-            cache.locations[hit[1].key] = (hit[2], hit[3])
-        else:
-            todo.append((a, key))
-    if todo:
-        from sitegen.load import article_body
-
-        texts = [article_body(a, site.config) for a, _ in todo]
-        for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for,
-                                                                site.config.base_path, here)):
-            offset, length = cache.store_html(body.html)
-            # The HTML's key: the text, and the answer to every link lookup it made.
-            stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
-                        unresolved_lines=body.unresolved_lines, key=digest(key, repr(sorted(lookups.items()))))
-            known[key] = (lookups, stub, offset, length)
-            cache.locations[stub.key] = (offset, length)
-            out[a.slug] = stub
-    return out
-
-
 PARALLEL_MIN = 64
 """Fewer bodies than this are converted in this process: starting workers costs more."""
 CHUNK = 32
@@ -354,7 +317,7 @@ def _convert(renderer: MarkdownRenderer, texts: list[str], targets: Mapping[str,
     return out
 
 
-def _convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
+def convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
                  base_path: str = "/", here: Callable[[], MarkdownRenderer] = MarkdownRenderer,
                  ) -> Iterator[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) for each text, in order: in a pool of forked workers (one per

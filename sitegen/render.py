@@ -19,7 +19,8 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from sitegen.arabic import canonical_letters, fold, slug
-from sitegen.cache import CacheDamaged, digest
+from sitegen.hashing import digest
+from sitegen.incremental.sealed import CacheDamaged
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError
 from sitegen.i18n import localize_digits, localize_digits_html
@@ -159,7 +160,7 @@ class Renderer:
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
         # Kept with the environment (`templates`): the build reuses one only while no
-        # template changed (build._environment), and then its templates' keys are the same.
+        # template changed (incremental.memo.environment), and then its templates' keys are the same.
         templates = templates if templates is not None else TemplateMemo()
         self._template_keys = templates.keys
         self._template_sources = templates.sources
@@ -752,7 +753,7 @@ class PageDeps:
     groups_digest: str
     """Digest of the articles' order and the groups (a part of `layout`)."""
     links_key: str | None
-    """The link stage's key (build._cached_links): the same key, the same links."""
+    """The link stage's key (incremental.memo.cached_links): the same key, the same links."""
     template_refs: dict[str, list[str | None]]
     """Digest of a template's name and source → the templates it references."""
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sitegen.arabic import fold
-from sitegen.cache import seal, unseal
+from sitegen.incremental.sealed import seal, unseal
 from sitegen.config import Config
 from sitegen.errors import SearchError
 from sitegen.fsutil import atomic_write
@@ -428,7 +428,7 @@ def _cache_path(config: Config, key: str) -> Path:
 
 def cached_bundle(config: Config, key: str) -> ShardFiles | None:
     """The files of the shard of digest `key` (see `plan_shards`) from the cache folder, or
-    None (also when the file is damaged: its checksum, see `cache.unseal`, says so in a
+    None (also when the file is damaged: its checksum, see `incremental.sealed.unseal`, says so in a
     warning)."""
     path = _cache_path(config, key)
     try:

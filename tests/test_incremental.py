@@ -265,7 +265,7 @@ def test_files_added_deep_in_folders_the_last_build_left_alone_are_removed(
     """The output folder's check lists only the folders changed since the last build's
     check (cache.BuildCache.scan_outputs): a file, or a folder of files, added by hand where
     no build wrote since is still found, and removed."""
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     monkeypatch.setattr(cache, "RACY_NS", 50_000_000)  # folders trusted after 50 ms, not 2 s
     config = load_config(project / "config.toml")
@@ -307,7 +307,7 @@ def test_verify_incremental_reports_a_stale_file(project: Path, capsys: pytest.C
     stat = page.stat()
     page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>stale</p></body>"))
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     config = load_config(project / "config.toml")
     store = cache.BuildCache.open(config, cache.build_key(config, False))
@@ -320,7 +320,7 @@ def test_verify_incremental_reports_a_stale_file(project: Path, capsys: pytest.C
 
 # --- a process that builds again (the dev server) -------------------------------------------
 def _count_cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     reads: list[str] = []
     real = cache._load
@@ -364,8 +364,8 @@ def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
     converted: list[str] = []
     parsed: list[object] = []
     linked: list[object] = []
-    real_convert, real_article, real_link = markdown._convert_all, load._article, links.link_site
-    monkeypatch.setattr(markdown, "_convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
+    real_convert, real_article, real_link = markdown.convert_all, load._article, links.link_site
+    monkeypatch.setattr(markdown, "convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
     monkeypatch.setattr(load, "_article", lambda *a, **k: parsed.append(a) or real_article(*a, **k))
     monkeypatch.setattr(links, "link_site", lambda *a: linked.append(a) or real_link(*a))
     unchanged = ("data-articles.pickle", "delta-articles.pickle", "data-links.pickle", "delta-links.pickle")

@@ -36,7 +36,7 @@ class WarmState:
     (see cache.BuildCache.open): taken instead of unpickling the same values while the files
     are still what was saved."""
     environment: WarmEnvironment | None = None
-    """The last build's Jinja2 environment (see build._environment)."""
+    """The last build's Jinja2 environment (see incremental.memo.environment)."""
     markdown_renderer: "MarkdownRenderer | None" = None
     """The Markdown converter of this process, made on first use (see `markdown`)."""
 

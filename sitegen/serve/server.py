@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from sitegen.cache import input_roots
+from sitegen.incremental.store import input_roots
 from sitegen.config import Config, load_config
 from sitegen.errors import SitegenError
 from sitegen.serve.handler import Handler, is_loopback

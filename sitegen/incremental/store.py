@@ -1,4 +1,4 @@
-"""The build cache in `config.cache_dir`: what the last build read, made and wrote, so the next
+"""The store of the incremental layer: the build cache in `config.cache_dir`: what the last build read, made and wrote, so the next
 build redoes only what its inputs changed.
 
 Invalidation, from the coarsest to the finest:
@@ -54,7 +54,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import hashlib
 import io
 import logging
 import os
@@ -62,7 +61,6 @@ import pickle
 import sys
 import tempfile
 import time
-import zlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +69,8 @@ from typing import Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.fsutil import Folders, Stat, scan, scan_since
+from sitegen.hashing import digest
+from sitegen.incremental.sealed import MAGIC, SUM, CacheDamaged, checksum, seal, unseal
 from sitegen.incremental.warm import WarmState
 from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
@@ -88,57 +88,6 @@ LIBRARIES = ("markdown", "jinja2", "babel", "pyyaml", "python-slugify", "hijrida
 NOT_BUILD_CODE = ("serve/", "deploy.py", "check.py", "new.py", "cli.py", "__main__.py")
 """sitegen's modules that `build()` never runs: editing them keeps the cache."""
 
-
-
-def digest(*parts: bytes | str) -> str:
-    """A short hex digest of `parts` (length-prefixed, so ('ab','c') ≠ ('a','bc'))."""
-    h = hashlib.blake2b(digest_size=16)
-    for p in parts:
-        b = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p
-        h.update(len(b).to_bytes(8, "little"))
-        h.update(b)
-    return h.hexdigest()
-
-
-MAGIC = b"sitegen-cache\0"
-"""The first bytes of every cache file, before the checksum of the rest."""
-_SUM = 4
-"""Bytes of a checksum: CRC-32, which finds every change of up to 32 bits in a row (a byte
-changed, a file cut short) and random bytes but for one chance in four billion. It guards
-against damage, not an attacker (who could write the checksum too), and is read over every
-body a full re-render uses: 0.03 s for 10,000 bodies, where BLAKE2b took 0.17 s."""
-
-
-def checksum(data: bytes | memoryview) -> bytes:
-    """The checksum of `data`, as cache files hold it."""
-    return zlib.crc32(data).to_bytes(_SUM, "little")
-
-
-def seal(payload: bytes | memoryview) -> bytes:
-    """`payload` as a cache file holds it: MAGIC, a checksum, the payload."""
-    return MAGIC + checksum(payload) + payload
-
-
-def unseal(data: bytes, path: Path) -> bytes | None:
-    """The payload `seal` put in `data` (the bytes of the cache file `path`), or None, with
-    a warning, when the file is damaged: truncated, overwritten, or any byte changed."""
-    head = len(MAGIC) + _SUM
-    if (len(data) >= head and data.startswith(MAGIC)
-            and checksum(memoryview(data)[head:]) == data[len(MAGIC):head]):
-        return data[head:]
-    log.warning("%s: damaged build cache file (checksum), ignored: what it held is made again", path)
-    return None
-
-
-class CacheDamaged(Exception):
-    """A body's HTML in the pack does not match its checksum: found while rendering, so the
-    build (`sitegen.build.build`) starts again without the cache. Not a SitegenError: the
-    stages must let it through to the build, not report it as their own error."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(f"{path}: damaged build cache file (checksum), ignored: "
-                         "the site is built again from scratch")
 
 
 def discard(config: Config, warm: WarmState) -> None:
@@ -460,8 +409,8 @@ class BuildCache:
             self._pack_append.flush()
         if self._pack_read is None:
             self._pack_read = open(self.folder / self.data.pack, "rb")  # noqa: SIM115
-        self._pack_read.seek(offset - _SUM)
-        return _checked_html(self._pack_read.read(_SUM + length), self.folder / self.data.pack)
+        self._pack_read.seek(offset - SUM)
+        return _checked_html(self._pack_read.read(SUM + length), self.folder / self.data.pack)
 
     def detached_html(self) -> Callable[[Any], str]:
         """html_of for this build's bodies that still works after `close` and the next
@@ -480,7 +429,7 @@ class BuildCache:
 
         def html_of(body: Any) -> str:
             offset, length = locations[body.key]
-            return _checked_html(os.pread(handle.fd, _SUM + length, offset - _SUM), pack)
+            return _checked_html(os.pread(handle.fd, SUM + length, offset - SUM), pack)
 
         return html_of
 
@@ -495,7 +444,7 @@ class BuildCache:
         b = html.encode("utf-8")
         self._pack_append.seek(0, os.SEEK_END)
         # Each body's checksum goes just before it: the offset is the HTML's own.
-        offset = self._pack_append.tell() + _SUM
+        offset = self._pack_append.tell() + SUM
         self._pack_append.write(checksum(b) + b)
         return offset, len(b)
 
@@ -511,7 +460,7 @@ class BuildCache:
         data = self.data
         if len(used) != len(data.bodies) or not used.issuperset(data.bodies):
             data.bodies = {k: v for k, v in data.bodies.items() if k in used}
-        live = sum(_SUM + v[3] for v in data.bodies.values())
+        live = sum(SUM + v[3] for v in data.bodies.values())
         self.close()
         pack = self.folder / data.pack if data.pack else None
         if pack is None or not pack.exists() or pack.stat().st_size <= 2 * live + (1 << 20):
@@ -522,8 +471,8 @@ class BuildCache:
         with open(self.folder / name, "wb") as f:
             moved: dict[str, tuple[dict[str, str | None], Any, int, int]] = {}
             for k, (lookups, body, offset, length) in data.bodies.items():
-                moved[k] = (lookups, body, f.tell() + _SUM, length)
-                f.write(old[offset - _SUM:offset + length])  # the body's checksum with it
+                moved[k] = (lookups, body, f.tell() + SUM, length)
+                f.write(old[offset - SUM:offset + length])  # the body's checksum with it
         data.bodies, data.pack, data.pack_live = moved, name, live
         pack.unlink()
 
@@ -665,8 +614,8 @@ class _Handle:
 def _checked_html(data: bytes, pack: Path) -> str:
     """A body's HTML from its bytes in the pack, checksum first; CacheDamaged when they do
     not match (a truncated pack gives fewer bytes, which do not)."""
-    html = memoryview(data)[_SUM:]  # not a copy
-    if checksum(html) != data[:_SUM]:
+    html = memoryview(data)[SUM:]  # not a copy
+    if checksum(html) != data[:SUM]:
         raise CacheDamaged(pack)
     try:
         return str(html, "utf-8")
