@@ -25,14 +25,14 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from sitegen.hashing import digest
-from sitegen.incremental import store as build_cache
-from sitegen.incremental.sealed import CacheDamaged
 from sitegen import fsutil, schedule
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
 from sitegen.fsutil import OutputLock
+from sitegen.hashing import digest
 from sitegen.incremental import WarmState
+from sitegen.incremental import store as build_cache
+from sitegen.incremental.sealed import CacheDamaged
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
 
 if TYPE_CHECKING:
@@ -243,8 +243,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
            inputs: dict[str, build_cache.Stat], on_disk: dict[str, build_cache.Stat],
            at: datetime.datetime, timed: _Timer) -> BuildReport:
     """The build proper, once the no-op check said something changed."""
-    # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
-    # tenth of a second to import).
+    # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel are slow
+    # to import).
+    from sitegen import load
     from sitegen.incremental import memo
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer
@@ -275,7 +276,8 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     else:
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
-                                                html_of=store.html_of, deps=data.deps, fronts=fronts,
+                                                html_of=store.html_of, text_of=lambda a: load.article_body(a, config),
+                                                deps=data.deps, fronts=fronts,
                                                 links_key=data.links[0] if data.links else None,
                                                 templates=templates))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)

@@ -19,14 +19,13 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from sitegen.arabic import canonical_letters, fold, slug
-from sitegen.hashing import digest
-from sitegen.incremental.sealed import CacheDamaged
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError
-from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.feeds import (SITEMAP_PART, atom_entry, atom_feed, news_sitemap, robots_txt, sitemap_entries,
                            sitemap_files)
-from sitegen.load import article_body
+from sitegen.hashing import digest
+from sitegen.i18n import localize_digits, localize_digits_html
+from sitegen.incremental.sealed import CacheDamaged
 from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
 from sitegen.urls import (abs_url, alias_file, article_path, json_in_html, output_file, page_path, quoted,
@@ -145,6 +144,7 @@ class Renderer:
                  env: jinja2.Environment, now: datetime.datetime | None = None,
                  previous: Mapping[str, str] | None = None,
                  html_of: Callable[[Body], str] | None = None,
+                 text_of: Callable[[Article], str] | None = None,
                  deps: "PageDeps | None" = None, fronts: Sequence[str] | None = None,
                  links_key: str | None = None, templates: TemplateMemo | None = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
@@ -155,6 +155,8 @@ class Renderer:
         fingerprint is the same is not rendered (None: render every page)."""
         self.html_of = html_of or (lambda body: body.html)
         """A body's HTML (the build cache keeps it out of memory until a page needs it)."""
+        self.text_of = text_of or (lambda a: a.body)
+        """An article's Markdown body (the build cache may leave it unread until needed)."""
         self.fingerprints: dict[str, str] = {}
         """Output path → fingerprint, for every page and feed of this build."""
         self.kept: list[str] = []
@@ -194,7 +196,7 @@ class Renderer:
         # Every card, and every tag, source and month group, is made from the articles'
         # front matter and the config alone: when neither changed since the last build (a
         # body edit), the groups and the cards' digests are the last build's, and only the
-        # cards a rendered page shows are made (a tenth of a second on 10,000 articles).
+        # cards a rendered page shows are made.
         listing = (digest(self._render_key, "\n".join(fronts))
                    if previous is not None and fronts is not None else None)
         same = deps if deps is not None and listing is not None and deps.listing == listing else None
@@ -555,8 +557,8 @@ class Renderer:
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
             # it shows and PageDeps (`_article_unchanged`), not by its fingerprint: the
-            # fingerprint only marks the file as this build's, so it is not computed
-            # (pickling every article page's context was a tenth of a cold build's render).
+            # fingerprint only marks the file as this build's, so it is not computed (that
+            # would pickle every article page's context).
             fingerprint = "article:" + ":".join(self.deps.signatures[a.slug])
         card = self.cards[a.slug]
         ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
@@ -606,7 +608,7 @@ class Renderer:
 
         def make() -> str:
             opens = known[1] if known is not None and known[0] == key else _opens_body(
-                a.summary, article_body(a, self.config))
+                a.summary, self.text_of(a))
             if self.deps is not None:
                 self.deps.openings[a.slug] = (key, opens)
             return "" if opens else a.summary

@@ -31,7 +31,7 @@ def abs_url(config: Config, path: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def quoted(path: str) -> str:
     """`path` percent-encoded for an href (`/` and `#` kept as they are)."""
-    # Memoised: every card links its tags, so a few hundred paths are quoted 50,000 times.
+    # Memoised: every card links its tags, so a few hundred paths are quoted again and again.
     return quote(path, safe="/#")
 
 

@@ -13,7 +13,7 @@ import jinja2
 import pytest
 
 from sitegen.build import build, verify_incremental
-from sitegen import render
+from sitegen import load, render
 from sitegen.config import load_config
 from sitegen.render import Renderer, _referenced_templates
 
@@ -172,8 +172,8 @@ def test_a_template_edit_renders_article_pages_without_reading_content(
     template = root / "themes/digest/templates/article.html"
     template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
     read: list[str] = []
-    article_body = render.article_body
-    monkeypatch.setattr(render, "article_body", lambda a, cfg: read.append(a.slug) or article_body(a, cfg))
+    article_body = load.article_body
+    monkeypatch.setattr(load, "article_body", lambda a, cfg: read.append(a.slug) or article_body(a, cfg))
     report = build(config)
     assert report.rendered == len(FILES) and read == []
     assert "<!--t-->" in (root / "public/articles/a/index.html").read_text(encoding="utf-8")

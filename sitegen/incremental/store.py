@@ -214,7 +214,8 @@ class State:
     one lists only the folders changed since (see `BuildCache.scan_outputs`)."""
 
     # Every build writes the state and the next reads it: its tens of thousands of paths and
-    # stats are pickled as a few long strings and arrays, in half the time each way.
+    # stats are pickled as a few long strings and arrays, far fewer objects than a dict of
+    # tuples.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["inputs"], state["outputs"] = _columns(self.inputs), _columns(self.outputs)
@@ -494,7 +495,8 @@ class BuildCache:
         self.state.folders = self._folders
         self.folder.mkdir(parents=True, exist_ok=True)
         # Of the tables, only what changed is written (see TABLES): an edit changes one or two
-        # of their entries, and pickling them whole was a third of such a rebuild. Each part
+        # of their entries, and pickling them whole would outweigh the rest of such a
+        # rebuild. Each part
         # is valid on its own (its entries are keyed by digests of what made them), so parts
         # of different builds never mix into a wrong page.
         data, clean = self.data, self._clean
@@ -687,8 +689,7 @@ def _table(packed: tuple[str, tuple[bytes | str, ...]]) -> dict[str, tuple[Any, 
 class _SharingPickler(pickle.Pickler):
     """Writes each model value (Article, Body, …) with its fields' equal strings, dates and
     tuples as one object, read back as one: the tags, sources, dates and slugs that
-    thousands of articles repeat are read once (a third off reading the parsed articles),
-    and memory holds them once. Slower to write: for the files written rarely."""
+    thousands of articles repeat are read once, and memory holds them once. Slower to write: for the files written rarely."""
 
     def __init__(self, file: Any) -> None:
         super().__init__(file, protocol=5)
@@ -729,7 +730,7 @@ _MODEL = (Article, RelatedRef, Body, ArticleLinks)
 def _dump(path: Path, value: Any, *, memo: bool = True) -> None:
     """Pickle `value` to `path` atomically. Without `memo`, an object met twice is written
     twice (and read back as two): for plain values, whose sharing does not matter, as
-    pickle's memo of every object it wrote was most of the time to write them."""
+    pickle's memo of every object it writes costs more than the writing."""
 
     def write(f: Any) -> None:
         pickler = pickle.Pickler(f, protocol=5)
