@@ -82,7 +82,7 @@ class UnsavedCache:
     inputs: dict[str, build_cache.Stat]
     """The input files' stats the build started from."""
     started_ns: int
-    """When the build started (files modified since are hashed: see cache.RACY_NS)."""
+    """When the build started (files modified since are hashed: see incremental.store.RACY_NS)."""
     config: Config
     """The build's config."""
     old_output: "Staging | None"
@@ -276,7 +276,8 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     else:
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
-                                                html_of=store.html_of, text_of=lambda a: load.article_body(a, config),
+                                                html_of=store.html_of,
+                                                text_of=lambda a: load.article_body(a, config),
                                                 deps=data.deps, fronts=fronts,
                                                 links_key=data.links[0] if data.links else None,
                                                 templates=templates))

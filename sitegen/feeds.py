@@ -82,7 +82,8 @@ SitemapEntry = tuple[str, "datetime.date | None"]
 """A URL of the sitemap: (output path, date of its last change or None)."""
 
 
-def sitemap_entries(articles: Sequence[Article], indexes: Iterable[tuple[str, Sequence[str]]]) -> list[SitemapEntry]:
+def sitemap_entries(articles: Sequence[Article],
+                    indexes: Iterable[tuple[str, Sequence[str]]]) -> list[SitemapEntry]:
     """What sitemap.xml lists: home, every article (dated by its revision, else its date),
     then for each of `indexes` (an index folder and its groups' folders) that has groups,
     the index and each group's folder."""

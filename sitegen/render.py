@@ -162,7 +162,8 @@ class Renderer:
         self.kept: list[str] = []
         """Output paths left as they are because their fingerprint did not change."""
         # Kept with the environment (`templates`): the build reuses one only while no
-        # template changed (incremental.memo.environment), and then its templates' keys are the same.
+        # template changed (incremental.memo.environment), and then its templates' keys
+        # are the same.
         templates = templates if templates is not None else TemplateMemo()
         self._template_keys = templates.keys
         self._template_sources = templates.sources

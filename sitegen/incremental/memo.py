@@ -65,7 +65,7 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
     """Slug → body, like markdown.render_bodies, through the build cache: a body whose text was
     converted before, and whose every link lookup still gets the same answer, is taken from
     the cache; the others are converted and stored. Bodies come back without their HTML
-    (`Body.html` empty, `Body.key` set): `cache.body_html` reads it when a page needs it.
+    (`Body.html` empty, `Body.key` set): `store.body_html` reads it when a page needs it.
     `here()` gives the converter for bodies converted in this process (not in workers)."""
     from sitegen.markdown import convert_all, link_targets
 
@@ -96,7 +96,8 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
     return out
 
 
-def environment(theme: "Theme", config: Config, inputs: Mapping[str, Stat], warm: WarmState) -> tuple["jinja2.Environment", "TemplateMemo"]:
+def environment(theme: "Theme", config: Config, inputs: Mapping[str, Stat],
+                warm: WarmState) -> tuple["jinja2.Environment", "TemplateMemo"]:
     """The Jinja2 environment for this build, with the template keys computed with it: the
     previous build's in this process (`warm`: the dev server's) when the config, the template
     folders and every template's stat are the same, so its compiled templates are reused;

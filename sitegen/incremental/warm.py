@@ -33,7 +33,7 @@ class WarmState:
 
     caches: dict[Path, Any] = field(default_factory=dict)
     """Build cache folder → what the last build saved there, with the signature of its files
-    (see cache.BuildCache.open): taken instead of unpickling the same values while the files
+    (see incremental.store.BuildCache.open): taken instead of unpickling the same values while the files
     are still what was saved."""
     environment: WarmEnvironment | None = None
     """The last build's Jinja2 environment (see incremental.memo.environment)."""
