@@ -247,6 +247,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     # to import).
     from sitegen import load
     from sitegen.incremental import memo
+    from sitegen.incremental.pages import PagePlan
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer
     from sitegen.search import BUNDLE_DIR, intact_shards, search_outputs
@@ -275,11 +276,10 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
                         if p in valid and all(p + ext in valid for ext in SIBLINGS if p + ext in previous)}
     else:
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
-    renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
+    plan = PagePlan(fingerprints, data.deps, fronts, data.links[0] if data.links else None)
+    renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, plan=plan,
                                                 html_of=store.html_of,
                                                 text_of=lambda a: load.article_body(a, config),
-                                                deps=data.deps, fronts=fronts,
-                                                links_key=data.links[0] if data.links else None,
                                                 templates=templates))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
     for note in links.notes:  # similar headlines taken for an article's: shown with -v
@@ -308,7 +308,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         while batch := timed("search", lambda: list(islice(search.outputs, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
-        kept = [p + ext for p in renderer.kept for ext in ("", *SIBLINGS) if p + ext in previous]
+        kept = [p + ext for p in plan.kept for ext in ("", *SIBLINGS) if p + ext in previous]
         job = deferred[0] if deferred else None
         if search.kept:
             kept += [p for p in previous if p.startswith(tuple(search.kept))]
@@ -325,8 +325,8 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         # (in `save_cache`): it is as many deletions as the site has files and folders.
         if not (committed and options.defer_save):
             staging.discard()
-    data.fingerprints = renderer.fingerprints
-    data.deps = renderer.deps
+    data.fingerprints = plan.fingerprints
+    data.deps = plan.deps
     store.state.outputs = state
     store.state.pages = sum(1 for p in state if p.endswith(".html"))
     store.state.warnings = warnings
@@ -340,7 +340,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         timed.stages["cache"] += time.perf_counter() - t
     return BuildReport(pages=store.state.pages, written=result.written, unchanged=result.unchanged,
                        removed=result.removed, warnings=warnings, seconds=timed.elapsed(),
-                       stage_seconds=timed.stages, rendered=len(renderer.fingerprints) - len(renderer.kept),
+                       stage_seconds=timed.stages, rendered=len(plan.fingerprints) - len(plan.kept),
                        search_job=job, only_search=bool(staging.changed) and all(
                            p.startswith(BUNDLE_DIR) for p in staging.changed),
                        unsaved=unsaved if options.defer_save else None)

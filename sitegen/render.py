@@ -4,12 +4,10 @@ Jinja2 environment, static files from the Theme, everything else from plain valu
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 import os
-import pickle
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +23,9 @@ from sitegen.feeds import (SITEMAP_PART, atom_entry, atom_feed, news_sitemap, ro
                            sitemap_files)
 from sitegen.hashing import digest
 from sitegen.i18n import localize_digits, localize_digits_html
+from sitegen.incremental.pages import PageDeps, PagePlan, pickled
 from sitegen.incremental.sealed import CacheDamaged
-from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
+from sitegen.model import Article, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
 from sitegen.urls import (abs_url, alias_file, article_path, json_in_html, output_file, page_path, quoted,
                           quoteattr, url, xml_escape)
@@ -142,25 +141,19 @@ class Renderer:
 
     def __init__(self, site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
                  env: jinja2.Environment, now: datetime.datetime | None = None,
-                 previous: Mapping[str, str] | None = None,
+                 plan: PagePlan | None = None,
                  html_of: Callable[[Body], str] | None = None,
                  text_of: Callable[[Article], str] | None = None,
-                 deps: "PageDeps | None" = None, fronts: Sequence[str] | None = None,
-                 links_key: str | None = None, templates: TemplateMemo | None = None) -> None:
+                 templates: TemplateMemo | None = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
-        self.previous = previous
-        """Output path → fingerprint of the page already in the output folder; a page whose
-        fingerprint is the same is not rendered (None: render every page)."""
+        self.plan = plan if plan is not None else PagePlan()
+        """Which pages the output folder holds already (incremental.pages)."""
         self.html_of = html_of or (lambda body: body.html)
         """A body's HTML (the build cache keeps it out of memory until a page needs it)."""
         self.text_of = text_of or (lambda a: a.body)
         """An article's Markdown body (the build cache may leave it unread until needed)."""
-        self.fingerprints: dict[str, str] = {}
-        """Output path → fingerprint, for every page and feed of this build."""
-        self.kept: list[str] = []
-        """Output paths left as they are because their fingerprint did not change."""
         # Kept with the environment (`templates`): the build reuses one only while no
         # template changed (incremental.memo.environment), and then its templates' keys
         # are the same.
@@ -172,35 +165,18 @@ class Renderer:
         """Digest of a template's name and source → the templates it references, as parsed
         by this build or the last one (PageDeps.template_refs): a new process need not
         parse the templates again to know their keys."""
-        self._known_refs = deps.template_refs if deps is not None else {}
-        self._deps = deps
-        self.deps: PageDeps | None = None
-        """What this build's pages were made from, for the next build's `deps` (None
-        without `previous`)."""
-        self._new_cards: set[str] = set()
-        """Slugs whose card is not the last build's (with `deps`)."""
-        self._openings: dict[str, tuple[str, bool]] = {}
-        """The last build's PageDeps.openings."""
-        self._same_links = False
-        """True when every article's front matter and links are as in the last build."""
-        self._same_layout = False
-        """True when all that listing pages (home, tag, source and month pages, their
-        indexes, feeds, sitemap) read but cards is as in the last build (PageDeps.layout)."""
         self.config = cfg = site.config
-        self._fronts = fronts
-        """Digests of the articles' front matter, in site order (None: not known)."""
-        if previous is not None:
-            # What every page reads besides its own context: the config, the static files'
-            # published names and the build time.
-            self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
-                                      self.now.isoformat())
+        plan = self.plan
+        # What every page reads besides its own context: the config, the static files'
+        # published names and the build time (and, below, the navigation's sections).
+        render_key = (digest(repr(cfg), repr(sorted(theme.assets.items())), self.now.isoformat())
+                      if plan.active else "")
         # Every card, and every tag, source and month group, is made from the articles'
         # front matter and the config alone: when neither changed since the last build (a
         # body edit), the groups and the cards' digests are the last build's, and only the
         # cards a rendered page shows are made.
-        listing = (digest(self._render_key, "\n".join(fronts))
-                   if previous is not None and fronts is not None else None)
-        same = deps if deps is not None and listing is not None and deps.listing == listing else None
+        listing = plan.listing(render_key)
+        same = plan.same_listing(listing)
         if same is not None:
             self.tags, self.sources, self.months, self.authors = same.groups
         else:
@@ -215,8 +191,8 @@ class Renderer:
             ("الوسوم", "tags/", self.tags), ("المصادر", "sources/", self.sources),
             ("الأرشيف", "archive/", self.months), ("الكتّاب", "authors/", self.authors)) if groups}
         """Output folder → navigation label of each index with at least one group."""
-        if previous is not None:
-            self._render_key = digest(self._render_key, repr(sorted(self.sections)))
+        if plan.active:
+            render_key = digest(render_key, repr(sorted(self.sections)))
         base = cfg.base_path
         # One dict per tag, shared by the cards that link it (templates only read them, and
         # fingerprints pickle without a memo, so sharing does not change their bytes).
@@ -243,29 +219,20 @@ class Renderer:
         self._feed_entries: dict[str, str] = {}
         self._made: set[str] = set()
         """Output paths rendered so far (with `fingerprints`, every file of the site so far)."""
-        if previous is not None:
+        if plan.active:
             if same is not None:
                 groups, cards = same.groups_digest, same.cards
             else:
                 # Cards are fingerprinted once each.
                 cards = {a.slug: self.cards[a.slug].digest for a in site.articles}
-                groups = digest(_pickled((
+                groups = digest(pickled((
                     [a.slug for a in site.articles],
                     *([(g.key, g.name, g.path, g.slugs) for g in groups]
                       for groups in (self.tags, self.sources, self.months, self.authors)))))
-            layout = digest(self._render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
-            self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
-                                 cards, {}, {}, listing, (self.tags, self.sources, self.months, self.authors), groups,
-                                 links_key, self._template_refs)
-            if deps is not None:
-                self._openings = deps.openings
-                self._same_links = same is not None and links_key is not None and deps.links_key == links_key
-                if same is None:
-                    self._new_cards = {s for s, d in cards.items() if deps.cards.get(s) != d}
-                self._same_layout = deps.layout == layout
-            if deps is not None and (deps.render_key, deps.article_template) != (
-                    self.deps.render_key, self.deps.article_template):
-                self._deps = None  # every page reads what changed: fingerprint them all
+            layout = digest(render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
+            plan.settle(PageDeps(render_key, self.template_key("article.html"), layout, cards, {}, {}, listing,
+                                 (self.tags, self.sources, self.months, self.authors), groups,
+                                 plan.links_key, self._template_refs), same)
 
     def _card(self, slug: str) -> Card:
         """Article `slug`'s card (see `cards`)."""
@@ -288,34 +255,10 @@ class Renderer:
         })
         if self._card_digests is not None:
             card.digest = self._card_digests[slug]
-        elif self.previous is not None:
+        elif self.plan.active:
             # With the article's own spelling of its tags: its feed entries list them.
-            card.digest = digest(_pickled(dict(card)), repr(a.tags))
+            card.digest = digest(pickled(dict(card)), repr(a.tags))
         return card
-
-    def _kept(self, path: str, shows: Iterable[str]) -> bool:
-        """True when listing page `path` shows the cards of `shows` only and none of them
-        changed since the last build, nor did anything else a listing page reads (the
-        `layout` of PageDeps): its fingerprint would be the last one, so the page is kept
-        without computing it."""
-        fp = self.previous.get(path) if self._same_layout and self.previous else None
-        if fp is None or not self._new_cards.isdisjoint(shows):
-            return False
-        self.fingerprints[path] = fp
-        self.kept.append(path)
-        return True
-
-    def _changed(self, path: str, kind: str, payload: Any) -> bool:
-        """Record the fingerprint of output `path` (made by `kind` from `payload`); False
-        when the output folder already holds what it renders to."""
-        if self.previous is None:
-            return True
-        fp = digest(self._render_key, kind, path, _pickled(payload))
-        self.fingerprints[path] = fp
-        if self.previous.get(path) == fp:
-            self.kept.append(path)
-            return False
-        return True
 
     def template_key(self, name: str) -> str:
         """A digest of template `name` and every template it extends, includes or imports
@@ -343,7 +286,7 @@ class Renderer:
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
                 key = digest(name, source)
-                refs = self._known_refs.get(key)
+                refs = self.plan.known_refs.get(key)
                 if refs is None:
                     refs = _referenced_templates(self.env.parse(source))
                 self._template_sources[name] = (source, refs)
@@ -380,8 +323,8 @@ class Renderer:
         found changed passes the `fingerprint` to record instead of computing one."""
         file = output_file(path)
         if fingerprint is not None:
-            self.fingerprints[file] = fingerprint
-        elif not self._changed(file, self.template_key(template) if self.previous is not None else "",
+            self.plan.record(file, fingerprint)
+        elif not self.plan.changed(file, self.template_key(template) if self.plan.active else "",
                                (template, context)):
             return None
         cfg = self.config
@@ -424,14 +367,14 @@ class Renderer:
             if o.path == "static/favicon.ico":
                 yield Output("favicon.ico", o.data)
         yield from self.home_pages()
-        fronts = self._fronts if self._fronts is not None else [None] * len(self.site.articles)
+        fronts = self.plan.fronts if self.plan.fronts is not None else [None] * len(self.site.articles)
         for a, front in zip(self.site.articles, fronts):
             yield self.article_page(a, front)
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
         yield from self.group_pages("sources/", "المصادر", self.sources, feeds=True)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
         yield from self.group_pages("authors/", "الكتّاب", self.authors)
-        if not self._kept("404.html", ()):
+        if not self.plan.kept_listing("404.html", ()):
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield from self.sitemaps()
@@ -459,7 +402,7 @@ class Renderer:
                     errors.append(LinkError(f"{a.path}: aliases: {alias!r} is the URL of "
                                             f"{'its own page' if owner == a.path else owner + chr(39) + 's page'}"
                                             f" ({path}); remove the alias from {a.path} or rename {owner}"))
-                elif path in self.fingerprints or path in self._made:
+                elif path in self.plan.fingerprints or path in self._made:
                     errors.append(LinkError(f"{a.path}: aliases: {alias!r} is the URL of the site's "
                                             f"page {path}; remove the alias from {a.path}"))
                 else:
@@ -469,7 +412,7 @@ class Renderer:
             raise BuildError(errors)
         for path, a in pages:
             target = abs_url(cfg, article_path(a.slug))
-            if not self._changed(path, "redirect", (target, a.title)):
+            if not self.plan.changed(path, "redirect", (target, a.title)):
                 yield None
                 continue
             html = ("<!DOCTYPE html>\n"
@@ -514,7 +457,7 @@ class Renderer:
         for path, shows, number, count in self.pagination("", slugs):
             first = number == 1
             sections = self.front_sections(shows) if first else []
-            if self._kept(output_file(path or "index.html"),
+            if self.plan.kept_listing(output_file(path or "index.html"),
                           [*shows, *(s for section in sections for s in section["slugs"])]):
                 continue
             chunk = [self.cards[s] for s in shows]
@@ -553,14 +496,15 @@ class Renderer:
         links = self.links.articles[a.slug]
         body = self.bodies[a.slug]
         fingerprint = None
-        if self.deps is not None and body.key:
-            if self._article_unchanged(a, body, links, front):
+        deps = self.plan.deps
+        if deps is not None and body.key:
+            if self.plan.article_unchanged(a, body, links, front):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
-            # it shows and PageDeps (`_article_unchanged`), not by its fingerprint: the
+            # it shows and PageDeps (incremental.pages.PagePlan.article_unchanged), not by its fingerprint: the
             # fingerprint only marks the file as this build's, so it is not computed (that
             # would pickle every article page's context).
-            fingerprint = "article:" + ":".join(self.deps.signatures[a.slug])
+            fingerprint = "article:" + ":".join(deps.signatures[a.slug])
         card = self.cards[a.slug]
         ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
                               "headline": a.title, "mainEntityOfPage": abs_url(cfg, article_path(a.slug)),
@@ -603,56 +547,19 @@ class Renderer:
         key): none when it is only the body's opening words. Whether it is, is remembered
         per article (PageDeps.openings), so rebuilding the page for another reason (a
         template) does not read its content file again to tell."""
-        known = self._openings.get(a.slug)
-        if known is not None and known[0] == key and self.deps is not None:
-            self.deps.openings[a.slug] = known
+        deps = self.plan.deps
+        known = self.plan.openings.get(a.slug)
+        if known is not None and known[0] == key and deps is not None:
+            deps.openings[a.slug] = known
 
         def make() -> str:
             opens = known[1] if known is not None and known[0] == key else _opens_body(
                 a.summary, self.text_of(a))
-            if self.deps is not None:
-                self.deps.openings[a.slug] = (key, opens)
+            if deps is not None:
+                deps.openings[a.slug] = (key, opens)
             return "" if opens else a.summary
 
         return Deferred(key, make)
-
-    def _article_unchanged(self, a: Article, body: Body, links: ArticleLinks, front: str | None) -> bool:
-        """True when article `a`'s page reads exactly what it read in the last build: its
-        own fields, body and links (by their signature), and the card of every article it
-        shows, the same as then, and the same template, config and assets (PageDeps). Its
-        fingerprint would then be the last one: the page is kept without computing it.
-        Records the page's signature for the next build either way."""
-        assert self.deps is not None and self.previous is not None
-        prev = self._deps
-        old = prev.signatures.get(a.slug) if prev is not None else None
-        # The signature is (digest of the article's fields and links, body key); the body key
-        # also stands for the table of contents, made from the same text. When no front
-        # matter and no link changed since the last build, the first part is the last one.
-        if old is not None and self._same_links:
-            fields = old[0]
-        elif front is not None:  # the front matter's digest stands for the article's fields
-            fields = digest(_pickled((front, links.read_also, links.related, links.by_tags,
-                                      links.backlinks)))
-        else:
-            fields = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
-                                      a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
-                                      links.related, links.by_tags,
-                                      links.backlinks)))
-        sig = (fields, body.key)
-        self.deps.signatures[a.slug] = sig
-        path = article_path(a.slug) + "index.html"
-        fp = self.previous.get(path)
-        if old != sig or fp is None:
-            return False
-        new = self._new_cards
-        if new and not new.isdisjoint((a.slug, *links.read_also, *links.by_tags, *links.backlinks,
-                                       *(s for _t, s in links.related if s))):
-            return False
-        self.fingerprints[path] = fp
-        self.kept.append(path)
-        if a.slug in self._openings:
-            self.deps.openings[a.slug] = self._openings[a.slug]
-        return True
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
@@ -661,13 +568,13 @@ class Renderer:
         `feeds` its Atom feed at `<group>/feed.xml`."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        if groups and not self._kept(output_file(index_path), ()):
+        if groups and not self.plan.kept_listing(output_file(index_path), ()):
             yield self.page("terms.html", index_path, title=title, items=items,
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
             for path, shows, number, count in self.pagination(g.path, g.slugs):
-                if not self._kept(output_file(path), shows):
+                if not self.plan.kept_listing(output_file(path), shows):
                     yield self.page("term.html", path, title=g.name,
                                     parent={"name": title, "url": url(cfg, index_path)},
                                     articles=[self.cards[s] for s in shows], feed=feed,
@@ -683,7 +590,7 @@ class Renderer:
         slugs = slugs[:cfg.feed_limit]
         # With full content a body edit changes the feed, though no card changed.
         bodies = [self.bodies[s].key or self.bodies[s].html for s in slugs] if cfg.feed_full_content else None
-        if (bodies is None and self._kept(path, slugs)) or not self._changed(path, "feed", (
+        if (bodies is None and self.plan.kept_listing(path, slugs)) or not self.plan.changed(path, "feed", (
                 title, page, [self.cards[s] for s in slugs], [self.site.by_slug[s].tags for s in slugs],
                 bodies)):
             return None
@@ -704,16 +611,16 @@ class Renderer:
         """sitemap.xml (or its parts and their index, see feeds.sitemap_files): home, every
         article, every tag, source and month page. None for a file the output folder holds
         already."""
-        split_before = any(SITEMAP_PART.fullmatch(p) for p in self.previous or ())
+        split_before = any(SITEMAP_PART.fullmatch(p) for p in self.plan.previous or ())
         # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
-        if not split_before and self._kept("sitemap.xml", self.site.by_slug):
+        if not split_before and self.plan.kept_listing("sitemap.xml", self.site.by_slug):
             return
         entries = sitemap_entries(self.site.articles, [
             (index, [g.path for g in groups]) for index, groups in (
                 ("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
                 ("authors/", self.authors))])
         for f in sitemap_files(self.config, entries):
-            if self._changed(f.path, f.kind, f.listed):
+            if self.plan.changed(f.path, f.kind, f.listed):
                 yield Output(f.path, f.data)
 
 
@@ -724,41 +631,6 @@ FRONT_CARDS = 3
 
 LISTING_TEMPLATES = ("index.html", "term.html", "terms.html", "404.html")
 """The templates of the pages that show no article of their own (404.html shows none)."""
-
-
-@dataclass(frozen=True)
-class PageDeps:
-    """What a build's pages were rendered from, kept by the build cache so the next build
-    can tell, without fingerprinting it, that a page cannot have changed: an article's
-    page, or a listing page (home, tag, source, month, their indexes, feeds, sitemap)."""
-
-    render_key: str
-    """Digest of the config, the static files' names and the build time."""
-    article_template: str
-    """Template key of article.html (it and every template it uses)."""
-    layout: str
-    """Digest of all that listing pages read but cards: the render key, the template keys
-    of LISTING_TEMPLATES, the articles' order and every tag, source and month group (key,
-    name, path, members)."""
-    cards: dict[str, str]
-    """Slug → digest of its card and tags (what other pages show of it)."""
-    signatures: dict[str, tuple[str, str]]
-    """Slug → its page's own inputs: (digest of its fields and its links (read-also,
-    related, by tags, backlinks), its body key)."""
-    openings: dict[str, tuple[str, bool]]
-    """Slug → (digest of its summary and body key, whether the summary is just the body's
-    opening words, so not shown above it)."""
-    listing: str | None
-    """Digest of the render key and every article's front matter, in site order: all that
-    the cards and groups are made from (None when the front matter digests were not known)."""
-    groups: tuple[list[Group], list[Group], list[Group], list[Group]]
-    """The tag, source, month and author groups."""
-    groups_digest: str
-    """Digest of the articles' order and the groups (a part of `layout`)."""
-    links_key: str | None
-    """The link stage's key (incremental.memo.cached_links): the same key, the same links."""
-    template_refs: dict[str, list[str | None]]
-    """Digest of a template's name and source → the templates it references."""
 
 
 @dataclass(frozen=True)
@@ -824,15 +696,6 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
             refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
                         else None)
     return refs
-
-
-def _pickled(value: Any) -> bytes:
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=5)
-    # No memo: whether two equal values are one object must not change the bytes.
-    pickler.fast = True
-    pickler.dump(value)
-    return buf.getvalue()
 
 
 RTL_LANGUAGES = ("ar", "fa", "ur", "he", "ps", "ckb", "sd", "ug", "yi", "dv")

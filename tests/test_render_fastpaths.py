@@ -15,6 +15,8 @@ import pytest
 from sitegen.build import build, verify_incremental
 from sitegen import load, render
 from sitegen.config import load_config
+from sitegen.incremental import pages
+from sitegen.incremental.pages import PagePlan
 from sitegen.render import Renderer, _referenced_templates
 
 from conftest import article
@@ -118,13 +120,13 @@ def test_a_body_edit_fingerprints_no_page(make_site: MakeSite, monkeypatch: pyte
     with (root / "content/b.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة جديدة.\n")
     fingerprinted: list[str] = []
-    changed = Renderer._changed
+    changed = PagePlan.changed
 
-    def spy(self: Renderer, path: str, kind: str, payload: object) -> bool:
+    def spy(self: PagePlan, path: str, kind: str, payload: object) -> bool:
         fingerprinted.append(path)
         return changed(self, path, kind, payload)
 
-    monkeypatch.setattr(Renderer, "_changed", spy)
+    monkeypatch.setattr(PagePlan, "changed", spy)
     report = build(config)
     assert fingerprinted == [] and report.rendered == 1
 
@@ -215,11 +217,14 @@ def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
     made: list[str] = []
     grouped: list[str] = []
     pickled: list[object] = []
-    card, group_by, pickle_ = Renderer._card, render.group_by, render._pickled
+    card, group_by, pickle_ = Renderer._card, render.group_by, pages.pickled
     monkeypatch.setattr(Renderer, "_card", lambda self, slug: made.append(slug) or card(self, slug))
     monkeypatch.setattr(render, "group_by", lambda site, prefix, values: grouped.append(prefix)
                         or group_by(site, prefix, values))
-    monkeypatch.setattr(render, "_pickled", lambda value: pickled.append(value) or pickle_(value))
+    # Pickled for a page's fingerprint or an article's signature: by the page planner, or by
+    # the render stage for the cards' and groups' digests.
+    monkeypatch.setattr(pages, "pickled", lambda value: pickled.append(value) or pickle_(value))
+    monkeypatch.setattr(render, "pickled", lambda value: pickled.append(value) or pickle_(value))
     report = build(config)
     assert report.rendered == 1 and made == ["solo"] and grouped == []
     assert pickled == []

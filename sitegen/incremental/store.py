@@ -76,7 +76,7 @@ from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
 log = logging.getLogger(__name__)
 
-FORMAT = 10
+FORMAT = 11
 """Bump when the cache's layout changes."""
 RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
@@ -254,7 +254,7 @@ class Data:
     fingerprints: dict[str, str] = field(default_factory=dict)
     """Output path → fingerprint of what rendered it."""
     deps: Any = None
-    """The render stage's PageDeps of the last build (render.PageDeps), or None."""
+    """The last build's PageDeps (incremental.pages.PageDeps), or None."""
     links: tuple[str, Any] | None = None
     """(digest of the link stage's inputs, its result)."""
     files: dict[str, tuple[tuple[int, int], str, str, int]] = field(default_factory=dict)
