@@ -173,12 +173,11 @@ class PagePlan:
             fields = old[0]
         elif front is not None:  # the front matter's digest stands for the article's fields
             fields = digest(pickled((front, links.read_also, links.related, links.by_tags,
-                                      links.backlinks)))
+                                     links.backlinks)))
         else:
             fields = digest(pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
-                                      a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
-                                      links.related, links.by_tags,
-                                      links.backlinks)))
+                                     a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
+                                     links.related, links.by_tags, links.backlinks)))
         sig = (fields, body.key)
         self.deps.signatures[a.slug] = sig
         path = article_path(a.slug) + "index.html"

@@ -44,7 +44,7 @@ articles, body index, link stage result, page fingerprints and content file stat
 is a private format: delete the folder at any time, the next build is cold. Every file
 carries a checksum of its bytes, checked on read (the pack: one per body): a damaged,
 truncated or unreadable file is a miss, said in one warning line, and what it held is made
-again; it never becomes output (see `seal`, `unseal` and `CacheDamaged`). Beside
+again; it never becomes output (see incremental.sealed). Beside
 `build/`, `<cache_dir>/libraries.pickle` keeps the libraries' versions for the build key
 (see `_library_versions`) and `<cache_dir>/templates/` Jinja2's compiled templates.
 """
