@@ -133,12 +133,12 @@ def _with_overrides(args: argparse.Namespace, config: Config) -> Config:
 
 
 def _run_build(args: argparse.Namespace, config: Config) -> int:
-    from sitegen.build import build, summary, verify_incremental
+    from sitegen.build import BuildOptions, build, summary, verify_incremental
 
     config = _with_overrides(args, config)
+    options = BuildOptions(strict=args.strict, drafts=args.drafts, future=args.future)
     if getattr(args, "verify_incremental", False):
-        report, diffs = verify_incremental(config, strict=args.strict,
-                                           drafts=args.drafts, future=args.future)
+        report, diffs = verify_incremental(config, options)
         log.info("%s", summary(report))
         for line in diffs:
             log.error("verify-incremental: %s", line)
@@ -147,8 +147,7 @@ def _run_build(args: argparse.Namespace, config: Config) -> int:
         return EXIT_ERROR if diffs else EXIT_OK
     # A status line per stage while it runs, on a terminal only (not with -q).
     with _progress(args) as progress:
-        report = build(config, strict=args.strict, drafts=args.drafts, future=args.future,
-                       progress=progress if progress.enabled else None)
+        report = build(config, options, progress=progress if progress.enabled else None)
     log.info("%s", summary(report))
     if report.stage_seconds:  # -v
         log.debug("time per stage: %s", ", ".join(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sitegen import frontmatter
 from sitegen.arabic import slug
-from sitegen.cache import digest
+from sitegen.hashing import digest
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError, SourceError
 from sitegen.model import Article, RelatedRef, Site

@@ -17,7 +17,6 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from sitegen.cache import BuildCache, digest
 from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
 
@@ -30,7 +29,7 @@ def link_targets(site: Site) -> dict[str, str]:
     content file's name with and without `.md`."""
     # The first article (in site order) to claim a name keeps it: built from the last
     # article back, so that an earlier article's assignment overwrites a later one's
-    # (13 ms instead of 18 for setdefault on every name at 10,000; on every rebuild).
+    # (cheaper than setdefault on every name).
     # Names in NFC, as the rewriter looks them up: a file saved on macOS has a decomposed
     # (NFD) name, a link typed elsewhere a composed one, and both mean the same file.
     return {name: a.slug for a in reversed(site.articles)
@@ -280,87 +279,64 @@ def render_bodies(site: Site, url_for: Callable[[str], str],
             for a in (site.articles if articles is None else articles)}
 
 
-def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) -> dict[str, Body]:
-    """Slug → body, like `render_bodies`, through the build cache: a body whose text was
-    converted before, and whose every link lookup still gets the same answer, is taken from
-    the cache; the others are converted and stored. Bodies come back without their HTML
-    (`Body.html` empty, `Body.key` set): `cache.body_html` reads it when a page needs it."""
-    targets = link_targets(site)
-    known = cache.data.bodies
-    out: dict[str, Body] = {}
-    todo: list[tuple[Article, str]] = []
-    for a in site.articles:
-        key = a.body_digest or digest(a.body)
-        cache.used.add(key)
-        hit = known.get(key)
-        if hit is not None and (not hit[0] or all(targets.get(n) == s for n, s in hit[0].items())):
-            out[a.slug] = hit[1]
-            cache.locations[hit[1].key] = (hit[2], hit[3])
-        else:
-            todo.append((a, key))
-    if todo:
-        from sitegen.load import article_body
-
-        texts = [article_body(a, site.config) for a, _ in todo]
-        for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for,
-                                                                site.config.base_path)):
-            offset, length = cache.store_html(body.html)
-            # The HTML's key: the text, and the answer to every link lookup it made.
-            stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
-                        unresolved_lines=body.unresolved_lines, key=digest(key, repr(sorted(lookups.items()))))
-            known[key] = (lookups, stub, offset, length)
-            cache.locations[stub.key] = (offset, length)
-            out[a.slug] = stub
-    return out
-
-
 PARALLEL_MIN = 64
 """Fewer bodies than this are converted in this process: starting workers costs more."""
 CHUNK = 32
 """Bodies per task sent to a worker."""
 
-# The work of a pool, set before the workers fork so they inherit it instead of receiving it
-# pickled (url_for is a closure); a worker process holds one MarkdownRenderer.
-_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str] | None = None
-_worker: MarkdownRenderer | None = None
+_pool_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str] | None = None
+"""The work of a pool's worker process, set there by `_start_worker` (never in the process
+that starts the pool): the texts, link targets, url_for and base path."""
+_pool_renderer: MarkdownRenderer | None = None
+"""A pool worker process's converter (never set in the process that starts the pool)."""
 
 
-def _convert_range(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
-    global _worker
-    assert _job is not None
-    texts, targets, url_for, base_path = _job
-    if _worker is None:
-        _worker = MarkdownRenderer()
+def _start_worker(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
+                  base_path: str) -> None:
+    """A pool worker's initializer. The pool forks: its arguments are inherited, not
+    pickled (url_for is a closure)."""
+    global _pool_job, _pool_renderer
+    _pool_job = (texts, targets, url_for, base_path)
+    _pool_renderer = MarkdownRenderer()
+
+
+def _convert_in_worker(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
+    """(body, link lookups) of the pool's texts[bounds[0]:bounds[1]], in a worker."""
+    assert _pool_job is not None and _pool_renderer is not None
+    texts, targets, url_for, base_path = _pool_job
+    return _convert(_pool_renderer, texts[bounds[0]:bounds[1]], targets, url_for, base_path)
+
+
+def _convert(renderer: MarkdownRenderer, texts: list[str], targets: Mapping[str, str],
+             url_for: Callable[[str], str], base_path: str) -> list[tuple[Body, dict[str, str | None]]]:
+    """(body, link lookups) of each text, by `renderer`."""
     out = []
-    for text in texts[bounds[0]:bounds[1]]:
-        body = _worker.convert(text, targets, url_for, base_path)
-        out.append((body, dict(_worker.rewriter.lookups)))
+    for text in texts:
+        body = renderer.convert(text, targets, url_for, base_path)
+        out.append((body, dict(renderer.rewriter.lookups)))
     return out
 
 
-def _convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
-                 base_path: str = "/") -> Iterator[tuple[Body, dict[str, str | None]]]:
+def convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
+                 base_path: str = "/", here: Callable[[], MarkdownRenderer] = MarkdownRenderer,
+                 ) -> Iterator[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) for each text, in order: in a pool of forked workers (one per
     core) when there are many, the platform forks and this process runs no other thread;
-    else here. Same results either way:
-    each conversion depends only on its text and `targets`."""
+    else here, by `here()`. Same results either way: each conversion depends only on its
+    text and `targets`."""
     import multiprocessing
     import os
     import threading
 
-    global _job
     workers = min(os.cpu_count() or 1, max(1, len(texts) // CHUNK))
-    _job = (texts, targets, url_for, base_path)
-    try:
-        # Forking a process that runs other threads (the dev server's) can copy a lock some
-        # thread holds and hang the child: there, convert here.
-        if (len(texts) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
-                or "fork" not in multiprocessing.get_all_start_methods()):
-            yield from _convert_range((0, len(texts)))
-            return
-        chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_convert_range, chunks):
-                yield from part
-    finally:
-        _job = None
+    # Forking a process that runs other threads (the dev server's) can copy a lock some
+    # thread holds and hang the child: there, convert here.
+    if (len(texts) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        yield from _convert(here(), texts, targets, url_for, base_path)
+        return
+    chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
+                                                  initargs=(texts, targets, url_for, base_path)) as pool:
+        for part in pool.imap(_convert_in_worker, chunks):
+            yield from part

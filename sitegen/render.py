@@ -4,19 +4,12 @@ Jinja2 environment, static files from the Theme, everything else from plain valu
 from __future__ import annotations
 
 import datetime
-import functools
-import io
-import json
 import logging
 import os
-import pickle
-import re
-import weakref
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from jinja2 import meta, nodes
@@ -24,72 +17,23 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from sitegen.arabic import canonical_letters, fold, slug
-from sitegen.cache import CacheDamaged, digest
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError
-from sitegen.frontmatter import NOT_XML
+from sitegen.feeds import (SITEMAP_PART, atom_entry, atom_feed, news_sitemap, robots_txt, sitemap_entries,
+                           sitemap_files)
+from sitegen.hashing import digest
 from sitegen.i18n import localize_digits, localize_digits_html
-from sitegen.load import article_body
-from sitegen.model import Article, ArticleLinks, Body, Links, Output, Site
+from sitegen.incremental.pages import PageDeps, PagePlan, pickled
+from sitegen.incremental.sealed import CacheDamaged
+from sitegen.model import Article, Body, Links, Output, Site
 from sitegen.theme import Theme, template_error
+from sitegen.urls import (abs_url, alias_file, article_path, json_in_html, output_file, page_path, quoted,
+                          quoteattr, url, xml_escape)
 
 log = logging.getLogger(__name__)
 
 OG_LOCALE = {"ar": "ar_AR", "en": "en_US", "fr": "fr_FR"}
 """Open Graph locale for a site language."""
-
-
-# --- URLs ------------------------------------------------------------------------------
-def article_path(slug: str) -> str:
-    """The article's folder inside the output, e.g. `articles/خطة-ترامب/`."""
-    return f"articles/{slug}/"
-
-
-def url(config: Config, path: str) -> str:
-    """Site-absolute href of an output `path` (under base_url's sub-path), percent-encoded."""
-    return config.base_path + _quoted(path)
-
-
-def abs_url(config: Config, path: str) -> str:
-    """Absolute URL (base_url + path), percent-encoded: canonical links, feeds, sitemap."""
-    return config.base_url + _quoted(path)
-
-
-def xml_escape(text: str) -> str:
-    """`text` as XML character data: what xml.sax.saxutils.escape gives, without importing
-    that module, which imports urllib.request, http.client and email (17 ms of the start-up
-    of every build). Characters XML 1.0 forbids are dropped: front matter refuses them
-    (frontmatter.py), but config.toml's title or description may still hold one, and no
-    feed or sitemap may be unreadable."""
-    return NOT_XML.sub("", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-
-
-def json_in_html(value: Any) -> str:
-    """`value` as JSON for a <script> element: `<`, `>` and `&` written as \\u003c, \\u003e,
-    \\u0026 (the same string to a JSON parser). Escaping only `</` is not enough: text
-    holding `<!--<script>` switches the HTML parser into a state where `</script>` no longer
-    ends the element, and the rest of the page is swallowed by it."""
-    # Three replace() calls, not str.translate, which goes character by character through
-    # the mapping: for 10,000 JSON-LD blocks of 630 characters, 0.63 s with json.dumps
-    # against 0.10 s (json.dumps alone: 0.10 s).
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def quoteattr(text: str) -> str:
-    """`text` as a quoted XML attribute value: what xml.sax.saxutils.quoteattr gives."""
-    text = xml_escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
-    if '"' not in text:
-        return f'"{text}"'
-    if "'" not in text:
-        return f"'{text}'"
-    return '"' + text.replace('"', "&quot;") + '"'
-
-
-@functools.lru_cache(maxsize=65536)
-def _quoted(path: str) -> str:
-    # Memoised: every card links its tags, so a few hundred paths are quoted 50,000 times.
-    return quote(path, safe="/#")
 
 
 def build_time() -> datetime.datetime:
@@ -197,61 +141,42 @@ class Renderer:
 
     def __init__(self, site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
                  env: jinja2.Environment, now: datetime.datetime | None = None,
-                 previous: Mapping[str, str] | None = None,
+                 plan: PagePlan | None = None,
                  html_of: Callable[[Body], str] | None = None,
-                 deps: "PageDeps | None" = None, fronts: Sequence[str] | None = None,
-                 links_key: str | None = None) -> None:
+                 text_of: Callable[[Article], str] | None = None,
+                 templates: TemplateMemo | None = None) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
-        self.previous = previous
-        """Output path → fingerprint of the page already in the output folder; a page whose
-        fingerprint is the same is not rendered (None: render every page)."""
+        self.plan = plan if plan is not None else PagePlan()
+        """Which pages the output folder holds already (incremental.pages)."""
         self.html_of = html_of or (lambda body: body.html)
         """A body's HTML (the build cache keeps it out of memory until a page needs it)."""
-        self.fingerprints: dict[str, str] = {}
-        """Output path → fingerprint, for every page and feed of this build."""
-        self.kept: list[str] = []
-        """Output paths left as they are because their fingerprint did not change."""
-        # Kept with the environment: the build reuses one only while no template changed
-        # (build._environment), and then its templates' keys are the same.
-        self._template_keys: dict[str, str]
-        self._template_sources: dict[str, tuple[str, list[str | None]]]
-        self._template_keys, self._template_sources = _TEMPLATES.setdefault(env, ({}, {}))
+        self.text_of = text_of or (lambda a: a.body)
+        """An article's Markdown body (the build cache may leave it unread until needed)."""
+        # Kept with the environment (`templates`): the build reuses one only while no
+        # template changed (incremental.memo.environment), and then its templates' keys
+        # are the same.
+        templates = templates if templates is not None else TemplateMemo()
+        self._template_keys = templates.keys
+        self._template_sources = templates.sources
         self._template_refs: dict[str, list[str | None]] = {
             digest(n, source): refs for n, (source, refs) in self._template_sources.items() if source}
         """Digest of a template's name and source → the templates it references, as parsed
         by this build or the last one (PageDeps.template_refs): a new process need not
         parse the templates again to know their keys."""
-        self._known_refs = deps.template_refs if deps is not None else {}
-        self._deps = deps
-        self.deps: PageDeps | None = None
-        """What this build's pages were made from, for the next build's `deps` (None
-        without `previous`)."""
-        self._new_cards: set[str] = set()
-        """Slugs whose card is not the last build's (with `deps`)."""
-        self._openings: dict[str, tuple[str, bool]] = {}
-        """The last build's PageDeps.openings."""
-        self._same_links = False
-        """True when every article's front matter and links are as in the last build."""
-        self._same_layout = False
-        """True when all that listing pages (home, tag, source and month pages, their
-        indexes, feeds, sitemap) read but cards is as in the last build (PageDeps.layout)."""
         self.config = cfg = site.config
-        self._fronts = fronts
-        """Digests of the articles' front matter, in site order (None: not known)."""
-        if previous is not None:
-            # What every page reads besides its own context: the config, the static files'
-            # published names and the build time.
-            self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
-                                      self.now.isoformat())
+        plan = self.plan
+        # What every page reads besides its own context: the config, the static files'
+        # published names and the build time (and, below, the navigation's sections).
+        render_key = (digest(repr(cfg), repr(sorted(theme.assets.items())), self.now.isoformat())
+                      if plan.active else "")
         # Every card, and every tag, source and month group, is made from the articles'
         # front matter and the config alone: when neither changed since the last build (a
         # body edit), the groups and the cards' digests are the last build's, and only the
-        # cards a rendered page shows are made (a tenth of a second on 10,000 articles).
-        listing = (digest(self._render_key, "\n".join(fronts))
-                   if previous is not None and fronts is not None else None)
-        same = deps if deps is not None and listing is not None and deps.listing == listing else None
+        # cards a rendered page shows are made.
+        listing = plan.listing(render_key)
+        same = plan.same_listing(listing)
         if same is not None:
             self.tags, self.sources, self.months, self.authors = same.groups
         else:
@@ -266,14 +191,14 @@ class Renderer:
             ("الوسوم", "tags/", self.tags), ("المصادر", "sources/", self.sources),
             ("الأرشيف", "archive/", self.months), ("الكتّاب", "authors/", self.authors)) if groups}
         """Output folder → navigation label of each index with at least one group."""
-        if previous is not None:
-            self._render_key = digest(self._render_key, repr(sorted(self.sections)))
+        if plan.active:
+            render_key = digest(render_key, repr(sorted(self.sections)))
         base = cfg.base_path
         # One dict per tag, shared by the cards that link it (templates only read them, and
         # fingerprints pickle without a memo, so sharing does not change their bytes).
-        self._tag_link = {g.key: {"name": g.name, "url": base + _quoted(g.path)} for g in self.tags}
-        self._source_url = {g.key: base + _quoted(g.path) for g in self.sources}
-        self._author_url = {g.key: base + _quoted(g.path) for g in self.authors}
+        self._tag_link = {g.key: {"name": g.name, "url": base + quoted(g.path)} for g in self.tags}
+        self._source_url = {g.key: base + quoted(g.path) for g in self.sources}
+        self._author_url = {g.key: base + quoted(g.path) for g in self.authors}
         self._card_digests: dict[str, str] | None = same.cards if same is not None else None
         self.cards = _Cards(self._card)
         """Slug → its Card, made on first use."""
@@ -284,7 +209,7 @@ class Renderer:
                      "home": url(cfg, ""), "feed": url(cfg, "feed.xml"),
                      "archive": url(cfg, "archive/") if "archive/" in self.sections else None,
                      "tags": url(cfg, "tags/") if "tags/" in self.sections else None},
-            "url": lambda path: base + _quoted(path),
+            "url": lambda path: base + quoted(path),
             "asset": self.asset,
             "nav": [("الرئيسية", url(cfg, ""))] + [(label, url(cfg, path))
                                                   for path, label in self.sections.items()],
@@ -294,29 +219,20 @@ class Renderer:
         self._feed_entries: dict[str, str] = {}
         self._made: set[str] = set()
         """Output paths rendered so far (with `fingerprints`, every file of the site so far)."""
-        if previous is not None:
+        if plan.active:
             if same is not None:
                 groups, cards = same.groups_digest, same.cards
             else:
                 # Cards are fingerprinted once each.
                 cards = {a.slug: self.cards[a.slug].digest for a in site.articles}
-                groups = digest(_pickled((
+                groups = digest(pickled((
                     [a.slug for a in site.articles],
                     *([(g.key, g.name, g.path, g.slugs) for g in groups]
                       for groups in (self.tags, self.sources, self.months, self.authors)))))
-            layout = digest(self._render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
-            self.deps = PageDeps(self._render_key, self.template_key("article.html"), layout,
-                                 cards, {}, {}, listing, (self.tags, self.sources, self.months, self.authors), groups,
-                                 links_key, self._template_refs)
-            if deps is not None:
-                self._openings = deps.openings
-                self._same_links = same is not None and links_key is not None and deps.links_key == links_key
-                if same is None:
-                    self._new_cards = {s for s, d in cards.items() if deps.cards.get(s) != d}
-                self._same_layout = deps.layout == layout
-            if deps is not None and (deps.render_key, deps.article_template) != (
-                    self.deps.render_key, self.deps.article_template):
-                self._deps = None  # every page reads what changed: fingerprint them all
+            layout = digest(render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
+            plan.settle(PageDeps(render_key, self.template_key("article.html"), layout, cards, {}, {}, listing,
+                                 (self.tags, self.sources, self.months, self.authors), groups,
+                                 plan.links_key, self._template_refs), same)
 
     def _card(self, slug: str) -> Card:
         """Article `slug`'s card (see `cards`)."""
@@ -324,7 +240,7 @@ class Renderer:
         card = Card({
             "slug": a.slug,
             "title": a.title,
-            "url": self.config.base_path + _quoted(article_path(a.slug)),
+            "url": self.config.base_path + quoted(article_path(a.slug)),
             "date": a.date,
             "summary": a.summary,
             "source": a.source,
@@ -339,34 +255,10 @@ class Renderer:
         })
         if self._card_digests is not None:
             card.digest = self._card_digests[slug]
-        elif self.previous is not None:
+        elif self.plan.active:
             # With the article's own spelling of its tags: its feed entries list them.
-            card.digest = digest(_pickled(dict(card)), repr(a.tags))
+            card.digest = digest(pickled(dict(card)), repr(a.tags))
         return card
-
-    def _kept(self, path: str, shows: Iterable[str]) -> bool:
-        """True when listing page `path` shows the cards of `shows` only and none of them
-        changed since the last build, nor did anything else a listing page reads (the
-        `layout` of PageDeps): its fingerprint would be the last one, so the page is kept
-        without computing it."""
-        fp = self.previous.get(path) if self._same_layout and self.previous else None
-        if fp is None or not self._new_cards.isdisjoint(shows):
-            return False
-        self.fingerprints[path] = fp
-        self.kept.append(path)
-        return True
-
-    def _changed(self, path: str, kind: str, payload: Any) -> bool:
-        """Record the fingerprint of output `path` (made by `kind` from `payload`); False
-        when the output folder already holds what it renders to."""
-        if self.previous is None:
-            return True
-        fp = digest(self._render_key, kind, path, _pickled(payload))
-        self.fingerprints[path] = fp
-        if self.previous.get(path) == fp:
-            self.kept.append(path)
-            return False
-        return True
 
     def template_key(self, name: str) -> str:
         """A digest of template `name` and every template it extends, includes or imports
@@ -394,7 +286,7 @@ class Renderer:
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
                 key = digest(name, source)
-                refs = self._known_refs.get(key)
+                refs = self.plan.known_refs.get(key)
                 if refs is None:
                     refs = _referenced_templates(self.env.parse(source))
                 self._template_sources[name] = (source, refs)
@@ -429,10 +321,10 @@ class Renderer:
         when its fingerprint says the output folder already holds it. (A listing page is
         first asked `_kept`, before its context is made.) A page whose inputs were already
         found changed passes the `fingerprint` to record instead of computing one."""
-        file = _file(path)
+        file = output_file(path)
         if fingerprint is not None:
-            self.fingerprints[file] = fingerprint
-        elif not self._changed(file, self.template_key(template) if self.previous is not None else "",
+            self.plan.record(file, fingerprint)
+        elif not self.plan.changed(file, self.template_key(template) if self.plan.active else "",
                                (template, context)):
             return None
         cfg = self.config
@@ -475,24 +367,20 @@ class Renderer:
             if o.path == "static/favicon.ico":
                 yield Output("favicon.ico", o.data)
         yield from self.home_pages()
-        fronts = self._fronts if self._fronts is not None else [None] * len(self.site.articles)
+        fronts = self.plan.fronts if self.plan.fronts is not None else [None] * len(self.site.articles)
         for a, front in zip(self.site.articles, fronts):
             yield self.article_page(a, front)
         yield from self.group_pages("tags/", "الوسوم", self.tags, feeds=True)
         yield from self.group_pages("sources/", "المصادر", self.sources, feeds=True)
         yield from self.group_pages("archive/", "الأرشيف", self.months)
         yield from self.group_pages("authors/", "الكتّاب", self.authors)
-        if not self._kept("404.html", ()):
+        if not self.plan.kept_listing("404.html", ()):
             yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield from self.sitemaps()
-        from sitegen.search import news_sitemap
-
         news = news_sitemap(self.site)
         yield from news
-        sitemaps = [o.path for o in news] + ["sitemap.xml"]
-        yield Output("robots.txt", ("User-agent: *\nAllow: /\n\n" + "".join(
-            f"Sitemap: {abs_url(self.config, s)}\n" for s in sitemaps)).encode())
+        yield robots_txt(self.config, [o.path for o in news] + ["sitemap.xml"])
         yield from self.redirect_pages()
 
     def redirect_pages(self) -> Iterator[Output | None]:
@@ -502,7 +390,7 @@ class Renderer:
         Redirect pages are listed nowhere (no sitemap, feed or search entry) and say
         `noindex`: the article's own URL is the one to know."""
         cfg = self.config
-        owners = {_file(article_path(a.slug)): a.path for a in self.site.articles}
+        owners = {output_file(article_path(a.slug)): a.path for a in self.site.articles}
         made: dict[str, str] = {}
         errors: list[SitegenError] = []
         pages: list[tuple[str, Article]] = []
@@ -514,7 +402,7 @@ class Renderer:
                     errors.append(LinkError(f"{a.path}: aliases: {alias!r} is the URL of "
                                             f"{'its own page' if owner == a.path else owner + chr(39) + 's page'}"
                                             f" ({path}); remove the alias from {a.path} or rename {owner}"))
-                elif path in self.fingerprints or path in self._made:
+                elif path in self.plan.fingerprints or path in self._made:
                     errors.append(LinkError(f"{a.path}: aliases: {alias!r} is the URL of the site's "
                                             f"page {path}; remove the alias from {a.path}"))
                 else:
@@ -524,7 +412,7 @@ class Renderer:
             raise BuildError(errors)
         for path, a in pages:
             target = abs_url(cfg, article_path(a.slug))
-            if not self._changed(path, "redirect", (target, a.title)):
+            if not self.plan.changed(path, "redirect", (target, a.title)):
                 yield None
                 continue
             html = ("<!DOCTYPE html>\n"
@@ -545,7 +433,7 @@ class Renderer:
         the number of pages. One empty page for no slugs."""
         size = self.config.page_size
         count = max(1, -(-len(slugs) // size))
-        return [(_page_path(path, n), slugs[(n - 1) * size:n * size], n, count)
+        return [(page_path(path, n), slugs[(n - 1) * size:n * size], n, count)
                 for n in range(1, count + 1)]
 
     def pager(self, path: str, number: int, count: int) -> dict[str, Any]:
@@ -557,10 +445,10 @@ class Renderer:
         for m in sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)}):
             if pages and pages[-1] is not None and m - pages[-1]["number"] > 1:
                 pages.append(None)
-            pages.append({"number": m, "url": url(cfg, _page_path(path, m))})
+            pages.append({"number": m, "url": url(cfg, page_path(path, m))})
         return {"number": number, "count": count, "pages": pages,
-                "prev": url(cfg, _page_path(path, number - 1)) if number > 1 else None,
-                "next": url(cfg, _page_path(path, number + 1)) if number < count else None}
+                "prev": url(cfg, page_path(path, number - 1)) if number > 1 else None,
+                "next": url(cfg, page_path(path, number + 1)) if number < count else None}
 
     def home_pages(self) -> Iterator[Output | None]:
         """The home page, newest first, `page_size` per page: /, /page/2/, …; the first
@@ -569,7 +457,7 @@ class Renderer:
         for path, shows, number, count in self.pagination("", slugs):
             first = number == 1
             sections = self.front_sections(shows) if first else []
-            if self._kept(_file(path or "index.html"),
+            if self.plan.kept_listing(output_file(path or "index.html"),
                           [*shows, *(s for section in sections for s in section["slugs"])]):
                 continue
             chunk = [self.cards[s] for s in shows]
@@ -608,14 +496,15 @@ class Renderer:
         links = self.links.articles[a.slug]
         body = self.bodies[a.slug]
         fingerprint = None
-        if self.deps is not None and body.key:
-            if self._article_unchanged(a, body, links, front):
+        deps = self.plan.deps
+        if deps is not None and body.key:
+            if self.plan.article_unchanged(a, body, links, front):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
-            # it shows and PageDeps (`_article_unchanged`), not by its fingerprint: the
-            # fingerprint only marks the file as this build's, so it is not computed
-            # (pickling every article page's context was a tenth of a cold build's render).
-            fingerprint = "article:" + ":".join(self.deps.signatures[a.slug])
+            # it shows and PageDeps (incremental.pages.PagePlan.article_unchanged), not by its fingerprint: the
+            # fingerprint only marks the file as this build's, so it is not computed (that
+            # would pickle every article page's context).
+            fingerprint = "article:" + ":".join(deps.signatures[a.slug])
         card = self.cards[a.slug]
         ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
                               "headline": a.title, "mainEntityOfPage": abs_url(cfg, article_path(a.slug)),
@@ -658,56 +547,19 @@ class Renderer:
         key): none when it is only the body's opening words. Whether it is, is remembered
         per article (PageDeps.openings), so rebuilding the page for another reason (a
         template) does not read its content file again to tell."""
-        known = self._openings.get(a.slug)
-        if known is not None and known[0] == key and self.deps is not None:
-            self.deps.openings[a.slug] = known
+        deps = self.plan.deps
+        known = self.plan.openings.get(a.slug)
+        if known is not None and known[0] == key and deps is not None:
+            deps.openings[a.slug] = known
 
         def make() -> str:
             opens = known[1] if known is not None and known[0] == key else _opens_body(
-                a.summary, article_body(a, self.config))
-            if self.deps is not None:
-                self.deps.openings[a.slug] = (key, opens)
+                a.summary, self.text_of(a))
+            if deps is not None:
+                deps.openings[a.slug] = (key, opens)
             return "" if opens else a.summary
 
         return Deferred(key, make)
-
-    def _article_unchanged(self, a: Article, body: Body, links: ArticleLinks, front: str | None) -> bool:
-        """True when article `a`'s page reads exactly what it read in the last build: its
-        own fields, body and links (by their signature), and the card of every article it
-        shows, the same as then, and the same template, config and assets (PageDeps). Its
-        fingerprint would then be the last one: the page is kept without computing it.
-        Records the page's signature for the next build either way."""
-        assert self.deps is not None and self.previous is not None
-        prev = self._deps
-        old = prev.signatures.get(a.slug) if prev is not None else None
-        # The signature is (digest of the article's fields and links, body key); the body key
-        # also stands for the table of contents, made from the same text. When no front
-        # matter and no link changed since the last build, the first part is the last one.
-        if old is not None and self._same_links:
-            fields = old[0]
-        elif front is not None:  # the front matter's digest stands for the article's fields
-            fields = digest(_pickled((front, links.read_also, links.related, links.by_tags,
-                                      links.backlinks)))
-        else:
-            fields = digest(_pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
-                                      a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
-                                      links.related, links.by_tags,
-                                      links.backlinks)))
-        sig = (fields, body.key)
-        self.deps.signatures[a.slug] = sig
-        path = article_path(a.slug) + "index.html"
-        fp = self.previous.get(path)
-        if old != sig or fp is None:
-            return False
-        new = self._new_cards
-        if new and not new.isdisjoint((a.slug, *links.read_also, *links.by_tags, *links.backlinks,
-                                       *(s for _t, s in links.related if s))):
-            return False
-        self.fingerprints[path] = fp
-        self.kept.append(path)
-        if a.slug in self._openings:
-            self.deps.openings[a.slug] = self._openings[a.slug]
-        return True
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
@@ -716,13 +568,13 @@ class Renderer:
         `feeds` its Atom feed at `<group>/feed.xml`."""
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
-        if groups and not self._kept(_file(index_path), ()):
+        if groups and not self.plan.kept_listing(output_file(index_path), ()):
             yield self.page("terms.html", index_path, title=title, items=items,
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
             for path, shows, number, count in self.pagination(g.path, g.slugs):
-                if not self._kept(_file(path), shows):
+                if not self.plan.kept_listing(output_file(path), shows):
                     yield self.page("term.html", path, title=g.name,
                                     parent={"name": title, "url": url(cfg, index_path)},
                                     articles=[self.cards[s] for s in shows], feed=feed,
@@ -738,110 +590,39 @@ class Renderer:
         slugs = slugs[:cfg.feed_limit]
         # With full content a body edit changes the feed, though no card changed.
         bodies = [self.bodies[s].key or self.bodies[s].html for s in slugs] if cfg.feed_full_content else None
-        if (bodies is None and self._kept(path, slugs)) or not self._changed(path, "feed", (
+        if (bodies is None and self.plan.kept_listing(path, slugs)) or not self.plan.changed(path, "feed", (
                 title, page, [self.cards[s] for s in slugs], [self.site.by_slug[s].tags for s in slugs],
                 bodies)):
             return None
         dates = [self.site.by_slug[s].date for s in slugs if self.site.by_slug[s].date]
-        updated = _atom_time(max(dates) if dates else None, self.now)
-        lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                 f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(cfg.language)}>',
-                 f"<title>{xml_escape(title)}</title>",
-                 f"<subtitle>{xml_escape(cfg.description)}</subtitle>",
-                 f"<id>{xml_escape(abs_url(cfg, path))}</id>",
-                 f'<link rel="self" href={quoteattr(abs_url(cfg, path))}/>',
-                 f'<link rel="alternate" type="text/html" href={quoteattr(abs_url(cfg, page))}/>',
-                 f"<updated>{updated}</updated>",
-                 f"<author><name>{xml_escape(cfg.title)}</name></author>"]
-        lines += map(self._feed_entry, slugs)
-        lines.append("</feed>\n")
-        return Output(path, "\n".join(lines).encode("utf-8"))
+        return Output(path, atom_feed(cfg, path, title, page, map(self._feed_entry, slugs),
+                                      max(dates) if dates else None, self.now))
 
     def _feed_entry(self, slug: str) -> str:
-        """The Atom entry of article `slug`, its lines joined (made once per build: an
-        article is in the site's feed and in its tags' feeds)."""
+        """The Atom entry of article `slug` (made once per build: an article is in the
+        site's feed and in its tags' feeds)."""
         entry = self._feed_entries.get(slug)
         if entry is None:
-            a = self.site.by_slug[slug]
-            link = abs_url(self.config, article_path(slug))
-            lines = ["<entry>",
-                     f"<title>{xml_escape(a.title)}</title>",
-                     f"<id>{xml_escape(link)}</id>",
-                     f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
-                     f"<updated>{_atom_time(a.date, self.now)}</updated>"]
-            if a.date:
-                lines.append(f"<published>{_atom_time(a.date, self.now)}</published>")
-            if a.source:
-                lines.append(f"<author><name>{xml_escape(a.source)}</name></author>")
-            lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
-            if a.summary:
-                lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
-            if self.config.feed_full_content:
-                # Links in the body are site-absolute paths: xml:base makes them resolve.
-                lines.append(f'<content type="html" xml:base={quoteattr(self.config.base_url)}>'
-                             f"{xml_escape(self.html_of(self.bodies[slug]))}</content>")
-            lines.append("</entry>")
-            entry = self._feed_entries[slug] = "\n".join(lines)
+            body = self.html_of(self.bodies[slug]) if self.config.feed_full_content else None
+            entry = self._feed_entries[slug] = atom_entry(self.site.by_slug[slug], self.config, self.now, body)
         return entry
 
     def sitemaps(self) -> Iterator[Output | None]:
-        """sitemap.xml: home, every article, every tag, source and month page. When one file
-        would pass SITEMAP_MAX_URLS URLs or SITEMAP_MAX_BYTES bytes, the URLs go into
-        sitemap-1.xml, sitemap-2.xml, … (each within both limits, in that order) and
-        sitemap.xml is their sitemap index. None for a file the output folder holds already."""
-        cfg = self.config
-        split_before = any(_SITEMAP_PART.fullmatch(p) for p in self.previous or ())
+        """sitemap.xml (or its parts and their index, see feeds.sitemap_files): home, every
+        article, every tag, source and month page. None for a file the output folder holds
+        already."""
+        split_before = any(SITEMAP_PART.fullmatch(p) for p in self.plan.previous or ())
         # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
-        if not split_before and self._kept("sitemap.xml", self.site.by_slug):
+        if not split_before and self.plan.kept_listing("sitemap.xml", self.site.by_slug):
             return
-        entries: list[tuple[str, datetime.date | None]] = [("", None)]
-        entries += [(article_path(a.slug), a.updated or a.date) for a in self.site.articles]
-        for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
-                              ("authors/", self.authors)):
-            if groups:
-                entries.append((index, None))
-            entries += [(g.path, None) for g in groups]
-        urls = [f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>"
-                f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</url>" for path, d in entries]
-        head = ['<?xml version="1.0" encoding="utf-8"?>',
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-        tail = "</urlset>\n"
-        frame = sum(len(line.encode("utf-8")) + 1 for line in head) + len(tail)
-        # Cut where the next URL would pass either limit (each line and its newline).
-        cuts, size = [0], frame
-        for i, line in enumerate(urls):
-            n = len(line.encode("utf-8")) + 1
-            if i > cuts[-1] and (i - cuts[-1] == SITEMAP_MAX_URLS or size + n > SITEMAP_MAX_BYTES):
-                cuts.append(i)
-                size = frame
-            size += n
-        cuts.append(len(urls))
-        if len(cuts) == 2:
-            if self._changed("sitemap.xml", "sitemap", entries):
-                yield Output("sitemap.xml", "\n".join([*head, *urls, tail]).encode("utf-8"))
-            return
-        index = []
-        for n, (lo, hi) in enumerate(zip(cuts, cuts[1:]), start=1):
-            path = f"sitemap-{n}.xml"
-            dates = [d for _p, d in entries[lo:hi] if d]
-            index.append((path, max(dates) if dates else None))
-            if self._changed(path, "sitemap", entries[lo:hi]):
-                yield Output(path, "\n".join([*head, *urls[lo:hi], tail]).encode("utf-8"))
-        if self._changed("sitemap.xml", "sitemap-index", index):
-            lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                     '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-            lines += [f"<sitemap><loc>{xml_escape(abs_url(cfg, path))}</loc>"
-                      f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</sitemap>" for path, d in index]
-            lines.append("</sitemapindex>\n")
-            yield Output("sitemap.xml", "\n".join(lines).encode("utf-8"))
+        entries = sitemap_entries(self.site.articles, [
+            (index, [g.path for g in groups]) for index, groups in (
+                ("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
+                ("authors/", self.authors))])
+        for f in sitemap_files(self.config, entries):
+            if self.plan.changed(f.path, f.kind, f.listed):
+                yield Output(f.path, f.data)
 
-
-SITEMAP_MAX_URLS = 50_000
-"""The most URLs one sitemap file may list (sitemaps.org)."""
-SITEMAP_MAX_BYTES = 50 * 1024 * 1024
-"""The largest one sitemap file may be, uncompressed (sitemaps.org)."""
-_SITEMAP_PART = re.compile(r"sitemap-\d+\.xml")
-"""The name of a part of a split sitemap."""
 
 FRONT_SECTIONS = 4
 """Tag sections on the front page of a site of more than one page."""
@@ -850,41 +631,6 @@ FRONT_CARDS = 3
 
 LISTING_TEMPLATES = ("index.html", "term.html", "terms.html", "404.html")
 """The templates of the pages that show no article of their own (404.html shows none)."""
-
-
-@dataclass(frozen=True)
-class PageDeps:
-    """What a build's pages were rendered from, kept by the build cache so the next build
-    can tell, without fingerprinting it, that a page cannot have changed: an article's
-    page, or a listing page (home, tag, source, month, their indexes, feeds, sitemap)."""
-
-    render_key: str
-    """Digest of the config, the static files' names and the build time."""
-    article_template: str
-    """Template key of article.html (it and every template it uses)."""
-    layout: str
-    """Digest of all that listing pages read but cards: the render key, the template keys
-    of LISTING_TEMPLATES, the articles' order and every tag, source and month group (key,
-    name, path, members)."""
-    cards: dict[str, str]
-    """Slug → digest of its card and tags (what other pages show of it)."""
-    signatures: dict[str, tuple[str, str]]
-    """Slug → its page's own inputs: (digest of its fields and its links (read-also,
-    related, by tags, backlinks), its body key)."""
-    openings: dict[str, tuple[str, bool]]
-    """Slug → (digest of its summary and body key, whether the summary is just the body's
-    opening words, so not shown above it)."""
-    listing: str | None
-    """Digest of the render key and every article's front matter, in site order: all that
-    the cards and groups are made from (None when the front matter digests were not known)."""
-    groups: tuple[list[Group], list[Group], list[Group], list[Group]]
-    """The tag, source, month and author groups."""
-    groups_digest: str
-    """Digest of the articles' order and the groups (a part of `layout`)."""
-    links_key: str | None
-    """The link stage's key (build._cached_links): the same key, the same links."""
-    template_refs: dict[str, list[str | None]]
-    """Digest of a template's name and source → the templates it references."""
 
 
 @dataclass(frozen=True)
@@ -928,9 +674,15 @@ class Card(dict):  # type: ignore[type-arg]
         return (str, ("card:" + self.digest,))
 
 
-_TEMPLATES: "weakref.WeakKeyDictionary[jinja2.Environment, tuple[dict[str, str], dict[str, tuple[str, list[str | None]]]]]" = (
-    weakref.WeakKeyDictionary())
-"""Environment → (template keys, template sources and references) computed with it."""
+@dataclass
+class TemplateMemo:
+    """Template keys and sources computed with one Jinja2 environment: true while that
+    environment is the one in use (the build reuses one only while no template changed)."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    """Template name → its key (see Renderer.template_key)."""
+    sources: dict[str, tuple[str, list[str | None]]] = field(default_factory=dict)
+    """Template name → its source and the templates it references."""
 
 
 def _referenced_templates(ast: nodes.Template) -> list[str | None]:
@@ -944,35 +696,6 @@ def _referenced_templates(ast: nodes.Template) -> list[str | None]:
             refs.append(name.value if isinstance(name, nodes.Const) and isinstance(name.value, str)
                         else None)
     return refs
-
-
-def alias_file(alias: str) -> str:
-    """The output file of an article's alias: `articles/<alias>/index.html` for an old slug
-    (no `/`); for a path inside the site (`/news/old-title/`, `old.html`), that path, or its
-    index.html for a folder."""
-    if "/" not in alias:
-        return _file(article_path(alias))
-    path = alias.strip("/") if not alias.endswith((".html", ".htm")) else alias.lstrip("/")
-    return path if path.endswith((".html", ".htm")) else path + "/index.html"
-
-
-def _page_path(path: str, number: int) -> str:
-    """The output folder of page `number` of the list at folder `path`."""
-    return path if number == 1 else f"{path}page/{number}/"
-
-
-def _file(path: str) -> str:
-    """The file of output `path`: itself for a file, its index.html for a folder."""
-    return path if path.endswith((".html", ".xml")) else path + "index.html"
-
-
-def _pickled(value: Any) -> bytes:
-    buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=5)
-    # No memo: whether two equal values are one object must not change the bytes.
-    pickler.fast = True
-    pickler.dump(value)
-    return buf.getvalue()
 
 
 RTL_LANGUAGES = ("ar", "fa", "ur", "he", "ps", "ckb", "sd", "ug", "yi", "dv")
@@ -998,9 +721,3 @@ def _opens_body(summary: str, body: str) -> bool:
     # The last word of a cut summary may itself be cut.
     return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
             and words[-1].startswith(head[-1]))
-
-
-def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
-    if d is None:
-        return fallback.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{d.isoformat()}T00:00:00Z"

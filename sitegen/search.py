@@ -19,7 +19,6 @@ and indexed again only when one of its articles changed.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import gzip
 import hashlib
@@ -42,7 +41,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sitegen.arabic import fold
-from sitegen.cache import seal, unseal
+from sitegen.incremental.sealed import seal, unseal
 from sitegen.config import Config
 from sitegen.errors import SearchError
 from sitegen.fsutil import atomic_write
@@ -429,7 +428,7 @@ def _cache_path(config: Config, key: str) -> Path:
 
 def cached_bundle(config: Config, key: str) -> ShardFiles | None:
     """The files of the shard of digest `key` (see `plan_shards`) from the cache folder, or
-    None (also when the file is damaged: its checksum, see `cache.unseal`, says so in a
+    None (also when the file is damaged: its checksum, see `incremental.sealed.unseal`, says so in a
     warning)."""
     path = _cache_path(config, key)
     try:
@@ -581,63 +580,3 @@ def _code_key() -> str:
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + version
-
-
-# --- Google News sitemap ------------------------------------------------------------------
-NEWS_DAYS = 2
-"""A Google News sitemap lists the articles of the last two days."""
-
-
-def news_reference_day(site: Site) -> datetime.date | None:
-    """The day the news sitemap counts back from: SOURCE_DATE_EPOCH's (UTC) when it is set,
-    else the newest article's date, so two builds of the same inputs give the same file.
-    None when neither exists."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-    # The site is in date order, newest first, undated last: the first date is the newest.
-    return next((a.date for a in site.articles if a.date), None)
-
-
-def news_sitemap(site: Site) -> list[Output]:
-    """`news-sitemap.xml`: the articles dated on the reference day or the day before (Google
-    News takes articles of the last two days), newest first; no file when there is none."""
-    from sitegen.render import abs_url, article_path, xml_escape
-
-    day = news_reference_day(site)
-    if day is None:
-        return []
-    first = day - datetime.timedelta(days=NEWS_DAYS - 1)
-    recent = []
-    for a in site.articles:  # newest first, undated last: stop at the first one too old
-        if a.date is None or a.date < first:
-            break
-        if a.date <= day:
-            recent.append(a)
-    if not recent:
-        return []
-    cfg = site.config
-    name = xml_escape(cfg.title)
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
-    for a in recent:
-        assert a.date is not None
-        lines.append(
-            f"<url><loc>{xml_escape(abs_url(cfg, article_path(a.slug)))}</loc>"
-            f"<news:news><news:publication><news:name>{name}</news:name>"
-            f"<news:language>{xml_escape(news_language(a.lang or cfg.language))}</news:language>"
-            f"</news:publication><news:publication_date>{a.date.isoformat()}</news:publication_date>"
-            f"<news:title>{xml_escape(a.title)}</news:title></news:news></url>")
-    lines.append("</urlset>\n")
-    return [Output(NEWS_SITEMAP, "\n".join(lines).encode("utf-8"))]
-
-
-NEWS_SITEMAP = "news-sitemap.xml"
-"""The Google News sitemap's name, beside sitemap.xml (robots.txt lists both)."""
-
-
-def news_language(tag: str) -> str:
-    """The language code Google News wants: ISO 639 (`ar`), but zh-cn / zh-tw for Chinese."""
-    primary, _, region = tag.lower().partition("-")
-    return f"zh-{'tw' if region in ('tw', 'hk', 'hant') else 'cn'}" if primary == "zh" else primary

@@ -16,7 +16,7 @@ from types import TracebackType
 import jinja2
 
 from sitegen import i18n
-from sitegen.cache import MAGIC, seal, unseal
+from sitegen.incremental.sealed import MAGIC, seal, unseal
 from sitegen.config import Config
 from sitegen.errors import ThemeError
 from sitegen.model import Output
@@ -109,7 +109,7 @@ def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         # A template is not stat'ed again on every include (~27,000 stats for a 1,000-article
-        # site): a build gets a new environment when any template changed (build._environment).
+        # site): a build gets a new environment when any template changed (incremental.memo.environment).
         auto_reload=False,
     )
     locale, numerals = config.locale, config.numerals
@@ -123,7 +123,7 @@ def make_environment(theme: Theme, config: Config) -> jinja2.Environment:
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Jinja2's file cache of compiled templates, each file sealed with a checksum as every
-    build cache file is (`cache.seal`): Jinja2 checks only its source's, so a byte changed
+    build cache file is (`incremental.sealed.seal`): Jinja2 checks only its source's, so a byte changed
     in the compiled code would run. A damaged file is a miss (a warning, and a recompile),
     never a failed build or wrong output."""
 

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.errors import BuildError
@@ -233,7 +233,7 @@ def test_drafts_only_with_drafts_flag(make_site: MakeSite) -> None:
     config = load_config(root / "config.toml")
     build(config)
     assert not (root / "public/articles/d").exists()
-    build(config, drafts=True)
+    build(config, BuildOptions(drafts=True))
     assert (root / "public/articles/d/index.html").is_file()
 
 

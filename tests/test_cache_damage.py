@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, tree
-from sitegen import build as build_module
-from sitegen import cache
+from sitegen.incremental import sealed
+from sitegen.incremental import store as cache
 from sitegen.cli import main
 
 ARTICLES = 20
@@ -48,9 +48,7 @@ def _edit_template(root: Path) -> None:
 def _fresh_process() -> None:
     """Forget what this process keeps between builds (as a new `sitegen build` would), so the
     next build reads every cache file from disk."""
-    cache._WARM.clear()
     cache._library_versions.cache_clear()
-    build_module._ENVIRONMENT.clear()
 
 
 def _build(root: Path) -> int:
@@ -145,7 +143,7 @@ def test_damaged_search_bundle_is_a_miss(tmp_path: Path, caplog, how: str) -> No
               Output("pagefind/fragment/ar_1.pf_fragment", bytes(range(256)) * 4)]
     path = config.cache_dir / "search" / "k.pickle"
     path.parent.mkdir(parents=True)
-    path.write_bytes(cache.seal(pickle.dumps(bundle, protocol=5)))
+    path.write_bytes(sealed.seal(pickle.dumps(bundle, protocol=5)))
     assert cached_bundle(config, "k") == bundle
     _damage(path, how)
     with caplog.at_level(logging.WARNING, logger="sitegen"):
@@ -165,7 +163,7 @@ def test_a_cache_from_before_checksums_is_a_quiet_miss_and_its_output_folder_sti
     (root / "public" / ".sitegen-build").unlink()
     for path in (root / ".sitegen-cache").rglob("*.pickle"):
         data = path.read_bytes()
-        payload = cache.unseal(data, path)
+        payload = sealed.unseal(data, path)
         if payload is not None:
             path.write_bytes(payload)  # what the older sitegen left: the pickle alone
     _edit_article(root)

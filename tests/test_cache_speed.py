@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import cache
+from sitegen.incremental import store as cache
 from sitegen.fsutil import scan, scan_since
 
 RACY = 30_000_000

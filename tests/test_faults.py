@@ -21,7 +21,7 @@ import pytest
 
 from sitegen import fsutil
 from sitegen.build import build
-from sitegen.cache import lock_file
+from sitegen.incremental.store import lock_file
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
@@ -447,7 +447,7 @@ def test_the_dev_server_serves_the_new_folder_after_a_swap(tmp_path: Path) -> No
 def test_after_a_swap_the_second_no_op_build_lists_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A build swaps in a folder whose every folder is new, so the next no-op build lists
     them all; it records them, and the one after lists none (the no-op stays fast)."""
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     monkeypatch.setattr(cache, "RACY_NS", 30_000_000)
     root = make_project(tmp_path / "site", 40)

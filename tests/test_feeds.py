@@ -8,7 +8,9 @@ from typing import Callable
 from urllib.parse import quote, unquote
 
 import feedparser
+import pytest
 
+from sitegen import feeds
 from sitegen.build import build
 from sitegen.config import load_config
 
@@ -106,3 +108,9 @@ def test_undated_feed_takes_its_time_from_source_date_epoch(make_site: MakeSite,
     feed = feedparser.parse((root / "public/feed.xml").read_bytes())
     assert feed.feed.updated == "2027-01-15T08:00:00Z"
     assert feed.entries[0].updated == "2027-01-15T08:00:00Z" and "published" not in feed.entries[0]
+
+
+@pytest.mark.parametrize("tag, code", [("ar", "ar"), ("ar-EG", "ar"), ("en", "en"), ("zh-TW", "zh-tw"),
+                                       ("zh-Hans", "zh-cn"), ("zh", "zh-cn")])
+def test_news_sitemap_language_codes(tag: str, code: str) -> None:
+    assert feeds.news_language(tag) == code

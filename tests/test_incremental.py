@@ -16,6 +16,7 @@ import pytest
 from sitegen.build import build, verify_incremental
 from sitegen.cli import main
 from sitegen.config import load_config
+from sitegen.incremental import WarmState
 
 from conftest import ROOT, tree
 
@@ -148,9 +149,12 @@ def random_edit(root: Path, rng: random.Random) -> str:
     return f"{kind} {slug}"
 
 
-def assert_same_as_full(root: Path, tmp: Path, done: list[str]) -> None:
+def assert_same_as_full(root: Path, tmp: Path, done: list[str], warm: WarmState | None = None) -> None:
+    """An incremental build of `root` (with `warm`, what the previous builds left in this
+    process, as in the dev server; without, from the cache files, as a new process) gives
+    the bytes a build from scratch gives."""
     config = load_config(root / "config.toml")
-    build(config)
+    build(config, warm=warm)
     fresh = config.replace(output_dir=tmp / "full" / "public", cache_dir=tmp / "full" / "cache")
     shutil.rmtree(tmp / "full", ignore_errors=True)
     build(fresh)
@@ -167,11 +171,12 @@ def test_random_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
     rng = random.Random(seed)
     root = tmp_path / "site"
     make_project(root, rng, 40)
-    assert_same_as_full(root, tmp_path, [])
+    warm = WarmState()
+    assert_same_as_full(root, tmp_path, [], warm)
     done: list[str] = []
     for _ in range(4):
         done.append(random_edit(root, rng))
-        assert_same_as_full(root, tmp_path, done)
+        assert_same_as_full(root, tmp_path, done, warm)
 
 
 @pytest.mark.parametrize("seed", range(100, 106))
@@ -179,16 +184,7 @@ def test_random_edits_build_as_a_full_build_does_from_the_cache_files(tmp_path: 
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """As above, each build reading the cache from its files, as a new process does (the
     tables' bases and deltas), instead of taking what the previous build kept in memory."""
-    from sitegen import cache
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    real = cache.BuildCache.open.__func__  # type: ignore[attr-defined]
-
-    def open_from_files(cls: type, config: object, key: str) -> object:
-        cache._WARM.clear()
-        return real(cls, config, key)
-
-    monkeypatch.setattr(cache.BuildCache, "open", classmethod(open_from_files))
     rng = random.Random(seed)
     root = tmp_path / "site"
     make_project(root, rng, 40)
@@ -269,7 +265,7 @@ def test_files_added_deep_in_folders_the_last_build_left_alone_are_removed(
     """The output folder's check lists only the folders changed since the last build's
     check (cache.BuildCache.scan_outputs): a file, or a folder of files, added by hand where
     no build wrote since is still found, and removed."""
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     monkeypatch.setattr(cache, "RACY_NS", 50_000_000)  # folders trusted after 50 ms, not 2 s
     config = load_config(project / "config.toml")
@@ -311,7 +307,7 @@ def test_verify_incremental_reports_a_stale_file(project: Path, capsys: pytest.C
     stat = page.stat()
     page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>stale</p></body>"))
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     config = load_config(project / "config.toml")
     store = cache.BuildCache.open(config, cache.build_key(config, False))
@@ -324,7 +320,7 @@ def test_verify_incremental_reports_a_stale_file(project: Path, capsys: pytest.C
 
 # --- a process that builds again (the dev server) -------------------------------------------
 def _count_cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from sitegen import cache
+    from sitegen.incremental import store as cache
 
     reads: list[str] = []
     real = cache._load
@@ -335,11 +331,12 @@ def _count_cache_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_a_rebuild_in_the_same_process_starts_from_what_it_saved(project: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(project / "config.toml")
-    build(config)
+    warm = WarmState()
+    build(config, warm=warm)
     with (project / "content/a003.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة جديدة.\n")
     reads = _count_cache_reads(monkeypatch)
-    assert build(config).rendered == 1
+    assert build(config, warm=warm).rendered == 1
     assert reads == []
     _report, diffs = verify_incremental(config)
     assert diffs == []
@@ -351,7 +348,7 @@ def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
     and a delta of what changed since: a build reading them from the files (a new process)
     parses, converts and links only what changed since the last build, not what the builds
     before it changed."""
-    from sitegen import cache, links, load, markdown
+    from sitegen import links, load, markdown
 
     config = load_config(project / "config.toml")
     build(config)
@@ -362,14 +359,13 @@ def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
     folder = next((config.cache_dir / "build").iterdir())
     assert {p.name for p in folder.glob("delta-*")} == {"delta-articles.pickle", "delta-bodies.pickle",
                                                           "delta-links.pickle"}
-    cache._WARM.clear()
     with (project / "content/a005.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة أخرى.\n")
     converted: list[str] = []
     parsed: list[object] = []
     linked: list[object] = []
-    real_convert, real_article, real_link = markdown._convert_all, load._article, links.link_site
-    monkeypatch.setattr(markdown, "_convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
+    real_convert, real_article, real_link = markdown.convert_all, load._article, links.link_site
+    monkeypatch.setattr(markdown, "convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
     monkeypatch.setattr(load, "_article", lambda *a, **k: parsed.append(a) or real_article(*a, **k))
     monkeypatch.setattr(links, "link_site", lambda *a: linked.append(a) or real_link(*a))
     unchanged = ("data-articles.pickle", "delta-articles.pickle", "data-links.pickle", "delta-links.pickle")
@@ -389,13 +385,14 @@ def test_a_cache_another_process_wrote_is_read_again(project: Path, monkeypatch:
     import sys
 
     config = load_config(project / "config.toml")
-    build(config)
+    warm = WarmState()
+    build(config, warm=warm)
     _edit_front(project / "content/a003.md", "title", "عنوان كتبته عملية أخرى")
     subprocess.run([sys.executable, "-m", "sitegen", "build", "-q", "-C", str(project / "config.toml")],
                    check=True, cwd=ROOT)
     _edit_front(project / "content/a004.md", "title", "عنوان بعدها")
     reads = _count_cache_reads(monkeypatch)
-    build(config)
+    build(config, warm=warm)
     assert "state.pickle" in reads
     _report, diffs = verify_incremental(config)
     assert diffs == []
@@ -404,14 +401,15 @@ def test_a_cache_another_process_wrote_is_read_again(project: Path, monkeypatch:
 
 def test_a_template_edit_shows_in_the_same_process_whatever_its_mtime(project: Path) -> None:
     config = load_config(project / "config.toml")
-    build(config)
+    warm = WarmState()
+    build(config, warm=warm)
     template = project / "themes/digest/templates/article.html"
     # Older than the racy window, so only the changed stat tells the edit apart.
     template.write_text(template.read_text(encoding="utf-8").replace("</article>", "<p>وسم-جديد</p></article>", 1),
                         encoding="utf-8")
     old = time.time() - 60
     os.utime(template, (old, old))
-    build(config)
+    build(config, warm=warm)
     assert "وسم-جديد" in (config.output_dir / "articles/a003/index.html").read_text(encoding="utf-8")
     _report, diffs = verify_incremental(config)
     assert diffs == []
@@ -419,17 +417,17 @@ def test_a_template_edit_shows_in_the_same_process_whatever_its_mtime(project: P
 
 def test_a_stylesheet_edit_keeps_the_compiled_templates(project: Path) -> None:
     """The dev server's environment is remade for a template edit, not for a CSS edit."""
-    from sitegen import build as build_module
-
     config = load_config(project / "config.toml")
-    build(config)
-    env = next(iter(build_module._ENVIRONMENT.values()))
+    warm = WarmState()
+    build(config, warm=warm)
+    assert warm.environment is not None
+    env = warm.environment.env
     css = project / "themes/digest/static/style.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n.x { color: red; }\n", encoding="utf-8")
     old = time.time() - 60
     os.utime(css, (old, old))
-    build(config)
-    assert next(iter(build_module._ENVIRONMENT.values())) is env
+    build(config, warm=warm)
+    assert warm.environment.env is env
     _report, diffs = verify_incremental(config)
     assert diffs == []
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen import frontmatter
-from sitegen.cache import scan
+from sitegen.incremental.store import scan
 from sitegen.config import Config, load_config
 from sitegen.errors import BuildError
 from sitegen.links import WINDOW, related_by_tags, tag_key

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from sitegen import schedule
-from sitegen.build import build, verify_incremental
+from sitegen.build import BuildOptions, build, verify_incremental
 from sitegen.check import check_site
 from sitegen.cli import main
 from sitegen.config import load_config
@@ -98,7 +98,7 @@ def test_a_future_article_waits_for_its_date_unless_future(make_site: MakeSite,
     config = load_config(root / "config.toml")
     build(config)
     assert not any(_published(root).values())
-    build(config, future=True)
+    build(config, BuildOptions(future=True))
     assert all(_published(root).values())
     # Published from its moment on (2026-12-02 06:00 UTC), not before.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.datetime(

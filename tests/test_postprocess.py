@@ -12,7 +12,8 @@ from pathlib import Path
 import brotli
 import pytest
 
-import sitegen.cache
+import sitegen.hashing
+import sitegen.incremental.store
 from sitegen.config import Config
 from sitegen.model import Output
 from sitegen.postprocess import SIBLINGS, minify_bytes, process_outputs
@@ -122,8 +123,8 @@ def write(cfg: Config, outputs: list[Output], previous: OutputState | None = Non
           ) -> tuple[WriteResult, OutputState, list[str]]:
     """Write `outputs` into cfg.output_dir as sitegen.build does, `previous` being the state
     the last write returned; also returns the paths written or removed."""
-    staging = Staging(cfg.output_dir, previous or {}, sitegen.cache.scan(cfg.output_dir),
-                      sitegen.cache.digest)
+    staging = Staging(cfg.output_dir, previous or {}, sitegen.incremental.store.scan(cfg.output_dir),
+                      sitegen.hashing.digest)
     try:
         staging.add(outputs)
         result, state = staging.commit(())

@@ -11,12 +11,12 @@ from typing import Callable
 
 import jinja2
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from sitegen.build import build, verify_incremental
-from sitegen import render
+from sitegen import load, render
 from sitegen.config import load_config
+from sitegen.incremental import pages
+from sitegen.incremental.pages import PagePlan
 from sitegen.render import Renderer, _referenced_templates
 
 from conftest import article
@@ -120,13 +120,13 @@ def test_a_body_edit_fingerprints_no_page(make_site: MakeSite, monkeypatch: pyte
     with (root / "content/b.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة جديدة.\n")
     fingerprinted: list[str] = []
-    changed = Renderer._changed
+    changed = PagePlan.changed
 
-    def spy(self: Renderer, path: str, kind: str, payload: object) -> bool:
+    def spy(self: PagePlan, path: str, kind: str, payload: object) -> bool:
         fingerprinted.append(path)
         return changed(self, path, kind, payload)
 
-    monkeypatch.setattr(Renderer, "_changed", spy)
+    monkeypatch.setattr(PagePlan, "changed", spy)
     report = build(config)
     assert fingerprinted == [] and report.rendered == 1
 
@@ -174,8 +174,8 @@ def test_a_template_edit_renders_article_pages_without_reading_content(
     template = root / "themes/digest/templates/article.html"
     template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
     read: list[str] = []
-    article_body = render.article_body
-    monkeypatch.setattr(render, "article_body", lambda a, cfg: read.append(a.slug) or article_body(a, cfg))
+    article_body = load.article_body
+    monkeypatch.setattr(load, "article_body", lambda a, cfg: read.append(a.slug) or article_body(a, cfg))
     report = build(config)
     assert report.rendered == len(FILES) and read == []
     assert "<!--t-->" in (root / "public/articles/a/index.html").read_text(encoding="utf-8")
@@ -199,20 +199,6 @@ def test_a_summary_edit_shows_or_hides_the_standfirst(make_site: MakeSite, monke
     assert ('class="standfirst"' in page) == (after == "ملخص مختلف.")
 
 
-@given(st.text())
-def test_xml_escaping_is_what_the_standard_library_gives(text: str) -> None:
-    """render's own xml_escape and quoteattr (the standard library's module costs 17 ms of
-    start-up to import) give its bytes, less the characters XML 1.0 forbids (dropped, so
-    that every feed and sitemap is well-formed)."""
-    from xml.sax import saxutils
-
-    from sitegen.frontmatter import NOT_XML
-
-    allowed = NOT_XML.sub("", text)
-    assert render.xml_escape(text) == saxutils.escape(allowed)
-    assert render.quoteattr(text) == saxutils.quoteattr(allowed)
-
-
 def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """No front matter changed, so the tag, source and month groups and the cards' digests
@@ -231,11 +217,14 @@ def test_a_body_edit_makes_only_the_cards_its_page_shows(make_site: MakeSite,
     made: list[str] = []
     grouped: list[str] = []
     pickled: list[object] = []
-    card, group_by, pickle_ = Renderer._card, render.group_by, render._pickled
+    card, group_by, pickle_ = Renderer._card, render.group_by, pages.pickled
     monkeypatch.setattr(Renderer, "_card", lambda self, slug: made.append(slug) or card(self, slug))
     monkeypatch.setattr(render, "group_by", lambda site, prefix, values: grouped.append(prefix)
                         or group_by(site, prefix, values))
-    monkeypatch.setattr(render, "_pickled", lambda value: pickled.append(value) or pickle_(value))
+    # Pickled for a page's fingerprint or an article's signature: by the page planner, or by
+    # the render stage for the cards' and groups' digests.
+    monkeypatch.setattr(pages, "pickled", lambda value: pickled.append(value) or pickle_(value))
+    monkeypatch.setattr(render, "pickled", lambda value: pickled.append(value) or pickle_(value))
     report = build(config)
     assert report.rendered == 1 and made == ["solo"] and grouped == []
     assert pickled == []
@@ -248,7 +237,6 @@ def test_compiled_templates_are_kept_in_the_cache_and_follow_edits(make_site: Ma
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A new process loads the compiled templates from the build cache instead of compiling
     them; an edited template is compiled again."""
-    from sitegen import build as build_module
 
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
@@ -256,7 +244,6 @@ def test_compiled_templates_are_kept_in_the_cache_and_follow_edits(make_site: Ma
     assert list((config.cache_dir / "templates").glob("*/__jinja2_*.cache"))
     template = root / "themes/digest/templates/article.html"
     template.write_text(template.read_text(encoding="utf-8").replace("</h1>", "</h1><!--t-->"), encoding="utf-8")
-    build_module._ENVIRONMENT.clear()  # as in a new process
     compiled: list[str | None] = []
     compile_ = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *a, **k:
@@ -270,7 +257,6 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
         make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     """The templates each template uses (its key covers them) are kept by the build cache,
     by the template's source: a new process parses no template it did not change."""
-    from sitegen import build as build_module
 
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
@@ -281,11 +267,9 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
                         parsed.append(source) or parse(self, source, *a, **k))
     with (root / "content/b.md").open("a", encoding="utf-8") as f:
         f.write("\nفقرة جديدة.\n")
-    build_module._ENVIRONMENT.clear()  # as in a new process
     assert build(config).rendered == 1 and parsed == []
     template = root / "themes/digest/templates/partials/date.html"
     template.write_text(template.read_text(encoding="utf-8") + "{# edited #}", encoding="utf-8")
-    build_module._ENVIRONMENT.clear()
     assert build(config).rendered > 1
     assert len(parsed) == 1 and "{# edited #}" in parsed[0]
     assert verify_incremental(config)[1] == []
@@ -294,7 +278,6 @@ def test_a_new_process_knows_the_templates_references_without_parsing_them(
 def test_a_damaged_compiled_template_is_compiled_again(make_site: MakeSite) -> None:
     from jinja2.bccache import bc_magic
 
-    from sitegen import build as build_module
 
     root = make_site({**FILES, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
     config = load_config(root / "config.toml")
@@ -305,6 +288,5 @@ def test_a_damaged_compiled_template_is_compiled_again(make_site: MakeSite) -> N
     for path in cached:  # Jinja2's magic, then bytes that do not unpickle
         path.write_bytes(bc_magic + b"\0" * 16)
     shutil.rmtree(root / "public")
-    build_module._ENVIRONMENT.clear()  # as in a new process
     build(config)
     assert (root / "public/articles/a/index.html").read_bytes() == expected

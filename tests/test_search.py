@@ -342,11 +342,6 @@ def test_a_missing_pagefind_binary_fails_the_build_and_leaves_public_unchanged(
     assert tree(root / "public") == before
 
 
-@pytest.mark.parametrize("tag, code", [("ar", "ar"), ("ar-EG", "ar"), ("en", "en"), ("zh-TW", "zh-tw"),
-                                       ("zh-Hans", "zh-cn"), ("zh", "zh-cn")])
-def test_news_sitemap_language_codes(tag: str, code: str) -> None:
-    assert search.news_language(tag) == code
-
 
 def test_serve_publishes_an_edit_before_pagefind_and_the_index_catches_up(
         seeds_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -320,17 +320,17 @@ def test_the_reload_is_announced_before_the_build_cache_is_written(tmp_path: Pat
     assert seen == [0, 1]
 
 
-def test_with_save_later_the_cache_is_written_by_the_reports_save(tmp_path: Path, make_site) -> None:  # type: ignore[no-untyped-def]
-    from sitegen.build import build
+def test_with_defer_save_the_cache_is_written_by_save_cache(tmp_path: Path, make_site) -> None:  # type: ignore[no-untyped-def]
+    from sitegen.build import BuildOptions, build, save_cache
     from conftest import article
 
     root = make_site({"content/a.md": article("خبر", slug="a"), "config.toml": "search = false\n"})
     config = load_config(root / "config.toml")
-    report = build(config, save_later=True)
-    assert report.save is not None and not list(config.cache_dir.glob("build/*/state.pickle"))
-    assert not build(config).noop  # no cache yet: built again (and saved, without save_later)
+    report = build(config, BuildOptions(defer_save=True))
+    assert report.unsaved is not None and not list(config.cache_dir.glob("build/*/state.pickle"))
+    assert not build(config).noop  # no cache yet: built again (and saved, without defer_save)
     (root / "content/a.md").write_text(article("خبر آخر", slug="a"), encoding="utf-8")
-    report = build(config, save_later=True)
-    assert report.written and report.save is not None
-    report.save()
+    report = build(config, BuildOptions(defer_save=True))
+    assert report.written and report.unsaved is not None
+    save_cache(report.unsaved)
     assert build(config).noop

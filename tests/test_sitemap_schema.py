@@ -169,7 +169,7 @@ def sitemap_locs_of(path: Path) -> list[str]:
 @pytest.mark.parametrize("limit", ["SITEMAP_MAX_URLS", "SITEMAP_MAX_BYTES"])
 def test_a_sitemap_past_a_limit_becomes_an_index_of_parts(
         limit: str, make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from sitegen import render
+    from sitegen import feeds
     from sitegen.build import verify_incremental
     from sitegen.config import load_config
 
@@ -177,7 +177,7 @@ def test_a_sitemap_past_a_limit_becomes_an_index_of_parts(
     whole = sitemap_locs(build(root))
     assert len(whole) == 8  # home, 4 articles, the archive, its month and its undated group
     # Three URLs a file, or 400 bytes (a URL line is 50-90 bytes, the file's frame 110).
-    monkeypatch.setattr(render, limit, 3 if limit == "SITEMAP_MAX_URLS" else 400)
+    monkeypatch.setattr(feeds, limit, 3 if limit == "SITEMAP_MAX_URLS" else 400)
     split = tmp_path / "split"
     assert main(["build", "-q", "-C", str(root / "config.toml"), "--out", str(split)]) == 0
     parts = [f"sitemap-{n}.xml" for n in range(1, len(list(split.glob("sitemap-*.xml"))) + 1)]

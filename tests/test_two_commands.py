@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from sitegen.cache import LIBRARIES
+from sitegen.incremental.store import LIBRARIES
 
 from conftest import ROOT
 

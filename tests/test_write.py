@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import sitegen.cache
+import sitegen.hashing
+import sitegen.incremental.store
 from sitegen.errors import LinkError
 from sitegen.model import Output
 from sitegen.write import OutputState, Staging, WriteResult
@@ -19,7 +20,7 @@ from conftest import tree
 def write(out: Path, outputs: Iterable[Output], previous: OutputState | None = None,
           kept: Iterable[str] = ()) -> tuple[WriteResult, OutputState]:
     """One write as sitegen.build drives it: `previous` is the state the last write returned."""
-    staging = Staging(out, previous or {}, sitegen.cache.scan(out), sitegen.cache.digest)
+    staging = Staging(out, previous or {}, sitegen.incremental.store.scan(out), sitegen.hashing.digest)
     try:
         staging.add(outputs)
         return staging.commit(kept)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from sitegen.cache import input_roots
+from sitegen.incremental.store import input_roots
 from sitegen.config import Config, load_config
 from sitegen.errors import SitegenError
 from sitegen.serve.handler import Handler, is_loopback
@@ -394,13 +394,17 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
     config.toml, then the one build() (incremental through its cache). With `strict`, a
     warning fails the build, so it shows in the page like an error. With `future`, articles
     dated ahead of now are built too."""
-    from sitegen.build import build
+    from sitegen.build import BuildOptions, build, save_cache
+    from sitegen.incremental import WarmState
 
     fixed = {"base_url": config.base_url, "output_dir": config.output_dir}
     current = [config]
     first_done: list[bool] = []
     broken_config: list[bool] = []
     config_path = _config_path(config, config_file)
+    # What each build leaves for the next (the build cache as saved, the compiled
+    # templates, the Markdown converter): this server's, for its life.
+    warm = WarmState()
 
     def rebuild(paths: frozenset[Path]) -> Rebuilt:
         if config_path in paths or broken_config:
@@ -430,7 +434,9 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
-        report = build(cfg, strict=strict, future=future, search_later=True, log_warnings=not first_done, save_later=True)
+        report = build(cfg, BuildOptions(strict=strict, future=future, defer_search=True, defer_save=True,
+                                         log_warnings=not first_done), warm=warm)
+        unsaved = report.unsaved
         first_done[:] = [True]
         return Rebuilt(
             written=report.written,
@@ -441,7 +447,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
             problems=problems,
             later=report.search_job.run if report.search_job is not None else None,
             reload=not report.only_search,
-            after=report.save,
+            after=(lambda: save_cache(unsaved)) if unsaved is not None else None,
         )
 
     return rebuild

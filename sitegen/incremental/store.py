@@ -1,4 +1,4 @@
-"""The build cache in `config.cache_dir`: what the last build read, made and wrote, so the next
+"""The store of the incremental layer: the build cache in `config.cache_dir`: what the last build read, made and wrote, so the next
 build redoes only what its inputs changed.
 
 Invalidation, from the coarsest to the finest:
@@ -44,7 +44,7 @@ articles, body index, link stage result, page fingerprints and content file stat
 is a private format: delete the folder at any time, the next build is cold. Every file
 carries a checksum of its bytes, checked on read (the pack: one per body): a damaged,
 truncated or unreadable file is a miss, said in one warning line, and what it held is made
-again; it never becomes output (see `seal`, `unseal` and `CacheDamaged`). Beside
+again; it never becomes output (see incremental.sealed). Beside
 `build/`, `<cache_dir>/libraries.pickle` keeps the libraries' versions for the build key
 (see `_library_versions`) and `<cache_dir>/templates/` Jinja2's compiled templates.
 """
@@ -54,7 +54,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import hashlib
 import io
 import logging
 import os
@@ -62,7 +61,6 @@ import pickle
 import sys
 import tempfile
 import time
-import zlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,11 +69,14 @@ from typing import Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.fsutil import Folders, Stat, scan, scan_since
+from sitegen.hashing import digest
+from sitegen.incremental.sealed import MAGIC, SUM, CacheDamaged, checksum, seal, unseal
+from sitegen.incremental.warm import WarmState
 from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 
 log = logging.getLogger(__name__)
 
-FORMAT = 10
+FORMAT = 11
 """Bump when the cache's layout changes."""
 RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
@@ -89,63 +90,13 @@ NOT_BUILD_CODE = ("serve/", "deploy.py", "check.py", "new.py", "cli.py", "__main
 
 
 
-def digest(*parts: bytes | str) -> str:
-    """A short hex digest of `parts` (length-prefixed, so ('ab','c') ≠ ('a','bc'))."""
-    h = hashlib.blake2b(digest_size=16)
-    for p in parts:
-        b = p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p
-        h.update(len(b).to_bytes(8, "little"))
-        h.update(b)
-    return h.hexdigest()
-
-
-MAGIC = b"sitegen-cache\0"
-"""The first bytes of every cache file, before the checksum of the rest."""
-_SUM = 4
-"""Bytes of a checksum: CRC-32, which finds every change of up to 32 bits in a row (a byte
-changed, a file cut short) and random bytes but for one chance in four billion. It guards
-against damage, not an attacker (who could write the checksum too), and is read over every
-body a full re-render uses: 0.03 s for 10,000 bodies, where BLAKE2b took 0.17 s."""
-
-
-def checksum(data: bytes | memoryview) -> bytes:
-    """The checksum of `data`, as cache files hold it."""
-    return zlib.crc32(data).to_bytes(_SUM, "little")
-
-
-def seal(payload: bytes | memoryview) -> bytes:
-    """`payload` as a cache file holds it: MAGIC, a checksum, the payload."""
-    return MAGIC + checksum(payload) + payload
-
-
-def unseal(data: bytes, path: Path) -> bytes | None:
-    """The payload `seal` put in `data` (the bytes of the cache file `path`), or None, with
-    a warning, when the file is damaged: truncated, overwritten, or any byte changed."""
-    head = len(MAGIC) + _SUM
-    if (len(data) >= head and data.startswith(MAGIC)
-            and checksum(memoryview(data)[head:]) == data[len(MAGIC):head]):
-        return data[head:]
-    log.warning("%s: damaged build cache file (checksum), ignored: what it held is made again", path)
-    return None
-
-
-class CacheDamaged(Exception):
-    """A body's HTML in the pack does not match its checksum: found while rendering, so the
-    build (`sitegen.build.build`) starts again without the cache. Not a SitegenError: the
-    stages must let it through to the build, not report it as their own error."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        super().__init__(f"{path}: damaged build cache file (checksum), ignored: "
-                         "the site is built again from scratch")
-
-
-def discard(config: Config) -> None:
-    """Delete the build cache of config.output_dir (after `CacheDamaged`)."""
+def discard(config: Config, warm: WarmState) -> None:
+    """Delete the build cache of config.output_dir (after `CacheDamaged`), and what `warm`
+    kept of it."""
     import shutil
 
     folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
-    _WARM.pop(folder, None)
+    warm.caches.pop(folder, None)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -263,7 +214,8 @@ class State:
     one lists only the folders changed since (see `BuildCache.scan_outputs`)."""
 
     # Every build writes the state and the next reads it: its tens of thousands of paths and
-    # stats are pickled as a few long strings and arrays, in half the time each way.
+    # stats are pickled as a few long strings and arrays, far fewer objects than a dict of
+    # tuples.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["inputs"], state["outputs"] = _columns(self.inputs), _columns(self.outputs)
@@ -302,7 +254,7 @@ class Data:
     fingerprints: dict[str, str] = field(default_factory=dict)
     """Output path → fingerprint of what rendered it."""
     deps: Any = None
-    """The render stage's PageDeps of the last build (render.PageDeps), or None."""
+    """The last build's PageDeps (incremental.pages.PageDeps), or None."""
     links: tuple[str, Any] | None = None
     """(digest of the link stage's inputs, its result)."""
     files: dict[str, tuple[tuple[int, int], str, str, int]] = field(default_factory=dict)
@@ -342,8 +294,10 @@ def _join(name: str, table: dict[str, Any], rest: tuple[Any, ...]) -> tuple[Any,
 class BuildCache:
     """The cache of one output folder. `open` it, use `state` and `data`, `save` it."""
 
-    def __init__(self, folder: Path, key: str, state: State, data: Data | None) -> None:
+    def __init__(self, folder: Path, key: str, state: State, data: Data | None, warm: WarmState) -> None:
         self.folder, self.key, self.state = folder, key, state
+        self.warm = warm
+        """Where `save` and `keep` leave this cache's values for the process's next build."""
         self._data = data
         self._clean: dict[str, Any] = {}
         self.used: set[str] = set()
@@ -355,21 +309,23 @@ class BuildCache:
         self._folders: Folders = {}
 
     @classmethod
-    def open(cls, config: Config, key: str) -> BuildCache:
+    def open(cls, config: Config, key: str, warm: WarmState | None = None) -> BuildCache:
         """The cache for config.output_dir; empty when missing, unreadable or of another key.
 
-        In a process that saved this cache before (the dev server), and whose files are
-        still exactly what it saved, the values it kept are taken instead of unpickled."""
+        When `warm` (what this process kept between builds: the dev server's) holds this
+        cache as it last saved it, and its files are still exactly what it saved, the values
+        it kept are taken instead of unpickled."""
+        warm = warm if warm is not None else WarmState()
         folder = config.cache_dir / "build" / digest(str(config.output_dir.resolve()))[:16]
-        warm = _WARM.pop(folder, None)
-        if warm is not None and warm[0] == _files_signature(folder) and warm[1].key == key:
-            store = cls(folder, key, warm[1], warm[2])
-            store._clean = warm[3]
+        saved = warm.caches.pop(folder, None)
+        if saved is not None and saved[0] == _files_signature(folder) and saved[1].key == key:
+            store = cls(folder, key, saved[1], saved[2], warm)
+            store._clean = saved[3]
             return store
         state = _load(folder / "state.pickle", State)
         if state is None or state.key != key:
-            return cls(folder, key, State(key=key), Data())
-        return cls(folder, key, state, None)
+            return cls(folder, key, State(key=key), Data(), warm)
+        return cls(folder, key, state, None, warm)
 
     @property
     def data(self) -> Data:
@@ -454,8 +410,8 @@ class BuildCache:
             self._pack_append.flush()
         if self._pack_read is None:
             self._pack_read = open(self.folder / self.data.pack, "rb")  # noqa: SIM115
-        self._pack_read.seek(offset - _SUM)
-        return _checked_html(self._pack_read.read(_SUM + length), self.folder / self.data.pack)
+        self._pack_read.seek(offset - SUM)
+        return _checked_html(self._pack_read.read(SUM + length), self.folder / self.data.pack)
 
     def detached_html(self) -> Callable[[Any], str]:
         """html_of for this build's bodies that still works after `close` and the next
@@ -474,7 +430,7 @@ class BuildCache:
 
         def html_of(body: Any) -> str:
             offset, length = locations[body.key]
-            return _checked_html(os.pread(handle.fd, _SUM + length, offset - _SUM), pack)
+            return _checked_html(os.pread(handle.fd, SUM + length, offset - SUM), pack)
 
         return html_of
 
@@ -489,7 +445,7 @@ class BuildCache:
         b = html.encode("utf-8")
         self._pack_append.seek(0, os.SEEK_END)
         # Each body's checksum goes just before it: the offset is the HTML's own.
-        offset = self._pack_append.tell() + _SUM
+        offset = self._pack_append.tell() + SUM
         self._pack_append.write(checksum(b) + b)
         return offset, len(b)
 
@@ -505,7 +461,7 @@ class BuildCache:
         data = self.data
         if len(used) != len(data.bodies) or not used.issuperset(data.bodies):
             data.bodies = {k: v for k, v in data.bodies.items() if k in used}
-        live = sum(_SUM + v[3] for v in data.bodies.values())
+        live = sum(SUM + v[3] for v in data.bodies.values())
         self.close()
         pack = self.folder / data.pack if data.pack else None
         if pack is None or not pack.exists() or pack.stat().st_size <= 2 * live + (1 << 20):
@@ -516,8 +472,8 @@ class BuildCache:
         with open(self.folder / name, "wb") as f:
             moved: dict[str, tuple[dict[str, str | None], Any, int, int]] = {}
             for k, (lookups, body, offset, length) in data.bodies.items():
-                moved[k] = (lookups, body, f.tell() + _SUM, length)
-                f.write(old[offset - _SUM:offset + length])  # the body's checksum with it
+                moved[k] = (lookups, body, f.tell() + SUM, length)
+                f.write(old[offset - SUM:offset + length])  # the body's checksum with it
         data.bodies, data.pack, data.pack_live = moved, name, live
         pack.unlink()
 
@@ -539,7 +495,8 @@ class BuildCache:
         self.state.folders = self._folders
         self.folder.mkdir(parents=True, exist_ok=True)
         # Of the tables, only what changed is written (see TABLES): an edit changes one or two
-        # of their entries, and pickling them whole was a third of such a rebuild. Each part
+        # of their entries, and pickling them whole would outweigh the rest of such a
+        # rebuild. Each part
         # is valid on its own (its entries are keyed by digests of what made them), so parts
         # of different builds never mix into a wrong page.
         data, clean = self.data, self._clean
@@ -559,7 +516,7 @@ class BuildCache:
         # What was just written, kept for the next build in this process (see `open`). The
         # build that opens it takes it out: one that fails half-way cannot leave values
         # that differ from the files.
-        _WARM[self.folder] = (_files_signature(self.folder), self.state, data, now)
+        self.warm.caches[self.folder] = (_files_signature(self.folder), self.state, data, now)
 
     def _save_table(self, name: str, table: dict[str, Any], rest: tuple[Any, ...],
                     base: _Base | None) -> _Base:
@@ -605,11 +562,11 @@ class BuildCache:
             except OSError as e:  # a read-only cache: only the next no-op's speed is lost
                 log.debug("%s: %s", self.folder, e)
         if self._data is not None:
-            _WARM[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
+            self.warm.caches[self.folder] = (_files_signature(self.folder), self.state, self._data, self._clean)
 
     def forget(self) -> None:
         """Drop the state, so the next build cannot take the no-op path (after a failed write)."""
-        _WARM.pop(self.folder, None)
+        self.warm.caches.pop(self.folder, None)
         (self.folder / "state.pickle").unlink(missing_ok=True)
 
 
@@ -629,11 +586,6 @@ class _Base(NamedTuple):
 
 
 _MISSING = object()
-
-_WARM: dict[Path, tuple[tuple[tuple[str, int, int, int], ...], State, Data, dict[str, Any]]] = {}
-"""Cache folder → (its files' signature, State, Data, clean parts) as this process last saved
-them: a dev server's next rebuild starts from these instead of unpickling the same values
-(a tenth of a second on 1,000 articles)."""
 
 
 def _files_signature(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
@@ -664,8 +616,8 @@ class _Handle:
 def _checked_html(data: bytes, pack: Path) -> str:
     """A body's HTML from its bytes in the pack, checksum first; CacheDamaged when they do
     not match (a truncated pack gives fewer bytes, which do not)."""
-    html = memoryview(data)[_SUM:]  # not a copy
-    if checksum(html) != data[:_SUM]:
+    html = memoryview(data)[SUM:]  # not a copy
+    if checksum(html) != data[:SUM]:
         raise CacheDamaged(pack)
     try:
         return str(html, "utf-8")
@@ -737,8 +689,7 @@ def _table(packed: tuple[str, tuple[bytes | str, ...]]) -> dict[str, tuple[Any, 
 class _SharingPickler(pickle.Pickler):
     """Writes each model value (Article, Body, …) with its fields' equal strings, dates and
     tuples as one object, read back as one: the tags, sources, dates and slugs that
-    thousands of articles repeat are read once (a third off reading the parsed articles),
-    and memory holds them once. Slower to write: for the files written rarely."""
+    thousands of articles repeat are read once, and memory holds them once. Slower to write: for the files written rarely."""
 
     def __init__(self, file: Any) -> None:
         super().__init__(file, protocol=5)
@@ -779,7 +730,7 @@ _MODEL = (Article, RelatedRef, Body, ArticleLinks)
 def _dump(path: Path, value: Any, *, memo: bool = True) -> None:
     """Pickle `value` to `path` atomically. Without `memo`, an object met twice is written
     twice (and read back as two): for plain values, whose sharing does not matter, as
-    pickle's memo of every object it wrote was most of the time to write them."""
+    pickle's memo of every object it writes costs more than the writing."""
 
     def write(f: Any) -> None:
         pickler = pickle.Pickler(f, protocol=5)

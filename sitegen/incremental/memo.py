@@ -1,0 +1,147 @@
+"""The memos around the build's stages: each takes a stage's inputs and the build cache
+(`store`), and gives what the stage would, computing only what the cache does not hold for
+inputs that are the same. The stages themselves (load, markdown, link, theme) know nothing
+of them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from sitegen.config import Config
+from sitegen.fsutil import Stat
+from sitegen.hashing import digest
+from sitegen.incremental.store import RACY_NS, BuildCache
+from sitegen.incremental.warm import WarmEnvironment, WarmState
+from sitegen.load import article_body
+from sitegen.model import Article, Body, Links, Site
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from sitegen.markdown import MarkdownRenderer
+    from sitegen.render import TemplateMemo
+    from sitegen.theme import Theme
+
+
+def cached_load(config: Config, drafts: bool, store: BuildCache, inputs: Mapping[str, Stat]) -> Site:
+    """The load stage (load.load_site), every article in it, through the cache: a content
+    file whose stat is what it was when the last build read it, and was not racy then, is
+    not read again; front matter whose text was parsed before is not parsed again. Records
+    in the cache what this build read."""
+    from sitegen.load import load_site
+
+    data = store.data
+    content = str(config.content_dir) + "/"
+    racy = store.state.racy
+    unchanged = {path: entry[1:] for path, entry in data.files.items()
+                 if inputs.get(key := "content:" + path[len(content):]) == entry[0] and key not in racy
+                 and path.startswith(content)}
+    read: dict[str, tuple[str, str, int]] = {}
+    # The content files the cache's scan found: the loader need not walk the folder again.
+    files = [key[len("content:"):] for key in inputs if key.startswith("content:")]
+    loaded = load_site(config, drafts=drafts, parsed=data.articles, unchanged=unchanged, read=read, files=files)
+    data.files = {path: data.files[path] for path in unchanged}
+    for path, entry in read.items():
+        stat = inputs.get("content:" + path[len(content):])
+        if stat is not None:
+            data.files[path] = (stat, *entry)
+    return loaded
+
+
+def front_digests(site: Site, store: BuildCache) -> list[str] | None:
+    """The digest of each article's path and front matter, in site order, as the loader
+    recorded it (see `cached_load`); None when one is not known (a content folder outside
+    the project). What the link stage's and the listing pages' keys are made of."""
+    files = store.data.files
+    root = str(site.config.root) + "/"
+    fronts = [f[1] if (f := files.get(root + a.path)) else "" for a in site.articles]
+    return fronts if all(fronts) else None
+
+
+def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
+                  here: Callable[[], "MarkdownRenderer"]) -> dict[str, Body]:
+    """Slug → body, like markdown.render_bodies, through the build cache: a body whose text was
+    converted before, and whose every link lookup still gets the same answer, is taken from
+    the cache; the others are converted and stored. Bodies come back without their HTML
+    (`Body.html` empty, `Body.key` set): `store.body_html` reads it when a page needs it.
+    `here()` gives the converter for bodies converted in this process (not in workers)."""
+    from sitegen.markdown import convert_all, link_targets
+
+    targets = link_targets(site)
+    known = cache.data.bodies
+    out: dict[str, Body] = {}
+    todo: list[tuple[Article, str]] = []
+    for a in site.articles:
+        key = a.body_digest or digest(a.body)
+        cache.used.add(key)
+        hit = known.get(key)
+        if hit is not None and (not hit[0] or all(targets.get(n) == s for n, s in hit[0].items())):
+            out[a.slug] = hit[1]
+            cache.locations[hit[1].key] = (hit[2], hit[3])
+        else:
+            todo.append((a, key))
+    if todo:
+        texts = [article_body(a, site.config) for a, _ in todo]
+        for (a, key), (body, lookups) in zip(todo, convert_all(texts, targets, url_for,
+                                                                site.config.base_path, here)):
+            offset, length = cache.store_html(body.html)
+            # The HTML's key: the text, and the answer to every link lookup it made.
+            stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
+                        unresolved_lines=body.unresolved_lines, key=digest(key, repr(sorted(lookups.items()))))
+            known[key] = (lookups, stub, offset, length)
+            cache.locations[stub.key] = (offset, length)
+            out[a.slug] = stub
+    return out
+
+
+def environment(theme: "Theme", config: Config, inputs: Mapping[str, Stat],
+                warm: WarmState) -> tuple["jinja2.Environment", "TemplateMemo"]:
+    """The Jinja2 environment for this build, with the template keys computed with it: the
+    previous build's in this process (`warm`: the dev server's) when the config, the template
+    folders and every template's stat are the same, so its compiled templates are reused;
+    else a new one. (A stylesheet edit keeps it.)"""
+    from sitegen.render import TemplateMemo
+    from sitegen.theme import bytecode_cache, make_environment
+
+    folders = ("templates:", *(f"themes:{t.name}/templates/" for t in theme.chain))
+    files = sorted((k, v) for k, v in inputs.items() if k.startswith(folders))
+    key = digest(repr(config), repr(theme.template_dirs), repr(files))
+    # A file modified within the clock's tick could change again with the same stat.
+    racy = time.time_ns() - RACY_NS
+    kept = warm.environment
+    if kept is not None and kept.key == key and all(st[0] < racy for _k, st in files):
+        return kept.env, kept.templates
+    env = make_environment(theme, config)
+    # Jinja2's own cache of compiled templates: a `sitegen build` process loads the
+    # templates it renders instead of compiling them.
+    env.bytecode_cache = bytecode_cache(env, config.cache_dir / "templates")
+    warm.environment = WarmEnvironment(key, env, TemplateMemo())
+    return env, warm.environment.templates
+
+
+def cached_links(site: Site, bodies: Mapping[str, Body], store: BuildCache, fronts: list[str] | None) -> Links:
+    """The link stage, reused when none of its inputs changed: every article's front matter
+    (which holds its slug, title, date, tags and references; `fronts`, its digests) and
+    file, and its body's links (with the lines of the unresolved ones), in site order; the
+    config is in the cache's key."""
+    if fronts is not None:
+        inputs = repr([(f, bodies[a.slug].links, bodies[a.slug].unresolved,
+                        bodies[a.slug].unresolved_lines, a.body_line)
+                       for f, a in zip(fronts, site.articles)])
+    else:  # a content folder outside the project: no recorded digest to go by
+        import pickle
+
+        inputs = repr(pickle.dumps([(a.slug, a.path, a.title, a.date, a.tags, a.read_also, a.related,
+                                     bodies[a.slug].links, bodies[a.slug].unresolved,
+                                     bodies[a.slug].unresolved_lines, a.body_line)
+                                    for a in site.articles], protocol=5))
+    from sitegen.links import link_site
+
+    key = digest(inputs)
+    if store.data.links is not None and store.data.links[0] == key:
+        return store.data.links[1]
+    links = link_site(site, bodies)  # type: ignore[arg-type]
+    store.data.links = (key, links)
+    return links
