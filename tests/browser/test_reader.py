@@ -89,6 +89,26 @@ def test_the_phone_masthead_is_compact_with_a_search_button(
     assert wide.locator("#masthead-q").is_visible() and not wide.locator(".search-toggle").is_visible()
 
 
+def test_the_desktop_masthead_is_two_rows_with_tap_sized_targets(
+        seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
+    page = new_page(1280, 800)
+    page.goto(seeds_url)
+    masthead = page.locator(".masthead").bounding_box()
+    assert masthead is not None and masthead["height"] <= 112, masthead
+    for target in page.locator(".masthead a:visible, .masthead input:visible, .masthead button:visible").all():
+        box = target.bounding_box()
+        assert box is not None and box["height"] >= TAP and box["width"] >= TAP, (target.inner_text(), box)
+    # The title and the search box share the first row, across from each other (the title at
+    # the right, where a right-to-left reader starts); the sections are the second row.
+    brand, search = page.locator(".brand").bounding_box(), page.locator("#masthead-search").bounding_box()
+    sections = page.locator(".site-nav").bounding_box()
+    assert brand and search and sections
+    assert brand["y"] < search["y"] + search["height"] and search["y"] < brand["y"] + brand["height"]
+    assert search["x"] + search["width"] < brand["x"]
+    assert sections["y"] >= max(brand["y"] + brand["height"], search["y"] + search["height"]) - 1
+    save_screenshot(page, "masthead-1280", full_page=False)
+
+
 def test_a_latin_run_in_arabic_text_is_set_in_the_sans_face(seeds_url: str, new_page: Callable[..., Page]) -> None:
     page = new_page(1280)
     page.goto(seeds_url)
