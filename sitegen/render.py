@@ -771,9 +771,16 @@ class Renderer:
                      f"<updated>{_atom_time(a.date, self.now)}</updated>"]
             if a.date:
                 lines.append(f"<published>{_atom_time(a.date, self.now)}</published>")
-            if a.source:
-                lines.append(f"<author><name>{xml_escape(a.source)}</name></author>")
+            # The byline, else the digest, which wrote the summary (the feed's author, repeated
+            # because readers show an entry's author, not its feed's).
+            lines.append(f"<author><name>{xml_escape(a.author or self.config.title)}</name></author>")
             lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
+            if a.source:
+                # The outlet is not the author: a category in the sources scheme, which readers
+                # list with the tags (FreshRSS, Miniflux, NewsBlur), unlike <source>, which
+                # few show and which means an entry copied from another Atom feed.
+                lines.append(f"<category term={quoteattr(a.source)} scheme="
+                             f"{quoteattr(abs_url(self.config, 'sources/'))} label={quoteattr(a.source)}/>")
             if a.summary:
                 lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
             if self.config.feed_full_content:
