@@ -792,7 +792,8 @@ class Renderer:
         return entry
 
     def sitemaps(self) -> Iterator[Output | None]:
-        """sitemap.xml: home, every article, every tag, source and month page. When one file
+        """sitemap.xml: every page of the home page, every article, every page of each tag,
+        source, month and author list, and their indexes. When one file
         would pass SITEMAP_MAX_URLS URLs or SITEMAP_MAX_BYTES bytes, the URLs go into
         sitemap-1.xml, sitemap-2.xml, … (each within both limits, in that order) and
         sitemap.xml is their sitemap index. None for a file the output folder holds already."""
@@ -801,13 +802,16 @@ class Renderer:
         # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
         if not split_before and self._kept("sitemap.xml", self.site.by_slug):
             return
-        entries: list[tuple[str, datetime.date | None]] = [("", None)]
+        # Every page of a paged list: each is indexable with its own canonical, as Google
+        # asks of paginated lists, so crawlers reach the articles page 1 no longer shows.
+        entries: list[tuple[str, datetime.date | None]] = [
+            (path, None) for path, *_ in self.pagination("", [a.slug for a in self.site.articles])]
         entries += [(article_path(a.slug), a.updated or a.date) for a in self.site.articles]
         for index, groups in (("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
                               ("authors/", self.authors)):
             if groups:
                 entries.append((index, None))
-            entries += [(g.path, None) for g in groups]
+            entries += [(path, None) for g in groups for path, *_ in self.pagination(g.path, g.slugs)]
         urls = [f"<url><loc>{xml_escape(abs_url(cfg, path))}</loc>"
                 f"{f'<lastmod>{d.isoformat()}</lastmod>' if d else ''}</url>" for path, d in entries]
         head = ['<?xml version="1.0" encoding="utf-8"?>',
