@@ -60,6 +60,25 @@ def test_a_long_tag_page_is_paged_with_rel_links(make_site: Callable[[dict[str, 
         page.wait_for_url("**/page/2/")
 
 
+def test_on_a_phone_newer_and_older_share_a_row_under_the_page_numbers(
+        make_site: Callable[[dict[str, str]], Path], new_page: Callable[..., Page]) -> None:
+    files = {f"content/{i}.md": article(f"خبر رقم {i}", slug=f"n{i}", date=f"2026-03-{i:02d}") for i in range(1, 6)}
+    root = make_site({**files, "config.toml": "page_size = 1\nsearch = false\n"})
+    with serve(root / "public") as base:
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", base]) == 0
+        page = new_page(390)
+        page.goto(base + "page/3/")
+        numbers = page.locator(".pager-pages").bounding_box()
+        newer, older = page.locator("a[rel=prev]").bounding_box(), page.locator("a[rel=next]").bounding_box()
+        assert numbers and newer and older
+        assert newer["y"] >= numbers["y"] + numbers["height"] - 1 and abs(newer["y"] - older["y"]) < 1
+        # Right to left: newer at the right, older at the left.
+        assert older["x"] + older["width"] < newer["x"]
+        page.goto(base)  # only «older»: still at the left
+        older = page.locator("a[rel=next]").bounding_box()
+        assert older and older["x"] + older["width"] < 390 / 2
+
+
 def test_the_phone_masthead_is_compact_with_a_search_button(
         seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
     page = new_page(390, 844)
