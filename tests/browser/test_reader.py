@@ -79,6 +79,22 @@ def test_on_a_phone_newer_and_older_share_a_row_under_the_page_numbers(
         assert older and older["x"] + older["width"] < 390 / 2
 
 
+def test_a_listed_headline_ending_in_a_number_does_not_run_into_its_date(
+        make_site: Callable[[dict[str, str]], Path], new_page: Callable[..., Page]) -> None:
+    root = make_site({
+        "content/a.md": article("خبر يحيل إلى غيره", slug="a", date="2026-03-02", read_also="[b]"),
+        "content/b.md": article("الميزانية ترتفع في عام 2021", slug="b", date="2026-03-01"),
+        "config.toml": "search = false\n"})
+    with serve(root / "public") as base:
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", base]) == 0
+        for width in (390, 1280):
+            page = new_page(width)
+            page.goto(base + "articles/a/")
+            item = page.locator(".link-list li").first
+            headline, day = item.locator("a").bounding_box(), item.locator("time").bounding_box()
+            assert headline and day and day["y"] >= headline["y"] + headline["height"] - 1, (width, headline, day)
+
+
 def test_the_phone_masthead_is_compact_with_a_search_button(
         seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
     page = new_page(390, 844)
