@@ -77,6 +77,14 @@ def test_on_a_phone_newer_and_older_share_a_row_under_the_page_numbers(
         page.goto(base)  # only «older»: still at the left
         older = page.locator("a[rel=next]").bounding_box()
         assert older and older["x"] + older["width"] < 390 / 2
+        # On a desktop, one row: newer, the numbers in the middle, older.
+        wide = new_page(1280)
+        wide.goto(base + "page/3/")
+        numbers = wide.locator(".pager-pages").bounding_box()
+        newer, older = wide.locator("a[rel=prev]").bounding_box(), wide.locator("a[rel=next]").bounding_box()
+        assert numbers and newer and older
+        right, left = newer["x"] - (numbers["x"] + numbers["width"]), numbers["x"] - (older["x"] + older["width"])
+        assert right > 0 and left > 0 and abs(right - left) < 2, (right, left)
 
 
 def test_a_listed_headline_ending_in_a_number_does_not_run_into_its_date(
