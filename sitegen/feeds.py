@@ -46,9 +46,16 @@ def atom_entry(a: Article, config: Config, now: datetime.datetime, body_html: st
              f"<updated>{atom_time(a.date, now)}</updated>"]
     if a.date:
         lines.append(f"<published>{atom_time(a.date, now)}</published>")
-    if a.source:
-        lines.append(f"<author><name>{xml_escape(a.source)}</name></author>")
+    # The byline, else the digest, which wrote the summary (the feed's author, repeated
+    # because readers show an entry's author, not its feed's).
+    lines.append(f"<author><name>{xml_escape(a.author or config.title)}</name></author>")
     lines += [f"<category term={quoteattr(t)}/>" for t in a.tags]
+    if a.source:
+        # The outlet is not the author: a category in the sources scheme, which readers
+        # list with the tags (FreshRSS, Miniflux, NewsBlur), unlike <source>, which
+        # few show and which means an entry copied from another Atom feed.
+        lines.append(f"<category term={quoteattr(a.source)} scheme="
+                     f"{quoteattr(abs_url(config, 'sources/'))} label={quoteattr(a.source)}/>")
     if a.summary:
         lines.append(f"<summary>{xml_escape(a.summary)}</summary>")
     if body_html is not None:
@@ -82,12 +89,14 @@ SitemapEntry = tuple[str, "datetime.date | None"]
 """A URL of the sitemap: (output path, date of its last change or None)."""
 
 
-def sitemap_entries(articles: Sequence[Article],
+def sitemap_entries(home: Sequence[str], articles: Sequence[Article],
                     indexes: Iterable[tuple[str, Sequence[str]]]) -> list[SitemapEntry]:
-    """What sitemap.xml lists: home, every article (dated by its revision, else its date),
-    then for each of `indexes` (an index folder and its groups' folders) that has groups,
-    the index and each group's folder."""
-    entries: list[SitemapEntry] = [("", None)]
+    """What sitemap.xml lists: every page of the home page (`home`), every article (dated by
+    its revision, else its date), then for each of `indexes` (an index folder and the
+    folders of its groups' pages) that has groups, the index and each group page. Every page
+    of a paged list is listed: each is indexable with its own canonical, as Google asks of
+    paginated lists, so crawlers reach the articles page 1 no longer shows."""
+    entries: list[SitemapEntry] = [(path, None) for path in home]
     entries += [(article_path(a.slug), a.updated or a.date) for a in articles]
     for index, folders in indexes:
         if folders:

@@ -608,15 +608,18 @@ class Renderer:
         return entry
 
     def sitemaps(self) -> Iterator[Output | None]:
-        """sitemap.xml (or its parts and their index, see feeds.sitemap_files): home, every
-        article, every tag, source and month page. None for a file the output folder holds
+        """sitemap.xml (or its parts and their index, see feeds.sitemap_files): every page of
+        the home page, every article, every page of each tag, source, month and author list.
+        None for a file the output folder holds
         already."""
         split_before = any(SITEMAP_PART.fullmatch(p) for p in self.plan.previous or ())
         # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
         if not split_before and self.plan.kept_listing("sitemap.xml", self.site.by_slug):
             return
-        entries = sitemap_entries(self.site.articles, [
-            (index, [g.path for g in groups]) for index, groups in (
+        home = [path for path, *_ in self.pagination("", [a.slug for a in self.site.articles])]
+        entries = sitemap_entries(home, self.site.articles, [
+            (index, [path for g in groups for path, *_ in self.pagination(g.path, g.slugs)])
+            for index, groups in (
                 ("tags/", self.tags), ("sources/", self.sources), ("archive/", self.months),
                 ("authors/", self.authors))])
         for f in sitemap_files(self.config, entries):

@@ -114,3 +114,33 @@ def test_undated_feed_takes_its_time_from_source_date_epoch(make_site: MakeSite,
                                        ("zh-Hans", "zh-cn"), ("zh", "zh-cn")])
 def test_news_sitemap_language_codes(tag: str, code: str) -> None:
     assert feeds.news_language(tag) == code
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_an_entry_names_its_writer_as_author_and_its_outlet_as_a_category(make_site: MakeSite) -> None:
+    files = {"content/a.md": article("a", "خبر بقلم كاتب", date="2026-11-20", author="سارة المصري",
+                                     source="صدى البلد", tags="[اقتصاد]"),
+             "content/b.md": article("b", "خبر بلا كاتب", date="2026-11-21", source="وكالات")}
+    root = make_site({**files, "config.toml": 'title = "موجز الاختبار"\nbase_url = "https://example.org/d/"\n'})
+    build(load_config(root / "config.toml"))
+    for path in ("feed.xml", "sources/صدى-البلد/feed.xml", "tags/اقتصاد/feed.xml"):
+        feed = ET.parse(root / "public" / path).getroot()
+        entries = {e.findtext(f"{ATOM}title"): e for e in feed.iter(f"{ATOM}entry")}
+        written = entries["خبر بقلم كاتب"]
+        # The byline is the author; the outlet is never an author.
+        assert [a.findtext(f"{ATOM}name") for a in written.iter(f"{ATOM}author")] == ["سارة المصري"], path
+        categories = [(c.get("term"), c.get("scheme"), c.get("label")) for c in written.iter(f"{ATOM}category")]
+        assert categories == [("اقتصاد", None, None),
+                              ("صدى البلد", "https://example.org/d/sources/", "صدى البلد")], path
+        if path == "feed.xml":
+            # Without a byline, the digest itself: each entry has its author, as Atom requires.
+            unsigned = entries["خبر بلا كاتب"]
+            assert [a.findtext(f"{ATOM}name") for a in unsigned.iter(f"{ATOM}author")] == ["موجز الاختبار"]
+            assert ("وكالات", "https://example.org/d/sources/") in [
+                (c.get("term"), c.get("scheme")) for c in unsigned.iter(f"{ATOM}category")]
+    # What a feed reader takes from it.
+    parsed = feedparser.parse((root / "public/feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.bozo_exception
+    assert [e.author for e in parsed.entries] == ["موجز الاختبار", "سارة المصري"]

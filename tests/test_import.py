@@ -323,18 +323,6 @@ def test_missing_manifest_means_existing_different_files_count_as_edited(site: P
     assert len(manifest["files"]) == 2  # the two unchanged files are recorded again
 
 
-def test_a_seed_whose_headline_changed_warns_about_the_older_file(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(site, "-q") == 0
-    old = next(p for p in articles(site).values() if meta_of(p)["title"] == TITLE_000)
-    seed = site / "seeds" / SEED_000
-    seed.write_text(seed.read_text(encoding="utf-8").replace(TITLE_000, "خطة ترامب الجديدة"), encoding="utf-8")
-    assert run(site) == 0
-    err = capsys.readouterr().err
-    assert (f"warning: content/{old.name}: import: seeds/{SEED_000} (part 1) now gives "
-            "content/خطة-ترامب-الجديدة.md; this older file is kept") in err
-    assert old.exists() and (site / "content" / "خطة-ترامب-الجديدة.md").exists()
-
-
 def test_an_editor_file_holding_the_slug_under_its_file_name_is_never_overwritten(site: Path) -> None:
     (site / "content").mkdir()
     mine = site / "content" / "خطة-ترامب-للانتقام-من-شركات-التكنولوجيا-الكبيرة-ومنصات-التواصل-الاجتماعي.md"

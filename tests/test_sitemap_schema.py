@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Callable
 
@@ -194,3 +195,39 @@ def test_a_sitemap_past_a_limit_becomes_an_index_of_parts(
     report, diffs = verify_incremental(load_config(root / "config.toml").replace(output_dir=split))
     assert diffs == []
     assert sitemap_locs(split) == [*whole[:1], "https://example.org/digest/articles/e/", *whole[1:]]
+
+
+def test_every_indexable_page_is_in_the_sitemap_each_its_own_canonical(make_site: MakeSite) -> None:
+    """Paged lists (/page/2/, /tags/x/page/2/, …) included, as Google asks of paginated lists:
+    each page indexable, canonical to itself, and listed; pages saying noindex are not."""
+    def story(i: int) -> str:
+        return (f"---\ntitle: خبر رقم {i}\nslug: n{i}\ndate: 2026-03-{i:02d}\ntags: [الاقتصاد]\n"
+                f"source: صدى البلد\nauthor: سارة المصري\naliases: [old-{i}]\n---\nنص الخبر {i}.\n")
+    files = {f"content/{i}.md": story(i) for i in range(1, 6)}
+    root = make_site({**files, "config.toml": 'base_url = "https://example.org/digest/"\npage_size = 2\n'})
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    public = root / "public"
+    sitemap = public / "sitemap.xml"
+    assert validate(sitemap) == []
+    listed = {loc.text for loc in etree.parse(str(sitemap)).findall(f"{SM}url/{SM}loc")}
+    pages = {}
+    for html in public.rglob("*.html"):
+        if html.name == "404.html":
+            continue
+        text = html.read_text(encoding="utf-8")
+        canonical = re.search(r'<link rel="canonical" href="([^"]+)">', text)
+        assert canonical, html
+        here = "https://example.org/digest/" + urllib.parse.quote(
+            str(html.parent.relative_to(public)) + "/" if html.parent != public else "")
+        pages[here] = ('name="robots" content="noindex"' in text, canonical.group(1))
+    indexable = {page for page, (noindex, _) in pages.items() if not noindex}
+    assert listed == indexable
+    for page in indexable:
+        assert pages[page][1] == page  # each page of a list is its own canonical, not page 1
+    paged = sorted(p.removeprefix("https://example.org/digest/") for p in listed if "/page/" in p)
+    assert [urllib.parse.unquote(p) for p in paged] == [
+        "archive/2026/03/page/2/", "archive/2026/03/page/3/",
+        "authors/سارة-المصري/page/2/", "authors/سارة-المصري/page/3/",
+        "page/2/", "page/3/",
+        "sources/صدى-البلد/page/2/", "sources/صدى-البلد/page/3/",
+        "tags/الاقتصاد/page/2/", "tags/الاقتصاد/page/3/"]

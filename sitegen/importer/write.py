@@ -6,6 +6,10 @@ sha256 of its bytes). A content file whose bytes are neither what would be writt
 what was last written has been edited by a person: it is skipped (with a warning) unless
 `--force`.
 
+A seed whose headline changed gives its article a new slug: the new file lists the old slug
+(and any the article had) in `aliases`, so its old URL redirects, and the old file is removed
+when the importer wrote it and nobody changed it since; an edited one is kept and named.
+
 Besides text seeds, a run reads saved web pages (`*.html`, `*.htm`: `htmlpage`) and news
 feeds (`*.xml`, `*.rss`, `*.atom` files and http(s) URLs: `feed`). A saved page is one seed
 whose text goes through the same labelling, its metadata then correcting the draft; each
@@ -15,6 +19,7 @@ so a feed imported again adds its new entries and finds the others' files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -58,6 +63,9 @@ class ImportReport:
     """Content files that already held exactly what the import gives (not touched)."""
     skipped: list[Path] = field(default_factory=list)
     """Content files an editor changed, left alone (no --force)."""
+    removed: list[Path] = field(default_factory=list)
+    """Older files of renamed articles, as the importer wrote them, removed (or that would be,
+    with --dry-run): the new file redirects their URL."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,8 @@ class _Existing:
     slug: str
     seed: tuple[str, int] | None
     """(seed file, part) it was imported from, if any."""
+    aliases: tuple[str, ...] = ()
+    """Its front matter's `aliases` (old slugs, as the importer writes them, or paths)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,8 @@ class _Planned:
     slug: str
     extra: dict[str, Any] = field(default_factory=dict)
     """Front matter beyond the draft's: source_url, and `feed` for a feed entry."""
+    aliases: tuple[str, ...] = ()
+    """Old slugs the article had (its headline changed), which redirect to it."""
 
 
 @dataclass(frozen=True)
@@ -147,17 +159,18 @@ def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool,
                 claimed[title_key(d.title)] = unit.name
                 planned.append(_Planned(d, unit.name, unit.sha256, "", unit.extra))
     planned = _assign_slugs(planned, existing, config.slug_style)
-    warnings.extend(_moved(planned, existing, root))
+    manifest_path = config.content_dir / MANIFEST
+    manifest = _read_manifest(manifest_path)
+    new_manifest = dict(manifest)
+    planned, moved = _renamed(planned, existing, manifest, force)
 
     index: TitleIndex[str] = TitleIndex()
     for p in planned:
         index.add(p.draft.title, p.slug)
+    # A renamed article's old headline names it still (its old slug is only an alias now).
+    renamed_to = {m.old.path: m.slug for m in moved if m.redirect}
     for e in existing:
-        index.add(e.title, e.slug)
-
-    manifest_path = config.content_dir / MANIFEST
-    manifest = _read_manifest(manifest_path)
-    new_manifest = dict(manifest)
+        index.add(e.title, renamed_to.get(e.path, e.slug))
     written: list[Path] = []
     unchanged: list[Path] = []
     skipped: list[Path] = []
@@ -194,6 +207,32 @@ def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool,
             log.debug("wrote %s", shown)
         written.append(target)
         new_manifest[target.name] = _sha(data)
+    removed: list[Path] = []
+    for m in moved:
+        shown, new = _display(m.old.path, root), f"content/{m.slug}.md"
+        where = f"{shown}: import: {m.seed[0]} (part {m.seed[1]}) now gives {new}"
+        if not m.redirect:
+            warnings.append(f"{where}; this older file was changed since it was imported, so it is kept "
+                            f"and its URL not redirected (move your changes to {new}, delete this "
+                            f"file and add {m.old.slug!r} to its aliases)")
+        elif config.content_dir / f"{m.slug}.md" not in written + unchanged:
+            # The new file was not written (an editor's, kept): the old one still holds the article.
+            warnings.append(f"{where}, which was not written; this older file is kept")
+        elif dry_run:
+            log.info("would remove %s: the article is now %s, which redirects its old URL", shown, new)
+            removed.append(m.old.path)
+        else:
+            try:
+                m.old.path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                errors.append(f"{shown}: import: cannot remove the renamed article's older file: "
+                              f"{e.strerror or e}")
+                continue
+            log.info("removed %s: the article is now %s, which redirects its old URL", shown, new)
+            removed.append(m.old.path)
+            new_manifest.pop(m.old.path.name, None)
     if not dry_run and planned:
         try:
             atomic_write(manifest_path, _manifest_bytes(new_manifest))
@@ -205,12 +244,13 @@ def import_seeds(config: Config, seeds: list[Path | str] | None, *, force: bool,
     for line in warnings:
         log.warning("%s", line)
     verb = "would import" if dry_run else "imported"
-    log.info("%s %d seed%s: %d article%s, %d %swritten, %d unchanged, %d skipped (edited)",
+    log.info("%s %d seed%s: %d article%s, %d %swritten, %d unchanged, %d skipped (edited)%s",
              verb, len(paths), "" if len(paths) == 1 else "s", len(planned),
              "" if len(planned) == 1 else "s", len(written), "to be " if dry_run else "",
-             len(unchanged), len(skipped))
+             len(unchanged), len(skipped),
+             f", {len(removed)} renamed ({'to be ' if dry_run else ''}redirected)" if removed else "")
     return ImportReport(seeds=len(paths), articles=len(planned), errors=errors, warnings=warnings,
-                        written=written, unchanged=unchanged, skipped=skipped)
+                        written=written, unchanged=unchanged, skipped=skipped, removed=removed)
 
 
 def _read(path: Path | str, shown: str, config: Config, errors: list[str],
@@ -367,7 +407,9 @@ def _existing_content(content_dir: Path) -> list[_Existing]:
         elif isinstance(entry, dict) and entry.get("id"):
             origin = (feed_origin(str(entry["id"])), 1)
         title = meta.get("title")
-        out.append(_Existing(path, str(title) if title else path.stem, str(meta.get("slug") or path.stem), origin))
+        aliases = meta.get("aliases")
+        out.append(_Existing(path, str(title) if title else path.stem, str(meta.get("slug") or path.stem), origin,
+                             tuple(map(str, aliases)) if isinstance(aliases, list) else ()))
     return out
 
 
@@ -416,17 +458,52 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     return out
 
 
-def _moved(planned: list[_Planned], existing: list[_Existing], root: Path) -> list[str]:
-    """Warnings for content files imported from a seed part that now gives another slug (the
-    seed's headline changed): the old file is left for a person to remove or redirect."""
+@dataclass(frozen=True)
+class _Moved:
+    """A content file imported from a seed part that now gives another slug (its headline
+    changed)."""
+
+    old: _Existing
+    seed: tuple[str, int]
+    """The (seed file, part) both come from."""
+    slug: str
+    """The article's new slug."""
+    redirect: bool
+    """The older file is as the importer wrote it (or --force): the new file takes over its
+    URL as an alias and it goes. Otherwise an editor changed it: it stays, a page of its own."""
+
+
+def _renamed(planned: list[_Planned], existing: list[_Existing], manifest: dict[str, str],
+             force: bool) -> tuple[list[_Planned], list[_Moved]]:
+    """`planned` with the aliases each article keeps or gains, and the older files of the
+    articles whose slug changed. An article keeps the aliases of its file from the last
+    import (the importer wrote them: a re-import must not drop them) and gains the slug and
+    aliases of an older file it replaces, never its own slug."""
     now = {(p.seed_file, p.draft.part): p.slug for p in planned}
-    out = []
+    moved: list[_Moved] = []
+    aliases: dict[str, list[str]] = {}
     for e in existing:
         slug = now.get(e.seed) if e.seed else None
-        if slug is not None and slug != e.slug and e.path.stem != slug:
-            out.append(f"{_display(e.path, root)}: import: {e.seed[0]} (part {e.seed[1]}) now gives "
-                       f"content/{slug}.md; this older file is kept (remove it if it is stale)")
-    return out
+        if slug is None or e.seed is None:
+            continue
+        if slug == e.slug or e.path.stem == slug:
+            aliases.setdefault(slug, []).extend(e.aliases)
+            continue
+        as_written = _sha_of_file(e.path) == manifest.get(e.path.name)
+        redirect = force or as_written
+        moved.append(_Moved(e, e.seed, slug, redirect))
+        if redirect:
+            aliases.setdefault(slug, []).extend([*e.aliases, e.slug])
+    out = [dataclasses.replace(p, aliases=tuple(a for a in dict.fromkeys(aliases.get(p.slug, ())) if a != p.slug))
+           for p in planned]
+    return out, moved
+
+
+def _sha_of_file(path: Path) -> str | None:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> dict[str, Any]:
@@ -455,6 +532,8 @@ def _front_matter(p: _Planned, index: TitleIndex[str], warnings: list[str]) -> d
     if d.title_inferred:
         meta["title_inferred"] = True
     meta["slug"] = p.slug
+    if p.aliases:
+        meta["aliases"] = list(p.aliases)
     if d.date:
         meta["date"] = d.date
     if d.source:

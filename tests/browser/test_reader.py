@@ -60,6 +60,49 @@ def test_a_long_tag_page_is_paged_with_rel_links(make_site: Callable[[dict[str, 
         page.wait_for_url("**/page/2/")
 
 
+def test_on_a_phone_newer_and_older_share_a_row_under_the_page_numbers(
+        make_site: Callable[[dict[str, str]], Path], new_page: Callable[..., Page]) -> None:
+    files = {f"content/{i}.md": article(f"خبر رقم {i}", slug=f"n{i}", date=f"2026-03-{i:02d}") for i in range(1, 6)}
+    root = make_site({**files, "config.toml": "page_size = 1\nsearch = false\n"})
+    with serve(root / "public") as base:
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", base]) == 0
+        page = new_page(390)
+        page.goto(base + "page/3/")
+        numbers = page.locator(".pager-pages").bounding_box()
+        newer, older = page.locator("a[rel=prev]").bounding_box(), page.locator("a[rel=next]").bounding_box()
+        assert numbers and newer and older
+        assert newer["y"] >= numbers["y"] + numbers["height"] - 1 and abs(newer["y"] - older["y"]) < 1
+        # Right to left: newer at the right, older at the left.
+        assert older["x"] + older["width"] < newer["x"]
+        page.goto(base)  # only «older»: still at the left
+        older = page.locator("a[rel=next]").bounding_box()
+        assert older and older["x"] + older["width"] < 390 / 2
+        # On a desktop, one row: newer, the numbers in the middle, older.
+        wide = new_page(1280)
+        wide.goto(base + "page/3/")
+        numbers = wide.locator(".pager-pages").bounding_box()
+        newer, older = wide.locator("a[rel=prev]").bounding_box(), wide.locator("a[rel=next]").bounding_box()
+        assert numbers and newer and older
+        right, left = newer["x"] - (numbers["x"] + numbers["width"]), numbers["x"] - (older["x"] + older["width"])
+        assert right > 0 and left > 0 and abs(right - left) < 2, (right, left)
+
+
+def test_a_listed_headline_ending_in_a_number_does_not_run_into_its_date(
+        make_site: Callable[[dict[str, str]], Path], new_page: Callable[..., Page]) -> None:
+    root = make_site({
+        "content/a.md": article("خبر يحيل إلى غيره", slug="a", date="2026-03-02", read_also="[b]"),
+        "content/b.md": article("الميزانية ترتفع في عام 2021", slug="b", date="2026-03-01"),
+        "config.toml": "search = false\n"})
+    with serve(root / "public") as base:
+        assert main(["build", "-q", "-C", str(root / "config.toml"), "--base-url", base]) == 0
+        for width in (390, 1280):
+            page = new_page(width)
+            page.goto(base + "articles/a/")
+            item = page.locator(".link-list li").first
+            headline, day = item.locator("a").bounding_box(), item.locator("time").bounding_box()
+            assert headline and day and day["y"] >= headline["y"] + headline["height"] - 1, (width, headline, day)
+
+
 def test_the_phone_masthead_is_compact_with_a_search_button(
         seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
     page = new_page(390, 844)
@@ -87,6 +130,26 @@ def test_the_phone_masthead_is_compact_with_a_search_button(
     wide = new_page(1280)
     wide.goto(seeds_url)
     assert wide.locator("#masthead-q").is_visible() and not wide.locator(".search-toggle").is_visible()
+
+
+def test_the_desktop_masthead_is_two_rows_with_tap_sized_targets(
+        seeds_url: str, new_page: Callable[..., Page], save_screenshot: Callable[..., Path]) -> None:
+    page = new_page(1280, 800)
+    page.goto(seeds_url)
+    masthead = page.locator(".masthead").bounding_box()
+    assert masthead is not None and masthead["height"] <= 112, masthead
+    for target in page.locator(".masthead a:visible, .masthead input:visible, .masthead button:visible").all():
+        box = target.bounding_box()
+        assert box is not None and box["height"] >= TAP and box["width"] >= TAP, (target.inner_text(), box)
+    # The title and the search box share the first row, across from each other (the title at
+    # the right, where a right-to-left reader starts); the sections are the second row.
+    brand, search = page.locator(".brand").bounding_box(), page.locator("#masthead-search").bounding_box()
+    sections = page.locator(".site-nav").bounding_box()
+    assert brand and search and sections
+    assert brand["y"] < search["y"] + search["height"] and search["y"] < brand["y"] + brand["height"]
+    assert search["x"] + search["width"] < brand["x"]
+    assert sections["y"] >= max(brand["y"] + brand["height"], search["y"] + search["height"]) - 1
+    save_screenshot(page, "masthead-1280", full_page=False)
 
 
 def test_a_latin_run_in_arabic_text_is_set_in_the_sans_face(seeds_url: str, new_page: Callable[..., Page]) -> None:

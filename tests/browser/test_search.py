@@ -343,6 +343,8 @@ def test_a_search_finds_articles_of_every_shard_and_more_are_shown_on_demand(
     assert len(results_for(page, "امطار")) == 20
     assert "45" in page.locator(".search-status").inner_text()
     more = page.get_by_role("button", name="عرض المزيد")
+    box = more.bounding_box()  # a tap target, like every other button
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
     more.click()
     page.wait_for_selector('#search[data-shown="40"][data-state="done"]')
     more.click()
