@@ -197,6 +197,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     """The build proper, once the no-op check said something changed."""
     # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel take a
     # tenth of a second to import).
+    from sitegen import images
     from sitegen.links import link_site
     from sitegen.load import load_site
     from sitegen.markdown import cached_bodies
@@ -230,7 +231,10 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     env = _environment(theme, config, inputs, make_environment)
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
-    bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store))
+    # Images hook (sitegen.images): the pictures of static/images/, measured (not encoded).
+    pictures = timed("images", lambda: images.pictures(theme.static))
+    bodies = timed("markdown", lambda: cached_bodies(site, lambda slug: url(config, article_path(slug)), store,
+                                                     pictures))
     # The digest of each article's path and front matter, which the loader recorded (None
     # for a content folder outside the project): what the link stage's and the listing
     # pages' keys are made of, cheaper than pickling the articles' fields.
@@ -250,8 +254,10 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, previous=fingerprints,
                                                 html_of=store.html_of, deps=data.deps, fronts=fronts,
-                                                links_key=data.links[0] if data.links else None))
+                                                links_key=data.links[0] if data.links else None,
+                                                pictures=pictures))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
+    warnings += images.image_warnings(site.articles, bodies, pictures, config.default_image)
     for note in links.notes:  # similar headlines taken for an article's: shown with -v
         log.debug("%s", note)
     _report_warnings(warnings, strict, config, log_warnings)
@@ -264,6 +270,13 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
     try:
         pages = renderer.render_all()
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
+            staged = timed("postprocess", lambda: process_outputs(batch, config))
+            timed("write", lambda: staging.add(staged))
+        # Images hook: the WebP sizes of every picture, encoded once and kept in the cache.
+        variant_store = images.VariantStore(config.cache_dir / "images")
+        sources = {o.path.removeprefix("static/"): o.data for o in theme.static}
+        variants = images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode)
+        while batch := timed("images", lambda: list(islice(variants, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
         # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
@@ -288,6 +301,7 @@ def _build(config: Config, store: build_cache.BuildCache, inputs: dict[str, buil
             store.forget()
             raise
         committed = True
+        variant_store.prune()
         # Every folder of the output is new: the next check lists them all.
         store.outputs_replaced()
     finally:

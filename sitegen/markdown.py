@@ -17,6 +17,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from sitegen import images
 from sitegen.cache import BuildCache, digest
 from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
@@ -85,6 +86,21 @@ class _LinkRewriter(Treeprocessor):
                 continue
             a.set("href", self.url_for(slug) + (f"#{parts.fragment}" if parts.fragment else ""))
             self.found.append(slug)
+
+
+class _ImageRewriter(Treeprocessor):
+    """Images hook (sitegen.images): gives images of static/images/ their WebP sizes, box
+    size and lazy loading, a lone one a <figure>; notes those without alt text or file."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.found: Mapping[str, images.Picture] = {}
+        self.base_path = "/"
+        self.lookups: dict[str, str | None] = {}
+        self.notes: list[tuple[str, str]] = []
+
+    def run(self, root: etree.Element) -> None:
+        images.markdown_images(root, self.found, self.base_path, self.lookups, self.notes)
 
 
 def _line_of(text: str, href: str) -> int:
@@ -230,6 +246,9 @@ class MarkdownRenderer:
         self.rewriter = _LinkRewriter(self.md)
         # After inline processing (priority 20) so links exist, before prettify (10).
         self.md.treeprocessors.register(self.rewriter, "sitegen_links", 15)
+        # After the links' (root-relative sources are under base_path by then).
+        self.images = _ImageRewriter(self.md)
+        self.md.treeprocessors.register(self.images, "sitegen_images", 14)
         if not fast_paths:
             return
         may_match = _inline_prefilter(self.md)
@@ -246,21 +265,25 @@ class MarkdownRenderer:
             log.debug("markdown: the block processors are not the known ones; no plain-paragraph shortcut")
 
     def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str],
-                base_path: str = "/") -> Body:
+                base_path: str = "/", pictures: Mapping[str, images.Picture] | None = None) -> Body:
         """Render `text`; links naming a key of `targets` point to `url_for(slug)`;
         root-relative links and images go under `base_path` (base_url's path, e.g.
-        '/digest/'); Latin runs in Arabic text are isolated in <bdi>."""
+        '/digest/'); images of `pictures` get their WebP sizes (sitegen.images); Latin runs
+        in Arabic text are isolated in <bdi>. `lookups` then holds every name looked up."""
         self.md.reset()
         self.rewriter.targets, self.rewriter.url_for = targets, url_for
         self.rewriter.base_path = base_path
         self.rewriter.found, self.rewriter.unresolved, self.rewriter.lookups = [], [], {}
+        self.images.found, self.images.base_path = pictures or {}, base_path
+        self.images.lookups, self.images.notes = self.rewriter.lookups, []
         html = self.md.convert(text)
         html = isolate_latin_html(plain_references(html))
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
         unresolved = tuple(dict.fromkeys(self.rewriter.unresolved))
         return Body(html=html, toc=toc, links=tuple(dict.fromkeys(self.rewriter.found)),
                     unresolved=unresolved,
-                    unresolved_lines=tuple(_line_of(text, href) for href in unresolved))
+                    unresolved_lines=tuple(_line_of(text, href) for href in unresolved),
+                    image_notes=tuple((_line_of(text, src), note) for src, note in self.images.notes))
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
@@ -272,20 +295,24 @@ def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
 
 
 def render_bodies(site: Site, url_for: Callable[[str], str],
-                  articles: tuple[Article, ...] | None = None) -> dict[str, Body]:
+                  articles: tuple[Article, ...] | None = None,
+                  pictures: images.Pictures = images.NO_PICTURES) -> dict[str, Body]:
     """Slug → rendered body for `articles` (default: all of the site's)."""
     renderer = MarkdownRenderer()
     targets = link_targets(site)
-    return {a.slug: renderer.convert(a.body, targets, url_for, site.config.base_path)
+    return {a.slug: renderer.convert(a.body, targets, url_for, site.config.base_path, pictures.found)
             for a in (site.articles if articles is None else articles)}
 
 
-def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) -> dict[str, Body]:
+def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
+                  pictures: images.Pictures = images.NO_PICTURES) -> dict[str, Body]:
     """Slug → body, like `render_bodies`, through the build cache: a body whose text was
     converted before, and whose every link lookup still gets the same answer, is taken from
     the cache; the others are converted and stored. Bodies come back without their HTML
     (`Body.html` empty, `Body.key` set): `cache.body_html` reads it when a page needs it."""
     targets = link_targets(site)
+    # Images hook: a body is converted again when an image it shows changed size, came or went.
+    answers = {**targets, **pictures.lookup()} if pictures.found or pictures.broken else targets
     known = cache.data.bodies
     out: dict[str, Body] = {}
     todo: list[tuple[Article, str]] = []
@@ -293,7 +320,7 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
         key = a.body_digest or digest(a.body)
         cache.used.add(key)
         hit = known.get(key)
-        if hit is not None and (not hit[0] or all(targets.get(n) == s for n, s in hit[0].items())):
+        if hit is not None and (not hit[0] or all(answers.get(n) == s for n, s in hit[0].items())):
             out[a.slug] = hit[1]
             cache.locations[hit[1].key] = (hit[2], hit[3])
         else:
@@ -303,11 +330,12 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache) 
 
         texts = [article_body(a, site.config) for a, _ in todo]
         for (a, key), (body, lookups) in zip(todo, _convert_all(texts, targets, url_for,
-                                                                site.config.base_path)):
+                                                                site.config.base_path, pictures.found)):
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
-                        unresolved_lines=body.unresolved_lines, key=digest(key, repr(sorted(lookups.items()))))
+                        unresolved_lines=body.unresolved_lines, image_notes=body.image_notes,
+                        key=digest(key, repr(sorted(lookups.items()))))
             known[key] = (lookups, stub, offset, length)
             cache.locations[stub.key] = (offset, length)
             out[a.slug] = stub
@@ -321,25 +349,26 @@ CHUNK = 32
 
 # The work of a pool, set before the workers fork so they inherit it instead of receiving it
 # pickled (url_for is a closure); a worker process holds one MarkdownRenderer.
-_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str] | None = None
+_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str, Mapping[str, images.Picture]] | None = None
 _worker: MarkdownRenderer | None = None
 
 
 def _convert_range(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
     global _worker
     assert _job is not None
-    texts, targets, url_for, base_path = _job
+    texts, targets, url_for, base_path, pictures = _job
     if _worker is None:
         _worker = MarkdownRenderer()
     out = []
     for text in texts[bounds[0]:bounds[1]]:
-        body = _worker.convert(text, targets, url_for, base_path)
+        body = _worker.convert(text, targets, url_for, base_path, pictures)
         out.append((body, dict(_worker.rewriter.lookups)))
     return out
 
 
 def _convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
-                 base_path: str = "/") -> Iterator[tuple[Body, dict[str, str | None]]]:
+                 base_path: str = "/", pictures: Mapping[str, images.Picture] | None = None,
+                 ) -> Iterator[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) for each text, in order: in a pool of forked workers (one per
     core) when there are many, the platform forks and this process runs no other thread;
     else here. Same results either way:
@@ -350,7 +379,7 @@ def _convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable
 
     global _job
     workers = min(os.cpu_count() or 1, max(1, len(texts) // CHUNK))
-    _job = (texts, targets, url_for, base_path)
+    _job = (texts, targets, url_for, base_path, pictures or {})
     try:
         # Forking a process that runs other threads (the dev server's) can copy a lock some
         # thread holds and hang the child: there, convert here.

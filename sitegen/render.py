@@ -24,6 +24,7 @@ from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from sitegen.arabic import canonical_letters, fold, slug
+from sitegen import images
 from sitegen.cache import CacheDamaged, digest
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError
@@ -200,8 +201,13 @@ class Renderer:
                  previous: Mapping[str, str] | None = None,
                  html_of: Callable[[Body], str] | None = None,
                  deps: "PageDeps | None" = None, fronts: Sequence[str] | None = None,
-                 links_key: str | None = None) -> None:
+                 links_key: str | None = None, pictures: images.Pictures = images.NO_PICTURES) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
+        # Images hook (sitegen.images): article leads, and the site-wide default_image that
+        # every page without one is shared with.
+        self.pictures = pictures.found
+        self.default_lead = images.default_lead(site.config.default_image, pictures.found)
+        self._default_og = images.lead_context(self.default_lead, site.config.base_path, site.config.base_url)
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
         self.previous = previous
@@ -244,7 +250,7 @@ class Renderer:
             # What every page reads besides its own context: the config, the static files'
             # published names and the build time.
             self._render_key = digest(repr(cfg), repr(sorted(theme.assets.items())),
-                                      self.now.isoformat())
+                                      self.now.isoformat(), _lead_key(self.default_lead))
         # Every card, and every tag, source and month group, is made from the articles'
         # front matter and the config alone: when neither changed since the last build (a
         # body edit), the groups and the cards' digests are the last build's, and only the
@@ -443,6 +449,7 @@ class Renderer:
         context.setdefault("dir", cfg.direction)
         context.setdefault("description", cfg.description)
         context.setdefault("og_type", "website")
+        context.setdefault("og_image", self._default_og)
         context["canonical"] = abs_url(cfg, "" if path == "index.html" else path)
         context["og_locale"] = OG_LOCALE.get(cfg.language, cfg.language)
         # Arabic-Indic digits are for pages in the site's language; an English article in
@@ -609,7 +616,7 @@ class Renderer:
         body = self.bodies[a.slug]
         fingerprint = None
         if self.deps is not None and body.key:
-            if self._article_unchanged(a, body, links, front):
+            if self._article_unchanged(a, body, links, front, self._image_key(a)):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
             # it shows and PageDeps (`_article_unchanged`), not by its fingerprint: the
@@ -636,6 +643,11 @@ class Renderer:
             ld["keywords"] = ", ".join(a.tags)
         if a.source_url:
             ld["isBasedOn"] = a.source_url
+        own = images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures, None)
+        shared = images.lead_context(own or self.default_lead, cfg.base_path, cfg.base_url)
+        if shared is not None:
+            ld["image"] = {"@type": "ImageObject", "url": shared["url"], "width": shared["width"],
+                           "height": shared["height"]}
         json_ld = json_in_html(ld)
         return self.page(
             "article.html", article_path(a.slug), fingerprint=fingerprint,
@@ -651,6 +663,7 @@ class Renderer:
             more=[self.cards[s] for s in links.by_tags],
             backlinks=[self.cards[s] for s in links.backlinks],
             json_ld=Markup(json_ld), original_url=a.source_url or None,
+            lead_image=images.lead_context(own, cfg.base_path, cfg.base_url), og_image=shared,
         )
 
     def _standfirst(self, a: Article, key: str) -> Deferred:
@@ -671,7 +684,14 @@ class Renderer:
 
         return Deferred(key, make)
 
-    def _article_unchanged(self, a: Article, body: Body, links: ArticleLinks, front: str | None) -> bool:
+    def _image_key(self, a: Article) -> str:
+        """What article `a`'s page reads of images besides its front matter: the size of
+        its lead image, or the default one's."""
+        return _lead_key(images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures,
+                                           self.default_lead))
+
+    def _article_unchanged(self, a: Article, body: Body, links: ArticleLinks, front: str | None,
+                           image_key: str = "") -> bool:
         """True when article `a`'s page reads exactly what it read in the last build: its
         own fields, body and links (by their signature), and the card of every article it
         shows, the same as then, and the same template, config and assets (PageDeps). Its
@@ -693,7 +713,7 @@ class Renderer:
                                       a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
                                       links.related, links.by_tags,
                                       links.backlinks)))
-        sig = (fields, body.key)
+        sig = (fields, body.key, image_key)
         self.deps.signatures[a.slug] = sig
         path = article_path(a.slug) + "index.html"
         fp = self.previous.get(path)
@@ -868,9 +888,9 @@ class PageDeps:
     name, path, members)."""
     cards: dict[str, str]
     """Slug → digest of its card and tags (what other pages show of it)."""
-    signatures: dict[str, tuple[str, str]]
+    signatures: dict[str, tuple[str, ...]]
     """Slug → its page's own inputs: (digest of its fields and its links (read-also,
-    related, by tags, backlinks), its body key)."""
+    related, by tags, backlinks), its body key, its lead image's path and size)."""
     openings: dict[str, tuple[str, bool]]
     """Slug → (digest of its summary and body key, whether the summary is just the body's
     opening words, so not shown above it)."""
@@ -998,6 +1018,11 @@ def _opens_body(summary: str, body: str) -> bool:
     # The last word of a cut summary may itself be cut.
     return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
             and words[-1].startswith(head[-1]))
+
+
+def _lead_key(lead: images.Lead | None) -> str:
+    """The part of a page's fingerprint that stands for its lead image: path and size."""
+    return f"{lead.picture.source}:{lead.picture.key}" if lead is not None else ""
 
 
 def _atom_time(d: datetime.date | None, fallback: datetime.datetime) -> str:
