@@ -146,8 +146,8 @@ def test_a_lead_image_is_published_in_webp_sizes_and_shown_with_its_box(image_si
     assert lead["srcset"] == ("/digest/static/images/lead.jpg.480.webp 480w, "
                               "/digest/static/images/lead.jpg.960.webp 960w, "
                               "/digest/static/images/lead.jpg.1440.webp 1440w")
-    # Above the fold: fetched first, never lazily.
-    assert "loading" not in lead and lead["fetchpriority"] == "high"
+    # Above the fold: fetched at once, never lazily.
+    assert "loading" not in lead
     assert re.search(r'<figure class="lead-image">.*<figcaption[^>]*>رسم من صنعنا</figcaption>', html, re.S)
 
 
