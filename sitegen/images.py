@@ -396,8 +396,9 @@ def image_warnings(articles: Iterable[Article], bodies: Mapping[str, Body], pics
         path, line = a.path, a.image_line
         if a.image:
             where = static_path(a.image)
-            if where is None:
-                out.append(f"{path}:{line}: image: {a.image!r} is not a file of static/images/")
+            if where is None or not where.lower().endswith(RASTER):
+                out.append(f"{path}:{line}: image: {a.image!r} is not a .jpg, .jpeg, .png or .webp "
+                           "file of static/images/")
             elif where not in pics.found:
                 state = "cannot be read" if where in pics.broken else "not found"
                 out.append(f"{path}:{line}: image: static/{where} {state}")

@@ -243,6 +243,16 @@ def test_image_problems_are_warnings_with_file_and_line_and_the_build_goes_on(
     assert main(["build", "-q", "--strict", "-C", str(root / "config.toml")]) != 0
 
 
+@pytest.mark.parametrize("value", ["https://example.org/a.jpg", "images/drawing.svg", "/static/logo.png"])
+def test_a_lead_image_that_cannot_be_one_is_named_in_a_warning(image_site: Callable[..., Path], value: str) -> None:
+    root = image_site({"content/a.md": article("أ", slug="a", image=value, image_alt="رسم")},
+                      {"drawing.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    report = build(load_config(root / "config.toml"), log_warnings=False)
+    assert report.warnings == [f"content/a.md:4: image: {value!r} is not a .jpg, .jpeg, .png or .webp "
+                               "file of static/images/"]
+    assert "og:image" not in page(root, "a") and "lead-image" not in page(root, "a")
+
+
 def test_an_unchanged_image_is_not_encoded_again_and_a_damaged_kept_size_is(
         image_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     root = image_site({"content/a.md": article("أ", slug="a", image="images/lead.jpg", image_alt="دائرة")})
