@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sitegen.cache import digest, seal, unseal
+from sitegen.errors import SitegenError
 from sitegen.model import Article, Body, Output
 
 log = logging.getLogger(__name__)
@@ -136,12 +137,13 @@ def measure(data: bytes) -> tuple[int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:
+        # Pillow's DecompressionBombError: a file claiming more than 179 megapixels.
         with Image.open(io.BytesIO(data)) as im:
             width, height = im.size
             # Orientations 5-8 turn the picture a quarter: encode() applies them.
             if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):
                 width, height = height, width
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as e:
         raise ValueError(str(e) or type(e).__name__) from None
     if width < 1 or height < 1:
         raise ValueError("an image of no pixels")
@@ -200,12 +202,18 @@ def variant_outputs(found: Mapping[str, Picture], data_of: Callable[[str], bytes
                     encode_one: Callable[[Picture, bytes, int], bytes] | None = None) -> Iterator[Output]:
     """Every WebP size of every picture, in path order. `data_of(source)` gives a source's
     bytes; `encode_one(picture, data, width)` encodes one size (default: `encode`; the build
-    passes `VariantStore.encode`, which keeps them)."""
+    passes `VariantStore.encode`, which keeps them). Raises SitegenError naming the file
+    when one cannot be decoded past its header (a truncated file: its size was read, its
+    pixels cannot be)."""
     for source in sorted(found):
         pic = found[source]
         data = data_of(source)
         for v in pic.variants:
-            yield Output(v.path, encode_one(pic, data, v.width) if encode_one else encode(data, v.width))
+            try:
+                yield Output(v.path, encode_one(pic, data, v.width) if encode_one else encode(data, v.width))
+            except (OSError, ValueError) as e:
+                raise SitegenError(f"static/{source}: image: cannot be decoded ({e}); "
+                                   "replace or remove the file") from None
 
 
 # --- HTML ------------------------------------------------------------------------------

@@ -253,6 +253,22 @@ def test_a_lead_image_that_cannot_be_one_is_named_in_a_warning(image_site: Calla
     assert "og:image" not in page(root, "a") and "lead-image" not in page(root, "a")
 
 
+def test_a_truncated_image_fails_the_build_in_one_line_naming_it(
+        image_site: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    whole = make_image(1200, 800, color=(120, 40, 90))
+    root = image_site({"content/a.md": article("أ", slug="a", image="images/cut.jpg", image_alt="رسم")},
+                      {"cut.jpg": make_image(1200, 800)})
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 0
+    before = (root / "public/articles/a/index.html").read_bytes()
+    # Cut short: its header (and size) reads, its pixels do not.
+    (root / "static/images/cut.jpg").write_bytes(whole[:len(whole) // 2])
+    assert main(["build", "-q", "-C", str(root / "config.toml")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: static/images/cut.jpg: image: cannot be decoded (")
+    assert "Traceback" not in "\n".join(err)
+    assert (root / "public/articles/a/index.html").read_bytes() == before
+
+
 def test_an_unchanged_image_is_not_encoded_again_and_a_damaged_kept_size_is(
         image_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     root = image_site({"content/a.md": article("أ", slug="a", image="images/lead.jpg", image_alt="دائرة")})
