@@ -10,7 +10,13 @@ index's word lists are then few and long). With `vocabulary="realistic"`, half o
 are replaced by words drawn, Zipf-distributed, from 150,000 made-up Arabic words (with the
 usual prefixes), so 10,000 articles use ~100,000 distinct words, as a year of a real digest does.
 
-    python bench/corpus.py DEST N [--vocabulary realistic]   # writes DEST/config.toml, content/, themes/
+With `images=K` (K > 0), K pictures of our own making (shapes drawn with Pillow, photographs'
+sizes and ratios) are written to static/images/, the first is the `default_image`, and about
+six articles in ten get one as their lead image (`image`, `image_alt`, sometimes a caption),
+one in five one in the body: a few images referenced by many articles. The articles' text
+is the same with or without images.
+
+    python bench/corpus.py DEST N [--vocabulary realistic] [--images K]   # writes DEST/config.toml, content/, themes/[, static/]
 """
 
 from __future__ import annotations
@@ -86,10 +92,43 @@ def made_up_words(rng: random.Random, size: int) -> list[str]:
     return list(words)
 
 
-def generate(dest: Path, n: int, seed: int = 20261121, vocabulary: str = "seeds") -> list[Path]:
-    """Write an N-article site into `dest` (config.toml, content/, themes/); return the files.
-    `vocabulary`: one of VOCABULARY."""
+IMAGE_SIZES = ((1600, 900), (1200, 800), (800, 1200), (2000, 1000), (640, 480), (1440, 1440))
+"""The generated pictures' sizes, in turn: landscape, portrait, wide, small, square."""
+
+
+def make_pictures(folder: Path, count: int, seed: int) -> list[str]:
+    """Write `count` JPEG pictures of our own making (coloured fields with discs and bars)
+    into `folder`; return their names. The same seed gives the same bytes."""
+    import io
+
+    from PIL import Image, ImageDraw
+
     rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for k in range(count):
+        width, height = IMAGE_SIZES[k % len(IMAGE_SIZES)]
+        im = Image.new("RGB", (width, height), tuple(rng.randrange(40, 200) for _ in range(3)))  # type: ignore[arg-type]
+        draw = ImageDraw.Draw(im)
+        for _ in range(6):
+            x, y = rng.randrange(width), rng.randrange(height)
+            r = rng.randrange(min(width, height) // 10, min(width, height) // 3)
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))  # type: ignore[arg-type]
+            draw.rectangle((0, y, width, y + r // 4), fill=tuple(rng.randrange(256) for _ in range(3)))  # type: ignore[arg-type]
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=88)
+        name = f"picture-{k + 1:02d}.jpg"
+        (folder / name).write_bytes(out.getvalue())
+        names.append(name)
+    return names
+
+
+def generate(dest: Path, n: int, seed: int = 20261121, vocabulary: str = "seeds", images: int = 0) -> list[Path]:
+    """Write an N-article site into `dest` (config.toml, content/, themes/, and with `images`
+    static/images/); return the content files. `vocabulary`: one of VOCABULARY."""
+    rng = random.Random(seed)
+    # Its own random stream: the articles are the same with or without images.
+    image_rng = random.Random(seed + 2)
     sentences = seed_sentences(ROOT / "seeds")
     if vocabulary == "realistic":
         words_rng = random.Random(seed + 1)
@@ -115,6 +154,10 @@ def generate(dest: Path, n: int, seed: int = 20261121, vocabulary: str = "seeds"
     (dest / "config.toml").write_text(
         'title = "موجز تجريبي"\nbase_url = "https://bench.example.org/"\n', encoding="utf-8"
     )
+    pictures = make_pictures(dest / "static" / "images", images, seed) if images > 0 else []
+    if pictures:
+        with (dest / "config.toml").open("a", encoding="utf-8") as f:
+            f.write(f'default_image = "images/{pictures[0]}"\n')
 
     titles = make_titles(rng, sentences, n)
     slugs = [f"article-{i + 1:05d}" for i in range(n)]
@@ -153,6 +196,16 @@ def generate(dest: Path, n: int, seed: int = 20261121, vocabulary: str = "seeds"
             "related": related,
             "summary": body[0].split(". ")[0][:200],
         }
+        if pictures:
+            if image_rng.random() < 0.6:
+                meta["image"] = f"images/{image_rng.choice(pictures)}"
+                meta["image_alt"] = " ".join(titles[i].split()[:5])
+                if image_rng.random() < 0.5:
+                    meta["image_caption"] = " ".join(image_rng.choice(sentences).split()[:6])
+            if image_rng.random() < 0.2 and len(body) > 2:
+                at = image_rng.randrange(1, len(body))
+                alt = "صورة: " + " ".join(titles[i].split()[:3])
+                body.insert(at, f"![{alt}](/static/images/{image_rng.choice(pictures)})")
         path = content / f"{slugs[i]}.md"
         path.write_text(frontmatter.dump(meta, "\n\n".join(body)), encoding="utf-8")
         written.append(path)
@@ -165,8 +218,10 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--vocabulary", choices=VOCABULARY, default="seeds")
+    parser.add_argument("--images", type=int, default=0, metavar="K",
+                        help="K generated pictures in static/images/, used by most articles")
     args = parser.parse_args()
-    files = generate(args.dest, args.n, args.seed, args.vocabulary)
+    files = generate(args.dest, args.n, args.seed, args.vocabulary, args.images)
     print(f"wrote {len(files):,} articles to {args.dest / 'content'}")
 
 

@@ -245,7 +245,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     """The build proper, once the no-op check said something changed."""
     # Imported here: the no-op path needs none of them (Markdown, Jinja2 and Babel are slow
     # to import).
-    from sitegen import load
+    from sitegen import images, load
     from sitegen.incremental import memo
     from sitegen.incremental.pages import PagePlan
     from sitegen.postprocess import SIBLINGS, process_outputs
@@ -263,8 +263,10 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     env, templates = memo.environment(theme, config, inputs, warm)
     # The masthead's search box (base.html) shows when the search page exists.
     env.globals["search"] = url(config, "search/") if config.search else None
+    # Images hook (sitegen.images): the pictures of static/images/, measured (not encoded).
+    pictures = timed("images", lambda: images.pictures(theme.static))
     bodies = timed("markdown", lambda: memo.cached_bodies(site, lambda slug: url(config, article_path(slug)),
-                                                             store, warm.markdown))
+                                                             store, warm.markdown, pictures))
     fronts = memo.front_digests(site, store)
     links = timed("link", lambda: memo.cached_links(site, bodies, store, fronts))
     # A page's fingerprint is trusted only while its files are what the last build wrote.
@@ -280,8 +282,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, plan=plan,
                                                 html_of=store.html_of,
                                                 text_of=lambda a: load.article_body(a, config),
-                                                templates=templates))
+                                                templates=templates, pictures=pictures))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
+    warnings += images.image_warnings(site.articles, bodies, pictures, config.default_image)
     for note in links.notes:  # similar headlines taken for an article's: shown with -v
         log.debug("%s", note)
     _report_warnings(warnings, options, config)
@@ -294,6 +297,13 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     try:
         pages = renderer.render_all()
         while batch := timed("render", lambda: list(islice(pages, BATCH))):
+            staged = timed("postprocess", lambda: process_outputs(batch, config))
+            timed("write", lambda: staging.add(staged))
+        # Images hook: the WebP sizes of every picture, encoded once and kept in the cache.
+        variant_store = images.VariantStore(config.cache_dir / "images")
+        sources = {o.path.removeprefix("static/"): o.data for o in theme.static}
+        variants = images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode)
+        while batch := timed("images", lambda: list(islice(variants, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
         # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
@@ -318,6 +328,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
             store.forget()
             raise
         committed = True
+        variant_store.prune()
         # Every folder of the output is new: the next check lists them all.
         store.outputs_replaced()
     finally:

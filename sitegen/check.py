@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 _URL_ATTRS = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
               ("source", "src"), ("iframe", "src"), ("form", "action")}
+_SRCSET_TAGS = {"img", "source"}
+"""Tags whose `srcset` lists image candidates (`url 480w, url 960w`): each URL is checked."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,17 @@ class _Links(HTMLParser):
         for name, value in attrs:
             if value and (tag, name) in _URL_ATTRS:
                 self.urls.append(value)
+            elif value and name == "srcset" and tag in _SRCSET_TAGS:
+                # Our srcset URLs hold no comma (sitegen.images names them), so a split on
+                # commas, then whitespace, finds each candidate's URL.
+                self.urls.extend(c.split()[0] for c in value.split(",") if c.strip())
             elif value and name == "id" or tag == "a" and name == "name" and value:
                 self.ids.add(value)
 
 
 def page_links(html: str) -> tuple[list[str], set[str]]:
-    """Every href/src in `html`, in order, and the ids a fragment can point to."""
+    """Every href/src (and srcset candidate) in `html`, in order, and the ids a fragment can
+    point to."""
     parser = _Links()
     parser.feed(html)
     parser.close()

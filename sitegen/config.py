@@ -89,6 +89,9 @@ class Config:
     """The site's own static files, copied over the theme's."""
     cache_dir: Path = Path(".sitegen-cache")
     """Build cache (not committed)."""
+    default_image: str = ""
+    """The image of a page that names none (og:image, twitter:card, JSON-LD): a file of
+    static/images/ (`images/logo.png`); '' for none."""
 
     def __post_init__(self) -> None:
         _check_base_url(self.base_url)
@@ -109,6 +112,8 @@ class Config:
             raise ConfigError(f"config.toml: feed_timeout must be at least 1, not {self.feed_timeout}")
         if self.page_size < 1:
             raise ConfigError(f"config.toml: page_size must be at least 1, not {self.page_size}")
+        if self.default_image:
+            _check_default_image(self.default_image, self.static_dir)
 
     @property
     def base_path(self) -> str:
@@ -146,6 +151,18 @@ def _check_locale(name: str) -> None:
     from sitegen.i18n import check_locale
 
     check_locale(name)
+
+
+def _check_default_image(value: str, static_dir: Path) -> None:
+    """default_image must name an image file of static/images/ (sitegen.images)."""
+    from sitegen.images import RASTER, static_path
+
+    path = static_path(value)
+    if path is None or not path.lower().endswith(RASTER):
+        raise ConfigError(f"config.toml: default_image must be a .jpg, .jpeg, .png or .webp file of "
+                          f"static/images/ such as 'images/logo.png', not {value!r}")
+    if not (static_dir / path).is_file():
+        raise ConfigError(f"config.toml: default_image: static/{path} not found")
 
 
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:

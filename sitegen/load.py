@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 STAGE = "load"
 _KNOWN = {"title", "title_inferred", "slug", "date", "source", "author", "tags", "read_also", "related",
           "summary", "seed", "lang", "dir", "draft", "updated", "expires", "aliases",
-          "source_url", "feed"}
+          "source_url", "feed", "image", "image_alt", "image_caption"}
 
 
 def article_slug(title: str, style: str = "unicode") -> str:
@@ -228,6 +228,11 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
     for key in ("source", "author", "summary"):
         if meta.get(key) is not None and not isinstance(meta[key], (str, int, float)):
             raise fail(key, "must be text")
+    # The lead image (sitegen.images): a path inside the static folder.
+    for key in ("image", "image_alt", "image_caption"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise fail(key, "must be text" if key != "image" else "must be a path such as images/a.jpg")
+    image = (meta.get("image") or "").strip()
     source_url = meta.get("source_url")
     if source_url is not None and (not isinstance(source_url, str)
                                    or not source_url.strip().startswith(("http://", "https://"))):
@@ -258,6 +263,10 @@ def _article(block: str, body: str, body_line: int, text: str, path: str, slug_s
         updated_iso=updated_iso,
         aliases=tuple(dict.fromkeys(aliases)),
         source_url=source_url.strip() if source_url else "",
+        image=image,
+        image_alt=_clean(meta.get("image_alt") or ""),
+        image_caption=_clean(meta.get("image_caption") or ""),
+        image_line=_key_line(lines(), "image") if image else 0,
     )
 
 

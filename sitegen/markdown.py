@@ -17,6 +17,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from sitegen import images
 from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
 
@@ -84,6 +85,21 @@ class _LinkRewriter(Treeprocessor):
                 continue
             a.set("href", self.url_for(slug) + (f"#{parts.fragment}" if parts.fragment else ""))
             self.found.append(slug)
+
+
+class _ImageRewriter(Treeprocessor):
+    """Images hook (sitegen.images): gives images of static/images/ their WebP sizes, box
+    size and lazy loading, a lone one a <figure>; notes those without alt text or file."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.found: Mapping[str, images.Picture] = {}
+        self.base_path = "/"
+        self.lookups: dict[str, str | None] = {}
+        self.notes: list[tuple[str, str]] = []
+
+    def run(self, root: etree.Element) -> None:
+        images.markdown_images(root, self.found, self.base_path, self.lookups, self.notes)
 
 
 def _line_of(text: str, href: str) -> int:
@@ -229,6 +245,9 @@ class MarkdownRenderer:
         self.rewriter = _LinkRewriter(self.md)
         # After inline processing (priority 20) so links exist, before prettify (10).
         self.md.treeprocessors.register(self.rewriter, "sitegen_links", 15)
+        # After the links' (root-relative sources are under base_path by then).
+        self.images = _ImageRewriter(self.md)
+        self.md.treeprocessors.register(self.images, "sitegen_images", 14)
         if not fast_paths:
             return
         may_match = _inline_prefilter(self.md)
@@ -245,21 +264,25 @@ class MarkdownRenderer:
             log.debug("markdown: the block processors are not the known ones; no plain-paragraph shortcut")
 
     def convert(self, text: str, targets: Mapping[str, str], url_for: Callable[[str], str],
-                base_path: str = "/") -> Body:
+                base_path: str = "/", pictures: Mapping[str, images.Picture] | None = None) -> Body:
         """Render `text`; links naming a key of `targets` point to `url_for(slug)`;
         root-relative links and images go under `base_path` (base_url's path, e.g.
-        '/digest/'); Latin runs in Arabic text are isolated in <bdi>."""
+        '/digest/'); images of `pictures` get their WebP sizes (sitegen.images); Latin runs
+        in Arabic text are isolated in <bdi>. `lookups` then holds every name looked up."""
         self.md.reset()
         self.rewriter.targets, self.rewriter.url_for = targets, url_for
         self.rewriter.base_path = base_path
         self.rewriter.found, self.rewriter.unresolved, self.rewriter.lookups = [], [], {}
+        self.images.found, self.images.base_path = pictures or {}, base_path
+        self.images.lookups, self.images.notes = self.rewriter.lookups, []
         html = self.md.convert(text)
         html = isolate_latin_html(plain_references(html))
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
         unresolved = tuple(dict.fromkeys(self.rewriter.unresolved))
         return Body(html=html, toc=toc, links=tuple(dict.fromkeys(self.rewriter.found)),
                     unresolved=unresolved,
-                    unresolved_lines=tuple(_line_of(text, href) for href in unresolved))
+                    unresolved_lines=tuple(_line_of(text, href) for href in unresolved),
+                    image_notes=tuple((_line_of(text, src), note) for src, note in self.images.notes))
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
@@ -271,11 +294,12 @@ def _flatten(tokens: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
 
 
 def render_bodies(site: Site, url_for: Callable[[str], str],
-                  articles: tuple[Article, ...] | None = None) -> dict[str, Body]:
+                  articles: tuple[Article, ...] | None = None,
+                  pictures: images.Pictures = images.NO_PICTURES) -> dict[str, Body]:
     """Slug → rendered body for `articles` (default: all of the site's)."""
     renderer = MarkdownRenderer()
     targets = link_targets(site)
-    return {a.slug: renderer.convert(a.body, targets, url_for, site.config.base_path)
+    return {a.slug: renderer.convert(a.body, targets, url_for, site.config.base_path, pictures.found)
             for a in (site.articles if articles is None else articles)}
 
 
@@ -284,41 +308,44 @@ PARALLEL_MIN = 64
 CHUNK = 32
 """Bodies per task sent to a worker."""
 
-_pool_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str] | None = None
+_pool_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str,
+                Mapping[str, images.Picture]] | None = None
 """The work of a pool's worker process, set there by `_start_worker` (never in the process
-that starts the pool): the texts, link targets, url_for and base path."""
+that starts the pool): the texts, link targets, url_for, base path and pictures."""
 _pool_renderer: MarkdownRenderer | None = None
 """A pool worker process's converter (never set in the process that starts the pool)."""
 
 
 def _start_worker(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
-                  base_path: str) -> None:
+                  base_path: str, pictures: Mapping[str, images.Picture]) -> None:
     """A pool worker's initializer. The pool forks: its arguments are inherited, not
     pickled (url_for is a closure)."""
     global _pool_job, _pool_renderer
-    _pool_job = (texts, targets, url_for, base_path)
+    _pool_job = (texts, targets, url_for, base_path, pictures)
     _pool_renderer = MarkdownRenderer()
 
 
 def _convert_in_worker(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) of the pool's texts[bounds[0]:bounds[1]], in a worker."""
     assert _pool_job is not None and _pool_renderer is not None
-    texts, targets, url_for, base_path = _pool_job
-    return _convert(_pool_renderer, texts[bounds[0]:bounds[1]], targets, url_for, base_path)
+    texts, targets, url_for, base_path, pictures = _pool_job
+    return _convert(_pool_renderer, texts[bounds[0]:bounds[1]], targets, url_for, base_path, pictures)
 
 
 def _convert(renderer: MarkdownRenderer, texts: list[str], targets: Mapping[str, str],
-             url_for: Callable[[str], str], base_path: str) -> list[tuple[Body, dict[str, str | None]]]:
+             url_for: Callable[[str], str], base_path: str,
+             pictures: Mapping[str, images.Picture]) -> list[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) of each text, by `renderer`."""
     out = []
     for text in texts:
-        body = renderer.convert(text, targets, url_for, base_path)
+        body = renderer.convert(text, targets, url_for, base_path, pictures)
         out.append((body, dict(renderer.rewriter.lookups)))
     return out
 
 
 def convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
                  base_path: str = "/", here: Callable[[], MarkdownRenderer] = MarkdownRenderer,
+                 pictures: Mapping[str, images.Picture] | None = None,
                  ) -> Iterator[tuple[Body, dict[str, str | None]]]:
     """(body, link lookups) for each text, in order: in a pool of forked workers (one per
     core) when there are many, the platform forks and this process runs no other thread;
@@ -333,10 +360,11 @@ def convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[
     # thread holds and hang the child: there, convert here.
     if (len(texts) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
-        yield from _convert(here(), texts, targets, url_for, base_path)
+        yield from _convert(here(), texts, targets, url_for, base_path, pictures or {})
         return
     chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
     with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
-                                                  initargs=(texts, targets, url_for, base_path)) as pool:
+                                                  initargs=(texts, targets, url_for, base_path,
+                                                            pictures or {})) as pool:
         for part in pool.imap(_convert_in_worker, chunks):
             yield from part

@@ -89,6 +89,14 @@ class Article(_Compact):
     """Old URLs of the article (slugs, or paths inside the site), each a redirect page."""
     source_url: str = ""
     """The original article's URL (http or https) it was imported from; empty when none."""
+    image: str = ""
+    """The lead image, a path inside the static folder (`images/a.jpg`), from `image`."""
+    image_alt: str = ""
+    """The lead image's text alternative (`image_alt`)."""
+    image_caption: str = ""
+    """The lead image's caption (`image_caption`)."""
+    image_line: int = 0
+    """The line of `image:` in the file, for warnings about it."""
 
     @property
     def stem(self) -> str:
@@ -125,6 +133,9 @@ class Body(_Compact):
     key: str = ""
     """Digest of the Markdown text it was made from (the build cache's key; page fingerprints
     stand it in for the HTML). Empty when made without the cache."""
+    image_notes: tuple[tuple[int, str], ...] = ()
+    """(1-based line of the body, 0: not found; message) for each image without alt text or
+    naming a missing or unreadable file of static/images/ (sitegen.images)."""
 
 
 @dataclass(frozen=True)

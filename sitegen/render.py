@@ -16,6 +16,7 @@ from jinja2 import meta, nodes
 from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
+from sitegen import images
 from sitegen.arabic import canonical_letters, fold, slug
 from sitegen.config import Config
 from sitegen.errors import BuildError, LinkError, SitegenError
@@ -144,8 +145,14 @@ class Renderer:
                  plan: PagePlan | None = None,
                  html_of: Callable[[Body], str] | None = None,
                  text_of: Callable[[Article], str] | None = None,
-                 templates: TemplateMemo | None = None) -> None:
+                 templates: TemplateMemo | None = None,
+                 pictures: images.Pictures = images.NO_PICTURES) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
+        # Images hook (sitegen.images): article leads, and the site-wide default_image that
+        # every page without one is shared with.
+        self.pictures = pictures.found
+        self.default_lead = images.default_lead(site.config.default_image, pictures.found)
+        self._default_og = images.lead_context(self.default_lead, site.config.base_path, site.config.base_url)
         self.now = now or build_time()
         """The build timestamp: only a feed without dated entries shows it."""
         self.plan = plan if plan is not None else PagePlan()
@@ -169,7 +176,8 @@ class Renderer:
         plan = self.plan
         # What every page reads besides its own context: the config, the static files'
         # published names and the build time (and, below, the navigation's sections).
-        render_key = (digest(repr(cfg), repr(sorted(theme.assets.items())), self.now.isoformat())
+        render_key = (digest(repr(cfg), repr(sorted(theme.assets.items())), self.now.isoformat(),
+                             _lead_key(self.default_lead))
                       if plan.active else "")
         # Every card, and every tag, source and month group, is made from the articles'
         # front matter and the config alone: when neither changed since the last build (a
@@ -335,6 +343,7 @@ class Renderer:
         context.setdefault("dir", cfg.direction)
         context.setdefault("description", cfg.description)
         context.setdefault("og_type", "website")
+        context.setdefault("og_image", self._default_og)
         context["canonical"] = abs_url(cfg, "" if path == "index.html" else path)
         context["og_locale"] = OG_LOCALE.get(cfg.language, cfg.language)
         # Arabic-Indic digits are for pages in the site's language; an English article in
@@ -498,7 +507,7 @@ class Renderer:
         fingerprint = None
         deps = self.plan.deps
         if deps is not None and body.key:
-            if self.plan.article_unchanged(a, body, links, front):
+            if self.plan.article_unchanged(a, body, links, front, self._image_key(a)):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
             # it shows and PageDeps (incremental.pages.PagePlan.article_unchanged), not by its fingerprint: the
@@ -525,6 +534,11 @@ class Renderer:
             ld["keywords"] = ", ".join(a.tags)
         if a.source_url:
             ld["isBasedOn"] = a.source_url
+        own = images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures, None)
+        shared = images.lead_context(own or self.default_lead, cfg.base_path, cfg.base_url)
+        if shared is not None:
+            ld["image"] = {"@type": "ImageObject", "url": shared["url"], "width": shared["width"],
+                           "height": shared["height"]}
         json_ld = json_in_html(ld)
         return self.page(
             "article.html", article_path(a.slug), fingerprint=fingerprint,
@@ -540,6 +554,7 @@ class Renderer:
             more=[self.cards[s] for s in links.by_tags],
             backlinks=[self.cards[s] for s in links.backlinks],
             json_ld=Markup(json_ld), original_url=a.source_url or None,
+            lead_image=images.lead_context(own, cfg.base_path, cfg.base_url), og_image=shared,
         )
 
     def _standfirst(self, a: Article, key: str) -> Deferred:
@@ -560,6 +575,12 @@ class Renderer:
             return "" if opens else a.summary
 
         return Deferred(key, make)
+
+    def _image_key(self, a: Article) -> str:
+        """What article `a`'s page reads of images besides its front matter: the size of
+        its lead image, or the default one's."""
+        return _lead_key(images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures,
+                                           self.default_lead))
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
@@ -724,3 +745,8 @@ def _opens_body(summary: str, body: str) -> bool:
     # The last word of a cut summary may itself be cut.
     return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
             and words[-1].startswith(head[-1]))
+
+
+def _lead_key(lead: images.Lead | None) -> str:
+    """The part of a page's fingerprint that stands for its lead image: path and size."""
+    return f"{lead.picture.source}:{lead.picture.key}" if lead is not None else ""

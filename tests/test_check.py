@@ -38,6 +38,15 @@ def test_a_clean_site_has_nothing_to_report(tmp_path: Path) -> None:
     assert (report.pages, report.broken, report.orphans) == (4, [], [])
 
 
+def test_every_image_of_a_srcset_is_checked(tmp_path: Path) -> None:
+    config = site(tmp_path, {
+        "index.html": page("/sub/") + ('<img alt="x" src="/sub/a.480.webp" '
+                                       'srcset="/sub/a.480.webp 480w, /sub/a.960.webp 960w">'),
+    })
+    (tmp_path / "public" / "a.480.webp").write_bytes(b"RIFF")
+    assert check_site(config).broken == [("index.html", "/sub/a.960.webp")]
+
+
 def test_broken_links_and_orphans_are_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = site(tmp_path, {
         "index.html": page("/sub/missing/", "/elsewhere/", "gone.html", "/sub/lonely/#nowhere"),

@@ -453,3 +453,114 @@ def test_a_search_bundle_the_site_still_wants_is_not_read_again(project: Path,
     assert {p: s for p, s in stats(config.output_dir).items() if p.startswith("pagefind/")} == bundle
     _report, diffs = verify_incremental(config)
     assert diffs == []
+
+
+def _picture(rng: random.Random) -> bytes:
+    """A PNG of our own making, of a random size and colour."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (rng.randint(200, 1100), rng.randint(150, 700)),
+              tuple(rng.randint(0, 255) for _ in range(3))).save(out, "PNG")  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def image_edit(root: Path, rng: random.Random) -> str:
+    """One random edit of what images a site shows: a lead image set or removed, a body image
+    added, an image file replaced (other size), added or deleted, default_image set."""
+    folder = root / "static" / "images"
+    names = ["p0.png", "p1.png", "p2.png"]
+    slug = rng.choice(_slugs(root))
+    path = root / "content" / f"{slug}.md"
+    kind = rng.choice(["lead", "no-lead", "body", "replace", "delete-file", "default"])
+    if kind == "lead":
+        _edit_front(path, "image", f"images/{rng.choice(names)}")
+        _edit_front(path, "image_alt", _sentence(rng, 3))
+    elif kind == "no-lead":
+        _edit_front(path, "image", None)
+    elif kind == "body":
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"\n![{_sentence(rng, 2)}](/static/images/{rng.choice(names)} \"{_sentence(rng, 2)}\")\n")
+    elif kind == "replace":
+        (folder / rng.choice(names)).write_bytes(_picture(rng))
+    elif kind == "delete-file":
+        victim = folder / rng.choice(names)
+        if victim.exists() and (folder / "p0.png") != victim:  # p0 is the default_image
+            victim.unlink()
+        else:
+            victim.write_bytes(_picture(rng))
+    elif kind == "default":
+        cfg = root / "config.toml"
+        lines = [line for line in cfg.read_text(encoding="utf-8").splitlines() if not line.startswith("default_image")]
+        if rng.random() < 0.7:
+            lines.append('default_image = "images/p0.png"')
+        cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f"image {kind} {slug}"
+
+
+@pytest.mark.parametrize("seed", range(200, 202))
+def test_image_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Images (sitegen.images): their sizes, the pages showing them, og:image from a lead or
+    the default, after edits of images and of what shows them, as a build from scratch."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    rng = random.Random(seed)
+    root = tmp_path / "site"
+    make_project(root, rng, 12)
+    with (root / "config.toml").open("a", encoding="utf-8") as f:
+        f.write("search = false\n")  # what is tested here is images; the index takes seconds
+    (root / "static" / "images").mkdir(parents=True)
+    for name in ("p0.png", "p1.png"):
+        (root / "static" / "images" / name).write_bytes(_picture(rng))
+    for slug in _slugs(root)[:4]:
+        _edit_front(root / "content" / f"{slug}.md", "image", "images/p1.png")
+    assert_same_as_full(root, tmp_path, [])
+    done: list[str] = []
+    for _ in range(5):
+        for _ in range(rng.randint(1, 2)):
+            done.append(image_edit(root, rng))
+        assert_same_as_full(root, tmp_path, done)
+
+
+def test_an_image_of_another_size_changes_every_page_that_shows_it(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replacing an image file by one of another size changes no content file, yet the
+    pages showing it (as a lead, in a body, as the default og:image) say another size."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    rng = random.Random(7)
+    root = tmp_path / "site"
+    make_project(root, rng, 6)
+    with (root / "config.toml").open("a", encoding="utf-8") as f:
+        f.write('search = false\ndefault_image = "images/d.png"\n')
+    folder = root / "static" / "images"
+    folder.mkdir(parents=True)
+    slugs = _slugs(root)
+    _edit_front(root / "content" / f"{slugs[0]}.md", "image", "images/lead.png")
+    with (root / "content" / f"{slugs[1]}.md").open("a", encoding="utf-8") as f:
+        f.write("\n![صورة](/static/images/lead.png)\n")
+
+    def png(width: int, height: int) -> bytes:
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", (width, height), (10, 20, 30)).save(out, "PNG")
+        return out.getvalue()
+
+    for name in ("lead.png", "d.png"):
+        (folder / name).write_bytes(png(800, 400))
+    assert_same_as_full(root, tmp_path, [])
+    before = {s: (root / "public/articles" / s / "index.html").read_text(encoding="utf-8") for s in slugs[:3]}
+    # The lead (and body) image first, then the default: each alone changes its pages.
+    (folder / "lead.png").write_bytes(png(600, 600))
+    assert_same_as_full(root, tmp_path, ["lead.png replaced by a square one"])
+    for s in slugs[:2]:
+        html = (root / "public/articles" / s / "index.html").read_text(encoding="utf-8")
+        assert html != before[s] and 'height="600"' in html
+    (folder / "d.png").write_bytes(png(600, 600))
+    assert_same_as_full(root, tmp_path, ["lead.png, then d.png replaced by square ones"])
+    html = (root / "public/articles" / slugs[2] / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image:height" content="600">' in html

@@ -61,15 +61,22 @@ def front_digests(site: Site, store: BuildCache) -> list[str] | None:
 
 
 def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
-                  here: Callable[[], "MarkdownRenderer"]) -> dict[str, Body]:
+                  here: Callable[[], "MarkdownRenderer"],
+                  pictures: "images.Pictures | None" = None) -> dict[str, Body]:
     """Slug → body, like markdown.render_bodies, through the build cache: a body whose text was
     converted before, and whose every link lookup still gets the same answer, is taken from
     the cache; the others are converted and stored. Bodies come back without their HTML
     (`Body.html` empty, `Body.key` set): `store.body_html` reads it when a page needs it.
-    `here()` gives the converter for bodies converted in this process (not in workers)."""
+    `here()` gives the converter for bodies converted in this process (not in workers);
+    images of `pictures` get their WebP sizes (sitegen.images)."""
+    from sitegen import images
     from sitegen.markdown import convert_all, link_targets
 
+    if pictures is None:
+        pictures = images.NO_PICTURES
     targets = link_targets(site)
+    # Images hook: a body is converted again when an image it shows changed size, came or went.
+    answers = {**targets, **pictures.lookup()} if pictures.found or pictures.broken else targets
     known = cache.data.bodies
     out: dict[str, Body] = {}
     todo: list[tuple[Article, str]] = []
@@ -77,7 +84,7 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
         key = a.body_digest or digest(a.body)
         cache.used.add(key)
         hit = known.get(key)
-        if hit is not None and (not hit[0] or all(targets.get(n) == s for n, s in hit[0].items())):
+        if hit is not None and (not hit[0] or all(answers.get(n) == s for n, s in hit[0].items())):
             out[a.slug] = hit[1]
             cache.locations[hit[1].key] = (hit[2], hit[3])
         else:
@@ -85,11 +92,13 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
     if todo:
         texts = [article_body(a, site.config) for a, _ in todo]
         for (a, key), (body, lookups) in zip(todo, convert_all(texts, targets, url_for,
-                                                                site.config.base_path, here)):
+                                                                site.config.base_path, here,
+                                                                pictures.found)):
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
-                        unresolved_lines=body.unresolved_lines, key=digest(key, repr(sorted(lookups.items()))))
+                        unresolved_lines=body.unresolved_lines, image_notes=body.image_notes,
+                        key=digest(key, repr(sorted(lookups.items()))))
             known[key] = (lookups, stub, offset, length)
             cache.locations[stub.key] = (offset, length)
             out[a.slug] = stub

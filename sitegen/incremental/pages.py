@@ -32,9 +32,9 @@ class PageDeps:
     name, path, members)."""
     cards: dict[str, str]
     """Slug → digest of its card and tags (what other pages show of it)."""
-    signatures: dict[str, tuple[str, str]]
+    signatures: dict[str, tuple[str, ...]]
     """Slug → its page's own inputs: (digest of its fields and its links (read-also,
-    related, by tags, backlinks), its body key)."""
+    related, by tags, backlinks), its body key, its lead image's path and size)."""
     openings: dict[str, tuple[str, bool]]
     """Slug → (digest of its summary and body key, whether the summary is just the body's
     opening words, so not shown above it)."""
@@ -157,7 +157,8 @@ class PagePlan:
         """Record the fingerprint of output `path`, rendered for reasons found already."""
         self.fingerprints[path] = fingerprint
 
-    def article_unchanged(self, a: Article, body: Body, links: ArticleLinks, front: str | None) -> bool:
+    def article_unchanged(self, a: Article, body: Body, links: ArticleLinks, front: str | None,
+                          image_key: str = "") -> bool:
         """True when article `a`'s page reads exactly what it read in the last build: its
         own fields, body and links (by their signature), and the card of every article it
         shows, the same as then, and the same template, config and assets (PageDeps). Its
@@ -166,9 +167,10 @@ class PagePlan:
         assert self.deps is not None and self.previous is not None
         prev = self.last
         old = prev.signatures.get(a.slug) if prev is not None else None
-        # The signature is (digest of the article's fields and links, body key); the body key
-        # also stands for the table of contents, made from the same text. When no front
-        # matter and no link changed since the last build, the first part is the last one.
+        # The signature is (digest of the article's fields and links, body key, `image_key`:
+        # its lead image's path and size); the body key also stands for the table of
+        # contents, made from the same text. When no front matter and no link changed since
+        # the last build, the first part is the last one.
         if old is not None and self.same_links:
             fields = old[0]
         elif front is not None:  # the front matter's digest stands for the article's fields
@@ -178,7 +180,7 @@ class PagePlan:
             fields = digest(pickled((a.slug, a.title, a.date, a.source, a.tags, a.summary, a.lang,
                                      a.dir, a.author, a.updated_iso, a.source_url, links.read_also,
                                      links.related, links.by_tags, links.backlinks)))
-        sig = (fields, body.key)
+        sig = (fields, body.key, image_key)
         self.deps.signatures[a.slug] = sig
         path = article_path(a.slug) + "index.html"
         fp = self.previous.get(path)

@@ -82,7 +82,7 @@ RACY_NS = 2_000_000_000
 """Files modified this close (2 s) before the build that recorded them are hashed, not
 trusted by stat: file systems store mtimes at a clock tick (up to 2 s on FAT)."""
 LIBRARIES = ("markdown", "jinja2", "babel", "pyyaml", "python-slugify", "hijridate",
-             "minify-html", "brotli", "markupsafe", "text-unidecode")
+             "minify-html", "brotli", "markupsafe", "text-unidecode", "pillow")
 """Libraries whose version can change the built bytes."""
 
 NOT_BUILD_CODE = ("serve/", "deploy.py", "check.py", "new.py", "cli.py", "__main__.py")
