@@ -221,7 +221,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                        if profile and run == 0 else None)
                 results[prefix + kind].append(run_build(folder, out, code=code))
 
-            for leftover in ("public", ".sitegen-cache"):
+            for leftover in ("public", ".public.spare", ".sitegen-cache"):
                 shutil.rmtree(folder / leftover, ignore_errors=True)
             one("cold")
             one("noop")
@@ -242,7 +242,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
         print(f"  N={n:,} Hugo{'+Pagefind' if search else ''} cold build sampled for memory: "
               f"{results['peer-memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
     for prefix, folder, code, _checkout in variants:
-        for leftover in ("public", ".sitegen-cache"):
+        for leftover in ("public", ".public.spare", ".sitegen-cache"):
             shutil.rmtree(folder / leftover, ignore_errors=True)
         results[prefix + "memory"] = [run_build(folder, memory=True, code=code)]
         print(f"  N={n:,} cold build{' (' + prefix.rstrip('-') + ')' if prefix else ''} sampled for "
