@@ -462,15 +462,16 @@ class Staging:
             st = os.stat(os.path.join(folder, MARKER))
             state[MARKER] = (st.st_mtime_ns, st.st_size, self.digest(self.marker))
         os.chmod(folder, 0o755)
+        self.changed = [rel for rel, _d in self.staged] + stale
+        self._spare_note = {"files": len(state), "differs": sorted(self.changed)}
         self._swap()
         self.committed = True
-        self.changed = [rel for rel, _d in self.staged] + stale
-        try:
-            st = os.stat(self.out_dir)
-            self._spare_note = {"output": [st.st_dev, st.st_ino], "files": len(state),
-                                "differs": sorted(self.changed)}
-        except OSError:
-            self._spare_note = None
+        if self._spare_note is not None:
+            try:
+                st = os.stat(self.out_dir)
+                self._spare_note["output"] = [st.st_dev, st.st_ino]
+            except OSError:
+                self._spare_note = None
         result = WriteResult(written=len(self.staged), unchanged=len(self.linked) + len(kept),
                              removed=len(stale))
         return result, state
@@ -496,6 +497,7 @@ class Staging:
         out = self.out_dir
         if not os.path.lexists(out):
             os.rename(self.folder, out)
+            self._spare_note = None  # no old folder: nothing to keep
             return
         try:
             if exchange(self.folder, out):
