@@ -55,16 +55,24 @@ if hasattr(sitegen.cli, "entry"):
 def _tree_rss_kib(pid: int) -> int:
     """Memory of a process and all its descendants (a process pool counts whole), as the
     sum of their proportional set sizes: pages a forked worker shares with its parent count
-    once, split between them, not once per process as summed RSS would."""
-    total, todo = 0, [pid]
+    once, split between them, not once per process as summed RSS would.
+
+    A child between vfork and exec (how Python starts Pagefind) runs in its parent's address
+    space, and /proc shows it that whole space: such a child (its Rss and Pss those of its
+    parent, to the kilobyte) is not counted again. Counting it made a 10,000-article build
+    with search seem to peak at 620–743 MiB, for a few milliseconds per Pagefind start."""
+    total, todo = 0, [(pid, None)]
     while todo:
-        p = todo.pop()
+        p, parent = todo.pop()
         try:
             with open(f"/proc/{p}/smaps_rollup") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+                sizes = {k: int(v.split()[0]) for k, _, v in (line.partition(":") for line in f)
+                         if k in ("Rss", "Pss")}
+            if sizes != parent:
+                total += sizes.get("Pss", 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
+                    todo.extend((int(c), sizes) for c in f.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total

@@ -425,8 +425,7 @@ class Staging:
         and the folder's new state. Every other file of the old folder is gone with it.
         Raises, with the output folder untouched, when paths clash or a file cannot be made."""
         kept = [k for k in kept if k in self.previous and k not in self._seen]
-        for path in kept:
-            self._claim(path)
+        self._claim_kept(kept)
         final = set(self._seen.values()) | set(kept)
         if self.marker is not None:
             final.add(MARKER)
@@ -451,7 +450,7 @@ class Staging:
             for path in kept:
                 if path in differs:
                     self._link(path)
-            stale_in_spare = {p for p in (*self.current, *self.previous, *differs) if p not in final}
+            stale_in_spare = (self.current.keys() | self.previous.keys() | differs) - final
             remove_files(self.folder, stale_in_spare)
         state = {**{k: self.previous[k] for k in kept}, **self.state}
         folder = str(self.folder)
@@ -475,6 +474,22 @@ class Staging:
         result = WriteResult(written=len(self.staged), unchanged=len(self.linked) + len(kept),
                              removed=len(stale))
         return result, state
+
+    def _claim_kept(self, kept: list[str]) -> None:
+        """`_claim` for files of the last build, which are one folder's files: they cannot
+        clash with each other, only with this build's outputs (a LinkError then)."""
+        for path in kept:
+            if path in self._dirs:
+                raise LinkError(f"{self._dirs[path]}: write: {path} is a file, not a folder")
+        # An output that was a file of the last build has none of its files under it.
+        new = [f for f in self._files if f not in self.previous]
+        if new:
+            folders = _folders_of(kept)
+            for f in new:
+                if f in folders:
+                    inside = next(k for k in kept if k.startswith(f + "/"))
+                    raise LinkError(f"{inside}: write: {f} is a file, not a folder")
+        self._files.update(kept)
 
     def _link(self, path: str) -> None:
         """Hard-link the output folder's `path` into the staging folder (a copy keeping the

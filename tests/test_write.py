@@ -177,3 +177,11 @@ def test_random_writes_and_hand_edits_always_publish_exactly_the_outputs(tmp_pat
             shutil.copytree(out, tmp_path / "copy", copy_function=shutil.copy2)
             shutil.rmtree(out)
             (tmp_path / "copy").rename(out)
+
+
+def test_a_new_file_where_a_kept_file_needs_a_folder_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    _result, state = write(out, [Output("index.html", b"old"), Output("a/b.html", b"b")])
+    with pytest.raises(LinkError, match="a/b.html: write: a is a file, not a folder"):
+        write(out, [Output("index.html", b"new"), Output("a", b"file")], state, kept=["a/b.html"])
+    assert tree(out) == {"index.html": b"old", "a/b.html": b"b"}
