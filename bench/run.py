@@ -183,14 +183,17 @@ KINDS = ("cold", "noop", "article", "template")
 
 def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                search: bool = True, against: Path | None = None, vocabulary: str = "seeds",
-               peer: bool = False) -> dict[str, list[dict]]:
+               peer: bool = False, peer_runs: int | None = None) -> dict[str, list[dict]]:
     """All scenarios for one corpus size, `runs` times each (the first run profiled, into
     `profile`/N-scenario.txt, when given), with config `search` as given. With `against`
     (another package snapshot, see `main`), each run measures it too, on its own copy of the
     corpus, the two alternating (which goes first alternates too): its results come back
     under "before-<kind>". With `peer`, each run also builds the corpus cold with Hugo
     (and Pagefind's command line after it when `search`), before sitegen's builds on even
-    runs and after them on odd ones: under "peer-cold" and "peer-memory"."""
+    runs and after them on odd ones: under "peer-cold" and "peer-memory". With `peer_runs`,
+    only the first `peer_runs` runs build the peer, and its memory is sampled in the last of
+    them (whose time is then that of a sampled build) instead of in one more build."""
+    peer_runs = runs if peer_runs is None else min(peer_runs, runs)
     site = workdir / f"digest-{n}"
     if site.exists():
         shutil.rmtree(site)
@@ -216,7 +219,12 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
 
     def one_peer(run: int) -> None:
         assert hugo_site is not None
-        results.setdefault("peer-cold", []).append(run_peer(hugo_site, search))
+        if run >= peer_runs:
+            return
+        sampled = peer_runs < runs and run == peer_runs - 1
+        results.setdefault("peer-cold", []).append(run_peer(hugo_site, search, memory=sampled))
+        if sampled:
+            results["peer-memory"] = results["peer-cold"][-1:]
         print(f"  N={n:,} run {run + 1}/{runs}: Hugo{'+Pagefind' if search else ''} cold "
               f"{results['peer-cold'][-1]['wall']:.2f} s", file=sys.stderr)
 
@@ -245,7 +253,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                   f"template {results[prefix + 'template'][-1]['wall']:.2f} s", file=sys.stderr)
         if peer and run % 2 == 1:
             one_peer(run)
-    if hugo_site is not None:
+    if hugo_site is not None and "peer-memory" not in results:
         results["peer-memory"] = [run_peer(hugo_site, search, memory=True)]
         print(f"  N={n:,} Hugo{'+Pagefind' if search else ''} cold build sampled for memory: "
               f"{results['peer-memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
@@ -279,8 +287,12 @@ def report(all_results: dict[int, dict[str, list[dict]]], runs: int, search: boo
                      + f" | {_median(res['memory'], 'peak_mib'):.0f} MiB |")
     peer = "Hugo + Pagefind's CLI" if search else "Hugo"
     if any("peer-cold" in res for res in all_results.values()):
+        fewer = {n: len(res["peer-cold"]) for n, res in all_results.items()
+                 if 0 < len(res.get("peer-cold", ())) < len(res["cold"])}
+        note = "".join(f" At {n:,} articles the peer ran {k} time{'s' if k > 1 else ''}, sampled for memory "
+                       "in the last." for n, k in fewer.items())
         lines += ["", f"Cold build against the peer, {peer} over the same corpus (bench/hugo_site.py), "
-                  "in the same runs, alternating; wall seconds (CPU seconds):", "",
+                  f"in the same runs, alternating; wall seconds (CPU seconds).{note}", "",
                   f"| articles | sitegen | {peer} | ratio, wall (CPU) | peak memory, sitegen / peer |",
                   "|---:|---:|---:|---:|---:|"]
         for n, res in all_results.items():
@@ -366,6 +378,9 @@ def main() -> None:
                              "and after that share the machine's moods (its figures: the `before` table)")
     parser.add_argument("--no-peer", action="store_true",
                         help="do not build the corpus with Hugo (+ Pagefind's CLI) as well")
+    parser.add_argument("--peer-runs", type=int, metavar="N",
+                        help="build the peer in the first N runs only (Hugo + Pagefind's CLI takes ~10 "
+                             "minutes at 10,000 articles), its memory sampled in the last of them")
     parser.add_argument("--links", type=int, default=0, metavar="N",
                         help="also time the link stage alone on N in-memory articles (e.g. 100000)")
     args = parser.parse_args()
@@ -386,7 +401,7 @@ def main() -> None:
         print("peer: `hugo` is not installed (apt-get install hugo): Hugo (+ Pagefind) not measured",
               file=sys.stderr)
     every = {search: {n: bench_size(n, args.runs, args.workdir, args.profile, search, against, args.vocabulary,
-                                    peer)
+                                    peer, args.peer_runs)
                       for n in sizes} for search in modes}
     if args.json:
         args.json.write_text(json.dumps({("search" if search else "nosearch") + f"-{k}": v
