@@ -12,9 +12,11 @@ is used only while the output folder is the very folder it was swapped against, 
 files the last build recorded; it is claimed by renaming it to a staging folder, so a build
 killed while updating it leaves a staging folder, which the next build deletes. Files are
 never changed in place in a staging folder (the spare's unchanged files are the output
-folder's, hard-linked): a changed one is unlinked and written anew. Every output path is checked (inside the folder, no NUL, each name within the file
-system's limit, no two outputs on one path, no file where a folder goes) before it is
-written anywhere.
+folder's, hard-linked): a changed one is unlinked and written anew.
+
+Every output path is checked (inside the folder, no NUL, each name within the file system's
+limit, no two outputs on one path, no file where a folder goes) before it is written
+anywhere.
 
 `check_output_folder` says whether a folder may be built into at all: the build replaces its
 output folder whole, so it refuses any folder that holds the project's files, and any
@@ -317,11 +319,10 @@ class Staging:
         except (OSError, ValueError):
             self._name_max = 255
         self._room = PATH_MAX - len(os.fsencode(self.folder)) - 2
-        self.differs: set[str] | None = None
+        self.differs: set[str] | None = self._claim_spare()
         """When the staging folder is the claimed spare: the paths where it may differ from
         the output folder (every other path of the output folder is there, the same inode).
         None: a new, empty staging folder."""
-        self.differs = self._claim_spare()
         self._spare_note: dict[str, object] | None = None
         """After `commit`: the note the old tree gets when `discard` keeps it as the spare."""
 
