@@ -33,11 +33,12 @@ test: $(TEST_STAMP)
 	@echo "/usr/bin/chromium, the HTML checker tests need Java; see README, Two commands)."
 	$(BIN)/python -m pytest
 
-# Build benchmark on generated digests (in /dev/shm), search on and off; not a test. See README, Performance.
+# Build benchmark on generated digests (in /dev/shm), search on and off, against Hugo (+ Pagefind's
+# CLI) when `hugo` is installed (once per size: ~10 minutes at 10,000); not a test. See README, Performance.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 5 --links 100000
+	$(BIN)/python bench/run.py --sizes 1000,10000 --runs 5 --peer-runs 1 --links 100000
 
-# Dev server: save → browser reloaded on a generated 1,000-article digest; not a test.
+# Dev server: save → browser reloaded, and → findable in search, on a generated 1,000-article digest; not a test.
 bench-serve: $(TEST_STAMP)
 	$(BIN)/python bench/serve_latency.py --articles 1000 --runs 7
 

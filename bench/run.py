@@ -5,6 +5,11 @@ default configuration) and off. Medians of several runs.
     python bench/run.py --sizes 1000,10000 --runs 5      # what `make bench` runs
     python bench/run.py --sizes 1000 --runs 3 --against /work/main --search on
 
+With `hugo` installed (`apt-get install hugo`), each run also builds the same corpus cold
+with Hugo (bench/hugo_site.py's site and theme), followed, with search on, by Pagefind's
+own command line over Hugo's output (what a Hugo user does for search): the peer, measured
+in the same runs, alternating with sitegen's builds. Without `hugo`, one line says so.
+
 Every build runs as its own process (`python -m sitegen build`), as a user would run it, so the
 figures include interpreter start-up and imports. Work happens in /dev/shm (tmpfs): these
 machines' disks slow down under repeated mass file creation, which would measure the disk.
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import VOCABULARY, generate  # noqa: E402
+from hugo_site import make_site  # noqa: E402
 
 # The child prints the BuildReport's stage timings as JSON on its last line.
 _CHILD = """
@@ -49,16 +55,30 @@ if hasattr(sitegen.cli, "entry"):
 def _tree_rss_kib(pid: int) -> int:
     """Memory of a process and all its descendants (a process pool counts whole), as the
     sum of their proportional set sizes: pages a forked worker shares with its parent count
-    once, split between them, not once per process as summed RSS would."""
-    total, todo = 0, [pid]
+    once, split between them, not once per process as summed RSS would.
+
+    A child between vfork and exec (how Python starts Pagefind) runs in its parent's address
+    space, and /proc shows it that whole space: such a child (the parent's program, and its
+    Rss and Pss at least nine tenths of the parent's, where a forked worker's shared pages
+    split its Pss) is not counted again. Counting it made a 10,000-article build with search
+    seem to peak at 620–822 MiB, for a few milliseconds per Pagefind start."""
+    total, todo = 0, [(pid, None)]
     while todo:
-        p = todo.pop()
+        p, parent = todo.pop()
         try:
+            # The program first: a child that execs between the two reads shows its own
+            # memory, small, and is counted.
+            exe = os.readlink(f"/proc/{p}/exe")
             with open(f"/proc/{p}/smaps_rollup") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+                sizes = {k: int(v.split()[0]) for k, _, v in (line.partition(":") for line in f)
+                         if k in ("Rss", "Pss")}
+            sizes["exe"] = exe
+            if not (parent and sizes["exe"] == parent["exe"]
+                    and all(sizes.get(k, 0) >= 0.9 * parent.get(k, 0) for k in ("Rss", "Pss"))):
+                total += sizes.get("Pss", 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
+                    todo.extend((int(c), sizes) for c in f.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total
@@ -99,14 +119,21 @@ def run_build(site: Path, profile: Path | None = None, memory: bool = False,
     # "Now" for the build (sitegen.schedule): after the corpus's last date (2026-11), so that
     # every article is published, as on the day a newsroom builds.
     env = {**os.environ, "PYTHONPATH": str(code), "SOURCE_DATE_EPOCH": "1800000000"}
-    start = time.perf_counter()
     wrap = ["-m", "pyinstrument", "-r", "text", "-o", str(profile), "-c"] if profile else ["-c"]
     # -P and a working directory outside the checkout: `python -c` would otherwise put the
     # current directory first on sys.path, and the checkout's sitegen/ (run from it, as
     # `make bench` does) would shadow the snapshot on PYTHONPATH.
-    proc = subprocess.Popen([sys.executable, "-P", *wrap, _CHILD, str(site / "config.toml"), str(code)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=site)
+    figures, out = _measure([sys.executable, "-P", *wrap, _CHILD, str(site / "config.toml"), str(code)],
+                            site, env, memory)
+    return {**figures, **json.loads(out.strip().splitlines()[-1])}
+
+
+def _measure(command: list[str], cwd: Path, env: dict[str, str], memory: bool) -> tuple[dict, str]:
+    """Run `command` to its end: its wall and CPU seconds and, with `memory`, the peak PSS
+    of its process tree (MiB; else None), and its standard output. SystemExit if it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=cwd)
     peak = 0
     # Reap the child ourselves (os.wait4) for its CPU time: user + system seconds of the
     # build and of every worker it waited for. On a shared machine, wall time grows with
@@ -122,10 +149,28 @@ def run_build(site: Path, profile: Path | None = None, memory: bool = False,
     proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = proc.communicate()
     if proc.returncode != 0:
-        raise SystemExit(f"build failed in {site}:\n{err}")
-    result = json.loads(out.strip().splitlines()[-1])
-    return {"wall": wall, "cpu": rusage.ru_utime + rusage.ru_stime, "peak_mib": peak / 1024 if memory else None,
-            **result}
+        raise SystemExit(f"{command[0]} failed in {cwd}:\n{err}")
+    return {"wall": wall, "cpu": rusage.ru_utime + rusage.ru_stime,
+            "peak_mib": peak / 1024 if memory else None}, out
+
+
+def run_peer(site: Path, search: bool, memory: bool = False) -> dict:
+    """A cold build of the Hugo site `site` (bench/hugo_site.py), with `search` followed by
+    Pagefind's command line over Hugo's output (the binary sitegen runs): wall and CPU
+    seconds of both, and with `memory` the peak PSS of either (they run one after the other)."""
+    for leftover in ("public", "resources", "hugo-cache"):
+        shutil.rmtree(site / leftover, ignore_errors=True)
+    hugo, _ = _measure(["hugo", "--quiet", "--buildFuture", "--cacheDir", str(site / "hugo-cache")],
+                       site, dict(os.environ), memory)
+    if not search:
+        return {**hugo, "hugo": hugo["wall"]}
+    from sitegen.search import pagefind_binary
+
+    pagefind, _ = _measure([str(pagefind_binary()), "--site", "public", "--force-language", "ar", "--silent"],
+                           site, dict(os.environ), memory)
+    return {"wall": hugo["wall"] + pagefind["wall"], "cpu": hugo["cpu"] + pagefind["cpu"],
+            "peak_mib": max(hugo["peak_mib"], pagefind["peak_mib"]) if memory else None,
+            "hugo": hugo["wall"], "pagefind": pagefind["wall"]}
 
 
 def _edit_article(site: Path, run: int) -> None:
@@ -143,12 +188,18 @@ KINDS = ("cold", "noop", "article", "template")
 
 
 def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
-               search: bool = True, against: Path | None = None, vocabulary: str = "seeds") -> dict[str, list[dict]]:
+               search: bool = True, against: Path | None = None, vocabulary: str = "seeds",
+               peer: bool = False, peer_runs: int | None = None) -> dict[str, list[dict]]:
     """All scenarios for one corpus size, `runs` times each (the first run profiled, into
     `profile`/N-scenario.txt, when given), with config `search` as given. With `against`
     (another package snapshot, see `main`), each run measures it too, on its own copy of the
     corpus, the two alternating (which goes first alternates too): its results come back
-    under "before-<kind>"."""
+    under "before-<kind>". With `peer`, each run also builds the corpus cold with Hugo
+    (and Pagefind's command line after it when `search`), before sitegen's builds on even
+    runs and after them on odd ones: under "peer-cold" and "peer-memory". With `peer_runs`,
+    only the first `peer_runs` runs build the peer, and its memory is sampled in the last of
+    them (whose time is then that of a sampled build) instead of in one more build."""
+    peer_runs = runs if peer_runs is None else min(peer_runs, runs)
     site = workdir / f"digest-{n}"
     if site.exists():
         shutil.rmtree(site)
@@ -170,15 +221,29 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
     # again by the next build): wait that out, as an editor's files would be.
     time.sleep(2.1)
     results: dict[str, list[dict]] = {prefix + k: [] for prefix, *_ in variants for k in KINDS}
+    hugo_site = make_site(site, workdir / f"hugo-{n}") if peer else None
+
+    def one_peer(run: int) -> None:
+        assert hugo_site is not None
+        if run >= peer_runs:
+            return
+        sampled = peer_runs < runs and run == peer_runs - 1
+        results.setdefault("peer-cold", []).append(run_peer(hugo_site, search, memory=sampled))
+        if sampled:
+            results["peer-memory"] = results["peer-cold"][-1:]
+        print(f"  N={n:,} run {run + 1}/{runs}: Hugo{'+Pagefind' if search else ''} cold "
+              f"{results['peer-cold'][-1]['wall']:.2f} s", file=sys.stderr)
 
     for run in range(runs):
+        if peer and run % 2 == 0:
+            one_peer(run)
         for prefix, folder, code, _checkout in (variants if run % 2 == 0 else variants[::-1]):
             def one(kind: str) -> None:
                 out = (profile / f"{n}-{'search' if search else 'nosearch'}-{prefix}{kind}.txt"
                        if profile and run == 0 else None)
                 results[prefix + kind].append(run_build(folder, out, code=code))
 
-            for leftover in ("public", ".sitegen-cache"):
+            for leftover in ("public", ".public.spare", ".sitegen-cache"):
                 shutil.rmtree(folder / leftover, ignore_errors=True)
             one("cold")
             one("noop")
@@ -192,8 +257,14 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                   f"no-op {results[prefix + 'noop'][-1]['wall']:.2f} s, "
                   f"article {results[prefix + 'article'][-1]['wall']:.2f} s, "
                   f"template {results[prefix + 'template'][-1]['wall']:.2f} s", file=sys.stderr)
+        if peer and run % 2 == 1:
+            one_peer(run)
+    if hugo_site is not None and "peer-memory" not in results:
+        results["peer-memory"] = [run_peer(hugo_site, search, memory=True)]
+        print(f"  N={n:,} Hugo{'+Pagefind' if search else ''} cold build sampled for memory: "
+              f"{results['peer-memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
     for prefix, folder, code, _checkout in variants:
-        for leftover in ("public", ".sitegen-cache"):
+        for leftover in ("public", ".public.spare", ".sitegen-cache"):
             shutil.rmtree(folder / leftover, ignore_errors=True)
         results[prefix + "memory"] = [run_build(folder, memory=True, code=code)]
         print(f"  N={n:,} cold build{' (' + prefix.rstrip('-') + ')' if prefix else ''} sampled for "
@@ -220,6 +291,26 @@ def report(all_results: dict[int, dict[str, list[dict]]], runs: int, search: boo
                  for k in ("cold", "noop", "article", "template")]
         lines.append(f"| {n:,} | {res['cold'][0]['pages']:,} | " + " | ".join(cells)
                      + f" | {_median(res['memory'], 'peak_mib'):.0f} MiB |")
+    peer = "Hugo + Pagefind's CLI" if search else "Hugo"
+    if any("peer-cold" in res for res in all_results.values()):
+        fewer = {n: len(res["peer-cold"]) for n, res in all_results.items()
+                 if 0 < len(res.get("peer-cold", ())) < len(res["cold"])}
+        note = "".join(f" At {n:,} articles the peer ran {k} time{'s' if k > 1 else ''}, sampled for memory "
+                       "in the last." for n, k in fewer.items())
+        lines += ["", f"Cold build against the peer, {peer} over the same corpus (bench/hugo_site.py), "
+                  f"in the same runs, alternating; wall seconds (CPU seconds).{note}", "",
+                  f"| articles | sitegen | {peer} | ratio, wall (CPU) | peak memory, sitegen / peer |",
+                  "|---:|---:|---:|---:|---:|"]
+        for n, res in all_results.items():
+            if "peer-cold" not in res:
+                continue
+            ours, theirs = res["cold"], res["peer-cold"]
+            lines.append(
+                f"| {n:,} | {_median(ours, 'wall'):.2f} s ({_median(ours, 'cpu'):.2f}) "
+                f"| {_median(theirs, 'wall'):.2f} s ({_median(theirs, 'cpu'):.2f}) "
+                f"| {_median(ours, 'wall') / _median(theirs, 'wall'):.2f}× "
+                f"({_median(ours, 'cpu') / _median(theirs, 'cpu'):.2f}×) "
+                f"| {_median(res['memory'], 'peak_mib'):.0f} / {_median(res['peer-memory'], 'peak_mib'):.0f} MiB |")
     stages = sorted({s for res in all_results.values() for r in res["cold"] for s in r["stages"]},
                     key=lambda s: next(iter(all_results.values()))["cold"][0]["stages"].get(s, 0) * -1)
     lines += ["", "Time per stage inside `build()` (median seconds; the rest of the wall time is "
@@ -291,6 +382,11 @@ def main() -> None:
                         help="also measure another checkout's package and themes (e.g. a `git worktree` "
                              "of an older commit) in the same runs, alternating with this one: a before "
                              "and after that share the machine's moods (its figures: the `before` table)")
+    parser.add_argument("--no-peer", action="store_true",
+                        help="do not build the corpus with Hugo (+ Pagefind's CLI) as well")
+    parser.add_argument("--peer-runs", type=int, metavar="N",
+                        help="build the peer in the first N runs only (Hugo + Pagefind's CLI takes ~10 "
+                             "minutes at 10,000 articles), its memory sampled in the last of them")
     parser.add_argument("--links", type=int, default=0, metavar="N",
                         help="also time the link stage alone on N in-memory articles (e.g. 100000)")
     args = parser.parse_args()
@@ -306,7 +402,12 @@ def main() -> None:
         AGAINST = args.against
         against = snapshot_code(args.workdir / "before", args.against)
     modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]
-    every = {search: {n: bench_size(n, args.runs, args.workdir, args.profile, search, against, args.vocabulary)
+    peer = not args.no_peer and shutil.which("hugo") is not None
+    if not args.no_peer and not peer:
+        print("peer: `hugo` is not installed (apt-get install hugo): Hugo (+ Pagefind) not measured",
+              file=sys.stderr)
+    every = {search: {n: bench_size(n, args.runs, args.workdir, args.profile, search, against, args.vocabulary,
+                                    peer, args.peer_runs)
                       for n in sizes} for search in modes}
     if args.json:
         args.json.write_text(json.dumps({("search" if search else "nosearch") + f"-{k}": v

@@ -5,8 +5,11 @@
 Starts `sitegen serve` as its own process (as an editor would), opens an article in headless
 Chromium, then, run after run, appends a sentence to that article's Markdown and measures
 from just before the write to the reloaded page's load event (the browser's clock and ours
-are the same machine clock). Reports the median, and the server's own rebuild times. Works in
-/dev/shm. A benchmark, not a test: it asserts nothing about speed.
+are the same machine clock). Reports the median, and the server's own rebuild times. With
+search on, each run then also measures from the save until the sentence's made-up word is
+found from the search page (a second tab loading `search/?q=<word>` again and again until a
+result shows; so within one search's time). Works in /dev/shm. A benchmark, not a test: it
+asserts nothing about speed.
 """
 
 from __future__ import annotations
@@ -60,6 +63,30 @@ def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str], thr
     return proc, found.group(1), lines, reader
 
 
+def _made_up_word(run: int) -> str:
+    """A word no article holds, and no other run's word matches (Pagefind matches prefixes,
+    and stems Arabic words: their affix letters are left out): the run's number spelled in
+    letters no affix has, between fixed ones."""
+    letters = "ثجحخدذرزشص"
+    a, b, c = (letters[int(d)] for d in f"{run:03d}")
+    return f"ظ{a}غ{b}ض{c}ط"
+
+
+def _until_found(page, url: str, word: str, since_ms: float, timeout: float = 300.0) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Load the search page for `word` again and again until it shows a result: seconds
+    from `since_ms` (epoch milliseconds) to that result, and how many searches it took."""
+    tries = 0
+    while True:
+        tries += 1
+        page.goto(url + "search/?q=" + quote(word))
+        page.wait_for_function("['done', 'error'].includes(document.querySelector('#search').dataset.state)",
+                               timeout=60_000)
+        if page.locator(".search-result").count():
+            return time.time() - since_ms / 1000, tries
+        if time.time() - since_ms / 1000 > timeout:
+            raise SystemExit(f"{word}: not findable {timeout:.0f} s after the save")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -86,15 +113,19 @@ def main() -> None:
     proc, url, log_lines, reader = start_server(site)
     print(f"{args.articles:,} articles; server up (first build) in {time.perf_counter() - start:.2f} s at {url}")
     latencies: list[float] = []
+    findable: list[float] = []
+    searches: list[int] = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(url + quote(f"articles/{slug.group(1).strip()}/"))
             page.wait_for_load_state("load")
+            finder = browser.new_page() if not args.no_search else None
             text = article.read_text(encoding="utf-8")
             for run in range(args.runs + 1):  # run 0 warms up (caches, first reload)
-                marker = f"جملة القياس رقم {run}."
+                word = _made_up_word(run)
+                marker = f"جملة القياس رقم {run} {word}."
                 text += f"\n{marker}\n"
                 before = time.time() * 1000
                 article.write_text(text, encoding="utf-8")
@@ -103,7 +134,14 @@ def main() -> None:
                 seconds = (page.evaluate(_LOADED_AT) - before) / 1000
                 if run:
                     latencies.append(seconds)
-                print(f"  run {run}{' (warm-up)' if not run else ''}: {seconds:.3f} s")
+                found = ""
+                if finder is not None:
+                    after, tries = _until_found(finder, url, word, before)
+                    if run:
+                        findable.append(after)
+                        searches.append(tries)
+                    found = f"; findable in search after {after:.2f} s ({tries} searches)"
+                print(f"  run {run}{' (warm-up)' if not run else ''}: reloaded after {seconds:.3f} s{found}")
                 time.sleep(0.5)
             browser.close()
     finally:
@@ -114,6 +152,10 @@ def main() -> None:
     rebuilds = [float(m.group(1)) for l in log_lines if (m := re.search(r"changed → .* in ([\d.]+) s", l))][1:]
     print(f"save → browser reloaded: median {statistics.median(latencies):.3f} s "
           f"(min {min(latencies):.3f}, max {max(latencies):.3f}, {len(latencies)} runs)")
+    if findable:
+        print(f"save → new text findable in search: median {statistics.median(findable):.2f} s "
+              f"(min {min(findable):.2f}, max {max(findable):.2f}; each within one search of "
+              f"{statistics.median(searches)} made, median)")
     if len(rebuilds) == len(latencies):
         around = [total - build for total, build in zip(latencies, rebuilds)]
         print(f"  the rebuild, until its pages are published: median {statistics.median(rebuilds):.3f} s; everything "

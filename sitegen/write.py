@@ -1,11 +1,22 @@
 """Outputs → the output folder, as one atomic switch (`Staging`): the complete new site is
 made in a staging folder beside the output folder (changed files written, unchanged ones hard
 links to the output folder's, so they keep their inode and mtime), then the two folders are
-swapped in one step and the old one deleted. So a reader, a server or a killed build sees the
-old site or the new one, whole, never a mix, and a failed build leaves the output folder as it
-was. Every output path is checked (inside the folder, no NUL, each name within the file
-system's limit, no two outputs on one path, no file where a folder goes) before it is
-written anywhere.
+swapped in one step. So a reader, a server or a killed build sees the old site or the new one,
+whole, never a mix, and a failed build leaves the output folder as it was.
+
+The old tree is not deleted: it is kept beside the output folder as the *spare*
+(`.public.spare/`), with a note of the paths where it differs from the output folder, and the
+next build makes its staging folder of it, bringing only those paths and its own changed
+files up to date: an edit costs the files it changes, not a link per file of the site. A spare
+is used only while the output folder is the very folder it was swapped against, holding the
+files the last build recorded; it is claimed by renaming it to a staging folder, so a build
+killed while updating it leaves a staging folder, which the next build deletes. Files are
+never changed in place in a staging folder (the spare's unchanged files are the output
+folder's, hard-linked): a changed one is unlinked and written anew.
+
+Every output path is checked (inside the folder, no NUL, each name within the file system's
+limit, no two outputs on one path, no file where a folder goes) before it is written
+anywhere.
 
 `check_output_folder` says whether a folder may be built into at all: the build replaces its
 output folder whole, so it refuses any folder that holds the project's files, and any
@@ -14,6 +25,7 @@ non-empty folder without the `MARKER` file a build leaves in its output."""
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import shutil
@@ -125,6 +137,19 @@ def check_output_folder(config: Config, recorded: Callable[[], bool]) -> None:
             f"if sitegen built this one, create {name}{MARKER}")
 
 
+def spare_path(out_dir: Path) -> Path:
+    """The spare of `out_dir`: the previous output tree, kept to become the next staging
+    folder (beside it: `.public.spare`)."""
+    return out_dir.with_name(f".{out_dir.name}.spare")
+
+
+SPARE_NOTE = ".sitegen-spare"
+"""The spare's note, in the spare: JSON `{"output": [st_dev, st_ino], "files": n, "differs":
+[path, …]}` — the output folder it was swapped against, how many files that folder's build
+recorded, and the paths where the spare may differ from it (written, removed or replaced by
+that build). Deleted as soon as the spare is claimed."""
+
+
 def remove_leftovers(out_dir: Path) -> int:
     """Delete the staging folders (and old output folders) that a killed build left beside
     `out_dir`; the caller holds the output folder's lock, so none of them is in use.
@@ -140,6 +165,47 @@ def remove_leftovers(out_dir: Path) -> int:
         log.info("removing %s, left by a build that did not finish", path)
         remove_tree(Path(path))
     return len(found)
+
+
+def _unlink(path: str) -> None:
+    """Delete the file (or, left by an older build, the folder) at `path` if there is one."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except (IsADirectoryError, PermissionError):
+        if not os.path.isdir(path) or os.path.islink(path):
+            raise
+        remove_tree(Path(path))
+
+
+def _folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder the '/'-separated `paths` lie in."""
+    folders: set[str] = set()
+    for rel in paths:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    return folders
+
+
+def remove_files(folder: Path, files: Iterable[str]) -> None:
+    """Delete the '/'-separated `files` under `folder` (those that exist and are files: a
+    folder there now holds outputs), then each of their folders that is left empty."""
+    base = str(folder)
+    emptied: set[str] = set()
+    for rel in files:
+        try:
+            os.unlink(f"{base}/{rel}")
+        except OSError:
+            continue
+        emptied.add(rel)
+    for rel in sorted(_folders_of(emptied), key=lambda f: f.count("/"), reverse=True):
+        try:
+            os.rmdir(f"{base}/{rel}")
+        except OSError:
+            continue
 
 
 def remove_tree(folder: Path, files: Iterable[str] = ()) -> None:
@@ -230,7 +296,8 @@ class Staging:
         self.previous, self.current, self.digest = previous, current, digest
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=staging_prefix(self.out_dir)))
-        """The new site until `commit`, the old one after it: `discard` deletes it."""
+        """The new site until `commit`, the old one after it: `discard` deletes it, or keeps
+        it as the spare."""
         self.state: OutputState = {}
         self.staged: list[tuple[str, str]] = []
         """Outputs written into the staging folder: (path, digest)."""
@@ -252,6 +319,46 @@ class Staging:
         except (OSError, ValueError):
             self._name_max = 255
         self._room = PATH_MAX - len(os.fsencode(self.folder)) - 2
+        self.differs: set[str] | None = self._claim_spare()
+        """When the staging folder is the claimed spare: the paths where it may differ from
+        the output folder (every other path of the output folder is there, the same inode).
+        None: a new, empty staging folder."""
+        self._spare_note: dict[str, object] | None = None
+        """After `commit`: the note the old tree gets when `discard` keeps it as the spare."""
+
+    def _claim_spare(self) -> set[str] | None:
+        """Rename the spare, if it is usable, onto the (empty) staging folder and return the
+        paths where it differs from the output folder; None when there is none to use (an
+        unusable one is deleted)."""
+        spare = spare_path(self.out_dir)
+        try:
+            note = json.loads((spare / SPARE_NOTE).read_bytes())
+        except FileNotFoundError:
+            if not os.path.lexists(spare):
+                return None
+            note = None
+        except (OSError, ValueError):
+            note = None
+        try:
+            st = os.stat(self.out_dir)
+            usable = (isinstance(note, dict) and note.get("output") == [st.st_dev, st.st_ino]
+                      and note.get("files") == len(self.previous) and isinstance(note.get("differs"), list))
+        except OSError:
+            usable = False
+        try:
+            # Onto the empty staging folder (a rename may replace an empty folder): from now
+            # on a killed build leaves a staging folder, which the next build deletes.
+            os.rename(spare, self.folder)
+        except OSError as e:
+            log.debug("spare %s not used: %s", spare, e)
+            return None
+        if not usable:
+            remove_tree(self.folder)
+            os.mkdir(self.folder, 0o700)
+            return None
+        assert isinstance(note, dict)
+        os.unlink(self._into + SPARE_NOTE)
+        return set(note["differs"])
 
     def add(self, outputs: Iterable[Output]) -> None:
         """Check each output's path, and write those whose bytes the output folder does not
@@ -286,6 +393,8 @@ class Staging:
             return True
         self._parent(path)
         target = self._into + path
+        if self.differs is not None:
+            _unlink(target)  # perhaps the output folder's file too (a hard link): never written into
         with open(target, "wb") as f:
             f.write(data)
         os.chmod(target, 0o644)
@@ -298,7 +407,17 @@ class Staging:
         if not folder or folder in self._made:
             return
         self._parent(folder)
-        os.mkdir(self._into + folder, 0o755)
+        try:
+            os.mkdir(self._into + folder, 0o755)
+        except FileExistsError:
+            # In the spare, the folder is there already, or a file of the spare that no
+            # output wants where this build needs a folder.
+            target = self._into + folder
+            if self.differs is None:
+                raise
+            if os.path.islink(target) or not os.path.isdir(target):
+                _unlink(target)
+                os.mkdir(target, 0o755)
         self._made.add(folder)
 
     def commit(self, kept: Iterable[str]) -> tuple[WriteResult, OutputState]:
@@ -307,8 +426,7 @@ class Staging:
         and the folder's new state. Every other file of the old folder is gone with it.
         Raises, with the output folder untouched, when paths clash or a file cannot be made."""
         kept = [k for k in kept if k in self.previous and k not in self._seen]
-        for path in kept:
-            self._claim(path)
+        self._claim_kept(kept)
         final = set(self._seen.values()) | set(kept)
         if self.marker is not None:
             final.add(MARKER)
@@ -318,10 +436,23 @@ class Staging:
             else:
                 self.staged.pop()
         stale = [p for p in self.current if p not in final]
-        for path in self.linked:
-            self._link(path)
-        for path in kept:
-            self._link(path)
+        if self.differs is None:
+            for path in self.linked:
+                self._link(path)
+            for path in kept:
+                self._link(path)
+        else:
+            # The spare holds every file of the output folder, hard-linked, but for the paths
+            # the last build changed; it may also hold files neither output folder wants.
+            differs = self.differs
+            for path in self.linked:
+                if path in differs:
+                    self._link(path)
+            for path in kept:
+                if path in differs:
+                    self._link(path)
+            stale_in_spare = (self.current.keys() | self.previous.keys() | differs) - final
+            remove_files(self.folder, stale_in_spare)
         state = {**{k: self.previous[k] for k in kept}, **self.state}
         folder = str(self.folder)
         for rel, d in self.staged:
@@ -331,18 +462,43 @@ class Staging:
             st = os.stat(os.path.join(folder, MARKER))
             state[MARKER] = (st.st_mtime_ns, st.st_size, self.digest(self.marker))
         os.chmod(folder, 0o755)
+        self.changed = [rel for rel, _d in self.staged] + stale
+        self._spare_note = {"files": len(state), "differs": sorted(self.changed)}
         self._swap()
         self.committed = True
-        self.changed = [rel for rel, _d in self.staged] + stale
+        if self._spare_note is not None:
+            try:
+                st = os.stat(self.out_dir)
+                self._spare_note["output"] = [st.st_dev, st.st_ino]
+            except OSError:
+                self._spare_note = None
         result = WriteResult(written=len(self.staged), unchanged=len(self.linked) + len(kept),
                              removed=len(stale))
         return result, state
+
+    def _claim_kept(self, kept: list[str]) -> None:
+        """`_claim` for files of the last build, which are one folder's files: they cannot
+        clash with each other, only with this build's outputs (a LinkError then)."""
+        for path in kept:
+            if path in self._dirs:
+                raise LinkError(f"{self._dirs[path]}: write: {path} is a file, not a folder")
+        # An output that was a file of the last build has none of its files under it.
+        new = [f for f in self._files if f not in self.previous]
+        if new:
+            folders = _folders_of(kept)
+            for f in new:
+                if f in folders:
+                    inside = next(k for k in kept if k.startswith(f + "/"))
+                    raise LinkError(f"{inside}: write: {f} is a file, not a folder")
+        self._files.update(kept)
 
     def _link(self, path: str) -> None:
         """Hard-link the output folder's `path` into the staging folder (a copy keeping the
         mtime where the file system has no hard links)."""
         self._parent(path)
         src, dst = self._from + path, self._into + path
+        if self.differs is not None:
+            _unlink(dst)
         try:
             os.link(src, dst, follow_symlinks=False)
         except OSError as e:
@@ -357,6 +513,7 @@ class Staging:
         out = self.out_dir
         if not os.path.lexists(out):
             os.rename(self.folder, out)
+            self._spare_note = None  # no old folder: nothing to keep
             return
         try:
             if exchange(self.folder, out):
@@ -380,6 +537,18 @@ class Staging:
         self.folder = old
 
     def discard(self) -> None:
-        """Delete the staging folder: after `commit`, the old output folder (whose files
-        the build's check listed)."""
+        """After `commit`, keep the old output folder as the spare (or delete it when it
+        cannot be); after a failure, delete the staging folder."""
+        if self.committed and self._spare_note is not None:
+            spare = spare_path(self.out_dir)
+            try:
+                (self.folder / SPARE_NOTE).write_text(json.dumps(self._spare_note), encoding="utf-8")
+                if os.path.lexists(spare):  # another build's, older: renamed aside, deleted
+                    aside = Path(tempfile.mkdtemp(dir=self.out_dir.parent, prefix=staging_prefix(self.out_dir)))
+                    os.rename(spare, aside)
+                    remove_tree(aside)
+                os.rename(self.folder, spare)
+                return
+            except OSError as e:
+                log.debug("old output tree not kept as the spare: %s", e)
         remove_tree(self.folder, self.current if self.committed else ())
