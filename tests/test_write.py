@@ -124,7 +124,7 @@ def test_the_spare_becomes_the_staging_folder_and_the_output_folder_stays_as_it_
     _result, state = write(out, [Output("a.html", b"a"), Output("b.html", b"b"), Output("old/c.html", b"c")])
     _result, state = write(out, [Output("a.html", b"a"), Output("b.html", b"B"), Output("n/d.html", b"d")], state)
     assert (tmp_path / ".public.spare").is_dir()
-    staging = Staging(out, state, sitegen.cache.scan(out), sitegen.cache.digest)
+    staging = Staging(out, state, sitegen.incremental.store.scan(out), sitegen.hashing.digest)
     try:
         assert staging.differs is not None, "the spare was not used"
         assert not (tmp_path / ".public.spare").exists()
