@@ -30,7 +30,6 @@ import logging
 import os
 import pickle
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -477,10 +476,13 @@ class PagefindService:
     which is the file system's: creation order reversed on tmpfs, hashed on ext4; the
     bundle's bytes would then depend on where the cache folder is.) Its answers, framed the
     same way, are read on a thread as they come, so neither pipe fills and stalls the other
-    side, whichever is ahead. It exits as soon as its stdin closes, even with requests still
-    queued, so stdin is closed only after the last answer."""
+    side, whichever is ahead. The bundle comes back in the last answer (GetFiles), not in
+    files: the service answers WriteFiles before its writes are done, and exits as soon as
+    its stdin closes, cutting them short (files read empty). It takes about a fifth more CPU
+    than the command line (each page is copied, and handed between its threads, more): the
+    price of an order that is ours."""
 
-    def __init__(self, binary: Path, language: str) -> None:
+    def __init__(self, binary: Path, language: str, name: str) -> None:
         # What it says on stderr (a panic) goes to a file: a pipe nobody reads could fill.
         self._stderr = tempfile.TemporaryFile()
         try:
@@ -489,11 +491,13 @@ class PagefindService:
         except OSError as e:
             self._stderr.close()
             raise SearchError(f"search: cannot start Pagefind ({binary}): {e}") from None
+        self.name = name
+        """What it indexes, for messages ("shard 3")."""
         self._sent = 0
         self._error = ""
         """The first error Pagefind answered, or what it said when it stopped early."""
-        self._written: str | None = None
-        """WriteFiles' answer: the bundle's folder, once written."""
+        self._bundle: ShardFiles | None = None
+        """GetFiles' answer: the bundle's files, (path in its folder, bytes)."""
         self._answers = threading.Thread(target=self._read_answers, name="pagefind-answers", daemon=True)
         self._answers.start()
         # One index for the whole site: an English article in an Arabic digest is still found
@@ -504,17 +508,18 @@ class PagefindService:
         """Index `page` (HTML) as the page at `url` (kept as given)."""
         self._send({"type": "AddFile", "index_id": 0, "url": url, "file_contents": page})
 
-    def write_bundle(self, folder: Path) -> None:
-        """Ask for the bundle of the pages sent so far, written to `folder` (see `finish`)."""
-        self._send({"type": "WriteFiles", "index_id": 0, "output_path": str(folder)})
+    def ask_bundle(self) -> None:
+        """Ask for the bundle of the pages sent so far (see `finish`)."""
+        self._send({"type": "GetFiles", "index_id": 0})
         assert self.proc.stdin is not None
         try:
             self.proc.stdin.flush()
         except OSError:  # it stopped: `finish` reports why
             pass
 
-    def finish(self) -> str:
-        """Wait for the bundle; '' when it is written, else what went wrong, on one line."""
+    def finish(self) -> ShardFiles:
+        """Wait for the bundle and return its files; SearchError, on one line, when Pagefind
+        failed."""
         self._answers.join()
         assert self.proc.stdin is not None
         try:
@@ -525,17 +530,17 @@ class PagefindService:
         with self._stderr:
             self._stderr.seek(0)
             err = self._stderr.read().decode("utf-8", "replace")
-        if self._written is not None and not self._error:
-            return ""
-        message = self._error or err or f"it stopped before writing the index (exit status {status})"
-        return " ".join(line.strip() for line in message.splitlines() if line.strip())
+        if self._bundle is not None and not self._error:
+            return self._bundle
+        message = self._error or err or f"it stopped before making the index (exit status {status})"
+        message = " ".join(line.strip() for line in message.splitlines() if line.strip())
+        raise SearchError(f"search: Pagefind failed on {self.name}: {message}")
 
     def kill(self) -> None:
         """Stop it (a build that failed elsewhere)."""
         self.proc.kill()
         self.proc.wait()
-        self._answers.join()
-        self._stderr.close()
+        self._stderr.close()  # (the answers' thread ends at the end of its pipe)
         if self.proc.stdin is not None:
             try:
                 self.proc.stdin.close()
@@ -568,14 +573,19 @@ class PagefindService:
                 if kind == "Error":
                     self._error = str(payload.get("message") or "error")
                     return
-                if kind == "WriteFiles":
-                    self._written = str(payload.get("output_path"))
+                if kind == "GetFiles":
+                    try:
+                        self._bundle = [(str(f["path"]), base64.b64decode(f["content"]))
+                                        for f in payload["files"]]
+                    except (ValueError, KeyError, TypeError):
+                        self._error = "unreadable bundle"
                     return
 
 
-def start_pagefind(binary: Path, language: str) -> PagefindService:
-    """Start a Pagefind service for one shard's index in `language` (a BCP 47 tag)."""
-    return PagefindService(binary, language)
+def start_pagefind(binary: Path, language: str, name: str) -> PagefindService:
+    """Start a Pagefind service for an index in `language` (a BCP 47 tag) of `name` (for
+    messages: "shard 3")."""
+    return PagefindService(binary, language, name)
 
 
 def index_shards(config: Config, shards: list[Shard], html_of: Callable[[Body], str],
@@ -585,28 +595,24 @@ def index_shards(config: Config, shards: list[Shard], html_of: Callable[[Body], 
     sends the next shard's pages: memory stays that of a few shards, whatever the site."""
     jobs = jobs or min(2, os.cpu_count() or 1)
     binary = pagefind_binary()
-    # In the cache folder: the bundles are as many files as the site's pages.
-    config.cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="indexing-", dir=config.cache_dir))
-    running: deque[tuple[Shard, PagefindService, Path, ShardFiles]] = deque()
+    running: deque[tuple[Shard, PagefindService, ShardFiles]] = deque()
     try:
         for shard in shards:
-            pagefind = start_pagefind(binary, config.language)
+            pagefind = start_pagefind(binary, config.language, f"shard {shard.number}")
             try:
                 spelling = _send_pages(config, shard, html_of, pagefind)
-                pagefind.write_bundle(tmp / str(shard.number))
+                pagefind.ask_bundle()
             except BaseException:
                 pagefind.kill()
                 raise
-            running.append((shard, pagefind, tmp / str(shard.number), spelling))
+            running.append((shard, pagefind, spelling))
             while len(running) >= jobs:
                 yield _finish(*running.popleft())
         while running:
             yield _finish(*running.popleft())
     finally:
-        for _shard, pagefind, _folder, _spelling in running:
+        for _shard, pagefind, _spelling in running:
             pagefind.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 _URL_SPECIAL = re.compile(r'[%?#\s"<>\\^`{|}\x00-\x1f\x7f]')
@@ -630,15 +636,10 @@ def _send_pages(config: Config, shard: Shard, html_of: Callable[[Body], str],
     return spelling
 
 
-def _finish(shard: Shard, pagefind: PagefindService, out: Path, spelling: ShardFiles) -> tuple[Shard, ShardFiles]:
-    """Wait for the bundle of `shard` and read it, with the spelling files."""
-    failure = pagefind.finish()
-    if failure:
-        raise SearchError(f"search: Pagefind failed on shard {shard.number}: {failure}")
-    files = [(p.relative_to(out).as_posix(), p.read_bytes()) for p in out.rglob("*") if p.is_file()]
-    files = [(path, data) for path, data in files
+def _finish(shard: Shard, pagefind: PagefindService, spelling: ShardFiles) -> tuple[Shard, ShardFiles]:
+    """Wait for the bundle of `shard`; its files, with the spelling files."""
+    files = [(path, data) for path, data in pagefind.finish()
              if not UNUSED.match(path) and (shard.primary or not RUNTIME.match(path))]
-    shutil.rmtree(out, ignore_errors=True)
     return shard, sorted(files + spelling)
 
 
