@@ -558,7 +558,7 @@ class PagefindService:
             pass
 
     def _read_answers(self) -> None:
-        """Read answers until the bundle is written or an error, or Pagefind stops."""
+        """Read answers until the bundle or an error comes, or Pagefind stops."""
         assert self.proc.stdout is not None
         pending = b""
         while chunk := self.proc.stdout.read1(1 << 16):
