@@ -20,6 +20,7 @@ from sitegen.model import Article, Body, Links, Site
 if TYPE_CHECKING:
     import jinja2
 
+    from sitegen import images
     from sitegen.markdown import MarkdownRenderer
     from sitegen.render import TemplateMemo
     from sitegen.theme import Theme
@@ -62,7 +63,7 @@ def front_digests(site: Site, store: BuildCache) -> list[str] | None:
 
 def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
                   here: Callable[[], "MarkdownRenderer"],
-                  pictures: "images.Pictures | None" = None) -> dict[str, Body]:
+                  pictures: images.Pictures | None = None) -> dict[str, Body]:
     """Slug → body, like markdown.render_bodies, through the build cache: a body whose text was
     converted before, and whose every link lookup still gets the same answer, is taken from
     the cache; the others are converted and stored. Bodies come back without their HTML
