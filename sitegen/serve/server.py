@@ -154,7 +154,7 @@ class DevServer:
         poll: bool = False,
         quiet: float = 0.05,
         max_wait: float = 1.0,
-        idle: float = 1.5,
+        idle: float = 0.5,
     ) -> None:
         self.output_dir = output_dir
         """The folder served; resolved on every request, since a build swaps it whole."""
