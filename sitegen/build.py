@@ -1,6 +1,7 @@
-"""The one place the build stages are chained: load → theme → markdown → link → render →
-postprocess (minify, precompress) → write, each timed, through the build cache
-(sitegen.incremental) so that a rebuild redoes only what its inputs changed.
+"""The one place the build stages are chained: load → theme → images (measured) → markdown →
+link → render → images (encoded) → search → postprocess (minify, precompress) → write, each
+timed, through the build cache (sitegen.incremental) so that a rebuild redoes only what its
+inputs changed.
 
 When no input file and no output file changed since the last build (by stat), nothing is
 read, rendered or written (the no-op path: it imports no Markdown, Jinja2 or Babel).
