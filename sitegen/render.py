@@ -327,8 +327,8 @@ class Renderer:
              **context: Any) -> Output | None:
         """Render one HTML page at output folder `path` (or file, if it ends in .html); None
         when its fingerprint says the output folder already holds it. (A listing page is
-        first asked `_kept`, before its context is made.) A page whose inputs were already
-        found changed passes the `fingerprint` to record instead of computing one."""
+        first asked PagePlan.kept_listing, before its context is made.) A page whose inputs
+        were already found changed passes the `fingerprint` to record instead of computing one."""
         file = output_file(path)
         if fingerprint is not None:
             self.plan.record(file, fingerprint)
@@ -363,7 +363,7 @@ class Renderer:
 
     def render_all(self) -> Iterator[Output]:
         """Every file of the site (pages, feeds, sitemap, robots.txt, static files), but
-        those whose fingerprint says the output folder holds them already (see `kept`)."""
+        those whose fingerprint says the output folder holds them already (PagePlan.kept)."""
         for o in self._all():
             if o is not None:
                 self._made.add(o.path)
@@ -510,9 +510,9 @@ class Renderer:
             if self.plan.article_unchanged(a, body, links, front, self._image_key(a)):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
-            # it shows and PageDeps (incremental.pages.PagePlan.article_unchanged), not by its fingerprint: the
-            # fingerprint only marks the file as this build's, so it is not computed (that
-            # would pickle every article page's context).
+            # it shows and PageDeps (PagePlan.article_unchanged), not by its fingerprint:
+            # the fingerprint only marks the file as this build's, so it is not computed
+            # (that would pickle every article page's context).
             fingerprint = "article:" + ":".join(deps.signatures[a.slug])
         card = self.cards[a.slug]
         ld: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle",
@@ -631,8 +631,7 @@ class Renderer:
     def sitemaps(self) -> Iterator[Output | None]:
         """sitemap.xml (or its parts and their index, see feeds.sitemap_files): every page of
         the home page, every article, every page of each tag, source, month and author list.
-        None for a file the output folder holds
-        already."""
+        None for a file the output folder holds already."""
         split_before = any(SITEMAP_PART.fullmatch(p) for p in self.plan.previous or ())
         # The shortcut knows sitemap.xml only; with parts, each is fingerprinted below.
         if not split_before and self.plan.kept_listing("sitemap.xml", self.site.by_slug):
