@@ -26,7 +26,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from sitegen.errors import SitegenError
 from sitegen.hashing import digest
@@ -374,9 +374,7 @@ def lead_image(image: str, alt: str, caption: str, found: Mapping[str, Picture],
 
 def default_lead(default_image: str, found: Mapping[str, Picture]) -> Lead | None:
     """The site-wide lead (config `default_image`), when it names a readable picture."""
-    path = static_path(default_image) if default_image else None
-    pic = found.get(path) if path else None
-    return Lead(pic, "") if pic is not None else None
+    return lead_image(default_image, "", "", found, None)
 
 
 def lead_context(lead: Lead | None, base_path: str, base_url: str) -> dict[str, object] | None:
@@ -385,8 +383,6 @@ def lead_context(lead: Lead | None, base_path: str, base_url: str) -> dict[str, 
     absolute URL (under base_url's sub-path) for og:image and JSON-LD."""
     if lead is None:
         return None
-    from urllib.parse import quote
-
     widest = lead.picture.variants[-1]
     return {"img": image_attributes(lead.picture, base_path, lazy=False), "alt": lead.alt,
             "caption": lead.caption, "url": base_url + quote(widest.path),
