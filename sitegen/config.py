@@ -209,14 +209,11 @@ def load_config(path: Path | None = None, root: Path | None = None) -> Config:
     return Config(root=root, **values)  # type: ignore[arg-type]
 
 
-
 _RULE_KEYS = {"match_source": str, "match_text": str, "noise": list, "title": str, "source": str}
 
 
 def _import_rules(file: str, table: object) -> tuple[Any, ...]:
     """[[import.rules]] → importer Rule records; every key checked, every pattern compiled."""
-    import re
-
     from sitegen.importer.labels import Rule
 
     if not isinstance(table, dict) or set(table) - {"rules"}:
