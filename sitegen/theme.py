@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import tomllib
 import traceback
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from sitegen import i18n
 from sitegen.incremental.sealed import MAGIC, seal, unseal
 from sitegen.config import Config
 from sitegen.errors import ThemeError
+from sitegen.fsutil import atomic_write
 from sitegen.model import Output
 
 log = logging.getLogger(__name__)
@@ -144,21 +143,10 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = Path(self._get_cache_filename(bucket))
         try:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+            atomic_write(path, seal(bucket.bytecode_to_string()))
         except OSError as e:  # a read-only or full cache folder: the template is compiled
             # again next time; the build cache's own write reports the folder (sitegen.cli)
             log.debug("%s: not written (%s)", path, e)
-            return
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(seal(bucket.bytecode_to_string()))
-            os.replace(tmp, path)
-        except OSError as e:  # the disk full: as above
-            Path(tmp).unlink(missing_ok=True)
-            log.debug("%s: not written (%s)", path, e)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 def bytecode_cache(env: jinja2.Environment, root: Path) -> jinja2.BytecodeCache:
