@@ -505,9 +505,12 @@ class Renderer:
         links = self.links.articles[a.slug]
         body = self.bodies[a.slug]
         fingerprint = None
+        own = images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures, None)
         deps = self.plan.deps
+        # What the page reads of images besides its front matter: its lead's size, or the
+        # default one's.
         if deps is not None and body.key:
-            if self.plan.article_unchanged(a, body, links, front, self._image_key(a)):
+            if self.plan.article_unchanged(a, body, links, front, _lead_key(own or self.default_lead)):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
             # it shows and PageDeps (PagePlan.article_unchanged), not by its fingerprint:
@@ -534,7 +537,6 @@ class Renderer:
             ld["keywords"] = ", ".join(a.tags)
         if a.source_url:
             ld["isBasedOn"] = a.source_url
-        own = images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures, None)
         shared = images.lead_context(own or self.default_lead, cfg.base_path, cfg.base_url)
         if shared is not None:
             ld["image"] = {"@type": "ImageObject", "url": shared["url"], "width": shared["width"],
@@ -575,12 +577,6 @@ class Renderer:
             return "" if opens else a.summary
 
         return Deferred(key, make)
-
-    def _image_key(self, a: Article) -> str:
-        """What article `a`'s page reads of images besides its front matter: the size of
-        its lead image, or the default one's."""
-        return _lead_key(images.lead_image(a.image, a.image_alt, a.image_caption, self.pictures,
-                                           self.default_lead))
 
     def group_pages(self, index_path: str, title: str, groups: list[Group],
                     feeds: bool = False) -> Iterator[Output | None]:
