@@ -274,9 +274,6 @@ def _features(line: Line) -> _Line:
     text = _markup_free(_QUOTE_MARK.sub("", line.text).strip())
     words = len(text.split())
     f = _Line(line.no, text, words, _QUOTES.sub("", lx.stripped_key(text)))
-    if not f.key and not text:
-        f.shape, f.why = "chrome", "punctuation only"
-        return f
     if not f.key:
         f.shape, f.why = "chrome", "punctuation only"
         return f
