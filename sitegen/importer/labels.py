@@ -513,6 +513,8 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
         for f in clocks:
             f.extra["clock"] = "1"
 
+    # How often the page prints each line (keys are fixed by _features; the passes below
+    # change shapes, never keys, so these counts hold for the whole page).
     counts: dict[str, int] = {}
     for f in lines:
         counts[f.key] = counts.get(f.key, 0) + 1
@@ -529,10 +531,6 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
             next_date = i + 1 < len(lines) and lines[i + 1].shape == "date"
             if not prev_prose and not next_prose or next_date and f.words <= 20:
                 f.prose, f.shape, f.why = False, "short", "unpunctuated line between non-prose lines"
-
-    counts: dict[str, int] = {}
-    for f in lines:
-        counts[f.key] = counts.get(f.key, 0) + 1
 
     if not any(f.prose for f in lines):
         # A short page: its few sentences are its text.
