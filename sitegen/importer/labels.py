@@ -391,6 +391,11 @@ def _name_line(text: str) -> bool:
         or (1 <= len(words) <= 5 and _ACADEMIC.match(text.strip()) is not None)
 
 
+def _outlet_line(text: str) -> bool:
+    """A short line that is only an outlet's name ("صوت المدينة نيوز")."""
+    return _name_line(text) and credits.is_outlet_name(text)
+
+
 def _credit_label(text: str) -> tuple[str, str] | None:
     """("source", name) or ("byline", author) for a line credits.py reads with certainty as
     only a credit."""
@@ -1197,7 +1202,7 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
             put(i, "byline", "byline after the text", author, part=part)
         elif (dl := dateline(f.text)) and not in_list and f.words <= 6:
             put(i, "source", dl[1], dl[0], part=part)
-        elif _name_line(f.text) and credits.is_outlet_name(f.text) and not in_list:
+        elif _outlet_line(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
         elif not in_list and f.words <= 8 and (helped := _credit_label(f.text)):
             put(i, helped[0], f"a {helped[0]} line after the text (credits.py)", helped[1], part=part)
@@ -1252,8 +1257,7 @@ def _story_at(lines: list[_Line], i: int) -> int | None:
             if introduced or g.text.lstrip().startswith("{") or leading_credit(g.text):
                 return j
             return None
-        if g.shape in ("date", "credit") or byline(g.text) or dateline(g.text) or \
-                (_name_line(g.text) and credits.is_outlet_name(g.text)):
+        if g.shape in ("date", "credit") or byline(g.text) or dateline(g.text) or _outlet_line(g.text):
             introduced = True
         elif g.shape != "chrome":
             return None
@@ -1272,7 +1276,7 @@ def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, l
             put(j, "byline", "byline", author, part=part)
         elif (dl := dateline(g.text)):
             put(j, "source", dl[1], dl[0], part=part)
-        elif _name_line(g.text) and credits.is_outlet_name(g.text):
+        elif _outlet_line(g.text):
             put(j, "source", "an outlet's name alone on its line", g.text.strip(), part=part)
         else:
             put(j, "chrome" if g.shape != "credit" else "credit", g.why, part=part)
@@ -1297,7 +1301,7 @@ def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, l
                 g.value if g.shape == "date" else "", part=part)
         elif g.shape == "list_item":
             put(j, "list_item", g.why, g.value, part=part)
-        elif _name_line(g.text) and credits.is_outlet_name(g.text) and (j + 1 >= n or not lines[j + 1].prose):
+        elif _outlet_line(g.text) and (j + 1 >= n or not lines[j + 1].prose):
             put(j, "source", "an outlet's name alone after the text", g.text.strip(), part=part)
         else:
             nxt = lines[j + 1] if j + 1 < n else None
