@@ -75,7 +75,8 @@ class LabelledLine:
     """The cleaned line."""
     label: str
     """headline, kicker, deck, dateline, byline, source, date, caption, credit, paragraph,
-    subheading, list_item, read_also, related, tags, chrome, duplicate, other_story."""
+    subheading, list_item, read_also, related_list (the marker heading a similar-articles
+    list), related, tags, chrome, duplicate, other_story."""
     reason: str
     """Why, in a few words (shown by --explain)."""
     value: str = ""
