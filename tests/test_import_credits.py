@@ -346,7 +346,7 @@ def test_a_credit_only_ever_cuts_text_away(pieces: list[str]) -> None:
             assert credit.source is None or credit.source in AGENCIES or credit.source in OUTLETS or "".join(credit.source.split()) in squeezed
 
 
-# --- shapes labels.py read with rules of its own before credits.py became their one home ---------
+# --- slashes, dashes, byline labels, outlet names ------------------------------------------------
 def test_an_outlet_a_spaced_slash_and_the_lead() -> None:
     found = leading_credit("مجلة المدن الخضراء الإلكترونية / " + LEAD)
     assert found is not None and found.source == "مجلة المدن الخضراء الإلكترونية" and found.rest == LEAD

@@ -259,7 +259,7 @@ def test_a_site_name_after_the_headline_is_dropped_from_the_title() -> None:
     assert d.title == HEAD
 
 
-# --- found on pages written after the 50 measured ones ---------------------------------------------
+# --- share buttons, photo credits, unstopped headlines, keyword lists ----------------------------
 def test_share_buttons_named_in_arabic_after_a_read_also_list_are_not_other_stories() -> None:
     page = (f"{HEAD}\n\n{BODY}\n\nاقرأ أيضا\n\nالبلدية تطلق حملة لتشجير الشوارع الرئيسية\n\n"
             "شارك\n\nفيسبوك\n\nتويتر\n\nواتساب\n")

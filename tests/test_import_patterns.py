@@ -296,7 +296,7 @@ def test_long_headlines_after_a_share_label_are_other_stories(share: str) -> Non
     assert others[0] in d.related
 
 
-# --- second batch: shapes found wrong and fixed ---------------------------------------------------
+# --- bylines, sources and widgets around the text ------------------------------------------------
 def test_a_byline_and_a_date_on_one_line_give_both() -> None:
     d = one(page(HEAD, "كتب: سامي الحداد - 3 مارس 2024", *BODY))
     assert_article(d, gone=("سامي الحداد",))
@@ -339,7 +339,7 @@ def test_more_from_a_section_heads_a_related_list_and_is_no_title_itself() -> No
     assert d.related == (OTHER_1, OTHER_2)
 
 
-# --- third batch ---------------------------------------------------------------------------------
+# --- markup, interviews, signatures, hashtags, calls ---------------------------------------------
 @pytest.mark.parametrize("marked", [f"# {HEAD}", f"## {HEAD}", f"**{HEAD}**"])
 def test_markdown_a_scraper_kept_around_the_headline_is_not_in_the_title(marked: str) -> None:
     assert_article(one(page(marked, *BODY)))

@@ -108,17 +108,12 @@ def drafts_from_labels(page: PageLabels, path: str) -> list[Draft]:
     return drafts
 
 
-def _first(lines: list[LabelledLine], labels: tuple[str, ...]) -> LabelledLine | None:
-    return next((lab for lab in lines if lab.label in labels and lab.value), None)
-
-
 def _draft(part: int, lines: list[LabelledLine], body: list[LabelledLine]) -> Draft:
-    headline = _first(lines, ("headline",))
-    paragraphs = [lab.value or lab.text for lab in body if lab.label in ("paragraph", "deck")]
-    lead = next((lab for lab in body if lab.label == "paragraph"), None)
-    first = paragraphs[0]
-    if lead is not None:
-        first = lead.value or lead.text
+    headline = next((lab for lab in lines if lab.label == "headline" and lab.value), None)
+    # The lead is the first paragraph; a body of decks alone leads with its first deck.
+    lead = next((lab for lab in body if lab.label == "paragraph"), None) \
+        or next(lab for lab in body if lab.label == "deck")
+    first = lead.value or lead.text
     title, inferred = (headline.value, False) if headline else (infer_title(first), True)
     extras = [dict(lab.extra) for lab in lines]
     source = _choose_source(lines)

@@ -75,7 +75,8 @@ class LabelledLine:
     """The cleaned line."""
     label: str
     """headline, kicker, deck, dateline, byline, source, date, caption, credit, paragraph,
-    subheading, list_item, read_also, related, tags, chrome, duplicate, other_story."""
+    subheading, list_item, read_also, related_list (the marker heading a similar-articles
+    list), related, tags, chrome, duplicate, other_story."""
     reason: str
     """Why, in a few words (shown by --explain)."""
     value: str = ""
@@ -274,9 +275,6 @@ def _features(line: Line) -> _Line:
     text = _markup_free(_QUOTE_MARK.sub("", line.text).strip())
     words = len(text.split())
     f = _Line(line.no, text, words, _QUOTES.sub("", lx.stripped_key(text)))
-    if not f.key and not text:
-        f.shape, f.why = "chrome", "punctuation only"
-        return f
     if not f.key:
         f.shape, f.why = "chrome", "punctuation only"
         return f
@@ -392,6 +390,11 @@ def _name_line(text: str) -> bool:
     words = t.split()
     return 1 <= len(words) <= 4 and not any(c in t for c in ".،,:؛!؟?()«»\"") and not re.search(r"\d", t) \
         or (1 <= len(words) <= 5 and _ACADEMIC.match(text.strip()) is not None)
+
+
+def _outlet_line(text: str) -> bool:
+    """A short line that is only an outlet's name ("صوت المدينة نيوز")."""
+    return _name_line(text) and credits.is_outlet_name(text)
 
 
 def _credit_label(text: str) -> tuple[str, str] | None:
@@ -516,6 +519,8 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
         for f in clocks:
             f.extra["clock"] = "1"
 
+    # How often the page prints each line (keys are fixed by _features; the passes below
+    # change shapes, never keys, so these counts hold for the whole page).
     counts: dict[str, int] = {}
     for f in lines:
         counts[f.key] = counts.get(f.key, 0) + 1
@@ -532,10 +537,6 @@ def label_page(text: str, rules: tuple[Rule, ...] = ()) -> PageLabels:
             next_date = i + 1 < len(lines) and lines[i + 1].shape == "date"
             if not prev_prose and not next_prose or next_date and f.words <= 20:
                 f.prose, f.shape, f.why = False, "short", "unpunctuated line between non-prose lines"
-
-    counts: dict[str, int] = {}
-    for f in lines:
-        counts[f.key] = counts.get(f.key, 0) + 1
 
     if not any(f.prose for f in lines):
         # A short page: its few sentences are its text.
@@ -1202,7 +1203,7 @@ def _label_tail(lines: list[_Line], end: int, put: _Put, labels: dict[int, Label
             put(i, "byline", "byline after the text", author, part=part)
         elif (dl := dateline(f.text)) and not in_list and f.words <= 6:
             put(i, "source", dl[1], dl[0], part=part)
-        elif _name_line(f.text) and credits.is_outlet_name(f.text) and not in_list:
+        elif _outlet_line(f.text) and not in_list:
             put(i, "source", "an outlet's name alone after the text", f.text.strip(), part=part)
         elif not in_list and f.words <= 8 and (helped := _credit_label(f.text)):
             put(i, helped[0], f"a {helped[0]} line after the text (credits.py)", helped[1], part=part)
@@ -1257,8 +1258,7 @@ def _story_at(lines: list[_Line], i: int) -> int | None:
             if introduced or g.text.lstrip().startswith("{") or leading_credit(g.text):
                 return j
             return None
-        if g.shape in ("date", "credit") or byline(g.text) or dateline(g.text) or \
-                (_name_line(g.text) and credits.is_outlet_name(g.text)):
+        if g.shape in ("date", "credit") or byline(g.text) or dateline(g.text) or _outlet_line(g.text):
             introduced = True
         elif g.shape != "chrome":
             return None
@@ -1277,7 +1277,7 @@ def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, l
             put(j, "byline", "byline", author, part=part)
         elif (dl := dateline(g.text)):
             put(j, "source", dl[1], dl[0], part=part)
-        elif _name_line(g.text) and credits.is_outlet_name(g.text):
+        elif _outlet_line(g.text):
             put(j, "source", "an outlet's name alone on its line", g.text.strip(), part=part)
         else:
             put(j, "chrome" if g.shape != "credit" else "credit", g.why, part=part)
@@ -1302,7 +1302,7 @@ def _label_story(lines: list[_Line], i: int, first: int, part: int, put: _Put, l
                 g.value if g.shape == "date" else "", part=part)
         elif g.shape == "list_item":
             put(j, "list_item", g.why, g.value, part=part)
-        elif _name_line(g.text) and credits.is_outlet_name(g.text) and (j + 1 >= n or not lines[j + 1].prose):
+        elif _outlet_line(g.text) and (j + 1 >= n or not lines[j + 1].prose):
             put(j, "source", "an outlet's name alone after the text", g.text.strip(), part=part)
         else:
             nxt = lines[j + 1] if j + 1 < n else None

@@ -153,6 +153,8 @@ READER_CALLS = _folded(
     "اضغط|اضغطوا|انقر|ادخل|لا تنس|لا تنسوا|كن أول|كن اول|"
     "follow|subscribe|join|download|sign up|suivez|abonnez-vous|inscrivez-vous"
 )
+# Longest first: a call is read whole before a shorter call it begins with.
+_READER_CALLS_LONGEST_FIRST = tuple(sorted(READER_CALLS, key=len, reverse=True))
 PLURAL_CALLS = _folded("تابعوا|تابعونا|اشتركوا|سجلوا|حملوا|انضموا|اضغطوا|لا تنسوا|follow|subscribe|suivez")
 OWN_CHANNELS = _folded(
     "قناتنا|صفحتنا|صفحاتنا|حساباتنا|حسابنا|نشرتنا|النشرة البريدية|النشرة الإخبارية|بريدك|"
@@ -182,7 +184,7 @@ def is_reader_call(text: str) -> bool:
         return False
     if any(w in ("لتصلك", "ليصلك", "لتصلكم", "ليصلكم") for w in words):
         return True
-    first = next((c for c in sorted(READER_CALLS, key=len, reverse=True)
+    first = next((c for c in _READER_CALLS_LONGEST_FIRST
                   if key == c or key.startswith(c + " ")), None)
     if first is None:
         return False
