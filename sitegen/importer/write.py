@@ -443,18 +443,15 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     entry_slugs = {e.seed: e.slug for e in existing if e.seed and e.seed[0].startswith(_FEED_ORIGIN)}
     out = []
     for p in planned:
-        if (p.seed_file, p.draft.part) in entry_slugs:
-            slug = entry_slugs[(p.seed_file, p.draft.part)]
-            taken.add(slug)
-            out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
-            continue
-        base = article_slug(p.draft.title, style)
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = entry_slugs.get((p.seed_file, p.draft.part))
+        if slug is None:
+            base = article_slug(p.draft.title, style)
+            slug, n = base, 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
         taken.add(slug)
-        out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
+        out.append(dataclasses.replace(p, slug=slug))
     return out
 
 
