@@ -93,7 +93,8 @@ class _Converter(HTMLParser):
         self.blocks: list[tuple[str, str]] = []
         self.inline: list[str] = []
         self.dropping = 0
-        self.drop_tag: list[str] = []
+        """How deep inside a dropped element (`drop_tag`) the parser is; 0: not dropping."""
+        self.drop_tag = ""
         self.links: list[str | None] = []
         self.lists: list[str] = []
         self.quote = 0
@@ -129,12 +130,12 @@ class _Converter(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.dropping:
-            if tag == self.drop_tag[-1] and tag not in _VOID:
+            if tag == self.drop_tag and tag not in _VOID:
                 self.dropping += 1
             return
         if tag in _DROP:
             if tag not in _VOID:
-                self.dropping, self.drop_tag = 1, [tag]
+                self.dropping, self.drop_tag = 1, tag
             return
         if self.plain:
             if tag in _BLOCKS or tag in _HEADINGS or tag in ("li", "br", "td", "th"):
@@ -181,7 +182,7 @@ class _Converter(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self.dropping:
-            if tag == self.drop_tag[-1]:
+            if tag == self.drop_tag:
                 self.dropping -= 1
             return
         if self.plain:
