@@ -5,7 +5,7 @@ and links whose target is http(s) or mailto (a relative one is resolved against 
 fragment comes from, or dropped when that is not known). Dropped with everything inside them:
 scripts, styles, iframes, objects, forms, SVG, templates. Dropped but their text kept:
 links to `javascript:`, `data:` or `vbscript:` targets, and every other element. Images are
-dropped (a digest keeps no copies of an outlet's images; issue 14 brings images of our own).
+dropped: a digest keeps no copies of an outlet's images.
 Text is escaped so that it can never become markup: `<script>` in the text stays text.
 """
 
