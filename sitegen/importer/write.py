@@ -265,13 +265,13 @@ def _read(path: Path | str, shown: str, config: Config, errors: list[str],
         return [_Unit(feed_origin(e.id), f"{shown}: entry {e.number}", [feeds.entry_draft(e)], e.digest,
                       feeds.entry_front_matter(e, shown)) for e in feed.entries]
     if path.suffix.lower() in htmlpage.SUFFIXES:
-        page, data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
+        page, data = htmlpage.read_saved_page(path, shown, _max_bytes(config))
         drafts, parse_warnings, overrides = _page_drafts(page, shown, config)
         warnings.extend(parse_warnings)
         for o in overrides:
             log.debug("%s: import: %s", shown, htmlpage.describe(o))
         return [_Unit(shown, shown, drafts, _sha(data), htmlpage.page_front_matter(page.meta))]
-    text, data, seed_warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+    text, data, seed_warnings = read_seed_text(path, shown, _max_bytes(config))
     drafts, parse_warnings = parse_seed(text, shown, config.import_rules)
     warnings.extend(seed_warnings + parse_warnings)
     return [_Unit(shown, shown, drafts, _sha(data), {})]
@@ -287,9 +287,14 @@ def _page_drafts(page: htmlpage.SavedPage, shown: str,
     return drafts, warnings, overrides
 
 
+def _max_bytes(config: Config) -> int:
+    """The size limit of one seed, saved page or feed, in bytes (config.max_seed_mb MiB)."""
+    return config.max_seed_mb * 1024 * 1024
+
+
 def _read_feed(location: Path | str, config: Config) -> tuple[feeds.Feed, str]:
     """The feed at `location` (a file or a URL, within config's limits) and how messages name it."""
-    limits = feeds.FetchLimits(timeout=config.feed_timeout, max_bytes=config.max_seed_mb * 1024 * 1024)
+    limits = feeds.FetchLimits(timeout=config.feed_timeout, max_bytes=_max_bytes(config))
     data, shown = feeds.read_feed_bytes(str(location), config.root, limits)
     return feeds.parse_feed(data, shown), shown
 
@@ -321,11 +326,11 @@ def _explain_one(path: Path | str, shown: str, config: Config, errors: list[str]
     page = None
     heads: frozenset[int] = frozenset()
     if path.suffix.lower() in htmlpage.SUFFIXES:
-        page, _data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
+        page, _data = htmlpage.read_saved_page(path, shown, _max_bytes(config))
         text, heads = page.text, htmlpage.headings(page)
         out = [f"== {shown} (the article's text as trafilatura found it, one block a line)"]
     else:
-        text, _data, _warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+        text, _data, _warnings = read_seed_text(path, shown, _max_bytes(config))
         out = [f"== {shown}"]
     labels = with_headings(label_page(text, config.import_rules), heads)
     out.append(explain(labels))
