@@ -163,6 +163,7 @@ _GLUE = r"(?:t(?=\d)|[\s,،.\-–—|/•·]*(?:(?:الساعه|ساعه|at|a|à
 _TIME_AFTER = re.compile(rf"{_GLUE}{_TIME}")
 _TIME_BEFORE = re.compile(rf"(?:{_START}(?:الساعه|ساعه){_END}\s*[:：]?\s*)?{_TIME}(?:\s*(?:gmt|utc))?"
                           rf"[\s,،\-–—|/•·]*(?:{_WEEKDAY}[\s,،]*)?$")
+_GMT_AFTER = re.compile(r"\s*(?:gmt|utc)(?:\s*[+\-]\s*\d{1,2}(?::\d{2})?)?(?!\w)")
 _WEEKDAY_BEFORE = re.compile(rf"{_WEEKDAY}[\s,،\-–—]*$")
 _RELATIVE = re.compile(rf"{_START}(?P<w>اليوم|امس|البارحه|today|yesterday|aujourd'hui|hier){_END}")
 
@@ -311,9 +312,9 @@ def _attach_time(key: str, cand: _Candidate) -> tuple[int, int, str | None]:
         time = _time_of(after)
         if time is not None:
             end = after.end()
-            gmt = re.match(r"\s*(?:gmt|utc)(?:\s*[+\-]\s*\d{1,2}(?::\d{2})?)?(?!\w)", key[end:])
+            gmt = _GMT_AFTER.match(key, end)
             if gmt:
-                end += gmt.end()
+                end = gmt.end()
     window_start = max(0, start - 60)
     before_text = key[window_start:start]
     if time is None:
@@ -410,6 +411,10 @@ _LABEL_RE = re.compile(rf"{_START}(?:{_alternation(_STAMP_LABELS)}){_END}")
 # "منذ 3 ساعات", "منذ دقائق 7", "3 hours ago", "قبل دقيقتين"
 _RELATIVE_STAMP = re.compile(
     rf"{_START}(?:\d+\s*)?(?:{_alternation(_STAMP_UNITS)}){_END}(?:\s*\d+(?![\d:]))?")
+# The words that make a relative phrase or a time a stamp: "منذ 3 ساعات", "اليوم 15:02".
+_AGO_WORD = re.compile(rf"{_START}(?:منذ|قبل|ago){_END}")
+_DAY_WORD = re.compile(rf"{_START}(?:اليوم|امس|البارحه|today|yesterday){_END}")
+_WEEKDAY_RE = re.compile(_WEEKDAY)
 # A newspaper's issue number printed with its date: "العدد : 1234".
 _ISSUE = re.compile(rf"{_START}(?:العدد|عدد|issue|no\.?)\s*[:：]?\s*\d+")
 _GMT_OFFSET = re.compile(r"[+\-]\s*\d{1,2}(?::\d{2})?(?!\d)")
@@ -441,10 +446,10 @@ def is_date_line(text: str) -> bool:
     rest = _blank(key, pieces)
     # Relative stamps: "منذ 3 ساعات", "اليوم 15:02" (the time already removed above).
     rel = [(m.start(), m.end()) for m in _RELATIVE_STAMP.finditer(rest)]
-    if rel and re.search(rf"{_START}(?:منذ|قبل|ago){_END}", rest):
+    if rel and _AGO_WORD.search(rest):
         stamp = True
     rest = _blank(rest, rel)
-    if re.search(rf"{_START}(?:اليوم|امس|البارحه|today|yesterday){_END}", rest) and pieces:
+    if _DAY_WORD.search(rest) and pieces:
         stamp = True
     # A day and month without a year ("الأحد 4 مايو") is a stamp too, on a line of its own.
     dm = [(m.start(), m.end()) for m in _DAY_MONTH.finditer(rest)]
@@ -452,7 +457,7 @@ def is_date_line(text: str) -> bool:
     rest = _blank(rest, dm)
     if not stamp:
         return False
-    for pattern in (re.compile(_WEEKDAY), _ISSUE, _LABEL_RE, _GMT_OFFSET, _MONTH_OR_HMONTH):
+    for pattern in (_WEEKDAY_RE, _ISSUE, _LABEL_RE, _GMT_OFFSET, _MONTH_OR_HMONTH):
         rest = _blank(rest, [(m.start(), m.end()) for m in pattern.finditer(rest)])
     return len(_LEFTOVER.findall(rest)) <= 2
 

@@ -5,7 +5,7 @@ and links whose target is http(s) or mailto (a relative one is resolved against 
 fragment comes from, or dropped when that is not known). Dropped with everything inside them:
 scripts, styles, iframes, objects, forms, SVG, templates. Dropped but their text kept:
 links to `javascript:`, `data:` or `vbscript:` targets, and every other element. Images are
-dropped (a digest keeps no copies of an outlet's images; issue 14 brings images of our own).
+dropped: a digest keeps no copies of an outlet's images.
 Text is escaped so that it can never become markup: `<script>` in the text stays text.
 """
 
@@ -93,7 +93,8 @@ class _Converter(HTMLParser):
         self.blocks: list[tuple[str, str]] = []
         self.inline: list[str] = []
         self.dropping = 0
-        self.drop_tag: list[str] = []
+        """How deep inside a dropped element (`drop_tag`) the parser is; 0: not dropping."""
+        self.drop_tag = ""
         self.links: list[str | None] = []
         self.lists: list[str] = []
         self.quote = 0
@@ -129,12 +130,12 @@ class _Converter(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.dropping:
-            if tag == self.drop_tag[-1] and tag not in _VOID:
+            if tag == self.drop_tag and tag not in _VOID:
                 self.dropping += 1
             return
         if tag in _DROP:
             if tag not in _VOID:
-                self.dropping, self.drop_tag = 1, [tag]
+                self.dropping, self.drop_tag = 1, tag
             return
         if self.plain:
             if tag in _BLOCKS or tag in _HEADINGS or tag in ("li", "br", "td", "th"):
@@ -181,7 +182,7 @@ class _Converter(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self.dropping:
-            if tag == self.drop_tag[-1]:
+            if tag == self.drop_tag:
                 self.dropping -= 1
             return
         if self.plain:

@@ -94,12 +94,12 @@ class Override:
     """Why, in a phrase an editor understands."""
 
 
-def read_saved_page(path: Path, shown: str, max_mb: int) -> tuple[SavedPage, bytes]:
+def read_saved_page(path: Path, shown: str, max_bytes: int) -> tuple[SavedPage, bytes]:
     """Read a saved page: (the page, its bytes). Raises SourceError (one line naming the
-    file) for a page over `max_mb` MiB (refused before it is read), a file that is not
+    file) for a page over `max_bytes` (refused before it is read), a file that is not
     regular or cannot be read (as for a text seed: seedfile), and a page in which no article
     is found."""
-    data = read_seed_bytes(path, shown, max_mb * 1024 * 1024, "page")
+    data = read_seed_bytes(path, shown, max_bytes, "page")
     return parse_saved_page(data, shown), data
 
 

@@ -75,7 +75,7 @@ def read_seed_text(path: Path, display: str, max_bytes: int) -> tuple[str, bytes
     Raises SourceError, one line naming the file, when it is not a regular file, cannot be
     read, holds more than `max_bytes` bytes, is binary or is not readable text (undecodable
     or unrepairable mojibake)."""
-    raw = _read_bytes(path, display, max_bytes)
+    raw = read_seed_bytes(path, display, max_bytes)
     text, warnings = decode_seed(raw, display)
     return text, raw, warnings
 
@@ -84,10 +84,6 @@ def read_seed_bytes(path: Path, display: str, max_bytes: int, kind: str = "seed"
     """The bytes of the file at `path`, read as safely as a seed (a saved page, a feed file:
     `kind` names it in the size message). Raises SourceError as read_seed_text does for a
     file that is not regular, cannot be read or holds more than `max_bytes` bytes."""
-    return _read_bytes(path, display, max_bytes, kind)
-
-
-def _read_bytes(path: Path, display: str, max_bytes: int, kind: str = "seed") -> bytes:
     try:
         st = os.stat(path)  # follows a symlink: what matters is what would be read
     except OSError as e:

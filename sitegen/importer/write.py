@@ -258,32 +258,43 @@ def _read(path: Path | str, shown: str, config: Config, errors: list[str],
     """The units one input gives: a text seed or saved page is one, a feed one per entry.
     Raises SourceError when the input as a whole cannot be imported; a bad feed entry is one
     line in `errors` and the others are still given."""
-    suffix = path.suffix.lower() if isinstance(path, Path) else ""
-    if isinstance(path, str) or suffix in feeds.SUFFIXES:
+    if isinstance(path, str) or path.suffix.lower() in feeds.SUFFIXES:  # a URL or a feed file
         feed, shown = _read_feed(path, config)
         errors.extend(feed.errors)
         warnings.extend(feed.warnings)
         return [_Unit(feed_origin(e.id), f"{shown}: entry {e.number}", [feeds.entry_draft(e)], e.digest,
                       feeds.entry_front_matter(e, shown)) for e in feed.entries]
-    if suffix in htmlpage.SUFFIXES:
-        page, data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
-        drafts, parse_warnings = parse_seed(page.text, shown, config.import_rules, htmlpage.headings(page))
+    if path.suffix.lower() in htmlpage.SUFFIXES:
+        page, data = htmlpage.read_saved_page(path, shown, _max_bytes(config))
+        drafts, parse_warnings, overrides = _page_drafts(page, shown, config)
         warnings.extend(parse_warnings)
-        # The page's metadata describes its own article (the first), not embedded ones.
-        first, overrides = htmlpage.apply_metadata(drafts[0], page.meta)
         for o in overrides:
             log.debug("%s: import: %s", shown, htmlpage.describe(o))
-        drafts[0] = first
         return [_Unit(shown, shown, drafts, _sha(data), htmlpage.page_front_matter(page.meta))]
-    text, data, seed_warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+    text, data, seed_warnings = read_seed_text(path, shown, _max_bytes(config))
     drafts, parse_warnings = parse_seed(text, shown, config.import_rules)
     warnings.extend(seed_warnings + parse_warnings)
     return [_Unit(shown, shown, drafts, _sha(data), {})]
 
 
+def _page_drafts(page: htmlpage.SavedPage, shown: str,
+                 config: Config) -> tuple[list[Draft], list[str], list[htmlpage.Override]]:
+    """A saved page's articles (as parse_seed gives them, with its warnings), the page's
+    metadata applied to its own article, the first (not to embedded ones), and what the
+    metadata decided over the labelling."""
+    drafts, warnings = parse_seed(page.text, shown, config.import_rules, htmlpage.headings(page))
+    drafts[0], overrides = htmlpage.apply_metadata(drafts[0], page.meta)
+    return drafts, warnings, overrides
+
+
+def _max_bytes(config: Config) -> int:
+    """The size limit of one seed, saved page or feed, in bytes (config.max_seed_mb MiB)."""
+    return config.max_seed_mb * 1024 * 1024
+
+
 def _read_feed(location: Path | str, config: Config) -> tuple[feeds.Feed, str]:
     """The feed at `location` (a file or a URL, within config's limits) and how messages name it."""
-    limits = feeds.FetchLimits(timeout=config.feed_timeout, max_bytes=config.max_seed_mb * 1024 * 1024)
+    limits = feeds.FetchLimits(timeout=config.feed_timeout, max_bytes=_max_bytes(config))
     data, shown = feeds.read_feed_bytes(str(location), config.root, limits)
     return feeds.parse_feed(data, shown), shown
 
@@ -306,9 +317,7 @@ def explain_seeds(config: Config, seeds: list[Path | str]) -> tuple[str, list[st
 
 def _explain_one(path: Path | str, shown: str, config: Config, errors: list[str]) -> list[str]:
     """The --explain lines for one seed, saved page or feed (see explain_seeds)."""
-    rules = config.import_rules
-    suffix = path.suffix.lower() if isinstance(path, Path) else ""
-    if isinstance(path, str) or suffix in feeds.SUFFIXES:
+    if isinstance(path, str) or path.suffix.lower() in feeds.SUFFIXES:  # a URL or a feed file
         feed, shown = _read_feed(path, config)
         errors.extend(feed.errors)
         out = [f"== {shown} (a feed: each entry is one article, its fields as the feed gives them)"]
@@ -316,20 +325,21 @@ def _explain_one(path: Path | str, shown: str, config: Config, errors: list[str]
         return out
     page = None
     heads: frozenset[int] = frozenset()
-    if suffix in htmlpage.SUFFIXES:
-        page, _data = htmlpage.read_saved_page(path, shown, config.max_seed_mb)
+    if path.suffix.lower() in htmlpage.SUFFIXES:
+        page, _data = htmlpage.read_saved_page(path, shown, _max_bytes(config))
         text, heads = page.text, htmlpage.headings(page)
         out = [f"== {shown} (the article's text as trafilatura found it, one block a line)"]
     else:
-        text, _data, _warnings = read_seed_text(path, shown, config.max_seed_mb * 1024 * 1024)
+        text, _data, _warnings = read_seed_text(path, shown, _max_bytes(config))
         out = [f"== {shown}"]
-    labels = with_headings(label_page(text, rules), heads)
+    labels = with_headings(label_page(text, config.import_rules), heads)
     out.append(explain(labels))
     if labels.refused:
         return out
-    drafts, _ = parse_seed(text, shown, rules, heads)
-    if page is not None:
-        drafts[0], overrides = htmlpage.apply_metadata(drafts[0], page.meta)
+    if page is None:
+        drafts, _ = parse_seed(text, shown, config.import_rules)
+    else:
+        drafts, _, overrides = _page_drafts(page, shown, config)
         out += [f"metadata: {htmlpage.describe(o)}" for o in overrides]
     out += [_article_line(f"article {d.part}", d) for d in drafts]
     return out
@@ -443,18 +453,15 @@ def _assign_slugs(planned: list[_Planned], existing: list[_Existing], style: str
     entry_slugs = {e.seed: e.slug for e in existing if e.seed and e.seed[0].startswith(_FEED_ORIGIN)}
     out = []
     for p in planned:
-        if (p.seed_file, p.draft.part) in entry_slugs:
-            slug = entry_slugs[(p.seed_file, p.draft.part)]
-            taken.add(slug)
-            out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
-            continue
-        base = article_slug(p.draft.title, style)
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = entry_slugs.get((p.seed_file, p.draft.part))
+        if slug is None:
+            base = article_slug(p.draft.title, style)
+            slug, n = base, 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
         taken.add(slug)
-        out.append(_Planned(p.draft, p.seed_file, p.sha256, slug, p.extra))
+        out.append(dataclasses.replace(p, slug=slug))
     return out
 
 
