@@ -214,22 +214,7 @@ def remove_tree(folder: Path, files: Iterable[str] = ()) -> None:
     `files`: '/'-separated paths the folder is known to hold, deleted by path first (half
     the system time of a walk, which opens and lists every folder); the walk then deletes
     whatever else is there."""
-    base = str(folder)
-    folders: set[str] = set()
-    for rel in files:
-        try:
-            os.unlink(f"{base}/{rel}")
-        except OSError:
-            continue  # gone or not a file: the walk sees to it
-        parent = rel.rpartition("/")[0]
-        while parent and parent not in folders:
-            folders.add(parent)
-            parent = parent.rpartition("/")[0]
-    for rel in sorted(folders, key=lambda f: f.count("/"), reverse=True):
-        try:
-            os.rmdir(f"{base}/{rel}")
-        except OSError:
-            continue
+    remove_files(folder, files)  # what is gone or not a file there, the walk sees to
 
     def retry(func: Callable[..., object], path: str, exc: object) -> None:
         # A read-only folder cannot have its entries removed: make it writable, try once more.
