@@ -20,7 +20,7 @@ import datetime
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -37,6 +37,7 @@ from sitegen.incremental.sealed import CacheDamaged
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
 
 if TYPE_CHECKING:
+    from sitegen.model import Output
     from sitegen.search import BundleJob
     from sitegen.write import Staging
 
@@ -295,18 +296,19 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     staging = timed("write", lambda: Staging(config.output_dir, previous, on_disk, digest,
                                              marker=MARKER_TEXT))
     committed = False
-    try:
-        pages = renderer.render_all()
-        while batch := timed("render", lambda: list(islice(pages, BATCH))):
+
+    def stage_all(name: str, outputs: Iterator[Output]) -> None:
+        """Take `outputs` a batch at a time (timed as stage `name`), post-process and stage them."""
+        while batch := timed(name, lambda: list(islice(outputs, BATCH))):
             staged = timed("postprocess", lambda: process_outputs(batch, config))
             timed("write", lambda: staging.add(staged))
+
+    try:
+        stage_all("render", renderer.render_all())
         # Images hook: the WebP sizes of every picture, encoded once and kept in the cache.
         variant_store = images.VariantStore(config.cache_dir / "images")
         sources = {o.path.removeprefix("static/"): o.data for o in theme.static}
-        variants = images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode)
-        while batch := timed("images", lambda: list(islice(variants, BATCH))):
-            staged = timed("postprocess", lambda: process_outputs(batch, config))
-            timed("write", lambda: staging.add(staged))
+        stage_all("images", images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode))
         # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
         # A shard the output folder holds, intact, is kept as it is while the site wants the
         # same one; in the dev server, it also stands in for one that Pagefind would have to
@@ -316,9 +318,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         search = timed("search", lambda: search_outputs(
             site, bodies, renderer.page, store.html_of, defer=store.detached_html, deferred=deferred,
             published=published))
-        while batch := timed("search", lambda: list(islice(search.outputs, BATCH))):
-            staged = timed("postprocess", lambda: process_outputs(batch, config))
-            timed("write", lambda: staging.add(staged))
+        stage_all("search", search.outputs)
         kept = [p + ext for p in plan.kept for ext in ("", *SIBLINGS) if p + ext in previous]
         job = deferred[0] if deferred else None
         if search.kept:

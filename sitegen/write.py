@@ -25,6 +25,7 @@ non-empty folder without the `MARKER` file a build leaves in its output."""
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import logging
 import os
@@ -214,22 +215,7 @@ def remove_tree(folder: Path, files: Iterable[str] = ()) -> None:
     `files`: '/'-separated paths the folder is known to hold, deleted by path first (half
     the system time of a walk, which opens and lists every folder); the walk then deletes
     whatever else is there."""
-    base = str(folder)
-    folders: set[str] = set()
-    for rel in files:
-        try:
-            os.unlink(f"{base}/{rel}")
-        except OSError:
-            continue  # gone or not a file: the walk sees to it
-        parent = rel.rpartition("/")[0]
-        while parent and parent not in folders:
-            folders.add(parent)
-            parent = parent.rpartition("/")[0]
-    for rel in sorted(folders, key=lambda f: f.count("/"), reverse=True):
-        try:
-            os.rmdir(f"{base}/{rel}")
-        except OSError:
-            continue
+    remove_files(folder, files)  # what is gone or not a file there, the walk sees to
 
     def retry(func: Callable[..., object], path: str, exc: object) -> None:
         # A read-only folder cannot have its entries removed: make it writable, try once more.
@@ -436,23 +422,14 @@ class Staging:
             else:
                 self.staged.pop()
         stale = [p for p in self.current if p not in final]
-        if self.differs is None:
-            for path in self.linked:
+        # The spare holds every file of the output folder, hard-linked, but for the paths
+        # the last build changed; it may also hold files neither output folder wants.
+        differs = self.differs
+        for path in itertools.chain(self.linked, kept):
+            if differs is None or path in differs:
                 self._link(path)
-            for path in kept:
-                self._link(path)
-        else:
-            # The spare holds every file of the output folder, hard-linked, but for the paths
-            # the last build changed; it may also hold files neither output folder wants.
-            differs = self.differs
-            for path in self.linked:
-                if path in differs:
-                    self._link(path)
-            for path in kept:
-                if path in differs:
-                    self._link(path)
-            stale_in_spare = (self.current.keys() | self.previous.keys() | differs) - final
-            remove_files(self.folder, stale_in_spare)
+        if differs is not None:
+            remove_files(self.folder, (self.current.keys() | self.previous.keys() | differs) - final)
         state = {**{k: self.previous[k] for k in kept}, **self.state}
         folder = str(self.folder)
         for rel, d in self.staged:

@@ -265,12 +265,29 @@ def test_disk_full_on_a_first_build(good_site: Path, tmp_path: Path, mount, caps
     assert tree_digest(root) == before
 
 
-def test_disk_full_on_an_update_leaves_the_site(good_site: Path, tmp_path: Path, mount, capsys) -> None:
+def built_on_a_disk(good_site: Path, tmp_path: Path, mount: Callable[..., Path],
+                    capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, Path, dict[str, str]]:
+    """A copy of the good site, built onto a fresh 2 MB tmpfs: (project, disk, output
+    folder, the output folder's digest)."""
     root = shutil.copytree(good_site, tmp_path / "site", symlinks=True)
     disk = mount(2048)
     out = disk / "public"
     assert run_case(root, ("build", "--out", str(out)), capsys)[0] == 0
-    published = tree_digest(out)
+    return root, disk, out, tree_digest(out)
+
+
+def failed_rebuild(root: Path, out: Path, published: dict[str, str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Build `root` into `out` again, which must fail: exit code 1, one error line and no
+    traceback, `out` left as `published`. Returns the error line."""
+    code, lines, everything = run_case(root, ("build", "--out", str(out)), capsys)
+    assert code == 1 and "Traceback" not in everything
+    assert len(lines) == 1, lines
+    assert tree_digest(out) == published
+    return lines[0]
+
+
+def test_disk_full_on_an_update_leaves_the_site(good_site: Path, tmp_path: Path, mount, capsys) -> None:
+    root, disk, out, published = built_on_a_disk(good_site, tmp_path, mount, capsys)
     # Fill the disk, then change what every page shows.
     with open(disk / "filler", "wb") as f:
         try:
@@ -283,25 +300,17 @@ def test_disk_full_on_an_update_leaves_the_site(good_site: Path, tmp_path: Path,
     base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>تذييل</p></body>"), encoding="utf-8")
     (disk / "filler").write_bytes(b"\0" * (len((disk / "filler").read_bytes()) - 1024))  # a little room
     before = tree_digest(root)
-    code, lines, everything = run_case(root, ("build", "--out", str(out)), capsys)
-    assert code == 1 and "Traceback" not in everything
-    assert len(lines) == 1 and "No space left on device" in lines[0], lines
-    assert tree_digest(out) == published
+    line = failed_rebuild(root, out, published, capsys)
+    assert "No space left on device" in line, line
     assert tree_digest(root) == before
 
 
 def test_read_only_output_folder(good_site: Path, tmp_path: Path, mount, capsys) -> None:
-    root = shutil.copytree(good_site, tmp_path / "site", symlinks=True)
-    disk = mount(2048)
-    out = disk / "public"
-    assert run_case(root, ("build", "--out", str(out)), capsys)[0] == 0
-    published = tree_digest(out)
+    root, disk, out, published = built_on_a_disk(good_site, tmp_path, mount, capsys)
     (root / "content/جديد.md").write_text(article("خبر جديد", "نص جديد.", slug="jadid"), encoding="utf-8")
     readonly(disk)
-    code, lines, everything = run_case(root, ("build", "--out", str(out)), capsys)
-    assert code == 1 and "Traceback" not in everything
-    assert len(lines) == 1 and lines[0].startswith(f"error: {disk}") and "read-only" in lines[0].lower(), lines
-    assert tree_digest(out) == published
+    line = failed_rebuild(root, out, published, capsys)
+    assert line.startswith(f"error: {disk}") and "read-only" in line.lower(), line
 
 
 def test_read_only_cache_folder(good_site: Path, tmp_path: Path, mount, capsys) -> None:

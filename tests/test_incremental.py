@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,18 @@ def assert_same_as_full(root: Path, tmp: Path, done: list[str], warm: WarmState 
     assert not diff, f"after {done}: stale bytes in {diff[:5]}"
 
 
+def assert_edit_rounds_build_as_full(root: Path, tmp: Path, rng: random.Random,
+                                     edit: Callable[[Path, random.Random], str], *, rounds: int, most: int) -> None:
+    """Build `root`, then `rounds` times make 1 to `most` edits (`edit`) and build again,
+    every build (from the cache files) giving the bytes of a full build."""
+    assert_same_as_full(root, tmp, [])
+    done: list[str] = []
+    for _ in range(rounds):
+        for _ in range(rng.randint(1, most)):
+            done.append(edit(root, rng))
+        assert_same_as_full(root, tmp, done)
+
+
 @pytest.mark.parametrize("seed", range(24))
 def test_random_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,12 +201,7 @@ def test_random_edits_build_as_a_full_build_does_from_the_cache_files(tmp_path: 
     rng = random.Random(seed)
     root = tmp_path / "site"
     make_project(root, rng, 40)
-    assert_same_as_full(root, tmp_path, [])
-    done: list[str] = []
-    for _ in range(6):
-        for _ in range(rng.randint(1, 3)):
-            done.append(random_edit(root, rng))
-        assert_same_as_full(root, tmp_path, done)
+    assert_edit_rounds_build_as_full(root, tmp_path, rng, random_edit, rounds=6, most=3)
 
 
 @pytest.fixture
@@ -516,12 +524,7 @@ def test_image_edits_build_as_a_full_build_does(tmp_path: Path, seed: int,
         (root / "static" / "images" / name).write_bytes(_picture(rng))
     for slug in _slugs(root)[:4]:
         _edit_front(root / "content" / f"{slug}.md", "image", "images/p1.png")
-    assert_same_as_full(root, tmp_path, [])
-    done: list[str] = []
-    for _ in range(5):
-        for _ in range(rng.randint(1, 2)):
-            done.append(image_edit(root, rng))
-        assert_same_as_full(root, tmp_path, done)
+    assert_edit_rounds_build_as_full(root, tmp_path, rng, image_edit, rounds=5, most=2)
 
 
 def test_an_image_of_another_size_changes_every_page_that_shows_it(tmp_path: Path,
