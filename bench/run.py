@@ -187,6 +187,13 @@ def _edit_template(site: Path, run: int) -> None:
 KINDS = ("cold", "noop", "article", "template")
 
 
+def _remove_build(site: Path) -> None:
+    """Remove what a build of `site` leaves (the site, its spare tree, its cache), so that
+    the next build is cold."""
+    for leftover in ("public", ".public.spare", ".sitegen-cache"):
+        shutil.rmtree(site / leftover, ignore_errors=True)
+
+
 def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                search: bool = True, against: Path | None = None, vocabulary: str = "seeds",
                peer: bool = False, peer_runs: int | None = None) -> dict[str, list[dict]]:
@@ -243,8 +250,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                        if profile and run == 0 else None)
                 results[prefix + kind].append(run_build(folder, out, code=code))
 
-            for leftover in ("public", ".public.spare", ".sitegen-cache"):
-                shutil.rmtree(folder / leftover, ignore_errors=True)
+            _remove_build(folder)
             one("cold")
             one("noop")
             _edit_article(folder, run)
@@ -264,8 +270,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
         print(f"  N={n:,} Hugo{'+Pagefind' if search else ''} cold build sampled for memory: "
               f"{results['peer-memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
     for prefix, folder, code, _checkout in variants:
-        for leftover in ("public", ".public.spare", ".sitegen-cache"):
-            shutil.rmtree(folder / leftover, ignore_errors=True)
+        _remove_build(folder)
         results[prefix + "memory"] = [run_build(folder, memory=True, code=code)]
         print(f"  N={n:,} cold build{' (' + prefix.rstrip('-') + ')' if prefix else ''} sampled for "
               f"memory: {results[prefix + 'memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
