@@ -60,8 +60,9 @@ def _tree_rss_kib(pid: int) -> int:
     A child between vfork and exec (how Python starts Pagefind) runs in its parent's address
     space, and /proc shows it that whole space: such a child (the parent's program, and its
     Rss and Pss at least nine tenths of the parent's, where a forked worker's shared pages
-    split its Pss) is not counted again. Counting it made a 10,000-article build with search
-    seem to peak at 620–822 MiB, for a few milliseconds per Pagefind start."""
+    split its Pss) is not counted again: counted, it would add the parent's whole size for a
+    few milliseconds per Pagefind start (a 10,000-article build with search would seem to
+    peak at 620–822 MiB instead of ~500)."""
     total, todo = 0, [(pid, None)]
     while todo:
         p, parent = todo.pop()
@@ -187,6 +188,13 @@ def _edit_template(site: Path, run: int) -> None:
 KINDS = ("cold", "noop", "article", "template")
 
 
+def _remove_build(site: Path) -> None:
+    """Remove what a build of `site` leaves (the site, its spare tree, its cache), so that
+    the next build is cold."""
+    for leftover in ("public", ".public.spare", ".sitegen-cache"):
+        shutil.rmtree(site / leftover, ignore_errors=True)
+
+
 def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                search: bool = True, against: Path | None = None, vocabulary: str = "seeds",
                peer: bool = False, peer_runs: int | None = None) -> dict[str, list[dict]]:
@@ -243,8 +251,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
                        if profile and run == 0 else None)
                 results[prefix + kind].append(run_build(folder, out, code=code))
 
-            for leftover in ("public", ".public.spare", ".sitegen-cache"):
-                shutil.rmtree(folder / leftover, ignore_errors=True)
+            _remove_build(folder)
             one("cold")
             one("noop")
             _edit_article(folder, run)
@@ -264,8 +271,7 @@ def bench_size(n: int, runs: int, workdir: Path, profile: Path | None = None,
         print(f"  N={n:,} Hugo{'+Pagefind' if search else ''} cold build sampled for memory: "
               f"{results['peer-memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
     for prefix, folder, code, _checkout in variants:
-        for leftover in ("public", ".public.spare", ".sitegen-cache"):
-            shutil.rmtree(folder / leftover, ignore_errors=True)
+        _remove_build(folder)
         results[prefix + "memory"] = [run_build(folder, memory=True, code=code)]
         print(f"  N={n:,} cold build{' (' + prefix.rstrip('-') + ')' if prefix else ''} sampled for "
               f"memory: {results[prefix + 'memory'][0]['peak_mib']:.0f} MiB", file=sys.stderr)
