@@ -29,7 +29,7 @@ site: $(STAMP)
 	$(BIN)/sitegen build
 
 test: $(TEST_STAMP)
-	@echo "make test: running every test, about 7 minutes on 2 cores (browser tests need"
+	@echo "make test: running every test, about 5 minutes on 2 cores (browser tests need"
 	@echo "/usr/bin/chromium, the HTML checker tests need Java; see README, Two commands)."
 	$(BIN)/python -m pytest
 
