@@ -209,9 +209,10 @@ def mount_tmpfs(folder: Path, size: str) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Path:
-    """A 3 MiB tmpfs; unmounted afterwards."""
+    """A 4 MiB tmpfs (the test site, with its one long article, takes 3 MiB built); unmounted
+    afterwards."""
     mnt = tmp_path / "disk"
-    mount_tmpfs(mnt, "3m")
+    mount_tmpfs(mnt, "4m")
     try:
         yield mnt
     finally:
