@@ -29,6 +29,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.fsutil import atomic_write, scan
+from sitegen.schedule import source_date_epoch
 from sitegen.write import MARKER as BUILD_MARKER
 
 log = logging.getLogger(__name__)
@@ -329,8 +330,8 @@ def _git_env(repo: Path) -> dict[str, str]:
             env[f"GIT_{role}_NAME"] = _config_value("user.name", env) or "sitegen"
         if not env.get(f"GIT_{role}_EMAIL"):
             env[f"GIT_{role}_EMAIL"] = _config_value("user.email", env) or "sitegen@localhost"
-    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    epoch = source_date_epoch(env)
+    if epoch is not None:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{epoch} +0000"
     return env
 

@@ -5,13 +5,13 @@ articles and the config; the render stage decides which of them to make."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sitegen.config import Config
 from sitegen.model import Article, Output, Site
+from sitegen.schedule import source_date_epoch
 from sitegen.urls import abs_url, article_path, quoteattr, xml_escape
 
 SITEMAP_MAX_URLS = 50_000
@@ -162,9 +162,9 @@ def news_reference_day(site: Site) -> datetime.date | None:
     """The day the news sitemap counts back from: SOURCE_DATE_EPOCH's (UTC) when it is set,
     else the newest article's date, so two builds of the same inputs give the same file.
     None when neither exists."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).date()
     # The site is in date order, newest first, undated last: the first date is the newest.
     return next((a.date for a in site.articles if a.date), None)
 

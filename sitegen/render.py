@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.incremental.pages import PageDeps, PagePlan, pickled
 from sitegen.incremental.sealed import CacheDamaged
 from sitegen.model import Article, Body, Links, Output, Site
+from sitegen.schedule import source_date_epoch
 from sitegen.theme import Theme, template_error
 from sitegen.urls import (abs_url, alias_file, article_path, json_in_html, output_file, page_path, quoted,
                           quoteattr, url, xml_escape)
@@ -39,8 +39,7 @@ OG_LOCALE = {"ar": "ar_AR", "en": "en_US", "fr": "fr_FR"}
 
 def build_time() -> datetime.datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds), else 1970."""
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(source_date_epoch() or 0, datetime.timezone.utc)
 
 
 # --- Groups ----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ Which articles are published changes with time alone, while no file changes: `ne
 is the first moment after now at which it will, which the build cache keeps so that a
 no-op build on or after it builds again (a site with nothing scheduled or expiring has no
 such moment, and its no-op check is as it was).
+
+SOURCE_DATE_EPOCH is read here only (`source_date_epoch`), for every stage that asks.
 """
 
 from __future__ import annotations
@@ -15,18 +17,37 @@ import datetime
 import logging
 import os
 import time
+from collections.abc import Mapping
 
+from sitegen.errors import ConfigError
 from sitegen.model import Article, Site
 
 log = logging.getLogger(__name__)
 
 
+def source_date_epoch(environ: Mapping[str, str] = os.environ) -> int | None:
+    """The whole seconds since 1970 (UTC) that SOURCE_DATE_EPOCH sets (reproducible-builds.org),
+    or None when it is unset or empty. Any other value is a ConfigError naming it: a build
+    that fell back to the clock would not be the reproducible one its user asked for."""
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        try:
+            datetime.datetime.fromtimestamp(int(value), datetime.timezone.utc)
+            return int(value)
+        except (OverflowError, OSError, ValueError):
+            pass
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise ConfigError(f"SOURCE_DATE_EPOCH={shown!r}: not a time; give whole seconds since 1970 "
+                      f"(e.g. `date +%s`), or unset it to build for the clock's time")
+
+
 def now() -> datetime.datetime:
     """The moment a build publishes for: SOURCE_DATE_EPOCH when set (the same inputs then
     give the same bytes whatever the day), else the clock. UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    seconds = int(epoch) if epoch.strip() else time.time()
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    epoch = source_date_epoch()
+    return datetime.datetime.fromtimestamp(time.time() if epoch is None else epoch, datetime.timezone.utc)
 
 
 def is_published(article: Article, at: datetime.datetime, *, future: bool = False) -> bool:

@@ -44,6 +44,8 @@ class Case:
     """Exit code."""
     remove: tuple[str, ...] = ()
     """Project paths deleted before the command runs."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment variables the command runs with."""
 
 
 CASES: dict[str, Case] = {
@@ -78,6 +80,10 @@ CASES: dict[str, Case] = {
                                      said="notes.txt: build: the output folder is a file"),
     "check with no built site": Case(args=("check",), remove=("public",),
                                      said="public: check: no built site here"),
+    "SOURCE_DATE_EPOCH not a number": Case(env={"SOURCE_DATE_EPOCH": "yesterday"},
+                                           said="SOURCE_DATE_EPOCH='yesterday': not a time"),
+    "SOURCE_DATE_EPOCH past the calendar": Case(env={"SOURCE_DATE_EPOCH": "9" * 30},
+                                                said="SOURCE_DATE_EPOCH='" + "9" * 30 + "': not a time"),
     "serve on port 70000": Case(args=("serve", "--port", "70000"), code=2,
                                 said="argument --port: '70000' is not a port"),
 }
@@ -132,8 +138,11 @@ def run_case(root: Path, args: tuple[str, ...], capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_bad_input_is_one_line_and_changes_nothing(good_site: Path, tmp_path: Path, capsys, name: str) -> None:
+def test_bad_input_is_one_line_and_changes_nothing(good_site: Path, tmp_path: Path, capsys,
+                                                   monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     case = CASES[name]
+    for key, value in case.env.items():
+        monkeypatch.setenv(key, value)
     root = shutil.copytree(good_site, tmp_path / "site", symlinks=True)
     for rel, text in case.files.items():
         path = root / rel

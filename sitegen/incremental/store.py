@@ -73,6 +73,7 @@ from sitegen.hashing import digest
 from sitegen.incremental.sealed import MAGIC, SUM, CacheDamaged, checksum, seal, unseal
 from sitegen.incremental.warm import WarmState
 from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
+from sitegen.schedule import source_date_epoch
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def build_key(config: Config, drafts: bool, future: bool = False) -> str:
             code.append((rel, st.st_size, st.st_mtime_ns))
     code.sort()
     return digest(str(FORMAT), sitegen.__version__, sys.version, repr(code), _library_versions(config.cache_dir),
-                  repr(config), repr(drafts), repr(future), os.environ.get("SOURCE_DATE_EPOCH", ""))
+                  repr(config), repr(drafts), repr(future), repr(source_date_epoch()))
 
 
 @dataclass
