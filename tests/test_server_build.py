@@ -157,6 +157,25 @@ def test_new_seed_is_imported_then_built_once(served: tuple[Path, DevServer]) ->
     assert server.builds == builds == 2  # the first build and the seed's: no echo
 
 
+def test_a_renamed_article_is_rebuilt_once(served: tuple[Path, DevServer]) -> None:
+    """A seed's headline edited: the import writes the article under its new slug and removes
+    the file it wrote under the old one; that removal is the server's own, not an edit."""
+    root, server = served
+    seed = sorted((root / "seeds").glob("*.txt"))[0]
+    before = set((root / "content").glob("*.md"))
+    title = "عنوان جديد كتبه المحرر لهذا الخبر بعد نشره"
+    lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+    seed.write_text(title + "\n" + "".join(lines[1:]), encoding="utf-8")
+    server.notify([seed])
+    assert title in get(server, "/")[1]  # a request waits for the changes seen to be built
+    gone = before - set((root / "content").glob("*.md"))
+    assert len(gone) == 1, "the import did not remove the older file of the renamed article"
+    builds = server.builds
+    server.notify(sorted(gone))  # what the watcher reports for the removal
+    assert title in get(server, "/")[1]
+    assert server.builds == builds
+
+
 def test_ctrl_c_stops_cleanly(seeds_site: Path, tmp_path: Path) -> None:
     root = copy_site(seeds_site, tmp_path / "site")
     proc = subprocess.Popen(

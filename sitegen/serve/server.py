@@ -44,7 +44,8 @@ class Rebuilt:
     warnings: int = 0
     """Warnings of the build (unresolved references)."""
     wrote_inputs: frozenset[Path] = field(default_factory=frozenset)
-    """Input files the rebuild itself wrote (content/*.md from an import of changed seeds):
+    """Input files the rebuild itself wrote or removed (content/*.md from an import of changed
+    seeds, the older file of a renamed article):
     their watch events are its own doing and must not start another rebuild."""
     problems: tuple[str, ...] = ()
     """Errors that did not stop the build (a seed that failed to import while the others
@@ -428,8 +429,11 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
 
             imported = import_seeds(cfg, seeds, force=False, dry_run=False)
             # Resolved, as the watcher reports them. The import rewrites its manifest whenever
-            # it found articles (with the same bytes it is left alone, and no event comes).
-            own = [*imported.written, cfg.content_dir / MANIFEST] if imported.articles else imported.written
+            # it found articles (with the same bytes it is left alone, and no event comes),
+            # and removes the older file of an article it renamed.
+            own = [*imported.written, *imported.removed]
+            if imported.articles:
+                own.append(cfg.content_dir / MANIFEST)
             wrote = frozenset(p.resolve() for p in own)
             problems = tuple(imported.errors)  # the other seeds imported: build them
         # The first build lists every unresolved reference; after that the terminal gets one
