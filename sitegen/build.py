@@ -330,8 +330,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
             raise
         committed = True
         variant_store.prune()
-        # Every folder of the output is new: the next check lists them all.
-        store.outputs_replaced()
+        # A new tree is the output folder: the next check lists its folders, but for those of
+        # a spare tree swapped back in that this build left as an earlier check found them.
+        store.outputs_replaced(config.output_dir if staging.differs is not None else None)
     finally:
         # The dev server deletes the old output folder once the browsers are told to reload
         # (in `save_cache`): it is as many deletions as the site has files and folders.
