@@ -252,7 +252,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     from sitegen.incremental.pages import PagePlan
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer
-    from sitegen.search import BUNDLE_DIR, intact_shards, search_outputs
+    from sitegen.search import BUNDLE_DIR, index_early, intact_shards, search_outputs
     from sitegen.theme import load_theme
     from sitegen.urls import article_path, url
     from sitegen.write import Staging
@@ -281,6 +281,13 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     else:
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     plan = PagePlan(fingerprints, data.deps, fronts, data.links[0] if data.links else None)
+    # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
+    # A shard the output folder holds, intact, is kept as it is while the site wants the
+    # same one; in the dev server, it also stands in for one that Pagefind would have to
+    # remake. An edit's shard is indexed from now on, while the pages render.
+    published = intact_shards(store.state.search_key, valid.__contains__, previous)
+    early = None if options.defer_search else timed("search", lambda: index_early(site, bodies, store.detached_html,
+                                                                                   published))
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, plan=plan,
                                                 html_of=store.html_of,
                                                 text_of=lambda a: load.article_body(a, config),
@@ -309,15 +316,10 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         variant_store = images.VariantStore(config.cache_dir / "images")
         sources = {o.path.removeprefix("static/"): o.data for o in theme.static}
         stage_all("images", images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode))
-        # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
-        # A shard the output folder holds, intact, is kept as it is while the site wants the
-        # same one; in the dev server, it also stands in for one that Pagefind would have to
-        # remake.
-        published = intact_shards(store.state.search_key, valid.__contains__, previous)
         deferred: list[BundleJob] | None = [] if options.defer_search and published else None
         search = timed("search", lambda: search_outputs(
             site, bodies, renderer.page, store.html_of, defer=store.detached_html, deferred=deferred,
-            published=published))
+            published=published, early=early))
         stage_all("search", search.outputs)
         kept = [p + ext for p in plan.kept for ext in ("", *SIBLINGS) if p + ext in previous]
         job = deferred[0] if deferred else None
@@ -330,8 +332,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
             raise
         committed = True
         variant_store.prune()
-        # Every folder of the output is new: the next check lists them all.
-        store.outputs_replaced()
+        # A new tree is the output folder: the next check lists its folders, but for those of
+        # a spare tree swapped back in that this build left as an earlier check found them.
+        store.outputs_replaced(config.output_dir if staging.differs is not None else None)
     finally:
         # The dev server deletes the old output folder once the browsers are told to reload
         # (in `save_cache`): it is as many deletions as the site has files and folders.

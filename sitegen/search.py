@@ -61,10 +61,11 @@ MANIFEST = BUNDLE_DIR + "shards.json"
 """`{"shards": ["shard-0/", …]}`: the shard folders, relative to BUNDLE_DIR; search.js
 imports Pagefind from the first and merges the others."""
 
-SHARD_SIZE = 250
+SHARD_SIZE = 125
 """The most articles a shard holds on average: a site of n articles has the least power of
-two of shards ≥ n / SHARD_SIZE. One edit re-indexes one shard (at most ~2 × SHARD_SIZE / 2
-articles, about a second); the search page loads two small files per shard."""
+two of shards ≥ n / SHARD_SIZE (1,000 articles: 8 shards; 10,000: 128 of ~78). One edit
+re-indexes one shard (Pagefind takes ~5 ms of CPU per article); the search page loads two
+small files per shard, and a search at least one more per shard."""
 
 UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
 """Pagefind's own UI bundles: the theme has its own search page, so they are not published."""
@@ -328,11 +329,66 @@ class SearchOutputs:
     """Shard folders whose files stay as they are in the output folder."""
 
 
+EARLY_SHARDS = 4
+"""The most shards `index_early` indexes while the build renders (an edit's one or two);
+a site indexed whole (a cold build) is indexed as its files are staged, a shard at a time."""
+
+
+class EarlyIndex:
+    """The site's shards, and those of them Pagefind was missing, being indexed into the
+    cache folder on a thread while the build goes on (`index_early`); `search_outputs`
+    waits for it, then finds them in the cache."""
+
+    def __init__(self, shards: list[Shard], job: "BundleJob | None") -> None:
+        self.shards = shards
+        """The site's shards (plan_shards)."""
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if job is not None:
+            self._thread = threading.Thread(target=self._run, args=(job,), name="pagefind-early",
+                                            daemon=True)
+            self._thread.start()
+
+    def _run(self, job: "BundleJob") -> None:
+        try:
+            job.run()
+        except BaseException as e:  # noqa: BLE001 - raised again by `wait`, in the build
+            self._error = e
+
+    def wait(self) -> None:
+        """Wait for the indexing; raise what it raised (a SearchError, CacheDamaged)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+            if self._error is not None:
+                raise self._error
+
+
+def index_early(site: Site, bodies: Mapping[str, Body], html_of: Callable[[], Callable[[Body], str]],
+                published: Mapping[str, str] | None = None) -> EarlyIndex | None:
+    """Plan the site's shards and, when at most EARLY_SHARDS of them are neither in the
+    output folder (`published`, as for `search_outputs`) nor in the cache folder, start
+    indexing those on a thread (`html_of()` gives a body's HTML from any thread), so that
+    Pagefind works while the build renders and writes: pass the result to `search_outputs`.
+    None when `search = false`."""
+    config: Config = site.config
+    if not config.search:
+        return None
+    published = published or {}
+    shards = plan_shards(site, bodies)
+    missing = [s for s in shards if published.get(s.folder) != s.key and not _cache_path(config, s.key).exists()]
+    job = None
+    if 0 < len(missing) <= EARLY_SHARDS:
+        job = BundleJob(config, missing, html_of(), total=len(shards), wanted=frozenset(s.key for s in shards))
+    return EarlyIndex(shards, job)
+
+
 def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
                    html_of: Callable[[Body], str] | None = None, *,
                    defer: Callable[[], Callable[[Body], str]] | None = None,
                    deferred: list["BundleJob"] | None = None,
-                   published: Mapping[str, str] | None = None) -> SearchOutputs:
+                   published: Mapping[str, str] | None = None,
+                   early: EarlyIndex | None = None) -> SearchOutputs:
     """The search stage: the search page (rendered by `page`, the render stage's page
     renderer), the shard list and the Pagefind shards for `site`; nothing when
     `search = false`.
@@ -347,13 +403,16 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
     With `deferred` (a list), shards that are not in the cache are not indexed: the output
     folder keeps their published version, and a BundleJob that indexes them is appended to
     `deferred` (`defer` gives it a body's HTML, usable after the build). The dev server runs
-    the job when the editor is idle, so a save never waits for Pagefind."""
+    the job when the editor is idle, so a save never waits for Pagefind.
+
+    `early`: what `index_early` started for this site and these bodies (its shards, and
+    those it indexes into the cache folder meanwhile)."""
     config: Config = site.config
     if not config.search:
         return SearchOutputs(iter(()))
     published = published or {}
     search_page = page("search.html", SEARCH_PAGE, title=SEARCH_TITLE)
-    shards = plan_shards(site, bodies)
+    shards = early.shards if early is not None else plan_shards(site, bodies)
     keys = {s.folder: s.key for s in shards}
     kept = [s.folder for s in shards if published.get(s.folder) == s.key]
     todo = [s for s in shards if published.get(s.folder) != s.key]
@@ -377,6 +436,8 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
 
     def outputs() -> Iterator[Output]:
         yield from head
+        if early is not None:
+            early.wait()
         for shard, files in shard_files(config, todo, get_html, total=len(shards)):
             yield from (Output(shard.folder + path, data) for path, data in files)
         if deferred is None or not deferred:
@@ -457,7 +518,21 @@ def prune_cache(config: Config, keys: set[str]) -> None:
 
 
 def pagefind_binary() -> Path:
-    """The pinned pagefind[bin] binary (PAGEFIND_BINARY_PATH overrides it)."""
+    """The pinned pagefind[bin] binary (PAGEFIND_BINARY_PATH overrides it), found where
+    `pagefind.service.get_executable` finds it. The usual case (pagefind_bin's own binary)
+    is found without importing pagefind.service, which imports asyncio: ~30 ms of CPU, a
+    tenth of an edit's re-index."""
+    import importlib.util
+
+    if os.environ.get("PAGEFIND_BINARY_PATH") is None and importlib.util.find_spec("pagefind_bin_extended") is None:
+        spec = importlib.util.find_spec("pagefind_bin")
+        if spec is not None and spec.origin is not None:
+            suffixes = ("", ".exe") if sys.platform == "win32" else ("",)
+            for name in ("pagefind_extended", "pagefind"):
+                for suffix in suffixes:
+                    candidate = Path(spec.origin).parent / (name + suffix)
+                    if candidate.is_file():
+                        return candidate
     from pagefind.service import get_executable
 
     binary = get_executable()

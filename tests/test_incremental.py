@@ -293,6 +293,77 @@ def test_files_added_deep_in_folders_the_last_build_left_alone_are_removed(
     assert build(config).noop
 
 
+def _edit_body(project: Path, name: str, text: str) -> None:
+    with (project / "content" / name).open("a", encoding="utf-8") as f:
+        f.write(f"\n{text}\n")
+
+
+def test_after_edit_builds_the_check_lists_only_the_folders_a_build_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each changing build swaps in the spare tree (the one an earlier build swapped out):
+    the next check lists the folders this build wrote into, not every folder of the site."""
+    from sitegen.incremental import store as cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 50_000_000)  # folders trusted after 50 ms, not 2 s
+    config = load_config(project / "config.toml")
+    build(config)
+    public = str(config.output_dir.resolve())
+    listed: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p=".": listed.append(str(p)) or real(p))
+    every = sum(1 for p in config.output_dir.rglob("*") if p.is_dir()) + 1
+    for n in range(4):  # the first edits have no spare yet, or its record
+        time.sleep(0.1)
+        _edit_body(project, "a003.md", f"فقرة جديدة رقم {n}.")
+        listed.clear()
+        assert build(config).rendered > 0
+    inside = [p for p in listed if p.startswith(public)]
+    # a003's folder, the root, and the few listing pages that show its card, not all folders
+    assert 0 < len(inside) < every // 3, (len(inside), every)
+    time.sleep(0.1)
+    report, diffs = verify_incremental(config)
+    assert report.noop and diffs == []
+
+
+def test_a_file_added_by_hand_after_edit_builds_is_found_in_any_folder(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After changing builds that swap the spare tree in and out, a file or folder added by
+    hand where no build wrote (in the output folder, or in the spare before it comes back)
+    is still found by the next check, and removed."""
+    from sitegen.incremental import store as cache
+    from sitegen.write import spare_path
+
+    monkeypatch.setattr(cache, "RACY_NS", 50_000_000)
+    config = load_config(project / "config.toml")
+    build(config)
+    for n in range(3):
+        time.sleep(0.1)
+        _edit_body(project, "a003.md", f"فقرة جديدة رقم {n}.")
+        assert not build(config).noop
+    time.sleep(0.1)
+    (config.output_dir / "articles/a005/stray.html").write_text("x", encoding="utf-8")
+    report = build(config)
+    assert not report.noop and report.removed == 1 and report.written == 0
+    assert not (config.output_dir / "articles/a005/stray.html").exists()
+    # In the spare, which the next changing build swaps in.
+    spare = spare_path(config.output_dir.resolve())
+    assert (spare / "articles/a009").is_dir()
+    (spare / "articles/a009/stray.html").write_text("x", encoding="utf-8")
+    (spare / "articles/a011/extra").mkdir()
+    (spare / "articles/a011/extra/x.html").write_text("x", encoding="utf-8")
+    time.sleep(0.1)
+    _edit_body(project, "a003.md", "فقرة أخرى.")
+    assert not build(config).noop
+    time.sleep(0.1)
+    report = build(config)
+    assert not report.noop and report.removed == 2 and report.written == 0
+    assert not (config.output_dir / "articles/a009/stray.html").exists()
+    assert not (config.output_dir / "articles/a011/extra").exists()
+    time.sleep(0.1)
+    report, diffs = verify_incremental(config)
+    assert report.noop and diffs == []
+
+
 def test_a_failed_build_leaves_output_and_cache_usable(project: Path) -> None:
     config = load_config(project / "config.toml")
     build(config)

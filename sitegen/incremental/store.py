@@ -213,6 +213,11 @@ class State:
     folders: Folders = field(default_factory=dict)
     """The output folder's folders → ctime, as this build's check found them, so the next
     one lists only the folders changed since (see `BuildCache.scan_outputs`)."""
+    spare: tuple[tuple[int, int], Folders] | None = None
+    """The tree the last changing build swapped out of the output folder (kept as the spare,
+    see sitegen.write.Staging): its root's (st_dev, st_ino) and its folders → ctime, as that
+    build's check found them when it was the output folder. When the next changing build
+    swaps that very tree back in, they are its record (`BuildCache.outputs_replaced`)."""
 
     # Every build writes the state and the next reads it: its tens of thousands of paths and
     # stats are pickled as a few long strings and arrays, far fewer objects than a dict of
@@ -220,23 +225,36 @@ class State:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["inputs"], state["outputs"] = _columns(self.inputs), _columns(self.outputs)
-        # The folders to list again (None) apart: a few among thousands.
-        again = [k for k, v in self.folders.items() if v is None]
-        state["folders"] = ("\0".join(self.folders),
-                            array("q", [v or 0 for v in self.folders.values()]).tobytes(), again)
+        state["folders"] = _pack_folders(self.folders)
+        if self.spare is not None:
+            state["spare"] = (self.spare[0], _pack_folders(self.spare[1]))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state["inputs"], state["outputs"] = _table(state["inputs"]), _table(state["outputs"])
-        names, ctimes, again = state["folders"]
-        folders: Folders = {}
-        if names or ctimes:
-            ints = array("q")
-            ints.frombytes(ctimes)
-            folders = dict(zip(names.split("\0"), ints.tolist()))
-            folders.update(dict.fromkeys(again))
-        state["folders"] = folders
+        state["folders"] = _unpack_folders(state["folders"])
+        if state.get("spare") is not None:
+            state["spare"] = (tuple(state["spare"][0]), _unpack_folders(state["spare"][1]))
         self.__dict__.update(state)
+
+
+def _pack_folders(folders: Folders) -> tuple[str, bytes, list[str]]:
+    """Folders as pickle takes them fastest: the names joined by NUL, the ctimes one array,
+    and the folders to list again (None) apart: a few among thousands."""
+    again = [k for k, v in folders.items() if v is None]
+    return "\0".join(folders), array("q", [v or 0 for v in folders.values()]).tobytes(), again
+
+
+def _unpack_folders(packed: tuple[str, bytes, list[str]]) -> Folders:
+    """`_pack_folders` undone."""
+    names, ctimes, again = packed
+    folders: Folders = {}
+    if names or ctimes:
+        ints = array("q")
+        ints.frombytes(ctimes)
+        folders = dict(zip(names.split("\0"), ints.tolist()))
+        folders.update(dict.fromkeys(again))
+    return folders
 
 
 @dataclass
@@ -308,6 +326,10 @@ class BuildCache:
         self._pack_read: Any = None
         self._pack_append: Any = None
         self._folders: Folders = {}
+        self._checked: tuple[int, int] | None = None
+        """The root (st_dev, st_ino) of the output tree `scan_outputs` listed."""
+        self._replaced: tuple[tuple[int, int], Folders] | None | bool = False
+        """After `outputs_replaced`: the State.spare to save (False: keep the state's)."""
 
     @classmethod
     def open(cls, config: Config, key: str, warm: WarmState | None = None) -> BuildCache:
@@ -378,10 +400,23 @@ class BuildCache:
                 return False
         return True
 
-    def outputs_replaced(self) -> None:
-        """The output folder was replaced whole (a new tree swapped in): none of its folders
-        is the one the check listed, so `save` records none and the next check lists all."""
-        self._folders = {}
+    def outputs_replaced(self, reused: Path | None) -> None:
+        """The output folder was replaced whole by another tree (swapped in): `reused` is
+        the output folder when that tree is the spare (an earlier tree, see
+        sitegen.write.Staging), None when it is new (none of its folders was ever checked).
+        The tree swapped out (the one this build's check listed) is recorded
+        as the spare; the record `save` keeps for the output folder is the spare's, when the
+        tree swapped in is that spare, else none (the next check lists every folder).
+
+        Why the spare's record holds: the next check trusts a folder only while its ctime is
+        the one recorded, so no entry was added, removed or renamed in it since the check
+        that recorded it; the tree swapped in holds exactly the files this build recorded
+        (Staging.commit); so such a folder holds what the state records. A folder this
+        build wrote into has a new ctime, and is listed."""
+        spare = self.state.spare
+        tree = _tree_id(reused) if reused is not None else None
+        self._replaced = (self._checked, self._folders) if self._checked is not None else None
+        self._folders = spare[1] if tree is not None and spare is not None and spare[0] == tree else {}
 
     @staticmethod
     def recorded(config: Config) -> bool:
@@ -396,8 +431,11 @@ class BuildCache:
         last build's check: their files are the ones the last build left there (its
         `State.outputs`), stat-ed one by one (see `fsutil.scan_since`)."""
         st = self.state
+        before = _tree_id(folder)
         files, self._folders = scan_since(folder, st.outputs if st.folders else (), st.folders,
                                           racy_ns=RACY_NS)
+        # The tree listed (for `outputs_replaced`): unknown when another took its place meanwhile.
+        self._checked = before if before is not None and _tree_id(folder) == before else None
         return files
 
     # --- body HTML pack --------------------------------------------------------------------
@@ -494,6 +532,8 @@ class BuildCache:
         # they held then, which is what the state's outputs say (a file written or removed
         # changes its folder).
         self.state.folders = self._folders
+        if self._replaced is not False:
+            self.state.spare = self._replaced
         self.folder.mkdir(parents=True, exist_ok=True)
         # Of the tables, only what changed is written (see TABLES): an edit changes one or two
         # of their entries, and pickling them whole would outweigh the rest of such a
@@ -602,6 +642,15 @@ def _files_signature(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
     except FileNotFoundError:
         return ()
     return tuple(sorted(out))
+
+
+def _tree_id(folder: Path) -> tuple[int, int] | None:
+    """The (st_dev, st_ino) of `folder`, which a rename keeps; None when it is not there."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class _Handle:
