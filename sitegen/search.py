@@ -61,11 +61,10 @@ MANIFEST = BUNDLE_DIR + "shards.json"
 """`{"shards": ["shard-0/", …]}`: the shard folders, relative to BUNDLE_DIR; search.js
 imports Pagefind from the first and merges the others."""
 
-SHARD_SIZE = 125
+SHARD_SIZE = 250
 """The most articles a shard holds on average: a site of n articles has the least power of
-two of shards ≥ n / SHARD_SIZE (1,000 articles: 8 shards; 10,000: 128 of ~78). One edit
-re-indexes one shard (Pagefind takes ~5 ms of CPU per article); the search page loads two
-small files per shard, and a search at least one more per shard."""
+two of shards ≥ n / SHARD_SIZE. One edit re-indexes one shard (at most ~2 × SHARD_SIZE / 2
+articles, about a second); the search page loads two small files per shard."""
 
 UNUSED = re.compile(r"^pagefind-(?:ui|modular-ui|component-ui|highlight)\.")
 """Pagefind's own UI bundles: the theme has its own search page, so they are not published."""
