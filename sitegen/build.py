@@ -316,7 +316,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         published = intact_shards(store.state.search_key, valid.__contains__, previous)
         deferred: list[BundleJob] | None = [] if options.defer_search and published else None
         search = timed("search", lambda: search_outputs(
-            site, bodies, renderer.page, store.html_of, defer=store.detached_html, deferred=deferred,
+            site, bodies, renderer.page, store.html_of, defer=store.lend_pack, deferred=deferred,
             published=published))
         stage_all("search", search.outputs)
         kept = [p + ext for p in plan.kept for ext in ("", *SIBLINGS) if p + ext in previous]
