@@ -286,7 +286,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     # same one; in the dev server, it also stands in for one that Pagefind would have to
     # remake. An edit's shard is indexed from now on, while the pages render.
     published = intact_shards(store.state.search_key, valid.__contains__, previous)
-    early = None if options.defer_search else timed("search", lambda: index_early(site, bodies, store.detached_html,
+    early = None if options.defer_search else timed("search", lambda: index_early(site, bodies, store.body_pack,
                                                                                    published))
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, plan=plan,
                                                 html_of=store.html_of,
@@ -318,7 +318,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         stage_all("images", images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode))
         deferred: list[BundleJob] | None = [] if options.defer_search and published else None
         search = timed("search", lambda: search_outputs(
-            site, bodies, renderer.page, store.html_of, defer=store.detached_html, deferred=deferred,
+            site, bodies, renderer.page, store.html_of, defer=store.lend_pack, deferred=deferred,
             published=published, early=early))
         stage_all("search", search.outputs)
         kept = [p + ext for p in plan.kept for ext in ("", *SIBLINGS) if p + ext in previous]

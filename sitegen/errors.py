@@ -39,6 +39,11 @@ class SourceError(SitegenError):
         self.stage = stage
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled whole (a worker process of the load stage sends it back): the default
+        # would call __init__ with the one line alone.
+        return (_source_error, (self.path, self.message, self.line, self.offset, self.stage))
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
@@ -47,6 +52,11 @@ class SourceError(SitegenError):
             where += f": byte {self.offset}"
         stage = f" {self.stage}:" if self.stage else ""
         return f"{where}:{stage} {self.message}"
+
+
+def _source_error(path: str, message: str, line: int | None, offset: int | None, stage: str) -> SourceError:
+    """A SourceError from its fields, as `SourceError.__reduce__` gives them."""
+    return SourceError(path, message, line=line, offset=offset, stage=stage)
 
 
 class LinkError(SitegenError):

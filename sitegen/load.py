@@ -1,16 +1,19 @@
-"""content/*.md → Site. Every file is read; every error is collected and reported at once."""
+"""content/*.md → Site: a function of the files alone (paths in; the Site, each article
+carrying its warnings, out). Every file given is read; every error is collected and
+reported at once, a bad file never stopping the others. The build cache
+(incremental.memo.cached_load) decides which files to give it and keeps the others'
+articles; this module knows nothing of it."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import difflib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-
 
 from sitegen import frontmatter
 from sitegen.arabic import slug
@@ -41,98 +44,131 @@ def sort_key(article: Article) -> tuple[int, int, str]:
     return (0, -article.date.toordinal(), article.slug)
 
 
-def load_site(config: Config, *, drafts: bool = False,
-              parsed: dict[str, Article] | None = None,
-              unchanged: Mapping[str, tuple[str, str, int]] | None = None,
-              read: dict[str, tuple[str, str, int]] | None = None,
-              files: Iterable[str] | None = None) -> Site:
-    """Read every `*.md` under config.content_dir into a Site.
-
-    Drafts are left out unless `drafts`. Raises BuildError carrying every SourceError (and a
-    LinkError for each pair of articles wanting one URL) so all are reported at once.
-    `parsed` (the build cache) maps a digest of a file's path and front matter to the
-    Article parsed from it, body left out; it is used, and filled in, so that an unchanged
-    front matter is not parsed again. Afterwards it holds exactly this build's files.
-    `unchanged` maps the files the cache knows unchanged (by path) to (front matter digest,
-    body digest, body line): those are not read, and their articles come without a body
-    (see `article_body`). `read` gets the same triple for every file that was read.
-    `files`, when given, lists the files under the content folder ('/'-separated paths
-    relative to it, as `cache.scan` gives them), so that the folder is not walked again.
-    """
-    seen_keys: set[str] = set()
-    errors: list[SitegenError] = []
-    articles: list[Article] = []
+def content_files(config: Config, files: Iterable[str] | None = None) -> list[str]:
+    """The content files of config.content_dir (every `*.md` under it), as absolute path
+    strings in the order the site lists them (by path segments). `files`, when given, lists
+    the files under the content folder ('/'-separated paths relative to it, in any order):
+    the folder is not walked again."""
     content = config.content_dir
-    if files is None:
-        found = content.rglob("*.md") if content.is_dir() else ()
-        names = [str(path) for path in sorted(found)]
-    else:
-        # Sorted by path segments, as sorting the Paths that rglob gives does.
-        prefix = str(content) + "/"
-        names = [prefix + rel for rel in sorted((f for f in files if f.endswith(".md")),
-                                                key=lambda rel: rel.split("/"))]
     if not content.is_dir():
         log.warning("%s: no content folder; building an empty site", _rel(content, config.root))
-    root = str(config.root) + "/"
-    use_cache = unchanged is not None and parsed is not None
-    for name in names:
-        rel = name[len(root):] if name.startswith(root) else _rel(Path(name), config.root)
-        known = unchanged.get(name) if use_cache else None  # type: ignore[union-attr]
-        if known is not None and (cached := parsed.get(known[0])) is not None:  # type: ignore[union-attr]
-            seen_keys.add(known[0])
-            # The cached article usually is this file's already (same body line and digest).
-            if cached.body_line != known[2] or cached.body_digest != known[1]:
-                cached = dataclasses.replace(cached, body_line=known[2], body_digest=known[1])
-            if not cached.draft or drafts:
-                articles.append(cached)
+    if files is None:
+        found = content.rglob("*.md") if content.is_dir() else ()
+        return [str(path) for path in sorted(found)]
+    # Sorted by path segments, as sorting the Paths that rglob gives does.
+    prefix = str(content) + "/"
+    return [prefix + rel for rel in sorted((f for f in files if f.endswith(".md")),
+                                           key=lambda rel: rel.split("/"))]
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One content file, read and parsed: an Article or the SourceError that stopped it."""
+
+    name: str
+    """The file as listed (`content_files`)."""
+    article: Article | None
+    """The article, body and all; None when the file could not be read or parsed."""
+    error: SourceError | None
+    """Why there is no article (the file and line in it); None when there is one."""
+    front_digest: str = ""
+    """Digest of the file's path (relative to the project), the slug style and its front
+    matter text: files with the same one give the same Article but for the body. Empty when
+    the front matter could not be split off."""
+
+
+def load_site(config: Config, *, drafts: bool = False, files: Iterable[str] | None = None) -> Site:
+    """Read every `*.md` under config.content_dir into a Site (`files`: see `content_files`).
+
+    Drafts are left out unless `drafts`. Raises BuildError carrying every SourceError (and a
+    LinkError for each pair of articles wanting one URL) so all are reported at once; a bad
+    file never stops the others from being read.
+    """
+    loaded = read_files(content_files(config, files), config.root, config.slug_style)
+    return assemble_site(config, loaded, drafts=drafts)
+
+
+def assemble_site(config: Config, loaded: Iterable[LoadedFile | Article], *, drafts: bool = False) -> Site:
+    """The Site of content files already read (`read_files`), in the order listed, or of
+    their articles: drafts left out unless `drafts`. Raises BuildError carrying every
+    file's SourceError, then a LinkError for each pair of articles wanting one URL."""
+    errors: list[SitegenError] = []
+    articles: list[Article] = []
+    for item in loaded:
+        if isinstance(item, LoadedFile):
+            if item.article is None:
+                assert item.error is not None
+                errors.append(item.error)
+                continue
+            item = item.article
+        if item.draft and not drafts:
+            log.debug("%s: draft, skipped", item.path)
             continue
-        try:
-            with open(name, encoding="utf-8") as f:
-                text = f.read()
-        except UnicodeDecodeError as e:
-            errors.append(SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
-            continue
-        except OSError as e:  # unreadable (permissions), a folder named x.md, gone since listed
-            errors.append(SourceError(rel, f"cannot read: {e.strerror or e}", stage=STAGE))
-            continue
-        try:
-            block, body, body_line = frontmatter.split(text, rel)
-            if parsed is None:
-                article = _article(block, body, body_line, text, rel, config.slug_style)
-            else:
-                key = digest(rel, config.slug_style, block)
-                seen_keys.add(key)
-                body_digest = digest(body)
-                if read is not None:
-                    read[name] = (key, body_digest, body_line)
-                cached = parsed.get(key)
-                if cached is None:
-                    article = _article(block, body, body_line, text, rel, config.slug_style,
-                                       body_digest)
-                    parsed[key] = dataclasses.replace(article, body="")
-                else:
-                    article = dataclasses.replace(cached, body=body, body_line=body_line,
-                                                  body_digest=body_digest)
-        except SourceError as e:
-            errors.append(e)
-            continue
-        if article.draft and not drafts:
-            log.debug("%s: draft, skipped", rel)
-            continue
-        articles.append(article)
+        articles.append(item)
     seen: dict[str, Article] = {}
     for article in articles:
         other = seen.setdefault(article.slug, article)
         if other is not article:
             errors.append(LinkError(f"{other.path} and {article.path}: both want the URL "
                                     f"/articles/{article.slug}/ (set a different slug in one)"))
-    if parsed is not None:
-        for key in set(parsed) - seen_keys:
-            del parsed[key]
     if errors:
         raise BuildError(errors)
     articles.sort(key=sort_key)
     return Site(config=config, articles=tuple(articles), by_slug={a.slug: a for a in articles})
+
+
+def read_file(name: str, rel: str, slug_style: str = "unicode") -> LoadedFile:
+    """The content file `name` (`rel`: its path relative to the project, for messages) read
+    and parsed. Never raises SourceError: the error is in the result."""
+    text = read_text(name, rel)
+    return text if isinstance(text, LoadedFile) else parse_text(name, rel, text, slug_style)
+
+
+def read_text(name: str, rel: str) -> str | LoadedFile:
+    """The text of the content file `name`, or the LoadedFile of the error that stops
+    reading it (`rel`: its path relative to the project, for messages)."""
+    try:
+        with open(name, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError as e:
+        return LoadedFile(name, None, SourceError(rel, "not UTF-8 text", offset=e.start, stage=STAGE))
+    except OSError as e:  # unreadable (permissions), a folder named x.md, gone since listed
+        return LoadedFile(name, None, SourceError(rel, f"cannot read: {e.strerror or e}", stage=STAGE))
+
+
+def parse_text(name: str, rel: str, text: str, slug_style: str = "unicode") -> LoadedFile:
+    """The content file `name`, whose text is `text`, parsed (`rel`: its path relative to
+    the project). Never raises SourceError: the error is in the result."""
+    try:
+        block, body, body_line = frontmatter.split(text, rel)
+    except SourceError as e:
+        return LoadedFile(name, None, e)
+    front = front_digest(rel, slug_style, block)
+    try:
+        article = _article(block, body, body_line, text, rel, slug_style, digest(body))
+    except SourceError as e:
+        return LoadedFile(name, None, e, front)
+    return LoadedFile(name, article, None, front)
+
+
+def front_digest(rel: str, slug_style: str, block: str) -> str:
+    """The digest of a content file's path relative to the project, the slug style and its
+    front matter text (as `frontmatter.split` gives it): what its Article, but for the
+    body, is a function of."""
+    return digest(rel, slug_style, block)
+
+
+def read_files(names: Iterable[str], root: Path, slug_style: str = "unicode") -> list[LoadedFile]:
+    """`read_file` of each of `names` (absolute paths under `root`, the project), in order.
+    Each file's result depends only on its path, its bytes and `slug_style`."""
+    # Read here, not in forked workers: the bodies must end up in this process (Markdown
+    # and the article pages read them), and sending a body back from a worker costs about
+    # what reading it here does: on two cores a pool saved no wall time, for more CPU and
+    # memory. Workers that also convert the Markdown of the files they read would not
+    # send bodies back.
+    prefix = str(root) + "/"
+    return [read_file(name, name[len(prefix):] if name.startswith(prefix) else _rel(Path(name), root), slug_style)
+            for name in names]
 
 
 def article_body(article: Article, config: Config) -> str:

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sitegen.arabic import fold
@@ -47,6 +48,9 @@ from sitegen.config import Config
 from sitegen.errors import SearchError
 from sitegen.fsutil import atomic_write
 from sitegen.model import Article, Body, Output, Site
+
+if TYPE_CHECKING:
+    from sitegen.incremental.store import BodyPack
 
 log = logging.getLogger(__name__)
 
@@ -363,11 +367,11 @@ class EarlyIndex:
                 raise self._error
 
 
-def index_early(site: Site, bodies: Mapping[str, Body], html_of: Callable[[], Callable[[Body], str]],
+def index_early(site: Site, bodies: Mapping[str, Body], pack: Callable[[], BodyPack],
                 published: Mapping[str, str] | None = None) -> EarlyIndex | None:
     """Plan the site's shards and, when at most EARLY_SHARDS of them are neither in the
     output folder (`published`, as for `search_outputs`) nor in the cache folder, start
-    indexing those on a thread (`html_of()` gives a body's HTML from any thread), so that
+    indexing those on a thread (`pack()`: where the bodies' HTML is), so that
     Pagefind works while the build renders and writes: pass the result to `search_outputs`.
     None when `search = false`."""
     config: Config = site.config
@@ -378,13 +382,14 @@ def index_early(site: Site, bodies: Mapping[str, Body], html_of: Callable[[], Ca
     missing = [s for s in shards if published.get(s.folder) != s.key and not _cache_path(config, s.key).exists()]
     job = None
     if 0 < len(missing) <= EARLY_SHARDS:
-        job = BundleJob(config, missing, html_of(), total=len(shards), wanted=frozenset(s.key for s in shards))
+        job = BundleJob(config, missing, pack().only(body.key for s in missing for _a, body in s.articles),
+                        total=len(shards), wanted=frozenset(s.key for s in shards))
     return EarlyIndex(shards, job)
 
 
 def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
                    html_of: Callable[[Body], str] | None = None, *,
-                   defer: Callable[[], Callable[[Body], str]] | None = None,
+                   defer: Callable[[], BodyPack] | None = None,
                    deferred: list["BundleJob"] | None = None,
                    published: Mapping[str, str] | None = None,
                    early: EarlyIndex | None = None) -> SearchOutputs:
@@ -399,10 +404,10 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
 
     `html_of` gives a body's HTML when the build cache holds it apart (default: Body.html).
 
-    With `deferred` (a list), shards that are not in the cache are not indexed: the output
-    folder keeps their published version, and a BundleJob that indexes them is appended to
-    `deferred` (`defer` gives it a body's HTML, usable after the build). The dev server runs
-    the job when the editor is idle, so a save never waits for Pagefind.
+    With `deferred` (a list) and `defer` (where the bodies' HTML is, usable after the
+    build), shards that are not in the cache are not indexed: the output folder keeps their
+    published version, and a BundleJob that indexes them is appended to `deferred`. The dev
+    server runs the job when the editor is idle, so a save never waits for Pagefind.
 
     `early`: what `index_early` started for this site and these bodies (its shards, and
     those it indexes into the cache folder meanwhile)."""
@@ -416,11 +421,12 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
     kept = [s.folder for s in shards if published.get(s.folder) == s.key]
     todo = [s for s in shards if published.get(s.folder) != s.key]
     get_html = html_of or (lambda body: body.html)
-    if deferred is not None:
+    if deferred is not None and defer is not None:
         missing = [s for s in todo if not _cache_path(config, s.key).exists()]
         if missing:
-            deferred.append(BundleJob(config, missing, defer() if defer is not None else get_html,
-                                      total=len(shards), wanted=frozenset(s.key for s in shards)))
+            pack = defer().only(body.key for s in missing for _a, body in s.articles)
+            deferred.append(BundleJob(config, missing, pack, total=len(shards),
+                                      wanted=frozenset(s.key for s in shards)))
             todo = [s for s in todo if s not in missing]
             for s in missing:  # the folder keeps the shard it has, one edit behind
                 if s.folder in published:
@@ -719,15 +725,16 @@ def _finish(shard: Shard, pagefind: PagefindService, spelling: ShardFiles) -> tu
 @dataclass
 class BundleJob:
     """The shards a build left for later: `run()` indexes them and puts them in the cache
-    folder, where the next build with the same articles finds them by key. Holds no build
-    state, so it can run on another thread while builds go on."""
+    folder, where the next build with the same articles finds them by key. A plain value
+    (it pickles) holding no build state, so it can run on another thread, or elsewhere,
+    while builds go on."""
 
     config: Config
     """The build's configuration (cache folder, language)."""
     shards: list[Shard]
     """The shards to index."""
-    html_of: Callable[[Body], str]
-    """A body's HTML."""
+    bodies: BodyPack
+    """Where the HTML of the shards' bodies is (their `Body.html` is empty)."""
     total: int = 0
     """The site's shard count, for messages."""
     wanted: frozenset[str] = frozenset()
@@ -735,8 +742,9 @@ class BundleJob:
 
     def run(self) -> None:
         """Index the shards (those not in the cache already); SearchError on failure."""
-        for _shard, _files in shard_files(self.config, self.shards, self.html_of, total=self.total):
-            pass
+        with self.bodies.reader() as html_of:
+            for _shard, _files in shard_files(self.config, self.shards, html_of, total=self.total):
+                pass
         prune_cache(self.config, set(self.wanted))
 
 

@@ -112,3 +112,17 @@ def test_build_warns_of_unknown_keys_and_a_dead_body_link_in_every_build(
     assert main(["build", "-C", config]) == 0
     assert "content/a.md:9: link: «b-typo» names no article" in capsys.readouterr().err
     assert main(["build", "--strict", "-C", config]) == 1
+
+
+def test_a_source_error_survives_pickling_whole() -> None:
+    """A worker process sends its errors back pickled: the default pickling of an exception
+    calls its constructor with the message alone, which a SourceError refuses (and a
+    process pool then waits forever for the result)."""
+    import pickle
+
+    from sitegen.errors import SourceError
+
+    error = SourceError("content/x.md", "title: every article needs a non-empty title", line=3, stage="load")
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.path, again.line, again.offset, again.stage) == (
+        "content/x.md:3: load: title: every article needs a non-empty title", "content/x.md", 3, None, "load")

@@ -1,12 +1,13 @@
 """The load and link stages' fast paths give what the straightforward code gives:
 front matter read without PyYAML's constructor == yaml.load, related-by-tags ranking ==
-scoring every candidate, load_site from a file list or from the parse cache == reading."""
+scoring every candidate, load_site from a file list or through the build cache == reading."""
 
 from __future__ import annotations
 
 import bisect
 import datetime
 import math
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import frontmatter
-from sitegen.incremental.store import scan
+from sitegen import frontmatter, load
+from sitegen.incremental import memo
+from sitegen.incremental.store import BuildCache, scan, scan_inputs
 from sitegen.config import Config, load_config
 from sitegen.errors import BuildError
 from sitegen.links import WINDOW, related_by_tags, tag_key
@@ -185,7 +187,8 @@ def test_related_by_tags_is_the_reference_ranking(case: tuple[Site, dict[str, se
 
 # --- load_site ---------------------------------------------------------------------------------
 
-def test_load_site_from_a_file_list_and_from_the_cache_is_load_site_reading(make_site: Any) -> None:
+def test_load_site_from_a_file_list_and_through_the_cache_is_load_site_reading(
+        make_site: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {f"content/{name}.md": f"---\ntitle: عنوان {n}\ndate: 2024-01-{n % 28 + 1:02d}\ntags: [أ, ب]\n---\n\nنص {n}.\n"
              for n, name in enumerate(["b", "a-c", "a/b", "a/a", "A", "z/y/x", "draft"])}
     files["content/draft.md"] = "---\ntitle: مسودة\ndraft: true\n---\n\nنص.\n"
@@ -195,22 +198,32 @@ def test_load_site_from_a_file_list_and_from_the_cache_is_load_site_reading(make
     plain = load_site(config)
     listed = sorted(scan(config.content_dir), reverse=True)  # any order: load_site sorts
     assert load_site(config, files=listed) == plain
-    parsed: dict[str, Article] = {}
-    read: dict[str, tuple[str, str, int]] = {}
-    first = load_site(config, parsed=parsed, unchanged={}, read=read, files=listed)
-    assert [a.path for a in first.articles] == [a.path for a in plain.articles]
-    assert {a.path: a.body for a in first.articles} == {a.path: a.body for a in plain.articles}
-    # Nothing read: articles from the parse cache, the same but for the body left unread.
-    again = load_site(config, parsed=parsed, unchanged=read, read={}, files=listed)
-    assert again.articles == tuple(a.__class__(**{**a.__dict__, "body": ""}) for a in first.articles)
-    assert {a.body_digest for a in again.articles} == {a.body_digest for a in first.articles} != {""}
-    # A body edited under the same front matter: the parse cache's article is the old one's.
+    read: list[str] = []
+    real_read_text = load.read_text
+    monkeypatch.setattr(load, "read_text", lambda name, rel: read.append(name) or real_read_text(name, rel))
+    # Stats written long ago (not racy), so that the cache may trust them.
+    for path in config.content_dir.rglob("*"):
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    store = BuildCache.open(config, "key")
+
+    def cached() -> Any:
+        read.clear()
+        return memo.cached_load(config, False, store, scan_inputs(config))
+
+    assert cached() == plain and len(read) == 7
+    # Nothing read: articles from the cache, the same but for the body left unread.
+    again = cached()
+    assert read == []
+    assert again.articles == tuple(a.__class__(**{**a.__dict__, "body": ""}) for a in plain.articles)
+    assert {a.body_digest for a in again.articles} == {a.body_digest for a in plain.articles} != {""}
+    # A body edited: that file alone is read, and its article is the one a full load gives.
     (root / "content/b.md").write_text(files["content/b.md"] + "\nفقرة.\n", encoding="utf-8")
-    edited: dict[str, tuple[str, str, int]] = {}
-    fresh = load_site(config, parsed=parsed, unchanged={}, read=edited, files=listed)
-    kept = load_site(config, parsed=parsed, unchanged=edited, read={}, files=listed)
-    assert [a.body_digest for a in kept.articles] == [a.body_digest for a in fresh.articles]
-    assert {a.body_digest for a in kept.articles} != {a.body_digest for a in first.articles}
+    edited = cached()
+    assert read == [str(root / "content/b.md")]
+    full = load_site(config)
+    assert [a.body_digest for a in edited.articles] == [a.body_digest for a in full.articles]
+    assert edited.by_slug[full.articles[0].slug] is not None
+    assert [a for a in edited.articles if a.body] == [a for a in full.articles if a.path == "content/b.md"]
 
 
 def test_two_files_wanting_one_url_are_reported_in_file_order_from_a_list(make_site: Any) -> None:

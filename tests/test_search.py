@@ -433,3 +433,32 @@ def test_serve_re_indexes_only_the_edited_articles_shard_and_says_so(
         changed = {p.split("/")[0] for p in set(before) | set(after) if before.get(p) != after.get(p)}
         assert len(changed) == 1 and changed <= {p.split("/")[0] for p in before}
         assert any(fold("الفيضانات") in str(f["content"]) for f in fragments(out) if f["url"] == "/articles/a3/")
+
+
+def test_a_deferred_search_job_is_a_plain_value_that_runs_after_the_build(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev server's deferred search: the job pickles (it holds where the bodies' HTML
+    is, not a handle on it), and run after the build's cache is saved, from its pickled
+    copy, it indexes the edit, which the next build publishes."""
+    import pickle
+
+    from sitegen.build import BuildOptions, build, save_cache
+    from sitegen.config import load_config
+
+    root = sharded_site(make_site, monkeypatch)
+    config = load_config(root / "config.toml")
+    build(config)
+    md = root / "content" / "a5.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("الأمطار", "العاصفة الثلجية"), encoding="utf-8")
+    deferring = BuildOptions(defer_search=True, defer_save=True)
+    report = build(config, deferring)
+    assert report.search_job is not None and report.unsaved is not None
+    job = pickle.loads(pickle.dumps(report.search_job))
+    save_cache(report.unsaved)
+    assert not any(fold("الثلجية") in str(f["content"]) for f in fragments(root / "public"))
+    job.run()
+    report = build(config, deferring)
+    assert report.search_job is None and report.unsaved is not None
+    save_cache(report.unsaved)
+    assert any(fold("الثلجية") in str(f["content"]) for f in fragments(root / "public")
+               if f["url"] == "/articles/a5/")

@@ -5,11 +5,14 @@ of them."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from sitegen import frontmatter, load
 from sitegen.config import Config
+from sitegen.errors import SourceError
 from sitegen.fsutil import Stat
 from sitegen.hashing import digest
 from sitegen.incremental.store import RACY_NS, BuildCache
@@ -27,28 +30,65 @@ if TYPE_CHECKING:
 
 
 def cached_load(config: Config, drafts: bool, store: BuildCache, inputs: Mapping[str, Stat]) -> Site:
-    """The load stage (load.load_site), every article in it, through the cache: a content
-    file whose stat is what it was when the last build read it, and was not racy then, is
-    not read again; front matter whose text was parsed before is not parsed again. Records
-    in the cache what this build read."""
-    from sitegen.load import load_site
-
+    """The load stage (load.load_site) through the cache: a content file whose stat is what
+    it was when the last build read it, and was not racy then, is not read again (its
+    article comes from the cache, without its body: see `load.article_body`); the others
+    are read by the stage (`load.read_files`), a front matter whose text was parsed before
+    not parsed again. Records in the cache what this build read."""
     data = store.data
     content = str(config.content_dir) + "/"
     racy = store.state.racy
-    unchanged = {path: entry[1:] for path, entry in data.files.items()
-                 if inputs.get(key := "content:" + path[len(content):]) == entry[0] and key not in racy
-                 and path.startswith(content)}
-    read: dict[str, tuple[str, str, int]] = {}
-    # The content files the cache's scan found: the loader need not walk the folder again.
-    files = [key[len("content:"):] for key in inputs if key.startswith("content:")]
-    loaded = load_site(config, drafts=drafts, parsed=data.articles, unchanged=unchanged, read=read, files=files)
-    data.files = {path: data.files[path] for path in unchanged}
-    for path, entry in read.items():
-        stat = inputs.get("content:" + path[len(content):])
-        if stat is not None:
-            data.files[path] = (stat, *entry)
-    return loaded
+    # The content files the cache's scan found: the stage need not walk the folder again.
+    names = load.content_files(config, [key[len("content:"):] for key in inputs if key.startswith("content:")])
+    kept: dict[str, Article] = {}
+    for name in names:
+        entry = data.files.get(name)
+        if (entry is not None and inputs.get(key := "content:" + name[len(content):]) == entry[0]
+                and key not in racy and (cached := data.articles.get(entry[1])) is not None):
+            # The cached article usually is this file's already (same body line and digest).
+            if cached.body_line != entry[3] or cached.body_digest != entry[2]:
+                cached = dataclasses.replace(cached, body_line=entry[3], body_digest=entry[2])
+            kept[name] = cached
+    todo = [n for n in names if n not in kept]
+    if data.articles:
+        read = [_read(name, config, data.articles) for name in todo]
+    else:  # a cold build: no front matter to look up
+        read = load.read_files(todo, config.root, config.slug_style)
+    files = {name: data.files[name] for name in kept}
+    # Front matter digest → its article, body left out, for every file of this build. An
+    # entry the cache holds already stays the very object (so saving finds it unchanged).
+    articles = {files[name][1]: data.articles[files[name][1]] for name in kept}
+    for loaded in read:
+        stat = inputs.get("content:" + loaded.name[len(content):])
+        if loaded.article is None or stat is None:
+            continue
+        a = loaded.article
+        files[loaded.name] = (stat, loaded.front_digest, a.body_digest, a.body_line)
+        if loaded.front_digest not in articles:
+            articles[loaded.front_digest] = data.articles.get(loaded.front_digest) or dataclasses.replace(a, body="")
+    data.files, data.articles = files, articles
+    fresh = iter(read)
+    return load.assemble_site(config, (kept.get(name) or next(fresh) for name in names), drafts=drafts)
+
+
+def _read(name: str, config: Config, articles: Mapping[str, Article]) -> load.LoadedFile:
+    """load.read_file of `name`, the Article taken from `articles` (front matter digest →
+    article without its body) when its front matter is there: only the body is new."""
+    root = str(config.root) + "/"
+    rel = name[len(root):] if name.startswith(root) else name
+    text = load.read_text(name, rel)
+    if isinstance(text, load.LoadedFile):
+        return text
+    try:
+        block, body, body_line = frontmatter.split(text, rel)
+    except SourceError as e:
+        return load.LoadedFile(name, None, e)
+    key = load.front_digest(rel, config.slug_style, block)
+    cached = articles.get(key)
+    if cached is None:
+        return load.parse_text(name, rel, text, config.slug_style)
+    return load.LoadedFile(name, dataclasses.replace(cached, body=body, body_line=body_line,
+                                                     body_digest=digest(body)), None, key)
 
 
 def front_digests(site: Site, store: BuildCache) -> list[str] | None:

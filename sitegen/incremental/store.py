@@ -62,7 +62,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -310,6 +310,36 @@ def _join(name: str, table: dict[str, Any], rest: tuple[Any, ...]) -> tuple[Any,
     return (table, *rest)
 
 
+@dataclass(frozen=True)
+class BodyPack:
+    """Where the HTML of a build's bodies is: a plain value (it pickles), read with `reader`."""
+
+    path: Path | None
+    """The pack file; None when the build stored no body."""
+    locations: dict[str, tuple[int, int]]
+    """Body key (`Body.key`) → (offset, length) of its HTML in the pack."""
+
+    def only(self, keys: Iterable[str]) -> BodyPack:
+        """This pack with the locations of `keys` alone."""
+        return BodyPack(self.path, {k: self.locations[k] for k in keys})
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Callable[[Any], str]]:
+        """A body's HTML (by its key), each checked against its checksum (CacheDamaged
+        otherwise). The pack is opened once, at the start: a later build may unlink it."""
+        if self.path is None:
+            yield lambda body: ""
+            return
+        with open(self.path, "rb") as f:
+            fd, pack, locations = f.fileno(), self.path, self.locations
+
+            def html_of(body: Any) -> str:
+                offset, length = locations[body.key]
+                return _checked_html(os.pread(fd, SUM + length, offset - SUM), pack)
+
+            yield html_of
+
+
 class BuildCache:
     """The cache of one output folder. `open` it, use `state` and `data`, `save` it."""
 
@@ -325,6 +355,7 @@ class BuildCache:
         """Body key → (offset, length) of its HTML in the pack, for this build's bodies."""
         self._pack_read: Any = None
         self._pack_append: Any = None
+        self._lent = False
         self._folders: Folders = {}
         self._checked: tuple[int, int] | None = None
         """The root (st_dev, st_ino) of the output tree `scan_outputs` listed."""
@@ -452,26 +483,20 @@ class BuildCache:
         self._pack_read.seek(offset - SUM)
         return _checked_html(self._pack_read.read(SUM + length), self.folder / self.data.pack)
 
-    def detached_html(self) -> Callable[[Any], str]:
-        """html_of for this build's bodies that still works after `close` and the next
-        builds, from another thread: its own handle on the pack as it is now (the pack is
-        only appended to, and a compacted one is unlinked, not overwritten)."""
+    def body_pack(self) -> BodyPack:
+        """Where this build's bodies' HTML is, for work done during the build (the search
+        shards indexed while the pages render): valid until this cache's `save`."""
         if self._pack_append is not None:
             self._pack_append.flush()
-        locations = dict(self.locations)
-        if not self.data.pack:
-            return lambda body: ""
-        with open(self.folder / self.data.pack, "rb") as f:
-            fd = os.dup(f.fileno())
-        handle = _Handle(fd)
+        return BodyPack(self.folder / self.data.pack if self.data.pack else None, dict(self.locations))
 
-        pack = self.folder / self.data.pack
-
-        def html_of(body: Any) -> str:
-            offset, length = locations[body.key]
-            return _checked_html(os.pread(handle.fd, SUM + length, offset - SUM), pack)
-
-        return html_of
+    def lend_pack(self) -> BodyPack:
+        """`body_pack`, for work done after the build (the dev server's deferred search):
+        this cache's `save` leaves the pack file as it is (no compaction), so the value holds
+        until a later build's save; the pack is only appended to, and a compacted one is
+        unlinked, not overwritten."""
+        self._lent = True
+        return self.body_pack()
 
     def store_html(self, html: str) -> tuple[int, int]:
         """Append body HTML to the pack; its (offset, length)."""
@@ -503,7 +528,8 @@ class BuildCache:
         live = sum(SUM + v[3] for v in data.bodies.values())
         self.close()
         pack = self.folder / data.pack if data.pack else None
-        if pack is None or not pack.exists() or pack.stat().st_size <= 2 * live + (1 << 20):
+        if (pack is None or self._lent or not pack.exists()
+                or pack.stat().st_size <= 2 * live + (1 << 20)):
             data.pack_live = live
             return
         old = pack.read_bytes()
@@ -651,16 +677,6 @@ def _tree_id(folder: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
-
-
-class _Handle:
-    """A file descriptor closed when nothing refers to it any more."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def __del__(self) -> None:
-        os.close(self.fd)
 
 
 def _checked_html(data: bytes, pack: Path) -> str:
