@@ -31,7 +31,8 @@ import pickle
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
+from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,7 +75,9 @@ def stage_pages(renderer: Renderer, staging: Staging, config: Config, timed: Tim
         _stage_here(items, renderer, staging, config, timed)
         return
     waiting: list[PageJob] = []
-    """Pages checked in `staging`, to render: before the pool starts, all of them."""
+    """Pages reserved in `staging`, to render: before the workers start, all of them."""
+    made: list[Output] = []
+    """Other files, made here and reserved in `staging`, to post-process and write here."""
     pool: _Workers | None = None
     order: deque[list[str]] = deque()
     """The output paths of each work unit sent and not answered, oldest first."""
@@ -83,11 +86,7 @@ def stage_pages(renderer: Renderer, staging: Staging, config: Config, timed: Tim
         """Record the answers to the oldest work units in `staging`, in their order."""
         for answer in answers:
             paths = order.popleft()
-            staged = _answer(answer)
-            for f in staged:
-                if f.path not in paths:  # a precompressed sibling (config `compress`)
-                    staging.reserve(f.path)
-                staging.record(f)
+            _record(_answer(answer), paths, staging)
             if progress is not None:
                 progress("render", len(paths))
 
@@ -97,24 +96,31 @@ def stage_pages(renderer: Renderer, staging: Staging, config: Config, timed: Tim
         order.append([j.path for j in jobs])
         take(pool.submit(unit))
 
+    def reserve(batch: tuple[Output | PageJob, ...]) -> None:
+        for item in batch:
+            staging.reserve(item.path)
+            (waiting if isinstance(item, PageJob) else made).append(item)  # type: ignore[arg-type]
+
     try:
-        while (item := timed("render", lambda: next(items, None))) is not None:
-            if isinstance(item, Output):
-                staged = timed("postprocess", lambda: process_outputs([item], config))
-                timed("write", lambda: staging.add(staged))
-                continue
-            timed("write", lambda: staging.reserve(item.path))
-            waiting.append(item)
+        # A tuple, not a list: `timed` counts a list's items as done.
+        while batch := timed("render", lambda: tuple(islice(items, CHUNK))):
+            timed("write", lambda: reserve(batch))
+            if len(made) >= BATCH:
+                _finish_here(made, staging, config, timed)
+                made.clear()
             if pool is None and len(waiting) >= pool_min:
                 pool = timed("render", lambda: _Workers(_work_of(renderer, staging, config), count))
                 log.debug("rendering in %d worker processes", count)
-            if pool is not None and len(waiting) >= CHUNK:
+            if pool is not None:
                 while len(waiting) >= CHUNK:
                     timed("render", lambda: send(waiting[:CHUNK]))
                     del waiting[:CHUNK]
                 timed("render", lambda: take(pool.ready()))  # type: ignore[union-attr]
+        _finish_here(made, staging, config, timed)
         if pool is None:  # too few pages to start workers for
-            _render_here(waiting, renderer, staging, config, timed)
+            for at in range(0, len(waiting), BATCH):
+                rendered = timed("render", lambda: [renderer.render_page(j) for j in waiting[at:at + BATCH]])
+                _finish_here(rendered, staging, config, timed)
             return
         if waiting:
             timed("render", lambda: send(waiting))
@@ -138,29 +144,28 @@ def _stage_here(items: Iterator[Output | PageJob], renderer: Renderer, staging: 
                 timed: Timed) -> None:
     """Render, post-process and stage `items` in this process, a batch at a time, so memory
     never holds the whole site."""
-    from itertools import islice
-
     while batch := timed("render", lambda: [renderer.render_page(i) if isinstance(i, PageJob) else i
                                             for i in islice(items, BATCH)]):
         staged = timed("postprocess", lambda: process_outputs(batch, config))
         timed("write", lambda: staging.add(staged))
 
 
-def _render_here(jobs: list[PageJob], renderer: Renderer, staging: Staging, config: Config,
-                 timed: Timed) -> None:
-    """Render, post-process and stage `jobs`, whose paths `staging` has reserved, here."""
-    for at in range(0, len(jobs), BATCH):
-        batch = timed("render", lambda: [renderer.render_page(j) for j in jobs[at:at + BATCH]])
-        staged = timed("postprocess", lambda: process_outputs(batch, config))
-        paths = {j.path for j in jobs[at:at + BATCH]}
+def _finish_here(outputs: list[Output], staging: Staging, config: Config, timed: Timed) -> None:
+    """Post-process `outputs`, whose paths `staging` has reserved, and stage them, here."""
+    if not outputs:
+        return
+    paths = {o.path for o in outputs}
+    processed = timed("postprocess", lambda: process_outputs(outputs, config))
+    timed("write", lambda: _record([staging.write(o.path, o.data) for o in processed], paths, staging))
 
-        def write() -> None:
-            for o in staged:
-                if o.path not in paths:  # a precompressed sibling
-                    staging.reserve(o.path)
-                staging.record(staging.write(o.path, o.data))
 
-        timed("write", write)
+def _record(staged: list[StagedFile], reserved: Container[str], staging: Staging) -> None:
+    """Record in `staging` the files staged for outputs of `reserved` paths, and their
+    precompressed siblings (config `compress`), whose paths are checked here."""
+    for f in staged:
+        if f.path not in reserved:
+            staging.reserve(f.path)
+        staging.record(f)
 
 
 # --- Work units ---------------------------------------------------------------------------
