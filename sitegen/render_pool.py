@@ -119,8 +119,10 @@ def stage_pages(renderer: Renderer, staging: Staging, config: Config, timed: Tim
         _finish_here(made, staging, config, timed)
         if pool is None:  # too few pages to start workers for
             for at in range(0, len(waiting), BATCH):
-                rendered = timed("render", lambda: [renderer.render_page(j) for j in waiting[at:at + BATCH]])
-                _finish_here(rendered, staging, config, timed)
+                rendered = timed("render", lambda: tuple(renderer.render_page(j) for j in waiting[at:at + BATCH]))
+                _finish_here(list(rendered), staging, config, timed)
+                if progress is not None:  # after the batch's writes: the status shows render again
+                    progress("render", len(rendered))
             return
         if waiting:
             timed("render", lambda: send(waiting))
