@@ -56,7 +56,9 @@ CHUNK = 32
 BATCH = 256
 """Pages rendered, post-processed and staged at a time in this process."""
 IN_FLIGHT = 2
-"""Work units sent to a worker and not answered yet, at most: one to work on, one waiting."""
+"""Work units sent to a worker and not answered yet, at most: one to work on, one waiting.
+(An answer is a few kilobytes, so the pipe holds both: a worker never waits to answer while
+this process waits to send it a unit.)"""
 
 Timed = Callable[[str, Callable[[], Any]], Any]
 """build._Timer: runs a function as (part of) a named, timed stage."""
@@ -172,15 +174,15 @@ def _record(staged: list[StagedFile], reserved: Container[str], staging: Staging
 
 # --- Work units ---------------------------------------------------------------------------
 def _card(slug: str) -> Card:
-    """What a work unit calls for article `slug`'s card: a worker's unpickler (`_load`) has
-    it mean that worker's `Renderer.cards[slug]`."""
+    """What a work unit calls for article `slug`'s card: a worker's unpickler (`_UnitLoader`)
+    has it mean that worker's `Renderer.cards[slug]`."""
     raise RuntimeError(f"card {slug!r}: cards are made from work units by a render worker only")
 
 
 def _reduce_card(card: Card) -> tuple[Any, ...]:
     # By its slug: a worker, forked with the renderer, makes the same card (Renderer._card
-    # is a function of the site). A unit is ~6x smaller than with the card's fields, and
-    # each worker renders a card's partials once (Renderer.partial's memo).
+    # is a function of the site). A unit is about 4x smaller than with the card's fields,
+    # and each worker renders a card's partials once (Renderer.partial's memo).
     return (_card, (card["slug"],))
 
 
