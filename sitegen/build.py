@@ -1,7 +1,7 @@
 """The one place the build stages are chained: load → theme → images (measured) → markdown →
-link → render → images (encoded) → search → postprocess (minify, precompress) → write, each
-timed, through the build cache (sitegen.incremental) so that a rebuild redoes only what its
-inputs changed.
+link → groups → render → images (encoded) → search → postprocess (minify, precompress) →
+write, each timed, through the build cache (sitegen.incremental) so that a rebuild redoes
+only what its inputs changed.
 
 When no input file and no output file changed since the last build (by stat), nothing is
 read, rendered or written (the no-op path: it imports no Markdown, Jinja2 or Babel).
@@ -114,7 +114,7 @@ class BuildReport:
     seconds: float
     """Wall time of the whole build."""
     stage_seconds: dict[str, float]
-    """Wall time per stage: load, theme, markdown, link, render, postprocess, write."""
+    """Wall time per stage: load, theme, markdown, link, groups, render, postprocess, write."""
     rendered: int = 0
     """Pages and feeds rendered (the others were kept: their fingerprint did not change)."""
     noop: bool = False
@@ -254,9 +254,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     # to import).
     from sitegen import images, load
     from sitegen.incremental import memo
-    from sitegen.incremental.pages import PagePlan
+    from sitegen.incremental.pages import PagePlan, site_key
     from sitegen.postprocess import SIBLINGS, process_outputs
-    from sitegen.render import Renderer
+    from sitegen.render import Renderer, build_time
     from sitegen.render_pool import stage_pages
     from sitegen.search import BUNDLE_DIR, index_early, intact_shards, search_outputs
     from sitegen.theme import load_theme
@@ -287,6 +287,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     else:
         fingerprints = {p: fp for p, fp in data.fingerprints.items() if p in valid}
     plan = PagePlan(fingerprints, data.deps, fronts, data.links[0] if data.links else None)
+    now = build_time()
+    plan.begin(site_key(config, theme.assets, now, images.default_lead(config.default_image, pictures.found)))
+    groups = timed("groups", lambda: memo.cached_groups(site, plan))
     # Search (config `search`): the Pagefind shards under pagefind/ and the /search/ page.
     # A shard the output folder holds, intact, is kept as it is while the site wants the
     # same one; in the dev server, it also stands in for one that Pagefind would have to
@@ -294,11 +297,12 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     published = intact_shards(store.state.search_key, valid.__contains__, previous)
     early = None if options.defer_search else timed("search", lambda: index_early(site, bodies, store.body_pack,
                                                                                    published))
-    renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, plan=plan,
+    renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, groups, now=now, plan=plan,
                                                 html_of=store.html_of,
                                                 text_of=lambda a: load.article_body(a, config),
                                                 templates=templates, pictures=pictures,
                                                 locate=lambda body: store.located_html(body).read))
+    timed("render", lambda: plan.settle(renderer))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
     warnings += images.image_warnings(site.articles, bodies, pictures, config.default_image)
     for note in links.notes:  # similar headlines taken for an article's: shown with -v

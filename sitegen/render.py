@@ -24,7 +24,7 @@ from sitegen.feeds import (SITEMAP_PART, atom_entry, atom_feed, news_sitemap, ro
                            sitemap_files)
 from sitegen.hashing import digest
 from sitegen.i18n import localize_digits, localize_digits_html
-from sitegen.incremental.pages import PageDeps, PagePlan, pickled
+from sitegen.incremental.pages import PagePlan, lead_key, pickled
 from sitegen.incremental.sealed import CacheDamaged
 from sitegen.model import Article, Body, Links, Output, Site
 from sitegen.schedule import source_date_epoch
@@ -136,13 +136,35 @@ def month_groups(site: Site) -> list[Group]:
     return out
 
 
+@dataclass(frozen=True)
+class SiteGroups:
+    """The site's groups of articles, each list sorted as its index shows it."""
+
+    tags: list[Group]
+    """One group per tag (`tag_groups`)."""
+    sources: list[Group]
+    """One group per source (`source_groups`)."""
+    months: list[Group]
+    """One group per month, newest first, then the undated articles (`month_groups`)."""
+    authors: list[Group]
+    """One group per author (`author_groups`)."""
+
+
+def site_groups(site: Site) -> SiteGroups:
+    """Every tag, source, month and author group of `site`: made from the articles' front
+    matter and the config alone."""
+    return SiteGroups(tag_groups(site), source_groups(site), month_groups(site), author_groups(site))
+
+
 # --- Rendering -------------------------------------------------------------------------
 class Renderer:
-    """Renders every page of one site. Build once per build; `render_all` yields Outputs."""
+    """Renders every page of one site. Build once per build; `render_all` yields Outputs.
+    With a `plan` that fingerprints pages, `plan.settle(renderer)` (incremental.pages) comes
+    before any page is rendered."""
 
     def __init__(self, site: Site, links: Links, bodies: Mapping[str, Body], theme: Theme,
-                 env: jinja2.Environment, now: datetime.datetime | None = None,
-                 plan: PagePlan | None = None,
+                 env: jinja2.Environment, groups: SiteGroups | None = None,
+                 now: datetime.datetime | None = None, plan: PagePlan | None = None,
                  html_of: Callable[[Body], str] | None = None,
                  text_of: Callable[[Article], str] | None = None,
                  templates: TemplateMemo | None = None,
@@ -172,31 +194,16 @@ class Renderer:
         templates = templates if templates is not None else TemplateMemo()
         self._template_keys = templates.keys
         self._template_sources = templates.sources
-        self._template_refs: dict[str, list[str | None]] = {
+        self.template_refs: dict[str, list[str | None]] = {
             digest(n, source): refs for n, (source, refs) in self._template_sources.items() if source}
         """Digest of a template's name and source → the templates it references, as parsed
         by this build or the last one (PageDeps.template_refs): a new process need not
         parse the templates again to know their keys."""
         self.config = cfg = site.config
-        plan = self.plan
-        # What every page reads besides its own context: the config, the static files'
-        # published names and the build time (and, below, the navigation's sections).
-        render_key = (digest(repr(cfg), repr(sorted(theme.assets.items())), self.now.isoformat(),
-                             _lead_key(self.default_lead))
-                      if plan.active else "")
-        # Every card, and every tag, source and month group, is made from the articles'
-        # front matter and the config alone: when neither changed since the last build (a
-        # body edit), the groups and the cards' digests are the last build's, and only the
-        # cards a rendered page shows are made.
-        listing = plan.listing(render_key)
-        same = plan.same_listing(listing)
-        if same is not None:
-            self.tags, self.sources, self.months, self.authors = same.groups
-        else:
-            self.tags = tag_groups(site)
-            self.sources = source_groups(site)
-            self.months = month_groups(site)
-            self.authors = author_groups(site)
+        self.groups = groups if groups is not None else site_groups(site)
+        """The tag, source, month and author groups (`site_groups`)."""
+        self.tags, self.sources, self.months, self.authors = (
+            self.groups.tags, self.groups.sources, self.groups.months, self.groups.authors)
         # The indexes the navigation links: only those that list something (an empty page
         # is neither built nor linked). Every page shows the navigation, so which they are
         # is part of what every page reads.
@@ -204,15 +211,13 @@ class Renderer:
             ("الوسوم", "tags/", self.tags), ("المصادر", "sources/", self.sources),
             ("الأرشيف", "archive/", self.months), ("الكتّاب", "authors/", self.authors)) if groups}
         """Output folder → navigation label of each index with at least one group."""
-        if plan.active:
-            render_key = digest(render_key, repr(sorted(self.sections)))
         base = cfg.base_path
         # One dict per tag, shared by the cards that link it (templates only read them, and
         # fingerprints pickle without a memo, so sharing does not change their bytes).
         self._tag_link = {g.key: {"name": g.name, "url": base + quoted(g.path)} for g in self.tags}
         self._source_url = {g.key: base + quoted(g.path) for g in self.sources}
         self._author_url = {g.key: base + quoted(g.path) for g in self.authors}
-        self._card_digests: dict[str, str] | None = same.cards if same is not None else None
+        self._card_digests = self.plan.card_digests
         self.cards = _Cards(self._card)
         """Slug → its Card, made on first use."""
         self.globals = {
@@ -232,20 +237,6 @@ class Renderer:
         self._feed_entries: dict[str, str] = {}
         self._made: set[str] = set()
         """Output paths rendered so far (with `fingerprints`, every file of the site so far)."""
-        if plan.active:
-            if same is not None:
-                groups, cards = same.groups_digest, same.cards
-            else:
-                # Cards are fingerprinted once each.
-                cards = {a.slug: self.cards[a.slug].digest for a in site.articles}
-                groups = digest(pickled((
-                    [a.slug for a in site.articles],
-                    *([(g.key, g.name, g.path, g.slugs) for g in groups]
-                      for groups in (self.tags, self.sources, self.months, self.authors)))))
-            layout = digest(render_key, *map(self.template_key, LISTING_TEMPLATES), groups)
-            plan.settle(PageDeps(render_key, self.template_key("article.html"), layout, cards, {}, {}, listing,
-                                 (self.tags, self.sources, self.months, self.authors), groups,
-                                 plan.links_key, self._template_refs), same)
 
     def _card(self, slug: str) -> Card:
         """Article `slug`'s card (see `cards`)."""
@@ -303,7 +294,7 @@ class Renderer:
                 if refs is None:
                     refs = _referenced_templates(self.env.parse(source))
                 self._template_sources[name] = (source, refs)
-                self._template_refs[key] = refs
+                self.template_refs[key] = refs
             except Exception:  # noqa: BLE001 - the render reports it, with file and line
                 self._template_sources[name] = ("", [])
         return self._template_sources[name]
@@ -542,7 +533,7 @@ class Renderer:
         # What the page reads of images besides its front matter: its lead's size, or the
         # default one's.
         if deps is not None and body.key:
-            if self.plan.article_unchanged(a, body, links, front, _lead_key(own or self.default_lead)):
+            if self.plan.article_unchanged(a, body, links, front, lead_key(own or self.default_lead)):
                 return None
             # Whether the next build keeps this page is decided by its signature, the cards
             # it shows and PageDeps (PagePlan.article_unchanged), not by its fingerprint:
@@ -795,8 +786,3 @@ def _opens_body(summary: str, body: str) -> bool:
     # The last word of a cut summary may itself be cut.
     return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
             and words[-1].startswith(head[-1]))
-
-
-def _lead_key(lead: images.Lead | None) -> str:
-    """The part of a page's fingerprint that stands for its lead image: path and size."""
-    return f"{lead.picture.source}:{lead.picture.key}" if lead is not None else ""

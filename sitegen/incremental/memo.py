@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     import jinja2
 
     from sitegen import images
+    from sitegen.incremental.pages import PagePlan
     from sitegen.markdown import MarkdownRenderer
-    from sitegen.render import TemplateMemo
+    from sitegen.render import SiteGroups, TemplateMemo
     from sitegen.theme import Theme
 
 
@@ -169,6 +170,15 @@ def environment(theme: "Theme", config: Config, inputs: Mapping[str, Stat],
     env.bytecode_cache = bytecode_cache(env, config.cache_dir / "templates")
     warm.environment = WarmEnvironment(key, env, TemplateMemo())
     return env, warm.environment.templates
+
+
+def cached_groups(site: Site, plan: "PagePlan") -> "SiteGroups":
+    """The groups stage (render.site_groups), reused when the articles' front matter and
+    what every page reads are the last build's (`plan.same`, see PagePlan.begin)."""
+    from sitegen.render import SiteGroups, site_groups
+
+    same = plan.same
+    return SiteGroups(*same.groups) if same is not None else site_groups(site)
 
 
 def cached_links(site: Site, bodies: Mapping[str, Body], store: BuildCache, fronts: list[str] | None) -> Links:

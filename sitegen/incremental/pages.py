@@ -9,11 +9,18 @@ import io
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sitegen.hashing import digest
 from sitegen.model import Article, ArticleLinks, Body
 from sitegen.urls import article_path
+
+if TYPE_CHECKING:
+    import datetime
+
+    from sitegen.config import Config
+    from sitegen.images import Lead
+    from sitegen.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,19 @@ def pickled(value: Any) -> bytes:
     return buf.getvalue()
 
 
+def lead_key(lead: Lead | None) -> str:
+    """The part of a page's fingerprint that stands for its lead image: path and size."""
+    return f"{lead.picture.source}:{lead.picture.key}" if lead is not None else ""
+
+
+def site_key(config: Config, assets: Mapping[str, str], now: datetime.datetime,
+             default_lead: Lead | None) -> str:
+    """Digest of what every page reads besides its own context and the navigation: the
+    config, the static files' published names, the build time and the default lead image
+    (`PagePlan.begin`)."""
+    return digest(repr(config), repr(sorted(assets.items())), now.isoformat(), lead_key(default_lead))
+
+
 class PagePlan:
     """The pages of one build that are kept, and the fingerprints of all of them. Without
     `previous` (no cache), every page is rendered and nothing is recorded."""
@@ -87,6 +107,15 @@ class PagePlan:
         self.deps: PageDeps | None = None
         """What this build's pages were made from, for the next build (None without
         `previous`)."""
+        self.site_key = ""
+        """Digest of what every page reads but its own context and the navigation (`begin`)."""
+        self.listing_key: str | None = None
+        """Digest of `site_key` and every article's front matter, in site order: all that
+        the cards and groups are made from (`begin`; None when the front matter digests are
+        not known)."""
+        self.same: PageDeps | None = None
+        """The last build's PageDeps when its listing was this build's (`begin`): its groups
+        and card digests are this build's."""
         self.render_key = ""
         """Digest of what every page reads besides its own context (see `settle`)."""
         self.new_cards: set[str] = set()
@@ -104,20 +133,49 @@ class PagePlan:
         """True when pages are fingerprinted (there is an output folder to compare with)."""
         return self.previous is not None
 
-    def listing(self, render_key: str) -> str | None:
-        """Digest of `render_key` and every article's front matter: all that the cards and
-        groups are made from (None when not known)."""
-        return digest(render_key, "\n".join(self.fronts)) if self.active and self.fronts is not None else None
-
-    def same_listing(self, listing: str | None) -> PageDeps | None:
-        """The last build's PageDeps when its cards and groups were made from the same
-        `listing`: its groups and card digests are this build's."""
+    def begin(self, site_key: str) -> None:
+        """Start the plan with this build's `site_key`: when the articles' front matter and
+        `site_key` are the last build's (a body edit), so are the groups and the cards'
+        digests (`same`, `card_digests`)."""
+        if not self.active:
+            return
+        self.site_key = site_key
+        if self.fronts is not None:
+            self.listing_key = digest(site_key, "\n".join(self.fronts))
         last = self.last
-        return last if last is not None and listing is not None and last.listing == listing else None
+        if last is not None and self.listing_key is not None and last.listing == self.listing_key:
+            self.same = last
 
-    def settle(self, deps: PageDeps, same: PageDeps | None) -> None:
-        """Record `deps`, what this build's pages read, and compare it with the last build's
-        (`same`: the last build's when their listing is the same)."""
+    @property
+    def card_digests(self) -> dict[str, str] | None:
+        """Slug → its card's digest, the last build's when its listing is this build's, so
+        only the cards a rendered page shows are made (None: each card computes its own,
+        when pages are fingerprinted)."""
+        return self.same.cards if self.same is not None else None
+
+    def settle(self, renderer: Renderer) -> None:
+        """Record what this build's pages read (PageDeps, from `renderer` and `begin`'s
+        `site_key`), and compare it with the last build's. Before any page is planned."""
+        if not self.active:
+            return
+        from sitegen.render import LISTING_TEMPLATES
+
+        render_key = digest(self.site_key, repr(sorted(renderer.sections)))
+        same = self.same
+        site_groups = renderer.groups
+        group_lists = (site_groups.tags, site_groups.sources, site_groups.months, site_groups.authors)
+        if same is not None:
+            groups, cards = same.groups_digest, same.cards
+        else:
+            # Cards are fingerprinted once each.
+            articles = renderer.site.articles
+            cards = {a.slug: renderer.cards[a.slug].digest for a in articles}
+            groups = digest(pickled((
+                [a.slug for a in articles],
+                *([(g.key, g.name, g.path, g.slugs) for g in lists] for lists in group_lists))))
+        layout = digest(render_key, *map(renderer.template_key, LISTING_TEMPLATES), groups)
+        deps = PageDeps(render_key, renderer.template_key("article.html"), layout, cards, {}, {},
+                        self.listing_key, group_lists, groups, self.links_key, renderer.template_refs)
         self.deps, self.render_key = deps, deps.render_key
         last = self.last
         if last is None:
