@@ -6,6 +6,7 @@ build leaves no worker process behind."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -21,30 +22,12 @@ from conftest import ROOT, tree
 from sitegen.build import BuildOptions, build
 from sitegen.cli import main
 from sitegen.config import load_config
+from sitegen.errors import BuildError
 
 HERE = BuildOptions(pool_min=10**9)
 """Every page rendered in the build's process."""
-
-_POOLED = """
-import logging, sys
-from pathlib import Path
-from sitegen.build import BuildOptions, build
-from sitegen.config import load_config
-
-logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(name)s: %(message)s")
-logging.getLogger("sitegen.render_pool").setLevel(logging.DEBUG)
-build(load_config(Path(sys.argv[1])), BuildOptions(pool_min=1, workers=2))
-"""
-
-
-def build_pooled(config: Path) -> str:
-    """Build with every page rendered by two worker processes, however few: in a new
-    process, as `sitegen build` runs (the pool forks only where no other thread runs, and
-    the test session has threads of its own, e.g. the browser tests' server); its log."""
-    done = subprocess.run([sys.executable, "-c", _POOLED, str(config)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return done.stderr
+POOL = BuildOptions(pool_min=1, workers=2)
+"""Every page rendered by two worker processes, however few."""
 
 
 def _write_site(root: Path, articles: int, config: str = "") -> Path:
@@ -72,12 +55,15 @@ def _edit(root: Path) -> None:
                     encoding="utf-8")
 
 
-def test_workers_and_the_build_process_render_identical_sites(tmp_path: Path) -> None:
+def test_workers_and_the_build_process_render_identical_sites(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     extra = 'numerals = "arab"\nminify = true\ncompress = true\n'
     here = _write_site(tmp_path / "here", 30, extra)
     pooled = _write_site(tmp_path / "pooled", 30, extra)
-    report = build(load_config(here), HERE)
-    assert "rendering in 2 worker processes" in build_pooled(pooled)
+    build(load_config(here), HERE)
+    with caplog.at_level(logging.DEBUG, logger="sitegen.render_pool"):
+        report = build(load_config(pooled), POOL)
+    assert "rendering in 2 worker processes" in caplog.text
     expected = tree(here.parent / "public")
     assert any(p.endswith("index.html.br") for p in expected)
     assert "٢٠٢٦" in expected["articles/a1/index.html"].decode("utf-8")
@@ -86,15 +72,18 @@ def test_workers_and_the_build_process_render_identical_sites(tmp_path: Path) ->
     # A rebuild: bodies come from the cache's pack, read by the workers.
     _edit(here.parent)
     _edit(pooled.parent)
+    caplog.clear()
     build(load_config(here), HERE)
-    assert "rendering in 2 worker processes" in build_pooled(pooled)
+    with caplog.at_level(logging.DEBUG, logger="sitegen.render_pool"):
+        build(load_config(pooled), POOL)
+    assert "rendering in 2 worker processes" in caplog.text
     expected = tree(here.parent / "public")
     assert "سطر أضافه المحرر" in expected["articles/a3/index.html"].decode("utf-8")
     assert tree(pooled.parent / "public") == expected
 
 
 def test_a_template_error_in_a_worker_is_one_line_and_public_is_left_as_it_was(
-        tmp_path: Path) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Enough articles for the command's own threshold (BuildOptions.pool_min): its pages
     # are rendered by workers.
     config = _write_site(tmp_path, 260)
@@ -105,19 +94,16 @@ def test_a_template_error_in_a_worker_is_one_line_and_public_is_left_as_it_was(
         '{% extends "base.html" %}\n{% block content %}\n{{ article.title }}\n'
         '{% if article.slug == "a200" %}{{ no_such_variable.x }}{% endif %}\n{% endblock %}\n',
         encoding="utf-8")
-    # `sitegen build` in a process of its own, as a user runs it (see build_pooled).
-    done = subprocess.run([sys.executable, "-m", "sitegen", "build", "-q", "-C", str(config)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 1
-    assert re.fullmatch(r"error: templates/article\.html:4: render: UndefinedError: [^\n]*\n", done.stderr), \
-        done.stderr
+    assert main(["build", "-q", "-C", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"error: templates/article\.html:4: render: UndefinedError: [^\n]*\n", err), err
     assert tree(tmp_path / "public") == before
 
 
 def test_a_damaged_cached_body_met_in_a_worker_rebuilds_from_scratch(
-        tmp_path: Path) -> None:
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     config = _write_site(tmp_path / "site", 30)
-    build_pooled(config)
+    build(load_config(config), POOL)
     fresh = _write_site(tmp_path / "fresh", 30)
     _edit(fresh.parent)
     build(load_config(fresh), HERE)
@@ -126,9 +112,9 @@ def test_a_damaged_cached_body_met_in_a_worker_rebuilds_from_scratch(
     data[len(data) // 2] ^= 0x20  # same length: only the body's checksum tells
     pack.write_bytes(bytes(data))
     _edit(tmp_path / "site")
-    log = build_pooled(config)
-    assert "rendering in 2 worker processes" in log
-    assert "damaged build cache file" in log
+    with caplog.at_level(logging.WARNING):
+        build(load_config(config), POOL)
+    assert "damaged build cache file" in caplog.text
     assert tree(tmp_path / "site" / "public") == tree(tmp_path / "fresh" / "public")
 
 
