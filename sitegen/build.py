@@ -73,11 +73,6 @@ class BuildOptions:
     log_warnings: bool = True
     """Log the warnings one per line (off: the dev server's rebuilds print only their count);
     they are in the report either way, and fail `strict` either way."""
-    pool_min: int = 256
-    """Pages to render from which worker processes render them (sitegen.render_pool; fewer,
-    or where forking is not safe: this process). The same bytes either way."""
-    workers: int | None = None
-    """Worker processes of the render stage (None: one per core; fewer than 2: none)."""
 
 
 @dataclass
@@ -257,7 +252,6 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     from sitegen.incremental.pages import PagePlan, site_key
     from sitegen.postprocess import SIBLINGS, process_outputs
     from sitegen.render import Renderer, build_time
-    from sitegen.render_pool import stage_pages
     from sitegen.search import BUNDLE_DIR, index_early, intact_shards, search_outputs
     from sitegen.theme import load_theme
     from sitegen.urls import article_path, url
@@ -300,8 +294,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     renderer = timed("render", lambda: Renderer(site, links, bodies, theme, env, groups, now=now, plan=plan,
                                                 html_of=store.html_of,
                                                 text_of=lambda a: load.article_body(a, config),
-                                                templates=templates, pictures=pictures,
-                                                locate=lambda body: store.located_html(body).read))
+                                                templates=templates, pictures=pictures))
     timed("render", lambda: plan.settle(renderer))
     warnings = [w for a in site.articles for w in a.warnings] + list(links.warnings)
     warnings += images.image_warnings(site.articles, bodies, pictures, config.default_image)
@@ -322,8 +315,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
             timed("write", lambda: staging.add(staged))
 
     try:
-        stage_pages(renderer, staging, config, timed, pool_min=options.pool_min, workers=options.workers,
-                    progress=timed.progress)
+        stage_all("render", renderer.render_all())
         # Images hook: the WebP sizes of every picture, encoded once and kept in the cache.
         variant_store = images.VariantStore(config.cache_dir / "images")
         sources = {o.path.removeprefix("static/"): o.data for o in theme.static}

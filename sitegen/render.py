@@ -8,7 +8,6 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import jinja2
@@ -168,8 +167,7 @@ class Renderer:
                  html_of: Callable[[Body], str] | None = None,
                  text_of: Callable[[Article], str] | None = None,
                  templates: TemplateMemo | None = None,
-                 pictures: images.Pictures = images.NO_PICTURES,
-                 locate: Callable[[Body], Callable[[], str]] | None = None) -> None:
+                 pictures: images.Pictures = images.NO_PICTURES) -> None:
         self.site, self.links, self.bodies, self.theme, self.env = site, links, bodies, theme, env
         # Images hook (sitegen.images): article leads, and the site-wide default_image that
         # every page without one is shared with.
@@ -184,10 +182,6 @@ class Renderer:
         """A body's HTML (the build cache keeps it out of memory until a page needs it)."""
         self.text_of = text_of or (lambda a: a.body)
         """An article's Markdown body (the build cache may leave it unread until needed)."""
-        self.locate = locate
-        """A body → a picklable callable giving its HTML (incremental.store.PackedHtml.read):
-        what a page's work unit carries to a worker process instead of the HTML (None: the
-        body's HTML goes in the unit)."""
         # Kept with the environment (`templates`): the build reuses one only while no
         # template changed (incremental.memo.environment), and then its templates' keys
         # are the same.
@@ -322,18 +316,9 @@ class Renderer:
     def page(self, template: str, path: str, fingerprint: str | None = None,
              **context: Any) -> Output | None:
         """Render one HTML page at output folder `path` (or file, if it ends in .html); None
-        when its fingerprint says the output folder already holds it (see `page_job`)."""
-        job = self.page_job(template, path, fingerprint, **context)
-        return self.render_page(job) if job is not None else None
-
-    def page_job(self, template: str, path: str, fingerprint: str | None = None,
-                 **context: Any) -> PageJob | None:
-        """What rendering one HTML page at output folder `path` (or file, if it ends in
-        .html) takes, as a PageJob; None when its fingerprint says the output folder already
-        holds it. (A listing page is first asked PagePlan.kept_listing, before its context
-        is made.) A page whose inputs were already found changed passes the `fingerprint` to
-        record instead of computing one. Deferred values are made here, but a body's HTML
-        that has a portable form (`locate`): `render_page` reads that."""
+        when its fingerprint says the output folder already holds it. (A listing page is
+        first asked PagePlan.kept_listing, before its context is made.) A page whose inputs
+        were already found changed passes the `fingerprint` to record instead of computing one."""
         file = output_file(path)
         if fingerprint is not None:
             self.plan.record(file, fingerprint)
@@ -342,7 +327,7 @@ class Renderer:
             return None
         cfg = self.config
         for k, v in context.items():
-            if isinstance(v, Deferred) and v.portable is None:
+            if isinstance(v, Deferred):
                 context[k] = v.make()
         context.setdefault("lang", cfg.language)
         context.setdefault("dir", cfg.direction)
@@ -356,43 +341,25 @@ class Renderer:
         same_language = context["lang"].split("-")[0] == cfg.language.split("-")[0]
         numerals = cfg.numerals if same_language else "latn"
         context["numerals"] = numerals
-        return PageJob(template, file, context)
-
-    def render_page(self, job: PageJob) -> Output:
-        """The page of `job`, rendered (in this process or in a worker process forked from
-        it: the same bytes either way). A template error is a ThemeError naming its file
-        and line; a damaged cached body raises CacheDamaged."""
-        context = job.context
-        for k, v in context.items():
-            if isinstance(v, Deferred):
-                context[k] = v.make()
-        numerals = context["numerals"]
         try:
-            html = self.env.get_template(job.template).render(**self.globals, **context)
+            html = self.env.get_template(template).render(**self.globals, **context)
         except CacheDamaged:  # the build starts again without the cache: not the template's
             raise
         except Exception as e:  # any error inside a template is reported at its file:line
-            raise template_error(e, root=self.config.root) from None
+            raise template_error(e, root=cfg.root) from None
         if numerals != "latn":
             html = localize_digits_html(html, numerals)
-        return Output(job.path, html.encode("utf-8"))
+        return Output(file, html.encode("utf-8"))
 
     def render_all(self) -> Iterator[Output]:
         """Every file of the site (pages, feeds, sitemap, robots.txt, static files), but
-        those whose fingerprint says the output folder holds them already (PagePlan.kept),
-        rendered in this process."""
-        for item in self.planned():
-            yield self.render_page(item) if isinstance(item, PageJob) else item
-
-    def planned(self) -> Iterator[Output | PageJob]:
-        """`render_all`'s files in the same order, the HTML pages as PageJobs still to
-        render (`render_page`, here or in a worker process), every other file made."""
+        those whose fingerprint says the output folder holds them already (PagePlan.kept)."""
         for o in self._all():
             if o is not None:
                 self._made.add(o.path)
                 yield o
 
-    def _all(self) -> Iterator[Output | PageJob | None]:
+    def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static
         for o in self.theme.static:
             # Browsers ask for /favicon.ico whatever the page links: the theme's is served there.
@@ -407,7 +374,7 @@ class Renderer:
         yield from self.group_pages("archive/", "الأرشيف", self.months)
         yield from self.group_pages("authors/", "الكتّاب", self.authors)
         if not self.plan.kept_listing("404.html", ()):
-            yield self.page_job("404.html", "404.html", title="الصفحة غير موجودة")
+            yield self.page("404.html", "404.html", title="الصفحة غير موجودة")
         yield self.feed("feed.xml", self.config.title, [a.slug for a in self.site.articles])
         yield from self.sitemaps()
         news = news_sitemap(self.site)
@@ -493,7 +460,7 @@ class Renderer:
                           [*shows, *(s for section in sections for s in section["slugs"])]):
                 continue
             chunk = [self.cards[s] for s in shows]
-            yield self.page_job("index.html", path or "index.html", articles=chunk,
+            yield self.page("index.html", path or "index.html", articles=chunk,
                             lead=chunk[0] if first and chunk else None,
                             rest=chunk[1:] if first else chunk, pager=self.pager("", number, count),
                             sections=[{**section, "articles": [self.cards[s] for s in section["slugs"]]}
@@ -522,7 +489,7 @@ class Renderer:
                                  "count": len(g.slugs), "slugs": picked})
         return sections
 
-    def article_page(self, a: Article, front: str | None = None) -> PageJob | None:
+    def article_page(self, a: Article, front: str | None = None) -> Output | None:
         """One article at /articles/<slug>/ (`front`: the digest of its front matter)."""
         cfg = self.config
         links = self.links.articles[a.slug]
@@ -565,13 +532,12 @@ class Renderer:
             ld["image"] = {"@type": "ImageObject", "url": shared["url"], "width": shared["width"],
                            "height": shared["height"]}
         json_ld = json_in_html(ld)
-        return self.page_job(
+        return self.page(
             "article.html", article_path(a.slug), fingerprint=fingerprint,
             title=a.title, description=a.summary or cfg.description, og_type="article",
             lang=a.lang or cfg.language, dir=article_dir(a, cfg),
-            article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body)),
-                                        partial(_markup, self.locate(body)) if self.locate else None)
-            if body.key else Markup(body.html), toc=body.toc,
+            article=card, body=Deferred(body.key, lambda: Markup(self.html_of(body))) if body.key
+            else Markup(body.html), toc=body.toc,
             # Deferred: folding the body's opening is needed only when the page is rendered.
             standfirst=self._standfirst(a, digest(a.summary, body.key)) if body.key
             else ("" if _opens_body(a.summary, a.body) else a.summary),
@@ -610,13 +576,13 @@ class Renderer:
         cfg = self.config
         items = [{"name": g.name, "url": url(cfg, g.path), "count": len(g.slugs)} for g in groups]
         if groups and not self.plan.kept_listing(output_file(index_path), ()):
-            yield self.page_job("terms.html", index_path, title=title, items=items,
+            yield self.page("terms.html", index_path, title=title, items=items,
                             kind=index_path.rstrip("/"))
         for g in groups:
             feed = url(cfg, g.path + "feed.xml") if feeds else None
             for path, shows, number, count in self.pagination(g.path, g.slugs):
                 if not self.plan.kept_listing(output_file(path), shows):
-                    yield self.page_job("term.html", path, title=g.name,
+                    yield self.page("term.html", path, title=g.name,
                                     parent={"name": title, "url": url(cfg, index_path)},
                                     articles=[self.cards[s] for s in shows], feed=feed,
                                     kind=index_path.rstrip("/"), pager=self.pager(g.path, number, count))
@@ -685,32 +651,10 @@ class Deferred:
     """Digest of everything `make` reads."""
     make: Callable[[], Any]
     """Makes the value."""
-    portable: Callable[[], Any] | None = None
-    """Makes the same value, and pickles (a page's work unit carries it to a worker process
-    in place of `make`); None: made before the page leaves this process (`Renderer.page_job`)."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Only page fingerprints pickle it: the key stands for the value.
         return (str, ("deferred:" + self.key,))
-
-
-def _markup(make: Callable[[], str]) -> Markup:
-    """`make()` as markup (a body's HTML)."""
-    return Markup(make())
-
-
-@dataclass
-class PageJob:
-    """One HTML page to render: the template, the output file and the template's context
-    (besides the globals), plain values but for Cards and Deferred bodies (see
-    sitegen.render_pool for how a work unit pickles them)."""
-
-    template: str
-    """Template name, e.g. `article.html`."""
-    path: str
-    """Output file, e.g. `articles/x/index.html`."""
-    context: dict[str, Any]
-    """The template's variables."""
 
 
 class _Cards(dict):  # type: ignore[type-arg]

@@ -36,7 +36,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from sitegen.config import Config
 from sitegen.errors import LinkError, SitegenError
@@ -264,17 +263,6 @@ def _check_path(path: str, seen: dict[str, str], name_max: int, room: int) -> No
     seen[key] = path
 
 
-class StagedFile(NamedTuple):
-    """An output `Staging.write` staged (a plain value: a worker process returns it)."""
-
-    path: str
-    """Its path in the output folder."""
-    digest: str
-    """The digest of its bytes."""
-    written: bool
-    """Written into the staging folder (False: the output folder holds these bytes)."""
-
-
 OutputState = dict[str, tuple[int, int, str]]
 """Output file → (mtime_ns, size, digest of its bytes), as the build cache records it."""
 
@@ -384,51 +372,20 @@ class Staging:
         these very bytes (as the last build recorded and it still stats), note it for a hard
         link. True when unchanged."""
         d = self.digest(data)
-        if self._unchanged(path, d):
-            self.record(StagedFile(path, d, False))
+        prev = self.previous.get(path)
+        if prev is not None and prev[2] == d and self.current.get(path) == prev[:2]:
+            self.state[path] = prev
+            self.linked.append(path)
             return True
         self._parent(path)
-        self.record(self._write(path, data, d))
-        return False
-
-    def _unchanged(self, path: str, d: str) -> bool:
-        """True when the output folder holds bytes of digest `d` at `path`, as the last build
-        recorded them, and the file still stats as then."""
-        prev = self.previous.get(path)
-        return prev is not None and prev[2] == d and self.current.get(path) == prev[:2]
-
-    def reserve(self, path: str) -> None:
-        """Check output `path` (as `add` does) and make its folder in the staging folder, so
-        that `write` may then be called for it from another process."""
-        _check_path(path, self._seen, self._name_max, self._room)
-        self._claim(path)
-        self._parent(path)
-
-    def write(self, path: str, data: bytes) -> StagedFile:
-        """The part of staging an output that changes no state of this object (a worker
-        process forked after `reserve(path)` may do it): `data` written at `path` in the
-        staging folder, unless the output folder holds these very bytes. `record` it then,
-        in this process."""
-        d = self.digest(data)
-        return StagedFile(path, d, False) if self._unchanged(path, d) else self._write(path, data, d)
-
-    def _write(self, path: str, data: bytes, d: str) -> StagedFile:
-        """`data` (of digest `d`) written at `path` in the staging folder, whose folder is made."""
         target = self._into + path
         if self.differs is not None:
             _unlink(target)  # perhaps the output folder's file too (a hard link): never written into
         with open(target, "wb") as f:
             f.write(data)
         os.chmod(target, 0o644)
-        return StagedFile(path, d, True)
-
-    def record(self, staged: StagedFile) -> None:
-        """Note an output `write` staged: written, or to be hard-linked by `commit`."""
-        if staged.written:
-            self.staged.append((staged.path, staged.digest))
-        else:
-            self.state[staged.path] = self.previous[staged.path]
-            self.linked.append(staged.path)
+        self.staged.append((path, d))
+        return False
 
     def _parent(self, path: str) -> None:
         """Make the folders `path` needs in the staging folder."""

@@ -483,13 +483,6 @@ class BuildCache:
         self._pack_read.seek(offset - SUM)
         return _checked_html(self._pack_read.read(SUM + length), self.folder / self.data.pack)
 
-    def located_html(self, body: Any) -> "PackedHtml":
-        """Where the HTML of a body this build took from, or put in, the cache is: a plain
-        value another process reads it by (the pack written out to here first)."""
-        if self._pack_append is not None:
-            self._pack_append.flush()
-        return PackedHtml(str(self.folder / self.data.pack), *self.locations[body.key])
-
     def body_pack(self) -> BodyPack:
         """Where this build's bodies' HTML is, for work done during the build (the search
         shards indexed while the pages render): valid until this cache's `save`."""
@@ -684,27 +677,6 @@ def _tree_id(folder: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
-
-
-class PackedHtml(NamedTuple):
-    """A body's HTML in a pack file, as a plain value (it pickles): what a page's work unit
-    carries to a worker process instead of the HTML."""
-
-    pack: str
-    """The pack file."""
-    offset: int
-    """Where the HTML starts in it (its checksum just before)."""
-    length: int
-    """Its length in bytes."""
-
-    def read(self) -> str:
-        """The HTML, checksum first (CacheDamaged when it does not match)."""
-        fd = os.open(self.pack, os.O_RDONLY)
-        try:
-            data = os.pread(fd, SUM + self.length, self.offset - SUM)
-        finally:
-            os.close(fd)
-        return _checked_html(data, Path(self.pack))
 
 
 def _checked_html(data: bytes, pack: Path) -> str:
