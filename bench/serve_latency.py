@@ -75,12 +75,21 @@ def _made_up_word(run: int) -> str:
 def _until_found(page, url: str, word: str, since_ms: float, timeout: float = 300.0) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     """Load the search page for `word` again and again until it shows a result: seconds
     from `since_ms` (epoch milliseconds) to that result, and how many searches it took."""
+    from playwright.sync_api import Error as PlaywrightError
+
     tries = 0
     while True:
         tries += 1
-        page.goto(url + "search/?q=" + quote(word))
-        page.wait_for_function("['done', 'error'].includes(document.querySelector('#search').dataset.state)",
-                               timeout=60_000)
+        try:
+            page.goto(url + "search/?q=" + quote(word))
+            page.wait_for_function("['done', 'error'].includes(document.querySelector('#search').dataset.state)",
+                                   timeout=60_000)
+        except PlaywrightError as e:
+            # The server published the new index meanwhile: a page running a search reloads
+            # then (sitegen.serve.reload), which aborts this navigation. Search again.
+            if "ERR_ABORTED" not in str(e) and "navigat" not in str(e).lower():
+                raise
+            continue
         if page.locator(".search-result").count():
             return time.time() - since_ms / 1000, tries
         if time.time() - since_ms / 1000 > timeout:
