@@ -382,8 +382,7 @@ def index_early(site: Site, bodies: Mapping[str, Body], pack: Callable[[], BodyP
     missing = [s for s in shards if published.get(s.folder) != s.key and not _cache_path(config, s.key).exists()]
     job = None
     if 0 < len(missing) <= EARLY_SHARDS:
-        job = BundleJob(config, missing, pack().only(body.key for s in missing for _a, body in s.articles),
-                        total=len(shards), wanted=frozenset(s.key for s in shards))
+        job = BundleJob.of(config, missing, pack(), shards)
     return EarlyIndex(shards, job)
 
 
@@ -424,9 +423,7 @@ def search_outputs(site: Site, bodies: Mapping[str, Body], page: PageRenderer,
     if deferred is not None and defer is not None:
         missing = [s for s in todo if not _cache_path(config, s.key).exists()]
         if missing:
-            pack = defer().only(body.key for s in missing for _a, body in s.articles)
-            deferred.append(BundleJob(config, missing, pack, total=len(shards),
-                                      wanted=frozenset(s.key for s in shards)))
+            deferred.append(BundleJob.of(config, missing, defer(), shards))
             todo = [s for s in todo if s not in missing]
             for s in missing:  # the folder keeps the shard it has, one edit behind
                 if s.folder in published:
@@ -525,8 +522,8 @@ def prune_cache(config: Config, keys: set[str]) -> None:
 def pagefind_binary() -> Path:
     """The pinned pagefind[bin] binary (PAGEFIND_BINARY_PATH overrides it), found where
     `pagefind.service.get_executable` finds it. The usual case (pagefind_bin's own binary)
-    is found without importing pagefind.service, which imports asyncio: ~30 ms of CPU, a
-    tenth of an edit's re-index."""
+    is found without importing pagefind.service, whose asyncio import every re-indexing
+    build would otherwise pay at start-up."""
     import importlib.util
 
     if os.environ.get("PAGEFIND_BINARY_PATH") is None and importlib.util.find_spec("pagefind_bin_extended") is None:
@@ -739,6 +736,12 @@ class BundleJob:
     """The site's shard count, for messages."""
     wanted: frozenset[str] = frozenset()
     """The keys of all the site's shards: the cache keeps those, and drops the others."""
+
+    @classmethod
+    def of(cls, config: Config, missing: list[Shard], pack: BodyPack, shards: list[Shard]) -> BundleJob:
+        """The job indexing `missing`, of the site's `shards`, their bodies read from `pack`."""
+        return cls(config, missing, pack.only(body.key for s in missing for _a, body in s.articles),
+                   total=len(shards), wanted=frozenset(s.key for s in shards))
 
     def run(self) -> None:
         """Index the shards (those not in the cache already); SearchError on failure."""
