@@ -25,6 +25,7 @@ from sitegen.hashing import digest
 from sitegen.i18n import localize_digits, localize_digits_html
 from sitegen.incremental.pages import PagePlan, lead_key, pickled
 from sitegen.incremental.sealed import CacheDamaged
+from sitegen.layout import LayoutMemo, Layouts
 from sitegen.model import Article, Body, Links, Output, Site
 from sitegen.schedule import source_date_epoch
 from sitegen.theme import Theme, template_error
@@ -228,6 +229,8 @@ class Renderer:
             "partial": self.partial,
         }
         self._partials: dict[tuple[str, str], Markup] = {}
+        self.layouts = Layouts(env, self.globals, templates.layouts)
+        """Renders the pages, each layout's constant parts once per build (sitegen.layout)."""
         self._feed_entries: dict[str, str] = {}
         self._made: set[str] = set()
         """Output paths rendered so far (with `fingerprints`, every file of the site so far)."""
@@ -342,7 +345,7 @@ class Renderer:
         numerals = cfg.numerals if same_language else "latn"
         context["numerals"] = numerals
         try:
-            html = self.env.get_template(template).render(**self.globals, **context)
+            html = self.layouts.render(template, context)
         except CacheDamaged:  # the build starts again without the cache: not the template's
             raise
         except Exception as e:  # any error inside a template is reported at its file:line
@@ -692,6 +695,8 @@ class TemplateMemo:
     """Template name → its key (see Renderer.template_key)."""
     sources: dict[str, tuple[str, list[str | None]]] = field(default_factory=dict)
     """Template name → its source and the templates it references."""
+    layouts: LayoutMemo = field(default_factory=LayoutMemo)
+    """The page templates' layouts (sitegen.layout)."""
 
 
 def _referenced_templates(ast: nodes.Template) -> list[str | None]:
