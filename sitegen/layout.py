@@ -157,17 +157,19 @@ class _Analysis:
         for t in trees:
             self.per_page |= _top_level_stores(t.body)
 
-        # Each top-level item of the layout, constant or not; an Output's children one by one.
-        items: list[tuple[nodes.Node, bool]] = []
+        # Each top-level item of the layout: what the cut layout keeps of it when it is not
+        # constant (a block as the layout has it, so `super()` finds it), what a part renders
+        # of it when it is (a block's effective body), and which. An Output's children one by one.
+        items: list[tuple[nodes.Node, nodes.Node, bool]] = []
         for node in root.body:
             if isinstance(node, nodes.Output):
-                items += [(child, self.constant([nodes.Output([child])])) for child in node.nodes]
+                items += [(child, child, self.constant([nodes.Output([child])])) for child in node.nodes]
             elif isinstance(node, nodes.Block):
                 block = overrides.get(node.name, node)
-                items.append((block, not any(True for _ in block.find_all(nodes.Block))
+                items.append((node, block, not any(True for _ in block.find_all(nodes.Block))
                               and self.constant([block])))
             else:
-                items.append((node, not _stores_at_top(node)
+                items.append((node, node, not _stores_at_top(node)
                               and not any(True for _ in node.find_all((nodes.Block, nodes.Extends)))
                               and self.constant([node])))
 
@@ -175,9 +177,9 @@ class _Analysis:
         kept: list[nodes.Node] = []
         parts: list[list[nodes.Node]] = []
         run: list[nodes.Node] = []
-        for node, constant in [*items, (None, False)]:
+        for as_is, rendered, constant in [*items, (None, None, False)]:
             if constant:
-                run.append(node)
+                run.append(rendered)
                 continue
             if any(not isinstance(n, nodes.TemplateData) for n in run):
                 kept.append(nodes.Getitem(nodes.Name(PARTS, "load"), nodes.Const(len(parts)), "load",
@@ -186,8 +188,8 @@ class _Analysis:
             else:
                 kept += run
             run = []
-            if node is not None:
-                kept.append(node)
+            if as_is is not None:
+                kept.append(as_is)
         if not parts:
             return None
 
