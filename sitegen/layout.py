@@ -5,14 +5,15 @@ A page is rendered from the site-wide globals (`site`, `nav`, `url`, `asset`, `p
 environment's globals) and its own variables (`title`, `canonical`, `article`, …). A part of
 the layout is constant when it can read none of the page's variables: no name the page
 supplies, and no name the templates set at their top level (which a page's own values could
-reach). What holds, for each template and set of page variable names (`compile_layout`):
+reach); a name defined nowhere is the same undefined value on every page. What holds, for each template and set of page variable names (`compile_layout`):
 
 - the layout (the template's parent when it has one `{% extends "name" %}` at its top level,
   else the template itself) is cut at its top level: each run of constant text, expressions
   and statements, and each block whose effective body (the page template's override, or the
   layout's own) is constant, becomes one lookup of a string rendered once per build;
 - everything else is the template as written, rendered per page, with Jinja2's own semantics
-  (blocks, `super()`, includes, scoping);
+  (blocks, `super()`, includes, scoping): the page template itself is loaded unchanged into
+  an overlay of the environment in which its `{% extends %}` finds the cut layout;
 - a part that includes or imports templates is constant only when those templates read no
   page variable either (followed to any depth); a computed template name, `super()`,
   `lipsum()`, the `random` filter or a nested block keep a part per page; a template that
