@@ -5,7 +5,8 @@ A page is rendered from the site-wide globals (`site`, `nav`, `url`, `asset`, `p
 environment's globals) and its own variables (`title`, `canonical`, `article`, …). A part of
 the layout is constant when it can read none of the page's variables: no name the page
 supplies, and no name the templates set at their top level (which a page's own values could
-reach); a name defined nowhere is the same undefined value on every page. What holds, for each template and set of page variable names (`compile_layout`):
+reach); a name defined nowhere is the same undefined value on every page. What holds, for
+each template and set of page variable names (`compile_layout`):
 
 - the layout (the template's parent when it has one `{% extends "name" %}` at its top level,
   else the template itself) is cut at its top level: each run of constant text, expressions
