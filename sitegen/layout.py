@@ -214,13 +214,14 @@ class _Analysis:
         tree.set_environment(self.env)
         # The tree's repr holds every node but not their lines: with the source, it is all
         # the compiled code depends on.
-        source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-        key = f"{name}\0layout\0{digest(repr(tree))}"
+        nodes_text = repr(tree)
+        key = f"{name}\0layout\0{digest(nodes_text)}"
         if key in self.memo.compiled:
             return self.memo.compiled[key]
         cache, code, bucket = self.env.bytecode_cache, None, None
         if cache is not None:
-            bucket = cache.get_bucket(self.env, key, filename, f"{source}\0{tree!r}")
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            bucket = cache.get_bucket(self.env, key, filename, f"{source}\0{nodes_text}")
             code = bucket.code
         if code is None:
             code = self.env.compile(tree, name, filename)
