@@ -297,11 +297,8 @@ def _top_level_stores(body: list[nodes.Node]) -> set[str]:
                 names.add(store.target)
             elif isinstance(store, nodes.FromImport):
                 names |= {n if isinstance(n, str) else n[1] for n in store.names}
-            else:
+            else:  # an assignment: its target's names
                 names |= {n.name for n in store.find_all(nodes.Name) if n.ctx == "store"}
-                if isinstance(store, (nodes.Assign, nodes.AssignBlock)) and isinstance(
-                        store.target, nodes.Name):
-                    names.add(store.target.name)
     return names
 
 
@@ -339,9 +336,8 @@ def _as_statements(items: list[nodes.Node]) -> list[nodes.Node]:
 
 LAYOUT_AFTER = 32
 """Pages of one template (and set of variable names) rendered as written before its layout
-is compiled: compiling costs about as much as rendering a few dozen pages, which a build
-that re-renders a handful of pages (one article edited) never gets back."""
-
+is compiled: a build that re-renders a handful of pages (one article edited) never pays for
+the analysis and compiling (7–16 ms a template, against about 25 µs saved a page)."""
 
 
 class Layouts:
