@@ -4,6 +4,7 @@ could miss something: its output is then always what a build from scratch makes.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -241,3 +242,25 @@ def test_polling_never_names_the_changes(inputs: Inputs, tmp_path: Path) -> None
         assert server.changes() is None
         seen(server, lambda: (tmp_path / "content" / "a.md").write_text("x", encoding="utf-8"))
         assert server.changes() is None
+
+
+def test_no_garbage_collection_between_a_save_and_its_published_page(tmp_path: Path) -> None:
+    """A full pass of the cyclic garbage collector over a big site's warm state takes a tenth
+    of a second or more: it is off from the rebuild until the cache is saved, and runs, and
+    is on again, once the editor is idle."""
+    seen: list[bool] = []
+
+    def rebuild(paths: frozenset[Path]) -> Rebuilt:
+        seen.append(gc.isenabled())
+        return Rebuilt(written=1, after=lambda: seen.append(gc.isenabled()))
+
+    assert gc.isenabled()
+    with DevServer(tmp_path / "public", rebuild, port=0, idle=0.05) as server:
+        server.start()
+        server.notify([tmp_path / "content" / "a.md"])
+        deadline = time.monotonic() + 10
+        while len(seen) < 4 or not gc.isenabled():
+            assert time.monotonic() < deadline, "the collector stayed off"
+            time.sleep(0.01)
+    assert seen == [False, False, False, False]
+    assert gc.isenabled()

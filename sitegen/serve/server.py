@@ -9,6 +9,7 @@ build and one cache.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -213,6 +214,16 @@ class DevServer:
         self._later_cond = threading.Condition()
         self._refresh = False
         self._later_running = False
+        # The cyclic garbage collector: a full pass over a big site's warm state takes a
+        # tenth of a second or more, which must not fall between a save and the reloaded
+        # page. A rebuild turns it off until the page is out and the cache saved; the
+        # `later` thread collects, and turns it on again, once the editor is idle.
+        self._gc_lock = threading.Lock()
+        self._gc_owned = False
+        """The collector was on when the server started: the server turns it off and on."""
+        self._in_rebuild = False
+        self._collect = False
+        """A rebuild turned the collector off: collect and turn it on when idle."""
         self._later_thread = threading.Thread(target=self._run_later, name="sitegen-later", daemon=True)
 
     @property
@@ -231,6 +242,7 @@ class DevServer:
     # --- life cycle -------------------------------------------------------------------------
     def start(self, *, build: bool = True) -> None:
         """Build once (unless told not to), then serve and watch in background threads."""
+        self._gc_owned = gc.isenabled()
         if build:
             self._run_build(frozenset(), 0, first=True)
         self.debouncer.start()
@@ -258,6 +270,9 @@ class DevServer:
         # a daemon and the service exits when this process does (its stdin closes).
         if self._later_thread.is_alive() and not running:
             self._later_thread.join()
+        with self._gc_lock:
+            if self._gc_owned:
+                gc.enable()
         self.state.stop()
         if self._thread is not None:
             self.httpd.shutdown()
@@ -331,7 +346,7 @@ class DevServer:
         while True:
             with self._later_cond:
                 while not self._stopped:
-                    if self._later is not None:
+                    if self._later is not None or self._collect:
                         left = self.idle - self.debouncer.idle_for()
                         if left <= 0:
                             break
@@ -341,8 +356,12 @@ class DevServer:
                 if self._stopped:
                     return
                 job, self._later = self._later, None
-                self._later_running = True
-            assert job is not None
+                if job is None:
+                    self._collect = False
+                self._later_running = job is not None
+            if job is None:
+                self._collect_garbage()
+                continue
             start = time.perf_counter()
             try:
                 job()
@@ -362,7 +381,32 @@ class DevServer:
                 self._refresh = True
             self.debouncer.poke()
 
+    def _collect_garbage(self) -> None:
+        """Collect cyclic garbage and turn the collector on again (the `later` thread, when
+        idle), unless a rebuild started meanwhile: it collects when idle again."""
+        with self._gc_lock:
+            if self._in_rebuild:
+                return
+            gc.collect()
+            gc.enable()
+
     def _run_build(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
+        if not self._gc_owned:
+            self._build_once(paths, seq, first=first)
+            return
+        with self._gc_lock:
+            self._in_rebuild = True
+            gc.disable()
+        try:
+            self._build_once(paths, seq, first=first)
+        finally:
+            with self._gc_lock:
+                self._in_rebuild = False
+            with self._later_cond:
+                self._collect = True
+                self._later_cond.notify_all()
+
+    def _build_once(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
         root = self.inputs.root if self.inputs else None
         what = describe(paths, root)
         error: str | None = None
