@@ -224,6 +224,10 @@ class DevServer:
         self._in_rebuild = False
         self._collect = False
         """A rebuild turned the collector off: collect and turn it on when idle."""
+        self._collect_at = 0.0
+        """Not before then (time.monotonic()): `idle` seconds after the last rebuild or
+        deferred job, so the collection does not slow the rebuild that publishes a new
+        search index, nor the searches that follow."""
         self._later_thread = threading.Thread(target=self._run_later, name="sitegen-later", daemon=True)
 
     @property
@@ -348,6 +352,8 @@ class DevServer:
                 while not self._stopped:
                     if self._later is not None or self._collect:
                         left = self.idle - self.debouncer.idle_for()
+                        if self._later is None:
+                            left = max(left, self._collect_at - time.monotonic())
                         if left <= 0:
                             break
                         self._later_cond.wait(left)
@@ -376,6 +382,7 @@ class DevServer:
                     self._later_running = False
             log.info("search index remade in %.2f s", time.perf_counter() - start)
             with self._later_cond:
+                self._collect_at = time.monotonic() + self.idle
                 if self._later is not None or self._stopped:
                     continue  # a newer rebuild left newer work: that one is published
                 self._refresh = True
@@ -404,6 +411,7 @@ class DevServer:
                 self._in_rebuild = False
             with self._later_cond:
                 self._collect = True
+                self._collect_at = time.monotonic() + self.idle
                 self._later_cond.notify_all()
 
     def _build_once(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
