@@ -293,7 +293,9 @@ class DevServer:
     # --- changes and builds -----------------------------------------------------------------
     def notify(self, paths: list[Path], settled: bool = False) -> int:
         """Report changed input paths (the watcher calls this; `settled`: by an event that
-        ends a write); returns their sequence number."""
+        ends a write); returns their sequence number. They are among the next `changes`."""
+        with self._changes_lock:
+            self._touched.update(paths)
         return self.debouncer.add(paths, settled)
 
     def changes(self) -> frozenset[Path] | None:
