@@ -203,6 +203,9 @@ def test_the_server_names_every_path_touched_since_the_last_rebuild(watching: De
     seen(watching, lambda: os.replace(content / ".a.md.tmp", content / "a.md"))
     assert {content / "a.md", content / ".a.md.tmp"} <= watching.changes()  # type: ignore[operator]
     assert watching.changes() == frozenset()
+    # Reported directly (a tool, a test): among the changes before the watcher's event comes.
+    watching.notify([content / "b.md"])
+    assert watching.changes() == frozenset({content / "b.md"})
 
 
 def test_after_lost_events_or_a_failed_rebuild_the_next_checks_every_file(watching: DevServer, tmp_path: Path) -> None:
