@@ -214,20 +214,6 @@ class DevServer:
         self._later_cond = threading.Condition()
         self._refresh = False
         self._later_running = False
-        # The cyclic garbage collector: a full pass over a big site's warm state takes a
-        # tenth of a second or more, which must not fall between a save and the reloaded
-        # page. A rebuild turns it off until the page is out and the cache saved; the
-        # `later` thread collects, and turns it on again, once the editor is idle.
-        self._gc_lock = threading.Lock()
-        self._gc_owned = False
-        """The collector was on when the server started: the server turns it off and on."""
-        self._in_rebuild = False
-        self._collect = False
-        """A rebuild turned the collector off: collect and turn it on when idle."""
-        self._collect_at = 0.0
-        """Not before then (time.monotonic()): `idle` seconds after the last rebuild or
-        deferred job, so the collection does not slow the rebuild that publishes a new
-        search index, nor the searches that follow."""
         self._later_thread = threading.Thread(target=self._run_later, name="sitegen-later", daemon=True)
 
     @property
@@ -246,7 +232,6 @@ class DevServer:
     # --- life cycle -------------------------------------------------------------------------
     def start(self, *, build: bool = True) -> None:
         """Build once (unless told not to), then serve and watch in background threads."""
-        self._gc_owned = gc.isenabled()
         if build:
             self._run_build(frozenset(), 0, first=True)
         self.debouncer.start()
@@ -274,9 +259,6 @@ class DevServer:
         # a daemon and the service exits when this process does (its stdin closes).
         if self._later_thread.is_alive() and not running:
             self._later_thread.join()
-        with self._gc_lock:
-            if self._gc_owned:
-                gc.enable()
         self.state.stop()
         if self._thread is not None:
             self.httpd.shutdown()
@@ -352,10 +334,8 @@ class DevServer:
         while True:
             with self._later_cond:
                 while not self._stopped:
-                    if self._later is not None or self._collect:
+                    if self._later is not None:
                         left = self.idle - self.debouncer.idle_for()
-                        if self._later is None:
-                            left = max(left, self._collect_at - time.monotonic())
                         if left <= 0:
                             break
                         self._later_cond.wait(left)
@@ -364,12 +344,8 @@ class DevServer:
                 if self._stopped:
                     return
                 job, self._later = self._later, None
-                if job is None:
-                    self._collect = False
-                self._later_running = job is not None
-            if job is None:
-                self._collect_garbage()
-                continue
+                self._later_running = True
+            assert job is not None
             start = time.perf_counter()
             try:
                 job()
@@ -384,37 +360,23 @@ class DevServer:
                     self._later_running = False
             log.info("search index remade in %.2f s", time.perf_counter() - start)
             with self._later_cond:
-                self._collect_at = time.monotonic() + self.idle
                 if self._later is not None or self._stopped:
                     continue  # a newer rebuild left newer work: that one is published
                 self._refresh = True
             self.debouncer.poke()
 
-    def _collect_garbage(self) -> None:
-        """Collect cyclic garbage and turn the collector on again (the `later` thread, when
-        idle), unless a rebuild started meanwhile: it collects when idle again."""
-        with self._gc_lock:
-            if self._in_rebuild:
-                return
-            gc.collect()
-            gc.enable()
-
     def _run_build(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
-        if not self._gc_owned:
-            self._build_once(paths, seq, first=first)
-            return
-        with self._gc_lock:
-            self._in_rebuild = True
-            gc.disable()
+        # A full pass of the cyclic garbage collector over a big site's warm state takes a
+        # tenth of a second or more: not between a save and its published pages, nor while
+        # the cache is saved beside the reloading page. (build() keeps it off while it runs,
+        # and on as it returns.)
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             self._build_once(paths, seq, first=first)
         finally:
-            with self._gc_lock:
-                self._in_rebuild = False
-            with self._later_cond:
-                self._collect = True
-                self._collect_at = time.monotonic() + self.idle
-                self._later_cond.notify_all()
+            if collecting:
+                gc.enable()
 
     def _build_once(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
         root = self.inputs.root if self.inputs else None
