@@ -5,10 +5,11 @@
 Starts `sitegen serve` as its own process (as an editor would), opens an article in headless
 Chromium, then, run after run, appends a sentence to that article's Markdown and measures
 from just before the write to the reloaded page's load event (the browser's clock and ours
-are the same machine clock). Reports the median, and the server's own rebuild times. With
-search on, each run then also measures from the save until the sentence's made-up word is
-found from the search page (a second tab loading `search/?q=<word>` again and again until a
-result shows; so within one search's time). Works in /dev/shm. A benchmark, not a test: it
+are the same machine clock). Reports the median, the server's own rebuild times and the
+server process's CPU time from the save to the reload (steadier than wall time on a shared
+machine). With search on, each run then also measures from the save until the sentence's
+made-up word is found from the search page (a second tab loading `search/?q=<word>` again and
+again until a result shows; so within one search's time). Works in /dev/shm. A benchmark, not a test: it
 asserts nothing about speed.
 """
 
@@ -61,6 +62,12 @@ def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str], thr
     reader = threading.Thread(target=lambda: lines.extend(l.rstrip("\n") for l in proc.stderr), daemon=True)
     reader.start()
     return proc, found.group(1), lines, reader
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _made_up_word(run: int) -> str:
@@ -122,6 +129,7 @@ def main() -> None:
     proc, url, log_lines, reader = start_server(site)
     print(f"{args.articles:,} articles; server up (first build) in {time.perf_counter() - start:.2f} s at {url}")
     latencies: list[float] = []
+    cpu: list[float] = []
     findable: list[float] = []
     searches: list[int] = []
     try:
@@ -137,12 +145,15 @@ def main() -> None:
                 marker = f"جملة القياس رقم {run} {word}."
                 text += f"\n{marker}\n"
                 before = time.time() * 1000
+                used = cpu_seconds(proc.pid)
                 article.write_text(text, encoding="utf-8")
                 page.wait_for_function(f"document.body.innerText.includes({marker!r})"
                                        " && document.readyState === 'complete'", timeout=60_000)
+                used = cpu_seconds(proc.pid) - used
                 seconds = (page.evaluate(_LOADED_AT) - before) / 1000
                 if run:
                     latencies.append(seconds)
+                    cpu.append(used)
                 found = ""
                 if finder is not None:
                     after, tries = _until_found(finder, url, word, before)
@@ -150,7 +161,8 @@ def main() -> None:
                         findable.append(after)
                         searches.append(tries)
                     found = f"; findable in search after {after:.2f} s ({tries} searches)"
-                print(f"  run {run}{' (warm-up)' if not run else ''}: reloaded after {seconds:.3f} s{found}")
+                print(f"  run {run}{' (warm-up)' if not run else ''}: reloaded after {seconds:.3f} s "
+                      f"(server CPU {used:.2f} s){found}")
                 time.sleep(0.5)
             browser.close()
     finally:
@@ -161,6 +173,9 @@ def main() -> None:
     rebuilds = [float(m.group(1)) for l in log_lines if (m := re.search(r"changed → .* in ([\d.]+) s", l))][1:]
     print(f"save → browser reloaded: median {statistics.median(latencies):.3f} s "
           f"(min {min(latencies):.3f}, max {max(latencies):.3f}, {len(latencies)} runs)")
+    print(f"  the server's CPU time from the save to the reload (its rebuild, the cache's save, serving "
+          f"the page; the measure to compare on a busy machine): median {statistics.median(cpu):.2f} s "
+          f"(min {min(cpu):.2f}, max {max(cpu):.2f})")
     if findable:
         print(f"save → new text findable in search: median {statistics.median(findable):.2f} s "
               f"(min {min(findable):.2f}, max {max(findable):.2f}; each within one search of "

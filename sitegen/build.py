@@ -32,6 +32,7 @@ from sitegen.errors import BuildError, SitegenError
 from sitegen.fsutil import OutputLock
 from sitegen.hashing import digest
 from sitegen.incremental import WarmState
+from sitegen.incremental import changes
 from sitegen.incremental import store as build_cache
 from sitegen.incremental.sealed import CacheDamaged
 from sitegen.write import MARKER, MARKER_TEXT, check_output_folder, remove_leftovers
@@ -73,6 +74,11 @@ class BuildOptions:
     log_warnings: bool = True
     """Log the warnings one per line (off: the dev server's rebuilds print only their count);
     they are in the report either way, and fail `strict` either way."""
+    changed: frozenset[Path] | None = None
+    """The input paths touched since the last build given the same `warm` (resolved), as the
+    caller's watcher saw them, when it saw every change (None: not known). The build then
+    stats those instead of every input and output file, when the cache and the output
+    folder are as that build left them (see incremental.changes)."""
 
 
 @dataclass
@@ -167,13 +173,15 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, warm: WarmS
                         fsutil.LOCK_TIMEOUT if lock_timeout is None else lock_timeout):
             remove_leftovers(config.output_dir.resolve())
             try:
-                return _timed_build(config, options, warm, progress)
+                report = _timed_build(config, options, warm, progress)
             except CacheDamaged as e:
                 # A body's HTML in the cache failed its checksum while pages were rendered,
                 # so before anything was published: build again from scratch, once.
                 log.warning("%s", e)
                 build_cache.discard(config, warm)
-                return _timed_build(config, options, warm, progress)
+                report = _timed_build(config, options, warm, progress)
+            changes.record_output(config, warm)
+            return report
     finally:
         if collecting:
             gc.enable()
@@ -220,6 +228,10 @@ def _timed_build(config: Config, options: BuildOptions, warm: WarmState,
     def check() -> tuple[build_cache.BuildCache, dict[str, build_cache.Stat], dict[str, build_cache.Stat]]:
         store = build_cache.BuildCache.open(config, build_cache.build_key(config, options.drafts, options.future),
                                             warm)
+        if options.changed is not None:
+            known = changes.known_check(config, store, options.changed, warm)
+            if known is not None:
+                return store, *known
         return store, build_cache.scan_inputs(config), store.scan_outputs(config.output_dir)
 
     store, inputs, on_disk = timed("cache", check)

@@ -361,6 +361,9 @@ class BuildCache:
         """The root (st_dev, st_ino) of the output tree `scan_outputs` listed."""
         self._replaced: tuple[tuple[int, int], Folders] | None | bool = False
         """After `outputs_replaced`: the State.spare to save (False: keep the state's)."""
+        self.from_warm = False
+        """`state` and `data` are what this process's last build saved (or kept), and the
+        cache's files are still exactly those (see `open`)."""
 
     @classmethod
     def open(cls, config: Config, key: str, warm: WarmState | None = None) -> BuildCache:
@@ -375,6 +378,7 @@ class BuildCache:
         if saved is not None and saved[0] == _files_signature(folder) and saved[1].key == key:
             store = cls(folder, key, saved[1], saved[2], warm)
             store._clean = saved[3]
+            store.from_warm = True
             return store
         state = _load(folder / "state.pickle", State)
         if state is None or state.key != key:
@@ -468,6 +472,16 @@ class BuildCache:
         # The tree listed (for `outputs_replaced`): unknown when another took its place meanwhile.
         self._checked = before if before is not None and _tree_id(folder) == before else None
         return files
+
+    def assume_outputs(self, folder: Path) -> dict[str, Stat]:
+        """What `scan_outputs` would find when the output folder is exactly as the last
+        build left it: its files as `State.outputs` records them, and its folders as that
+        build's check did; nothing is read but the folder's own stat. Only for a caller
+        that knows nothing but its own builds wrote the folder since (see
+        incremental.changes)."""
+        self._folders = dict(self.state.folders)
+        self._checked = _tree_id(folder)
+        return {p: (st[0], st[1]) for p, st in self.state.outputs.items()}
 
     # --- body HTML pack --------------------------------------------------------------------
     def html_of(self, body: Any) -> str:

@@ -37,6 +37,9 @@ class WarmState:
     are still what was saved."""
     environment: WarmEnvironment | None = None
     """The last build's Jinja2 environment (see incremental.memo.environment)."""
+    output_trees: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Output folder (resolved) → the (st_dev, st_ino) of the tree the last build in this
+    process left there: a folder replaced by anyone else since has another."""
     markdown_renderer: "MarkdownRenderer | None" = None
     """The Markdown converter of this process, made on first use (see `markdown`)."""
 

@@ -9,7 +9,9 @@ build and one cache.
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
 import socket
 import sys
 import threading
@@ -120,6 +122,23 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def _find_link(folders: Iterable[Path]) -> Path | None:
+    """A symbolic link under `folders` (its target's changes send no event there), or None."""
+    todo = [str(f) for f in folders]
+    while todo:
+        try:
+            entries = os.scandir(todo.pop())
+        except OSError:
+            continue
+        with entries:
+            for e in entries:
+                if e.is_symlink():
+                    return Path(e.path)
+                if e.is_dir(follow_symlinks=False):
+                    todo.append(e.path)
+    return None
+
+
 def describe(paths: Iterable[Path], root: Path | None) -> str:
     """'content/a.md', 'content/a.md and 2 more': what changed, short, for the terminal;
     editors' temporary files are never named (and '' when nothing else changed)."""
@@ -169,7 +188,15 @@ class DevServer:
             quiet = max(quiet, POLL_SECONDS * 1.2)
             max_wait = max(max_wait, quiet * 2)
         self.debouncer = Debouncer(self._on_batch, quiet=quiet, max_wait=max_wait)
-        self.watcher = Watcher(inputs, self.notify, poll=poll) if inputs is not None else None
+        self.watcher = (Watcher(inputs, self.notify, poll=poll, on_touch=self._touch, on_loss=self._lose)
+                        if inputs is not None else None)
+        # What `changes` tells the next rebuild. Polling compares each folder on its own
+        # clock, so a rebuild may start before a change is polled: it checks every file.
+        self._changes_lock = threading.Lock()
+        self._touched: set[Path] = set()
+        self._lost: str | None = "the watcher has not started"
+        self._watching = False
+        self._poll = poll
         self._own_writes: dict[Path, tuple[int, int, int] | None] = {}
         self.builds = 0
         """Rebuilds run for changes so far (the first build included)."""
@@ -211,6 +238,8 @@ class DevServer:
         self._later_thread.start()
         if self.watcher is not None:
             self.watcher.start()
+            with self._changes_lock:
+                self._watching = not self._poll
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="sitegen-http", daemon=True)
         self._thread.start()
@@ -246,8 +275,42 @@ class DevServer:
     # --- changes and builds -----------------------------------------------------------------
     def notify(self, paths: list[Path], settled: bool = False) -> int:
         """Report changed input paths (the watcher calls this; `settled`: by an event that
-        ends a write); returns their sequence number."""
+        ends a write); returns their sequence number. They are among the next `changes`."""
+        with self._changes_lock:
+            self._touched.update(paths)
         return self.debouncer.add(paths, settled)
+
+    def changes(self) -> frozenset[Path] | None:
+        """The input paths the watcher saw touched since the last call (a rebuild calls it
+        as it starts), temporary files included; None when that is not every change: before
+        the watcher runs, with --poll, after it lost events (see Watcher), or while a
+        symbolic link is among the inputs (a change to its target sends no event). A call
+        that returns None starts a new count, which the next can trust."""
+        with self._changes_lock:
+            touched, self._touched = frozenset(self._touched), set()
+            if self._lost is None:
+                return touched
+            reason, self._lost = self._lost, None
+            if not self._watching:
+                self._lost = reason
+        log.debug("this rebuild checks every file: %s", reason)
+        if self._watching and self.inputs is not None and (link := _find_link(self.inputs.folders)) is not None:
+            self._lose(f"{link} is a symbolic link")
+        return None
+
+    def _touch(self, paths: list[Path]) -> None:
+        """Paths the watcher saw touched (on the observer thread)."""
+        link = next((p for p in paths if os.path.islink(p)), None)
+        with self._changes_lock:
+            self._touched.update(paths)
+            if link is not None:
+                self._lost = f"{link} is a symbolic link"
+
+    def _lose(self, reason: str) -> None:
+        """The watcher may have missed changes: the next rebuild checks every file."""
+        log.debug("%s: the next rebuild checks every file", reason)
+        with self._changes_lock:
+            self._lost = reason
 
     def changes_seen(self) -> int:
         """How many changes have been reported: a request waits until these are built."""
@@ -303,6 +366,19 @@ class DevServer:
             self.debouncer.poke()
 
     def _run_build(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
+        # A full pass of the cyclic garbage collector over a big site's warm state takes a
+        # tenth of a second or more: not between a save and its published pages, nor while
+        # the cache is saved beside the reloading page. (build() keeps it off while it runs,
+        # and on as it returns.)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build_once(paths, seq, first=first)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build_once(self, paths: frozenset[Path], seq: int, *, first: bool = False) -> None:
         root = self.inputs.root if self.inputs else None
         what = describe(paths, root)
         error: str | None = None
@@ -319,6 +395,8 @@ class DevServer:
                 log.error("%s", "".join(traceback.format_exception(e)).rstrip())
                 error = f"sitegen: internal error: {type(e).__name__}: {e}"
             if error is not None:
+                # The changes it was told of may not be in the cache: the next checks all.
+                self._lose("the last rebuild failed")
                 kind = "none"
             elif first or not result.written + result.removed:
                 kind = "none"
@@ -390,11 +468,13 @@ def serve_output_dir(config: Config) -> Path:
 
 
 def make_rebuild(config: Config, config_file: Path | None = None, *, strict: bool = False,
-                 future: bool = False) -> Rebuild:
+                 future: bool = False, changes: Callable[[], frozenset[Path] | None] | None = None) -> Rebuild:
     """The rebuild `sitegen serve` runs: import changed seeds, reload a changed
     config.toml, then the one build() (incremental through its cache). With `strict`, a
     warning fails the build, so it shows in the page like an error. With `future`, articles
-    dated ahead of now are built too."""
+    dated ahead of now are built too. `changes()`, called as each rebuild starts: the input
+    paths touched since the last call, or None when not known (DevServer.changes); known,
+    the build stats only those (BuildOptions.changed)."""
     from sitegen.build import BuildOptions, build, save_cache
     from sitegen.incremental import WarmState
 
@@ -408,6 +488,7 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
     warm = WarmState()
 
     def rebuild(paths: frozenset[Path]) -> Rebuilt:
+        touched = changes() if changes is not None else None
         if config_path in paths or broken_config:
             try:
                 current[0] = load_config(config_path).replace(**fixed)
@@ -439,7 +520,8 @@ def make_rebuild(config: Config, config_file: Path | None = None, *, strict: boo
         # The first build lists every unresolved reference; after that the terminal gets one
         # line per rebuild, with the count.
         report = build(cfg, BuildOptions(strict=strict, future=future, defer_search=True, defer_save=True,
-                                         log_warnings=not first_done), warm=warm)
+                                         log_warnings=not first_done,
+                                         changed=None if touched is None else touched | wrote), warm=warm)
         unsaved = report.unsaved
         first_done[:] = [True]
         return Rebuilt(
@@ -466,7 +548,7 @@ def dev_server(config: Config, *, host: str = "127.0.0.1", port: int = 8000, pol
                        base_path=config.base_path, poll=poll)
     try:
         server.rebuild = make_rebuild(config.replace(base_url=server.url, output_dir=output), config_file,
-                                      strict=strict, future=future)
+                                      strict=strict, future=future, changes=server.changes)
     except BaseException:
         server.stop()
         raise

@@ -73,25 +73,29 @@ class Inputs:
                 return not any(p in _SKIP_DIRS for p in path.relative_to(folder).parts)
         return False
 
+    def within(self, path: Path) -> bool:
+        """True when `path` is one of the files or under one of the folders (editors'
+        temporary files included: the build reads every file of its folders)."""
+        return path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
+
     def paths(self, event: FileSystemEvent) -> list[Path]:
         """The input paths an event changed: none for reads, folder mtimes, temp files.
 
         A rename counts for both ends: the source vanished (an old page to remove), the
         destination appeared (the rename-over that finishes an editor's safe save).
         """
+        return [path for path in self.touched(event) if self.matters(path)]
+
+    def touched(self, event: FileSystemEvent) -> list[Path]:
+        """The paths in the inputs whose file or folder an event created, changed or
+        removed, temporary and skipped files included: what a build that does not look at
+        every file must look at again (see DevServer.changes)."""
         if event.event_type in ("opened", "closed_no_write"):
             return []
         if event.is_directory and event.event_type in ("modified", "attrib", "closed"):
             return []  # a folder's mtime moves whenever a file in it does: seen already
         raw = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
-        found = []
-        for p in raw:
-            if not p:
-                continue
-            path = Path(os.fsdecode(p))
-            if self.matters(path):
-                found.append(path)
-        return found
+        return [path for p in raw if p and self.within(path := Path(os.fsdecode(p)))]
 
 
 class Debouncer:
@@ -213,25 +217,49 @@ class _Forward(FileSystemEventHandler):
         self.watcher.dispatch(event)
 
 
+class _Overflow(logging.Handler):
+    """Hears watchdog say that the kernel dropped events (inotify's queue overflowed): it
+    tells no handler of events, only its log."""
+
+    def __init__(self, on_loss: Callable[[str], object]) -> None:
+        super().__init__(logging.WARNING)
+        self.on_loss = on_loss
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.on_loss("the watcher's event queue overflowed")
+
+
 class Watcher:
     """watchdog observer over a site's inputs, feeding changed paths to `on_change(paths,
     settled)`; `settled` when the event ends a write: a file closed after writing (inotify's
     IN_CLOSE_WRITE), or renamed onto an input (an editor's safe save).
+
+    `on_touch(paths)` gets every path an event touched in the inputs, temporary files
+    included (`Inputs.touched`), and `on_loss(reason)` is called whenever events may have
+    been missed: a watch added after its folder appeared, removed with it, or the kernel's
+    queue overflowing.
 
     A watched folder that does not exist yet (say templates/) is picked up when it is
     created: the project root is watched (not recursively) for that and for config files.
     """
 
     def __init__(self, inputs: Inputs, on_change: Callable[[list[Path], bool], object], *,
-                 poll: bool = False) -> None:
+                 poll: bool = False, on_touch: Callable[[list[Path]], object] | None = None,
+                 on_loss: Callable[[str], object] | None = None) -> None:
         self.inputs = inputs
         self.on_change = on_change
+        self.on_touch = on_touch
+        self.on_loss = on_loss
         self.observer: BaseObserver = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
         self._handler = _Forward(self)
         self._watched: dict[Path, ObservedWatch] = {}
+        self._overflow = _Overflow(on_loss) if on_loss is not None else None
 
     def start(self) -> None:
         """Schedule the watches and start the observer thread."""
+        if self._overflow is not None:
+            logging.getLogger("watchdog").addHandler(self._overflow)
         parents = {f.parent for f in self.inputs.files} | {f.parent for f in self.inputs.folders}
         for parent in sorted(parents):
             if parent.is_dir():
@@ -243,11 +271,16 @@ class Watcher:
     def _watch(self, folder: Path) -> None:
         if folder in self._watched or not folder.is_dir():
             return
+        if self.observer.is_alive() and self.on_loss is not None:
+            # Files made in it before its watch began send no event.
+            self.on_loss(f"{folder} is watched anew")
         self._watched[folder] = self.observer.schedule(self._handler, str(folder), recursive=True)
 
     def _unwatch(self, folder: Path) -> None:
         watch = self._watched.pop(folder, None)
         if watch is not None:
+            if self.on_loss is not None:
+                self.on_loss(f"{folder} is no longer watched")
             try:
                 self.observer.unschedule(watch)
             except KeyError:  # the emitter already stopped on its own
@@ -255,7 +288,12 @@ class Watcher:
 
     def dispatch(self, event: FileSystemEvent) -> None:
         """Turn one watchdog event into changed paths (runs on the observer thread)."""
-        paths = self.inputs.paths(event)
+        touched = self.inputs.touched(event)
+        if touched and self.on_touch is not None:
+            # Before the rebuild it may start is asked for: a build never misses what
+            # started it.
+            self.on_touch(touched)
+        paths = [path for path in touched if self.inputs.matters(path)]
         if event.is_directory and event.event_type in ("deleted", "moved"):
             gone = Path(os.fsdecode(event.src_path))
             if gone in self.inputs.folders:
@@ -279,3 +317,5 @@ class Watcher:
         self.observer.stop()
         if self.observer.is_alive():
             self.observer.join()
+        if self._overflow is not None:
+            logging.getLogger("watchdog").removeHandler(self._overflow)
