@@ -641,9 +641,11 @@ class PagefindService:
         # before would copy a bundle's answer (megabytes) once per 64 KiB read.
         pending: list[bytes] = []
         while chunk := self.proc.stdout.read1(1 << 16):
-            *ends, rest = chunk.split(b",")
-            answers = [b"".join((*pending, ends[0])), *ends[1:]] if ends else []
-            pending = [rest] if ends else [*pending, rest]
+            *answers, rest = chunk.split(b",")
+            if answers:
+                answers[0] = b"".join((*pending, answers[0]))
+                pending = []
+            pending.append(rest)
             for framed in answers:
                 try:
                     payload = json.loads(base64.b64decode(framed))["payload"]
