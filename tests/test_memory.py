@@ -49,3 +49,42 @@ def test_pages_are_rendered_without_the_articles_markdown_in_memory(
         f.write("\nفقرة جديدة.\n")
     report, diffs = verify_incremental(config)
     assert diffs == [] and report.rendered >= 1
+
+
+FAKE_PAGEFIND = '''#!{python}
+"""Answers like Pagefind's service: after the second request, the answer to the first and
+a bundle of one large file, written a few hundred bytes at a time."""
+import base64, json, os, sys, threading
+seen = b""
+while seen.count(b",") < 2:
+    seen += sys.stdin.buffer.read1(1 << 16)
+
+def framed(message_id, payload):
+    text = json.dumps({{"message_id": message_id, "payload": payload}})
+    return base64.b64encode(text.encode()) + b","
+
+content = base64.b64encode(bytes(range(256)) * 2048).decode()
+out = framed(0, {{"type": "IndexedFile"}}) + framed(1, {{"type": "GetFiles", "files": [
+    {{"path": "fragment/a.pf_fragment", "content": content}}]}})
+# Gone when its input closes, as Pagefind is: a reader that stopped early does not leave
+# it blocked on a full pipe.
+threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
+for at in range(0, len(out), 333):
+    sys.stdout.buffer.write(out[at:at + 333])
+    sys.stdout.buffer.flush()
+'''
+
+
+def test_a_bundle_answer_read_in_many_pieces_comes_back_whole(tmp_path: Path) -> None:
+    """Pagefind's answers arrive in pieces of any size, an answer's end and the next one's
+    start in one read: the bundle is the bytes it sent."""
+    import sys
+
+    from sitegen.search import PagefindService
+
+    binary = tmp_path / "pagefind"
+    binary.write_text(FAKE_PAGEFIND.format(python=sys.executable), encoding="utf-8")
+    binary.chmod(0o755)
+    service = PagefindService(binary, "ar", "shard 0")
+    service.ask_bundle()
+    assert service.finish() == [("fragment/a.pf_fragment", bytes(range(256)) * 2048)]
