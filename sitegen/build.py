@@ -26,7 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from sitegen import fsutil, schedule
+from sitegen import fsutil, memory, schedule
 from sitegen.config import Config
 from sitegen.errors import BuildError, SitegenError
 from sitegen.fsutil import OutputLock
@@ -273,6 +273,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     loaded = timed("load", lambda: memo.cached_load(config, options.drafts, store, inputs))
     site = schedule.published_site(loaded, at, future=options.future)
     store.state.next_change = schedule.next_change(loaded, at, future=options.future)
+    del loaded
     theme = timed("theme", lambda: load_theme(config))
     env, templates = memo.environment(theme, config, inputs, warm)
     # The masthead's search box (base.html) shows when the search page exists.
@@ -281,6 +282,10 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     pictures = timed("images", lambda: images.pictures(theme.static))
     bodies = timed("markdown", lambda: memo.cached_bodies(site, lambda slug: url(config, article_path(slug)),
                                                              store, warm.markdown, pictures))
+    # Converted: from here on the articles' Markdown text (most of what a cold build would
+    # hold, ~13 MiB per 1,000 articles) is read from its file only if a page asks for it.
+    site = memo.without_bodies(site, store)
+    memory.release()
     fronts = memo.front_digests(site, store)
     links = timed("link", lambda: memo.cached_links(site, bodies, store, fronts))
     # A page's fingerprint is trusted only while its files are what the last build wrote.
@@ -332,6 +337,9 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
         variant_store = images.VariantStore(config.cache_dir / "images")
         sources = {o.path.removeprefix("static/"): o.data for o in theme.static}
         stage_all("images", images.variant_outputs(pictures.found, sources.__getitem__, variant_store.encode))
+        # Pagefind's processes (a shard's worth of memory each) run beside this one from
+        # here on: what the pages were made with goes back to the system first.
+        memory.release()
         deferred: list[BundleJob] | None = [] if options.defer_search and published else None
         search = timed("search", lambda: search_outputs(
             site, bodies, renderer.page, store.html_of, defer=store.lend_pack, deferred=deferred,

@@ -361,6 +361,11 @@ class Renderer:
             if o is not None:
                 self._made.add(o.path)
                 yield o
+        # Every page is made: the cards, partials and feed entries that many pages shared
+        # are not needed any more (the search page shows none), and their memory is.
+        self.cards.clear()
+        self._partials.clear()
+        self._feed_entries.clear()
 
     def _all(self) -> Iterator[Output | None]:
         yield from self.theme.static

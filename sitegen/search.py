@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from sitegen import memory
 from sitegen.arabic import fold
 from sitegen.incremental.sealed import seal, unseal
 from sitegen.config import Config
@@ -636,9 +637,15 @@ class PagefindService:
     def _read_answers(self) -> None:
         """Read answers until the bundle or an error comes, or Pagefind stops."""
         assert self.proc.stdout is not None
-        pending = b""
+        # An answer's pieces are joined once it is whole: joining each new piece to the ones
+        # before would copy a bundle's answer (megabytes) once per 64 KiB read.
+        pending: list[bytes] = []
         while chunk := self.proc.stdout.read1(1 << 16):
-            *answers, pending = (pending + chunk).split(b",")
+            *answers, rest = chunk.split(b",")
+            if answers:
+                answers[0] = b"".join((*pending, answers[0]))
+                pending = []
+            pending.append(rest)
             for framed in answers:
                 try:
                     payload = json.loads(base64.b64decode(framed))["payload"]
@@ -684,6 +691,9 @@ def index_shards(config: Config, shards: list[Shard], html_of: Callable[[Body], 
             running.append((shard, pagefind, spelling))
             while len(running) >= jobs:
                 yield _finish(*running.popleft())
+                # A bundle's answer is decoded on its reader's thread, whose C allocator's
+                # arena keeps the megabytes once freed, one arena per thread alive at a time.
+                memory.release()
         while running:
             yield _finish(*running.popleft())
     finally:

@@ -147,6 +147,26 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
     return out
 
 
+def without_bodies(site: Site, store: BuildCache) -> Site:
+    """`site` with every article's Markdown body left out (`Article.body` empty, so
+    `load.article_body` reads it from its file if asked), for once `cached_bodies` has
+    converted them: the pages need their HTML, which the cache keeps apart, not their text.
+    Each article is the cache's own copy of it without its body when that is the same
+    (front matter digest, body line and digest): memory holds one of each."""
+    files, cached = store.data.files, store.data.articles
+    root = str(site.config.root) + "/"
+    articles = []
+    for a in site.articles:
+        if a.body:
+            entry = files.get(root + a.path)
+            kept = cached.get(entry[1]) if entry is not None else None
+            if kept is None or (kept.body_line, kept.body_digest) != (a.body_line, a.body_digest):
+                kept = dataclasses.replace(a, body="")
+            a = kept
+        articles.append(a)
+    return Site(site.config, tuple(articles), {a.slug: a for a in articles})
+
+
 def environment(theme: "Theme", config: Config, inputs: Mapping[str, Stat],
                 warm: WarmState) -> tuple["jinja2.Environment", "TemplateMemo"]:
     """The Jinja2 environment for this build, with the template keys computed with it: the

@@ -1,0 +1,90 @@
+"""What a build keeps in memory: the articles' Markdown text is not held once converted,
+and the pages made from it are the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from sitegen import render
+from sitegen.build import build, verify_incremental
+from sitegen.config import load_config
+from sitegen.model import Site
+
+from conftest import article
+
+MakeSite = Callable[[dict[str, str]], Path]
+
+
+def test_pages_are_rendered_without_the_articles_markdown_in_memory(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build converts every body, then renders from articles that no longer carry
+    their text (read from the file again where a page needs it: whether the summary is
+    only the body's opening), and the pages say what they said."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    opening = "فقرة أولى من المقال وفيها كلام كثير عن الموضوع."
+    root = make_site({
+        "content/a.md": article("خبر أول", opening + "\n\nفقرة ثانية.", slug="a", summary="فقرة أولى من"),
+        "content/b.md": article("خبر ثان", "نص آخر لا يشبه الملخص.", slug="b", summary="ملخص مختلف."),
+        "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'})
+    seen: list[Site] = []
+    init = render.Renderer.__init__
+
+    def spy(self: render.Renderer, site: Site, *args: object, **kwargs: object) -> None:
+        seen.append(site)
+        init(self, site, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.Renderer, "__init__", spy)
+    config = load_config(root / "config.toml")
+    build(config)
+    assert seen and all(a.body == "" and a.body_digest for a in seen[0].articles)
+    a = (root / "public/articles/a/index.html").read_text(encoding="utf-8")
+    b = (root / "public/articles/b/index.html").read_text(encoding="utf-8")
+    assert "فقرة ثانية." in a and 'class="standfirst"' not in a
+    assert "نص آخر لا يشبه الملخص." in b and 'class="standfirst"' in b
+    # And an incremental build after a body edit writes what a cold one would.
+    with (root / "content/b.md").open("a", encoding="utf-8") as f:
+        f.write("\nفقرة جديدة.\n")
+    report, diffs = verify_incremental(config)
+    assert diffs == [] and report.rendered >= 1
+
+
+FAKE_PAGEFIND = '''#!{python}
+"""Answers like Pagefind's service: after the second request, the answer to the first and
+a bundle of one large file, written a few hundred bytes at a time."""
+import base64, json, os, sys, threading
+seen = b""
+while seen.count(b",") < 2:
+    seen += sys.stdin.buffer.read1(1 << 16)
+
+def framed(message_id, payload):
+    text = json.dumps({{"message_id": message_id, "payload": payload}})
+    return base64.b64encode(text.encode()) + b","
+
+content = base64.b64encode(bytes(range(256)) * 2048).decode()
+out = framed(0, {{"type": "IndexedFile"}}) + framed(1, {{"type": "GetFiles", "files": [
+    {{"path": "fragment/a.pf_fragment", "content": content}}]}})
+# Gone when its input closes, as Pagefind is: a reader that stopped early does not leave
+# it blocked on a full pipe.
+threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
+for at in range(0, len(out), 333):
+    sys.stdout.buffer.write(out[at:at + 333])
+    sys.stdout.buffer.flush()
+'''
+
+
+def test_a_bundle_answer_read_in_many_pieces_comes_back_whole(tmp_path: Path) -> None:
+    """Pagefind's answers arrive in pieces of any size, an answer's end and the next one's
+    start in one read: the bundle is the bytes it sent."""
+    import sys
+
+    from sitegen.search import PagefindService
+
+    binary = tmp_path / "pagefind"
+    binary.write_text(FAKE_PAGEFIND.format(python=sys.executable), encoding="utf-8")
+    binary.chmod(0o755)
+    service = PagefindService(binary, "ar", "shard 0")
+    service.ask_bundle()
+    assert service.finish() == [("fragment/a.pf_fragment", bytes(range(256)) * 2048)]
