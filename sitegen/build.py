@@ -283,7 +283,7 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     bodies = timed("markdown", lambda: memo.cached_bodies(site, lambda slug: url(config, article_path(slug)),
                                                              store, warm.markdown, pictures))
     # Converted: from here on the articles' Markdown text (most of what a cold build would
-    # hold, ~13 MiB per 1,000 articles) is read from its file only if a page asks for it.
+    # hold) is read from its file only if a page asks for it.
     site = memo.without_bodies(site, store)
     memory.release()
     fronts = memo.front_digests(site, store)

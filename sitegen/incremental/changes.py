@@ -24,25 +24,16 @@ from pathlib import Path
 
 from sitegen.config import Config
 from sitegen.fsutil import Stat
-from sitegen.incremental.store import BuildCache, input_roots
+from sitegen.incremental.store import BuildCache, input_roots, tree_id
 from sitegen.incremental.warm import WarmState
 
 log = logging.getLogger(__name__)
 
 
-def output_tree(folder: Path) -> tuple[int, int] | None:
-    """The (st_dev, st_ino) of an output folder, which a swap changes; None when absent."""
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
 def record_output(config: Config, warm: WarmState) -> None:
     """Note in `warm` the output folder a build has just left (see `known_check`)."""
     folder = config.output_dir.resolve()
-    tree = output_tree(folder)
+    tree = tree_id(folder)
     if tree is None:
         warm.output_trees.pop(folder, None)
     else:
@@ -57,7 +48,7 @@ def known_check(config: Config, store: BuildCache, changed: Iterable[Path],
     (see the module docstring)."""
     folder = config.output_dir.resolve()
     tree = warm.output_trees.get(folder)
-    if not store.from_warm or not store.state.outputs or tree is None or output_tree(folder) != tree:
+    if not store.from_warm or not store.state.outputs or tree is None or tree_id(folder) != tree:
         return None
     roots = [(name, root.resolve()) for name, root in input_roots(config).items()]
     inputs = dict(store.state.inputs)

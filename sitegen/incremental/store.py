@@ -449,7 +449,7 @@ class BuildCache:
         (Staging.commit); so such a folder holds what the state records. A folder this
         build wrote into has a new ctime, and is listed."""
         spare = self.state.spare
-        tree = _tree_id(reused) if reused is not None else None
+        tree = tree_id(reused) if reused is not None else None
         self._replaced = (self._checked, self._folders) if self._checked is not None else None
         self._folders = spare[1] if tree is not None and spare is not None and spare[0] == tree else {}
 
@@ -466,11 +466,11 @@ class BuildCache:
         last build's check: their files are the ones the last build left there (its
         `State.outputs`), stat-ed one by one (see `fsutil.scan_since`)."""
         st = self.state
-        before = _tree_id(folder)
+        before = tree_id(folder)
         files, self._folders = scan_since(folder, st.outputs if st.folders else (), st.folders,
                                           racy_ns=RACY_NS)
         # The tree listed (for `outputs_replaced`): unknown when another took its place meanwhile.
-        self._checked = before if before is not None and _tree_id(folder) == before else None
+        self._checked = before if before is not None and tree_id(folder) == before else None
         return files
 
     def assume_outputs(self, folder: Path) -> dict[str, Stat]:
@@ -480,7 +480,7 @@ class BuildCache:
         that knows nothing but its own builds wrote the folder since (see
         incremental.changes)."""
         self._folders = dict(self.state.folders)
-        self._checked = _tree_id(folder)
+        self._checked = tree_id(folder)
         return {p: (st[0], st[1]) for p, st in self.state.outputs.items()}
 
     # --- body HTML pack --------------------------------------------------------------------
@@ -684,8 +684,9 @@ def _files_signature(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
     return tuple(sorted(out))
 
 
-def _tree_id(folder: Path) -> tuple[int, int] | None:
-    """The (st_dev, st_ino) of `folder`, which a rename keeps; None when it is not there."""
+def tree_id(folder: Path) -> tuple[int, int] | None:
+    """The (st_dev, st_ino) of `folder`, which a rename keeps and a swap for another tree
+    changes; None when it is not there."""
     try:
         st = os.stat(folder)
     except OSError:
