@@ -41,9 +41,9 @@ _LOADED_AT = ("(() => { const n = performance.getEntriesByType('navigation')[0];
               " return performance.timeOrigin + n.loadEventStart; })()")
 
 
-def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str], threading.Thread]:
+def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str], list[float], threading.Thread]:
     """`sitegen serve --port 0` in a child process; returns it, its URL, its log lines (still
-    growing) and the thread reading them."""
+    growing), when each of them came (epoch seconds) and the thread reading them."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--port", "0", "-C", str(site / "config.toml")],
         stderr=subprocess.PIPE, text=True, encoding="utf-8",
@@ -51,17 +51,24 @@ def start_server(site: Path) -> tuple[subprocess.Popen[str], str, list[str], thr
     )
     assert proc.stderr is not None
     lines: list[str] = []
+    stamps: list[float] = []
     for line in proc.stderr:
         lines.append(line.rstrip("\n"))
+        stamps.append(time.time())
         found = re.match(r"serving (http://\S+)", line)
         if found:
             break
     else:
         raise SystemExit("the server did not start:\n" + "\n".join(lines))
     # Keep draining stderr so the server never blocks on a full pipe.
-    reader = threading.Thread(target=lambda: lines.extend(l.rstrip("\n") for l in proc.stderr), daemon=True)
+    def read() -> None:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            stamps.append(time.time())
+            lines.append(line.rstrip("\n"))
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    return proc, found.group(1), lines, reader
+    return proc, found.group(1), lines, stamps, reader
 
 
 def cpu_seconds(pid: int) -> float:
@@ -126,12 +133,13 @@ def main() -> None:
     slug = re.search(r"^slug: (.+)$", article.read_text(encoding="utf-8"), re.M)
     assert slug
     start = time.perf_counter()
-    proc, url, log_lines, reader = start_server(site)
+    proc, url, log_lines, stamps, reader = start_server(site)
     print(f"{args.articles:,} articles; server up (first build) in {time.perf_counter() - start:.2f} s at {url}")
     latencies: list[float] = []
     cpu: list[float] = []
     findable: list[float] = []
     searches: list[int] = []
+    published: list[float] = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -160,6 +168,12 @@ def main() -> None:
                     if run:
                         findable.append(after)
                         searches.append(tries)
+                        # When the server said the new index was out (its first such line
+                        # since the save).
+                        out = [t for t, l in zip(list(stamps), list(log_lines))
+                               if t * 1000 >= before and "search index published" in l]
+                        if out:
+                            published.append(out[0] - before / 1000)
                     found = f"; findable in search after {after:.2f} s ({tries} searches)"
                 print(f"  run {run}{' (warm-up)' if not run else ''}: reloaded after {seconds:.3f} s "
                       f"(server CPU {used:.2f} s){found}")
@@ -180,6 +194,12 @@ def main() -> None:
         print(f"save → new text findable in search: median {statistics.median(findable):.2f} s "
               f"(min {min(findable):.2f}, max {max(findable):.2f}; each within one search of "
               f"{statistics.median(searches)} made, median)")
+    remade = [float(m.group(1)) for l in log_lines if (m := re.search(r"search index remade in ([\d.]+) s", l))][1:]
+    if findable and remade and len(published) == len(findable):
+        print(f"  of which: the shard's re-index (the server's deferred job) median {statistics.median(remade):.2f} s; "
+              f"save → the new index published median {statistics.median(published):.2f} s; published → found "
+              f"(the search page's own searches) median "
+              f"{statistics.median(f - p for f, p in zip(findable, published)):.2f} s")
     if len(rebuilds) == len(latencies):
         around = [total - build for total, build in zip(latencies, rebuilds)]
         print(f"  the rebuild, until its pages are published: median {statistics.median(rebuilds):.3f} s; everything "
