@@ -277,8 +277,59 @@ def test_localize_digits_html_equals_converting_every_text_node(html: str, numer
     assert localize_digits_html(html, numerals) == want
 
 
+# Markup of every kind the digit walk treats apart: elements whose digits stay (code, pre,
+# raw text with a '<' inside), lang attributes in any case and spelling (and the attributes
+# and words that only look like one), nested elements of a lang element's name, comments,
+# CDATA, self-closing and void tags, a '>' inside a quoted value, a lone or unclosed '<'.
+_digit_text = st.lists(st.sampled_from(
+    ["عام ", "2026", "۲۰۲۶", "٢٠٢٦", "7", " في ", "language ", "Lang", "a < 5", " ", "&amp;", "&#160;"]),
+    max_size=4).map("".join)
+_digit_tag = st.sampled_from(["p", "div", "span", "a", "P", "DIV", "code", "pre", "Code", "kbd", "svg",
+                              "bdi", "lang", "h2", "time"])
+_digit_attr = st.sampled_from(
+    ["", ' lang="en"', ' lang="ar"', " LANG='ar-EG'", " lang=en-GB", ' Lang="EN"', ' lang=""', ' lang="ar_SY"',
+     ' xml:lang="en"', ' hreflang="en"', ' data-lang="en"', ' title="lang=en"', ' href="/2026/11/"',
+     ' datetime="2026-11-21"', ' title="a > 5 lang"', ' class="link-list"', " lang=fr"])
+_digit_raw = st.sampled_from(
+    ["<script>if (a<b) { x = 2026; }</script>", "<SCRIPT lang=en>x = 1</script >", "<title>عدد 5</title>",
+     "<style>p>a{width:3px}</style>", "<textarea>5</textarea>", "<!-- 2026 lang=en -->", "<!-- a > 5 -->",
+     "<![CDATA[ 5 ]]>", "<!DOCTYPE html>", "<?x 5?>", "<br>", "<img alt=\"5\" src=\"a5.png\"/>", "<hr/>",
+     "<span/>", "<code/>", "<", "<a href=\"5", "</p>", "</span>", "<lang=en>"])
+
+
+@st.composite
+def _digit_markup(draw: st.DrawFn, depth: int = 0) -> str:
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.integers(0, 3 if depth < 3 else 1))
+        if kind == 0:
+            parts.append(draw(_digit_text))
+        elif kind == 1:
+            parts.append(draw(_digit_raw))
+        else:
+            tag, attr = draw(_digit_tag), draw(_digit_attr)
+            parts.append(f"<{tag}{attr}>{draw(_digit_markup(depth + 1))}</{tag}>")
+    return "".join(parts)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["", '<html lang="ar">', "<html lang=en>", '<main lang="ar"><div lang="en">']),
+       _digit_markup(), st.sampled_from(["arab", "latn"]))
+def test_localize_digits_html_equals_converting_every_text_node_of_any_markup(
+        opening: str, body: str, numerals: str) -> None:
+    """The walk that skips the tags and text that change nothing gives the page converting
+    every text node of `_text_spans` would, whatever elements, languages and tokens it holds."""
+    from sitegen.i18n import _DIGIT_SKIP, _replace_spans, _text_spans
+
+    page = opening + body
+    plain = plain_references(page)
+    want = _replace_spans(plain, _text_spans(plain, _DIGIT_SKIP, ("ar",)), lambda t: localize_digits(t, numerals))
+    assert localize_digits_html(page, numerals) == want
+
+
 @given(st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ab ع"))
-def test_arab_numerals_are_one_pass_of_the_two_conversions(text: str) -> None:
+def test_numerals_are_one_pass_of_the_conversions(text: str) -> None:
     from sitegen.arabic import arabic_indic_digits
 
     assert localize_digits(text, "arab") == arabic_indic_digits(ascii_digits(text))
+    assert localize_digits(text, "latn") == ascii_digits(text)
