@@ -187,18 +187,16 @@ def _replace_spans(source: str, spans: list[tuple[int, int]], fn: Callable[[str]
     return "".join(out)
 
 
-def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None = None) -> list[tuple[int, int]]:
+def _text_spans(source: str, skip: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of each non-empty text node of HTML `source`, in order, that is not inside
-    an element named in `skip` and, when `langs` is given, whose nearest `lang` attribute (if
-    any) names one of those languages ('ar' matches 'ar-EG')."""
+    an element named in `skip`."""
     out: list[tuple[int, int]] = []
     pos = 0
     depth = 0  # how many `skip` elements are open around the current position
-    lang_stack: list[_LangScope] = []  # open elements carrying a lang attribute, innermost last
     while True:
         m = _TOKEN.search(source, pos)
         text_end = m.start() if m else len(source)
-        if text_end > pos and not depth and (not lang_stack or lang_stack[-1].wanted):
+        if text_end > pos and not depth:
             out.append((pos, text_end))
         if not m:
             break
@@ -206,22 +204,7 @@ def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None
         pos = m.end()
         if not name:
             continue
-        closing = token.startswith("</")
-        if langs is not None and name not in _VOID and not token.endswith("/>"):
-            top = lang_stack[-1] if lang_stack else None
-            lang = None if closing else _LANG_ATTR.search(token)
-            if lang is not None:
-                code = next(g for g in lang.groups() if g is not None).strip().lower()
-                primary = code.replace("_", "-").split("-")[0]
-                lang_stack.append(_LangScope(name, not code or primary in langs))
-            elif top is not None and top.name == name:
-                if not closing:
-                    top.nested += 1
-                elif top.nested:
-                    top.nested -= 1
-                else:
-                    lang_stack.pop()
-        if closing:
+        if token.startswith("</"):
             if name in skip and depth:
                 depth -= 1
         elif name in _RAW_TEXT:
@@ -332,8 +315,9 @@ def localize_digits_html(source: str, numerals: str) -> str:
     `<time datetime>`), code and scripts keep their digits, and so does text in another
     language (inside an element whose `lang` is not Arabic, e.g. an English article's body).
 
-    The same page as converting each text node `_text_spans(source, _DIGIT_SKIP, ("ar",))`
-    gives (after `plain_references`), in one walk over the markup and the digit runs."""
+    Numeric references are written as characters first (`plain_references`), so none
+    breaks. A text node is converted when it is inside no _DIGIT_SKIP element and its
+    nearest element with a `lang` attribute, if any, names Arabic ('ar', 'ar-EG', or '')."""
     table = _numeral_table(numerals)
     if "&#" in source:
         source = plain_references(source)
