@@ -399,14 +399,20 @@ def _plain_run(scope: str) -> re.Pattern[str]:
     tags: not named `scope` nor in _DIGIT_SKIP or _RAW_TEXT, with no 'lang' in any case (so
     no lang attribute), matched as `_TOKEN` matches them. Comments and the like are left to
     `_NEXT_TOKEN_OR_DIGITS`."""
-    names = "|".join(sorted(_DIGIT_SKIP | _RAW_TEXT | ({scope} if scope else set())))
+    names = "|".join(_any_case(n) for n in sorted(_DIGIT_SKIP | _RAW_TEXT | ({scope} if scope else set())))
     no_lang = "[lL](?![aA][nN][gG])"
     return re.compile(
-        rf"(?:[^<{_DIGIT_CHARS}]++|<(?!/?(?i:{names})(?![A-Za-z0-9-]))/?(?![lL][aA][nN][gG])[A-Za-z]"
+        rf"(?:[^<{_DIGIT_CHARS}]++|<(?!/?(?:{names})(?![A-Za-z0-9-]))/?(?![lL][aA][nN][gG])[A-Za-z]"
         rf"(?:\"(?:[^\"lL]++|{no_lang})*+\"|'(?:[^'lL]++|{no_lang})*+'|[^'\">lL]++|{no_lang})*+>)*+"
         rf"(?P<digits>[{_DIGIT_CHARS}]+)?",
         re.DOTALL,
     )
+
+
+def _any_case(name: str) -> str:
+    """A regex for tag name `name` (ASCII) in any case: 'ab' → '[aA][bB]' (an inline
+    IGNORECASE flag costs the regex engine more on every tag)."""
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name)
 
 
 @functools.lru_cache(maxsize=64)
