@@ -21,7 +21,7 @@ from babel.dates import format_date as _babel_format_date
 from hijridate import Gregorian
 from markupsafe import Markup, escape
 
-from sitegen.arabic import ARABIC_LETTER, LATIN_RUN, ascii_digits
+from sitegen.arabic import ARABIC_LETTER, LATIN_RUN
 from sitegen.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -31,20 +31,28 @@ NUMERALS = ("latn", "arab")
 
 
 # --- Digits ----------------------------------------------------------------------------
-_TO_ARAB = str.maketrans("0123456789۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩" * 2)
+# Persian digits (۲۰۲۶) too come out Arabic-Indic: one table, as
+# arabic_indic_digits(ascii_digits(text)) would do in two passes.
+_NUMERAL_TABLES = {
+    "latn": str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2),
+    "arab": str.maketrans("0123456789۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩" * 2),
+}
+"""The `str.translate` table of each value of `numerals`."""
 
 
 def localize_digits(text: str, numerals: str) -> str:
     """Write every digit of plain `text` (ASCII, Arabic-Indic or Persian) in `numerals`:
     'latn' → 0-9, 'arab' → ٠-٩. Not for HTML (attribute values would change too); use
     `localize_digits_html` there."""
-    if numerals == "latn":
-        return ascii_digits(text)
-    if numerals == "arab":
-        # Persian digits (۲۰۲۶) too come out Arabic-Indic: one table, as
-        # arabic_indic_digits(ascii_digits(text)) would do in two passes.
-        return text.translate(_TO_ARAB)
-    raise ValueError(f"numerals must be one of {', '.join(NUMERALS)}, not {numerals!r}")
+    return text.translate(_numeral_table(numerals))
+
+
+def _numeral_table(numerals: str) -> dict[int, str]:
+    """The translation table of `numerals`; ValueError if it names no digit system."""
+    try:
+        return _NUMERAL_TABLES[numerals]
+    except KeyError:
+        raise ValueError(f"numerals must be one of {', '.join(NUMERALS)}, not {numerals!r}") from None
 
 
 # --- Dates -----------------------------------------------------------------------------
@@ -179,18 +187,16 @@ def _replace_spans(source: str, spans: list[tuple[int, int]], fn: Callable[[str]
     return "".join(out)
 
 
-def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None = None) -> list[tuple[int, int]]:
+def _text_spans(source: str, skip: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of each non-empty text node of HTML `source`, in order, that is not inside
-    an element named in `skip` and, when `langs` is given, whose nearest `lang` attribute (if
-    any) names one of those languages ('ar' matches 'ar-EG')."""
+    an element named in `skip`."""
     out: list[tuple[int, int]] = []
     pos = 0
     depth = 0  # how many `skip` elements are open around the current position
-    lang_stack: list[_LangScope] = []  # open elements carrying a lang attribute, innermost last
     while True:
         m = _TOKEN.search(source, pos)
         text_end = m.start() if m else len(source)
-        if text_end > pos and not depth and (not lang_stack or lang_stack[-1].wanted):
+        if text_end > pos and not depth:
             out.append((pos, text_end))
         if not m:
             break
@@ -198,22 +204,7 @@ def _text_spans(source: str, skip: frozenset[str], langs: tuple[str, ...] | None
         pos = m.end()
         if not name:
             continue
-        closing = token.startswith("</")
-        if langs is not None and name not in _VOID and not token.endswith("/>"):
-            top = lang_stack[-1] if lang_stack else None
-            lang = None if closing else _LANG_ATTR.search(token)
-            if lang is not None:
-                code = next(g for g in lang.groups() if g is not None).strip().lower()
-                primary = code.replace("_", "-").split("-")[0]
-                lang_stack.append(_LangScope(name, not code or primary in langs))
-            elif top is not None and top.name == name:
-                if not closing:
-                    top.nested += 1
-                elif top.nested:
-                    top.nested -= 1
-                else:
-                    lang_stack.pop()
-        if closing:
+        if token.startswith("</"):
             if name in skip and depth:
                 depth -= 1
         elif name in _RAW_TEXT:
@@ -322,20 +313,109 @@ def plain_references(html: str) -> str:
 def localize_digits_html(source: str, numerals: str) -> str:
     """Rendered HTML with the digits of its text nodes in `numerals`; attribute values (URLs,
     `<time datetime>`), code and scripts keep their digits, and so does text in another
-    language (inside an element whose `lang` is not Arabic, e.g. an English article's body)."""
-    localize_digits("", numerals)  # validates `numerals` even for a page with no text
-    source = plain_references(source)
-    # Only the text nodes holding a digit of some script: the others (most of a page's few
-    # hundred) would come back as they are, and converting them was most of the time.
-    spans = _text_spans(source, _DIGIT_SKIP, ("ar",))
-    starts = [start for start, _end in spans]
-    with_digits: list[tuple[int, int]] = []
-    for m in _ANY_DIGIT.finditer(source):  # a page has far fewer digit runs than text nodes
-        i = bisect.bisect_right(starts, m.start()) - 1
-        if i >= 0 and m.start() < spans[i][1] and (not with_digits or with_digits[-1] != spans[i]):
-            with_digits.append(spans[i])
-    return _replace_spans(source, with_digits, lambda t: localize_digits(t, numerals))
+    language (inside an element whose `lang` is not Arabic, e.g. an English article's body).
+
+    Numeric references are written as characters first (`plain_references`), so none
+    breaks. A text node is converted when it is inside no _DIGIT_SKIP element and its
+    nearest element with a `lang` attribute, if any, names Arabic ('ar', 'ar-EG', or '')."""
+    table = _numeral_table(numerals)
+    if "&#" in source:
+        source = plain_references(source)
+    out: list[str] = []
+    last = 0  # end of the part of `source` already in `out`
+    pos, end = 0, len(source)
+    depth = 0  # how many _DIGIT_SKIP elements are open around the current position
+    lang_stack: list[_LangScope] = []  # open elements carrying a lang attribute, innermost last
+    while pos < end:
+        # The regex engine passes over the text and the tags that change nothing (most of
+        # a page) on its own, up to a run of digits or a token that may change something.
+        plain = _plain_run(lang_stack[-1].name if lang_stack else "").match(source, pos)
+        assert plain is not None  # every part of it is optional
+        m = plain if plain.lastgroup else _NEXT_TOKEN_OR_DIGITS.match(source, plain.end())
+        if m is None:  # only text without digits was left
+            break
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "digits":
+            if not depth and (not lang_stack or lang_stack[-1].wanted):
+                out.append(source[last : m.start(kind)])
+                out.append(m.group(kind).translate(table))
+                last = pos
+            continue
+        if kind is None:  # a comment, CDATA, doctype or processing instruction, or a lone '<'
+            continue
+        token = source[m.start("slash") - 1 : pos]
+        name = m.group("name").lower()
+        closing = bool(m.group("slash"))
+        self_closing = token.endswith("/>")
+        if name not in _VOID and not self_closing:
+            top = lang_stack[-1] if lang_stack else None
+            lang = _LANG_ATTR.search(token) if not closing and "lang" in token.lower() else None
+            if lang is not None:
+                code = next(g for g in lang.groups() if g is not None).strip().lower()
+                lang_stack.append(_LangScope(name, not code or code.replace("_", "-").split("-")[0] == "ar"))
+            elif top is not None and top.name == name:
+                if not closing:
+                    top.nested += 1
+                elif top.nested:
+                    top.nested -= 1
+                else:
+                    lang_stack.pop()
+        if closing:
+            if depth and name in _DIGIT_SKIP:
+                depth -= 1
+        elif name in _RAW_TEXT:
+            # Its raw text and end tag stay as written: it may contain '<' that is not a tag.
+            close = _raw_text_end(name).search(source, pos)
+            pos = close.end() if close else end
+        elif name in _DIGIT_SKIP and not self_closing:
+            depth += 1
+    out.append(source[last:])
+    return "".join(out)
 
 
-_ANY_DIGIT = re.compile("[0-9\u0660-\u0669\u06F0-\u06F9]+")
-"""A digit `localize_digits` may rewrite: ASCII, Arabic-Indic or Persian."""
+_DIGIT_CHARS = "0-9\u0660-\u0669\u06F0-\u06F9"
+"""The digits `localize_digits` may rewrite: ASCII, Arabic-Indic and Persian, as a regex
+character class's content."""
+
+# What comes next in HTML: text without digits (possessive: there is nothing to give back),
+# then a markup token as `_TOKEN` matches it (a tag's end slash in group `slash`, its name
+# in `name`), a run of `digits`, or a '<' that starts no token. A tag's parts are matched
+# possessively: at each character one reading only can go on, so backtracking would find
+# no other match, and a tag left open costs no backtracking.
+_NEXT_TOKEN_OR_DIGITS = re.compile(
+    rf"[^<{_DIGIT_CHARS}]*+(?:<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[!?][^>]*>"
+    rf"|<(?P<slash>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*+)(?:\"[^\"]*\"|'[^']*'|[^'\">]++)*+>"
+    rf"|(?P<digits>[{_DIGIT_CHARS}]+)|<)",
+    re.DOTALL,
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_run(scope: str) -> re.Pattern[str]:
+    """A regex for the text and tags that change nothing for
+    `localize_digits_html` inside an element named `scope` that carries a lang attribute
+    (the innermost; '' for none), then the run of `digits` that follows, if one does. The
+    tags: not named `scope` nor in _DIGIT_SKIP or _RAW_TEXT, with no 'lang' in any case (so
+    no lang attribute), matched as `_TOKEN` matches them. Comments and the like are left to
+    `_NEXT_TOKEN_OR_DIGITS`."""
+    names = "|".join(_any_case(n) for n in sorted(_DIGIT_SKIP | _RAW_TEXT | ({scope} if scope else set())))
+    no_lang = "[lL](?![aA][nN][gG])"
+    return re.compile(
+        rf"(?:[^<{_DIGIT_CHARS}]++|<(?!/?(?:{names})(?![A-Za-z0-9-]))/?(?![lL][aA][nN][gG])[A-Za-z]"
+        rf"(?:\"(?:[^\"lL]++|{no_lang})*+\"|'(?:[^'lL]++|{no_lang})*+'|[^'\">lL]++|{no_lang})*+>)*+"
+        rf"(?P<digits>[{_DIGIT_CHARS}]+)?",
+        re.DOTALL,
+    )
+
+
+def _any_case(name: str) -> str:
+    """A regex for tag name `name` (ASCII) in any case: 'ab' → '[aA][bB]' (an inline
+    IGNORECASE flag costs the regex engine more on every tag)."""
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name)
+
+
+@functools.lru_cache(maxsize=64)
+def _raw_text_end(name: str) -> re.Pattern[str]:
+    """The end tag of raw-text element `name` (lower case), in any case."""
+    return re.compile(rf"</(?i:{name})\s*>")

@@ -732,11 +732,39 @@ def article_dir(a: Article, cfg: Config) -> str:
 
 def _opens_body(summary: str, body: str) -> bool:
     """True when `summary` is just the body's opening words (the importer's default), so
-    showing it above the body would say the same thing twice."""
+    showing it above the body would say the same thing twice: the folded words of the
+    body's first 2 * len(summary) characters begin with the summary's folded words, the
+    last of which may be cut short."""
+    text = summary.rstrip("…. ")
+    limit = len(summary) * 2
+    # Folding treats the two sides of a space apart (no character joins or changes across
+    # one), so when the body begins with the summary's very text, the words before its last
+    # space are the same on both sides: only what follows that space is folded and compared.
     # Unmemoised fold: these strings are each article's own, seen once; the shared memo is
     # for the tags, sources and titles every stage folds again.
-    head = fold.__wrapped__(summary.rstrip("…. ")).split()
-    words = fold.__wrapped__(body[: len(summary) * 2]).split()[: len(head)]
+    start = _last_space(text) if body.startswith(text) else 0
+    head = fold.__wrapped__(text[start:]).split()
+    if not head and start:  # the summary's end folds to nothing: its last word is before
+        start, head = 0, fold.__wrapped__(text).split()
+    if not head:
+        return False
+    # For the same reason a cut changes only the last word it cuts: an opening that folds to
+    # more words than the summary's gives the words the whole 2 * len(summary) would.
+    words = fold.__wrapped__(body[start : min(limit, len(summary) + _OPENING_SLACK)]).split()
+    if len(words) <= len(head) and len(summary) + _OPENING_SLACK < limit:
+        words = fold.__wrapped__(body[start:limit]).split()
+    words = words[: len(head)]
     # The last word of a cut summary may itself be cut.
-    return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
-            and words[-1].startswith(head[-1]))
+    return len(words) == len(head) and words[:-1] == head[:-1] and words[-1].startswith(head[-1])
+
+
+_OPENING_SLACK = 32
+"""Characters of the body folded beyond the summary's length, to reach one word further."""
+
+
+def _last_space(text: str) -> int:
+    """The index of the last whitespace character of `text` (0 if it has none)."""
+    i = len(text)
+    while i and not text[i - 1].isspace():
+        i -= 1
+    return max(i - 1, 0)

@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
@@ -250,6 +250,51 @@ def test_isolate_latin_keeps_the_text(text: str) -> None:
     assert "<" not in re.sub(r"</?bdi>", "", out)
 
 
+def _digits_converted_as_stated(html: str, numerals: str) -> str:
+    """`localize_digits_html`'s rule, one token at a time: after `plain_references`, every
+    text node inside no _DIGIT_SKIP element (raw text is never a text node) and whose nearest
+    element with a lang attribute, if any, names Arabic, has its digits in `numerals`."""
+    from sitegen.i18n import _DIGIT_SKIP, _LANG_ATTR, _RAW_TEXT, _TOKEN, _VOID
+
+    html = plain_references(html)
+    out: list[str] = []
+    pos = 0
+    skipping = 0  # _DIGIT_SKIP elements open
+    scopes: list[list] = []  # [name, Arabic?, same-name elements open inside], innermost last
+    while True:
+        m = _TOKEN.search(html, pos)
+        text = html[pos : m.start() if m else len(html)]
+        out.append(localize_digits(text, numerals) if not skipping and (not scopes or scopes[-1][1]) else text)
+        if not m:
+            return "".join(out)
+        token, name, closing = m.group(), (m.group(1) or "").lower(), m.group().startswith("</")
+        out.append(token)
+        pos = m.end()
+        if not name:
+            continue
+        if name not in _VOID and not token.endswith("/>"):
+            lang = None if closing else _LANG_ATTR.search(token)
+            if lang is not None:
+                code = next(g for g in lang.groups() if g is not None).strip().lower()
+                scopes.append([name, not code or code.replace("_", "-").split("-")[0] == "ar", 0])
+            elif scopes and scopes[-1][0] == name:
+                if not closing:
+                    scopes[-1][2] += 1
+                elif scopes[-1][2]:
+                    scopes[-1][2] -= 1
+                else:
+                    scopes.pop()
+        if closing:
+            if skipping and name in _DIGIT_SKIP:
+                skipping -= 1
+        elif name in _RAW_TEXT:
+            close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, pos)
+            out.append(html[pos : close.end() if close else len(html)])
+            pos = close.end() if close else len(html)
+        elif name in _DIGIT_SKIP and not token.endswith("/>"):
+            skipping += 1
+
+
 @settings(max_examples=200, deadline=None)
 @given(_fragments())
 def test_localize_digits_html_changes_only_text_digits(html: str) -> None:
@@ -268,17 +313,64 @@ def test_localize_digits_html_never_breaks_a_character_reference() -> None:
 @settings(max_examples=300, deadline=None)
 @given(_fragments(), st.sampled_from(["arab", "latn"]), st.sampled_from(["2026", "۲۰۲۶", "٢٠٢٦", "2۰٢6"]))
 def test_localize_digits_html_equals_converting_every_text_node(html: str, numerals: str, year: str) -> None:
-    """It converts only the text nodes that hold a digit: the same page as converting all."""
-    from sitegen.i18n import _DIGIT_SKIP, _replace_spans, _text_spans
-
+    """The page converting every text node the rule names gives, with digits of every script."""
     html = html.replace("2026", year)  # digits of every script
-    html = plain_references(html)
-    want = _replace_spans(html, _text_spans(html, _DIGIT_SKIP, ("ar",)), lambda t: localize_digits(t, numerals))
-    assert localize_digits_html(html, numerals) == want
+    assert localize_digits_html(html, numerals) == _digits_converted_as_stated(html, numerals)
+
+
+# Markup of every kind the digit walk treats apart: elements whose digits stay (code, pre,
+# raw text with a '<' inside), lang attributes in any case and spelling (and the attributes
+# and words that only look like one), nested elements of a lang element's name, comments,
+# CDATA, self-closing and void tags, a '>' inside a quoted value, a lone or unclosed '<'.
+_digit_text = st.lists(st.sampled_from(
+    ["عام ", "2026", "۲۰۲۶", "٢٠٢٦", "7", " في ", "language ", "Lang", "a < 5", " ", "&amp;", "&#160;"]),
+    max_size=4).map("".join)
+_digit_tag = st.sampled_from(["p", "div", "span", "a", "P", "DIV", "code", "pre", "Code", "kbd", "svg",
+                              "bdi", "lang", "h2", "time"])
+_digit_attr = st.sampled_from(
+    ["", ' lang="en"', ' lang="ar"', " LANG='ar-EG'", " lang=en-GB", ' Lang="EN"', ' lang=""', ' lang="ar_SY"',
+     ' xml:lang="en"', ' hreflang="en"', ' data-lang="en"', ' title="lang=en"', ' href="/2026/11/"',
+     ' datetime="2026-11-21"', ' title="a > 5 lang"', ' class="link-list"', " lang=fr"])
+_digit_raw = st.sampled_from(
+    ["<script>if (a<b) { x = 2026; }</script>", "<SCRIPT lang=en>x = 1</script >", "<title>عدد 5</title>",
+     "<style>p>a{width:3px}</style>", "<textarea>5</textarea>", "<!-- 2026 lang=en -->", "<!-- a > 5 -->",
+     "<![CDATA[ 5 ]]>", "<!DOCTYPE html>", "<?x 5?>", "<br>", "<img alt=\"5\" src=\"a5.png\"/>", "<hr/>",
+     "<span/>", "<code/>", "<", "<a href=\"5", "</p>", "</span>", "<lang=en>"])
+
+
+@st.composite
+def _digit_markup(draw: st.DrawFn, depth: int = 0) -> str:
+    parts: list[str] = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.integers(0, 3 if depth < 3 else 1))
+        if kind == 0:
+            parts.append(draw(_digit_text))
+        elif kind == 1:
+            parts.append(draw(_digit_raw))
+        else:
+            tag, attr = draw(_digit_tag), draw(_digit_attr)
+            parts.append(f"<{tag}{attr}>{draw(_digit_markup(depth + 1))}</{tag}>")
+    return "".join(parts)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["", '<html lang="ar">', "<html lang=en>", '<main lang="ar"><div lang="en">']),
+       _digit_markup(), st.sampled_from(["arab", "latn"]))
+@example("", "<lang=en>5", "arab")  # 'lang' starts the tag name: still read as an attribute
+@example("", "<Lang-x LANG=en>5 <b>6</b></Lang-x>7", "arab")
+@example('<html lang="ar">', '<div lang="en"><div>1</div>2</div>3<DIV>4</DIV>', "arab")
+@example("", '<p title="a > 5 lang" lang=en>6</p>7 <code>8<code>9</code>0</code>1', "arab")
+def test_localize_digits_html_equals_converting_every_text_node_of_any_markup(
+        opening: str, body: str, numerals: str) -> None:
+    """The walk that lets the regex engine pass over what changes nothing gives the page the
+    rule stated token by token gives, whatever elements, languages and tokens it holds."""
+    page = opening + body
+    assert localize_digits_html(page, numerals) == _digits_converted_as_stated(page, numerals)
 
 
 @given(st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹ab ع"))
-def test_arab_numerals_are_one_pass_of_the_two_conversions(text: str) -> None:
+def test_numerals_are_one_pass_of_the_conversions(text: str) -> None:
     from sitegen.arabic import arabic_indic_digits
 
     assert localize_digits(text, "arab") == arabic_indic_digits(ascii_digits(text))
+    assert localize_digits(text, "latn") == ascii_digits(text)

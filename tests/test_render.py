@@ -83,6 +83,26 @@ def test_an_english_article_renders_left_to_right_with_its_own_digits(make_site:
     assert '<header class="masthead" lang="ar" dir="rtl">' in html
 
 
+def test_arabic_numerals_leave_links_code_and_machine_readable_digits(make_site: MakeSite) -> None:
+    body = ("في عام 2021 زار&#160;3 وفود [التقرير 5](https://example.org/2021/report?id=42 \"تقرير 2021\") "
+            "وكتب `x = 10`.\n\n<p lang=\"en\">Model 3 since 2019</p>\n\n"
+            "![صورة 4](https://example.org/img/2021.png)\n")
+    public = built(make_site, {"content/a.md": article("خبر 7", body, slug="a", date="2026-11-21",
+                                                       summary="ملخص عن 3 وفود.")},
+                   'numerals = "arab"\nsearch = false\n')
+    html = read(public, "articles/a/index.html")
+    # What a reader sees is in Arabic-Indic digits, the no-break space included.
+    assert '<h1 class="story-title" dir="auto">خبر ٧</h1>' in html
+    assert '<p class="standfirst" dir="auto">ملخص عن ٣ وفود.</p>' in html
+    assert "<p>في عام ٢٠٢١ زار\u00a0٣ وفود " in html and ">التقرير ٥</a>" in html
+    # Links, attribute values, code, English text and the data for machines keep theirs.
+    assert '<a href="https://example.org/2021/report?id=42" title="تقرير 2021">' in html
+    assert "<code>x = 10</code>" in html and "<bdi>Model 3 since 2019</bdi>" in html
+    assert '<img alt="صورة 4" src="https://example.org/img/2021.png">' in html
+    assert '<time datetime="2026-11-21">٢١ نوفمبر ٢٠٢٦</time>' in html
+    assert '"datePublished": "2026-11-21"' in html and "&#" not in html
+
+
 def test_titles_and_summaries_are_dir_auto_and_escaped(make_site: MakeSite) -> None:
     public = built(make_site, {"content/a.md": article("'<b>عنوان</b> & رمز'", slug="a", summary="'<i>ملخص</i>'"),
                                "content/b.md": article("ب", slug="b", date="2026-01-01")})

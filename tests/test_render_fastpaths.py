@@ -1,6 +1,7 @@
 """The render stage's shortcuts give the bytes the plain way gives: `partial(name, item)`
-(rendered once per card per build) against `{% include name %}`, and the dependency tracking
-that lets a rebuild keep pages."""
+(rendered once per card per build) against `{% include name %}`, the dependency tracking
+that lets a rebuild keep pages, and the standfirst rule (`_opens_body`) against the rule as
+stated."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Callable
 
 import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.build import build, verify_incremental
 from sitegen import load, render
@@ -290,3 +293,52 @@ def test_a_damaged_compiled_template_is_compiled_again(make_site: MakeSite) -> N
     shutil.rmtree(root / "public")
     build(config)
     assert (root / "public/articles/a/index.html").read_bytes() == expected
+
+
+def _opens_body_plainly(summary: str, body: str) -> bool:
+    """The standfirst rule as stated: the folded words of the body's first 2 * len(summary)
+    characters begin with the summary's, the last of which may be cut short."""
+    from sitegen.arabic import fold
+
+    head = fold(summary.rstrip("…. ")).split()
+    words = fold(body[: len(summary) * 2]).split()[: len(head)]
+    return (bool(head) and len(words) == len(head) and words[:-1] == head[:-1]
+            and words[-1].startswith(head[-1]))
+
+
+# Pieces whose folding is not one character to one: presentation forms and a ligature that
+# unfold into several words, a hamza that composes with the letter before it, tatweel,
+# marks, invisibles, Persian letters and digits, a final sigma, spaces of several kinds;
+# and runs longer than the body the rule folds beyond the summary's length.
+_OPENING_PIECES = ["فقرة", "أولى", "اولى", "إلى", "من", "المقال", "ﻻ", "ﷺ", "و\u0654", "\u0654", "ـ", "\u064b",
+                   "\u200b", "\u00ad", "ی", "۲۰۲۶", "2026", "ΟΔΟΣ", "Σ", "a", " ", " ", "\u00a0", "\n", "  ", ".", "…",
+                   "والمستشفياتوالمدارسوالجامعاتالحكومية", "ـ" * 40, "\u064b" * 36]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_OPENING_PIECES), max_size=30).map("".join), st.data())
+def test_the_standfirst_rule_takes_its_shortcuts_only_where_they_give_the_same_answer(
+        body: str, data: st.DataObject) -> None:
+    cut = data.draw(st.integers(0, len(body)))
+    summary = data.draw(st.one_of(
+        st.sampled_from(["", "…", "...", ". ", " …"]).map(lambda end: body[:cut] + end),  # the importer's default
+        st.just(re.sub("[\u0640\u064b\u200b\u00ad]", "", body[:cut])),  # the same words, spelt plainly
+        st.lists(st.sampled_from(_OPENING_PIECES), max_size=10).map("".join),  # another text
+    ))
+    assert render._opens_body(summary, body) == _opens_body_plainly(summary, body)
+
+
+@pytest.mark.parametrize("summary, body, opens", [
+    # The body spells the summary's last word, then goes on with it after a long tatweel:
+    # the word seen whole ("οδοσα") does not begin with the summary's ("οδος"), though the
+    # body cut right after its sigma would: the summary is shown.
+    ("فقرة أولى من المقال الذي كتبه المحرر ΟΔΟΣ", "فقرة أولى من المقال الذي كتبه المحرر ΟΔΟ" + "ـ" * 32 + "ΣΑ وبقية الكلام",
+     False),
+    # The opening words, cut by the importer or spelt otherwise: not shown again.
+    ("فقرة أولى من المقال…", "فقرة أولى من المقال وفيها كلام كثير.", True),
+    ("فقرة اولى من المقا", "فقرةٌ أولى من المقال وفيها كلام كثير.", True),
+    ("فقرة أولى من الكتاب", "فقرة أولى من المقال وفيها كلام كثير.", False),
+])
+def test_the_standfirst_rule_on_summaries_cut_or_spelt_otherwise(summary: str, body: str, opens: bool) -> None:
+    assert render._opens_body(summary, body) is opens
+    assert _opens_body_plainly(summary, body) is opens
