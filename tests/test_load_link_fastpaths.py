@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import frontmatter, load
+from sitegen import frontmatter, load, yaml_subset
 from sitegen.incremental import memo
 from sitegen.incremental.store import BuildCache, scan, scan_inputs
 from sitegen.config import Config, load_config
@@ -45,7 +45,7 @@ def _yaml(block: str) -> Any:
 
 def _same_as_yaml(block: str) -> bool:
     """The fast path either declines the block or reads it exactly as yaml.load does."""
-    fast = frontmatter._simple_mapping(block)
+    fast = yaml_subset.read(block)
     return fast is None or ("ok", _typed(fast)) == _yaml(block)
 
 
@@ -116,12 +116,12 @@ def test_the_fast_path_reads_importer_front_matter_and_declines_the_rest() -> No
     block = ("title: خطة ترامب 2\nslug: article-00001\ndate: 2024-07-29\ndraft: false\ntags:\n- اجتذب\n"
              "- '1'\nread_also: []\nrelated:\n- title: عنوان:آخر\n  slug: article-00794\nseed:\n"
              "  file: seeds/a.txt\n  part: 1")
-    meta = frontmatter._simple_mapping(block)
+    meta = yaml_subset.read(block)
     assert meta == yaml.load(block, Loader=yaml.CSafeLoader) is not None
     assert meta is not None and meta["date"] == datetime.date(2024, 7, 29) and meta["tags"] == ["اجتذب", "1"]
     for declined in ("title: a # comment", "title: a\n\nslug: b", "title: &x a", "title: |\n  a",
                      "tags: [a, b]", "title: a\n  b", "title: \"a\\tb\"", "title: 2026-13-01", "1: a"):
-        assert frontmatter._simple_mapping(declined) is None, declined
+        assert yaml_subset.read(declined) is None, declined
 
 
 # --- related by tags -------------------------------------------------------------------------

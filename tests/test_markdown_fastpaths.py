@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from sitegen import frontmatter, i18n
 from sitegen.arabic import LATIN_RUN
 from sitegen.i18n import plain_references
-from sitegen.markdown import _INLINE_NEEDS, MarkdownRenderer, _plain_block
+from sitegen.markdown import MarkdownRenderer
+from sitegen.markdown_shortcuts import _INLINE_NEEDS, _plain_block
 from sitegen.model import Body
 
 from conftest import ROOT, url_for
