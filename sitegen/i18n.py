@@ -365,8 +365,14 @@ def localize_digits_html(source: str, numerals: str) -> str:
             if depth and name in _DIGIT_SKIP:
                 depth -= 1
         elif name in _RAW_TEXT:
-            # Its raw text and end tag stay as written: it may contain '<' that is not a tag.
+            # Its raw text and end tag stay as written (it may contain '<' that is not a
+            # tag), but for a <title>'s digits: its text is shown, in the tab and bookmarks.
             close = _raw_text_end(name).search(source, pos)
+            stop = close.start() if close else end
+            if name not in _DIGIT_SKIP and not depth and (not lang_stack or lang_stack[-1].wanted):
+                out.append(source[last:pos])
+                out.append(source[pos:stop].translate(table))
+                last = stop
             pos = close.end() if close else end
         elif name in _DIGIT_SKIP and not self_closing:
             depth += 1

@@ -103,6 +103,16 @@ def test_localize_digits_html_keeps_digits_of_text_in_another_language() -> None
         '<p><a hreflang="en" data-lang="en" href="/x">رقم ٥</a></p>'
 
 
+
+def test_localize_digits_html_converts_the_title_shown_in_the_tab() -> None:
+    head = "<head><title>موجز 845 – 2026</title><script>var n = 845;</script></head>"
+    assert localize_digits_html(f'<html lang="ar">{head}</html>', "arab") == (
+        '<html lang="ar"><head><title>موجز ٨٤٥ – ٢٠٢٦</title><script>var n = 845;</script></head></html>')
+    # An English page's title keeps its digits, and so does a title inside an svg (not shown).
+    assert localize_digits_html(f'<html lang="en">{head}</html>', "arab") == f'<html lang="en">{head}</html>'
+    svg = "<svg><title>icon 2</title></svg>"
+    assert localize_digits_html(svg, "arab") == svg
+
 # --- isolate_latin ---------------------------------------------------------------------
 def test_isolate_latin_wraps_each_run_and_escapes() -> None:
     text = "أطلق ترامب منصة Truth Social، التابعة لـ Trump Media & Technology Group (TMTG) ضد Big Tech."
@@ -252,8 +262,9 @@ def test_isolate_latin_keeps_the_text(text: str) -> None:
 
 def _digits_converted_as_stated(html: str, numerals: str) -> str:
     """`localize_digits_html`'s rule, one token at a time: after `plain_references`, every
-    text node inside no _DIGIT_SKIP element (raw text is never a text node) and whose nearest
-    element with a lang attribute, if any, names Arabic, has its digits in `numerals`."""
+    text node inside no _DIGIT_SKIP element and whose nearest element with a lang attribute, if
+    any, names Arabic, has its digits in `numerals`; so has a <title>'s text (raw text, read
+    to its end tag), under the same conditions."""
     from sitegen.i18n import _DIGIT_SKIP, _LANG_ATTR, _RAW_TEXT, _TOKEN, _VOID
 
     html = plain_references(html)
@@ -289,7 +300,10 @@ def _digits_converted_as_stated(html: str, numerals: str) -> str:
                 skipping -= 1
         elif name in _RAW_TEXT:
             close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, pos)
-            out.append(html[pos : close.end() if close else len(html)])
+            raw = html[pos : close.start() if close else len(html)]
+            shown = name not in _DIGIT_SKIP and not skipping and (not scopes or scopes[-1][1])
+            out.append(localize_digits(raw, numerals) if shown else raw)
+            out.append(close.group() if close else "")
             pos = close.end() if close else len(html)
         elif name in _DIGIT_SKIP and not token.endswith("/>"):
             skipping += 1
