@@ -180,7 +180,7 @@ def main() -> None:
                 time.sleep(0.5)
             browser.close()
     finally:
-        proc.send_signal(2)
+        proc.terminate()  # as Ctrl-C; SIGINT is ignored when this runs in the background
         proc.wait(timeout=60)
         reader.join(timeout=10)
     # One "changed → … in X s" line per save, in order; the first is the warm-up's.

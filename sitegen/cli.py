@@ -296,7 +296,7 @@ COMMANDS: list[Command] = [
         "imported first) and the open pages reload, keeping their scroll position; a CSS-only change\n"
         "swaps the stylesheet without reloading. A failed build keeps serving the last good site with\n"
         "the error (file:line) shown over the page. Builds into .sitegen-cache/serve/, never public/.\n"
-        "Ctrl-C stops it (exit 0).",
+        "Ctrl-C or SIGTERM stops it (exit 0).",
         _add_serve,
         _run_serve,
     ),

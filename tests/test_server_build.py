@@ -176,11 +176,18 @@ def test_a_renamed_article_is_rebuilt_once(served: tuple[Path, DevServer]) -> No
     assert server.builds == builds
 
 
-def test_ctrl_c_stops_cleanly(seeds_site: Path, tmp_path: Path) -> None:
+def _ignore_sigint() -> None:
+    """In the child: SIGINT ignored, as a shell without job control leaves a command run with &."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm-in-background"])
+def test_ctrl_c_or_sigterm_stops_cleanly(seeds_site: Path, tmp_path: Path, stop: signal.Signals) -> None:
     root = copy_site(seeds_site, tmp_path / "site")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--port", "0", "-C", str(root / "config.toml")],
         stderr=subprocess.PIPE, text=True, encoding="utf-8", env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_ignore_sigint if stop == signal.SIGTERM else None,
     )
     try:
         assert proc.stderr is not None
@@ -195,7 +202,7 @@ def test_ctrl_c_stops_cleanly(seeds_site: Path, tmp_path: Path) -> None:
         conn.request("GET", "/")
         assert conn.getresponse().status == 200
         conn.close()
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         code = proc.wait(timeout=30)
         rest = proc.stderr.read()
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -567,6 +568,11 @@ def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.warning("%s", bar)
     server = dev_server(config, host=host, port=port, poll=poll, config_file=config_file, strict=strict,
                         future=future)
+    # SIGTERM (`kill`, a service manager, a script that started the server in the
+    # background, where SIGINT is ignored) stops it as Ctrl-C does: builds finished,
+    # connections closed, exit status 0.
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if on_main_thread else None
     try:
         server.start()
         log.info("serving %s (Ctrl-C to stop)%s", server.url, " — polling for changes" if poll else "")
@@ -583,5 +589,12 @@ def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.info("stopping")
     finally:
         server.stop()
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
     log.info("stopped")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """The SIGTERM handler of `run`: stop as Ctrl-C does."""
+    raise KeyboardInterrupt
