@@ -134,6 +134,9 @@ def save_cache(unsaved: UnsavedCache) -> None:
     from), and delete the output folder it replaced."""
     collecting = gc.isenabled()
     gc.disable()
+    # The build's largest moment, with the build's data, the pickler's memo and the
+    # files' stats at once: what the pages and the staging were made with goes back first.
+    memory.release()
     try:
         unsaved.store.save(started_ns=unsaved.started_ns, config=unsaved.config, inputs=unsaved.inputs)
     finally:

@@ -286,9 +286,10 @@ class Staging:
         it as the spare."""
         self.state: OutputState = {}
         self.staged: list[tuple[str, str]] = []
-        """Outputs written into the staging folder: (path, digest)."""
+        """Outputs written into the staging folder: (path, digest); emptied by `commit`."""
         self.linked: list[str] = []
-        """Outputs whose bytes the output folder holds: hard-linked in by `commit`."""
+        """Outputs whose bytes the output folder holds: hard-linked in by `commit`, which
+        empties it (the counts are in its WriteResult)."""
         self.changed: list[str] = []
         """After `commit`: the files written or removed."""
         self.marker = marker
@@ -451,6 +452,10 @@ class Staging:
                 self._spare_note = None
         result = WriteResult(written=len(self.staged), unchanged=len(self.linked) + len(kept),
                              removed=len(stale))
+        # What the outputs were checked and staged against, an entry per file of the site:
+        # of no more use, and the build's largest tables are still to be saved.
+        for table in (self._seen, self._files, self._dirs, self._made, self.staged, self.linked):
+            table.clear()
         return result, state
 
     def _claim_kept(self, kept: list[str]) -> None:

@@ -345,3 +345,17 @@ def test_equal_values_are_read_back_as_one_object_of_their_own_type(tmp_path: Pa
     assert next(iter(back[0])) is x.slug  # the keys too
     assert type(back[1].toc[0][0]) is int and type(back[2].toc[0][0]) is bool
     assert y.draft is True and type(x.body_line) is int
+
+
+def test_a_cache_file_is_written_as_seal_makes_it(tmp_path: Path) -> None:
+    """Written as it is pickled (never whole in memory), a cache file is the same bytes as its
+    payload sealed, and a damaged one is still told."""
+    from sitegen.incremental.sealed import MAGIC, SUM, seal
+
+    value = {"مقال": list(range(100_000)), "x": "نص" * 50_000}
+    cache._dump(tmp_path / "v.pickle", value, memo=False)
+    data = (tmp_path / "v.pickle").read_bytes()
+    assert data == seal(data[len(MAGIC) + SUM:])
+    assert cache._load(tmp_path / "v.pickle", dict) == value
+    (tmp_path / "v.pickle").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert cache._load(tmp_path / "v.pickle", dict) is None

@@ -88,3 +88,17 @@ def test_a_bundle_answer_read_in_many_pieces_comes_back_whole(tmp_path: Path) ->
     service = PagefindService(binary, "ar", "shard 0")
     service.ask_bundle()
     assert service.finish() == [("fragment/a.pf_fragment", bytes(range(256)) * 2048)]
+
+
+def test_fingerprinting_leaves_the_articles_text_as_it_was() -> None:
+    """A page's fingerprint pickles the titles and summaries it reads: that must not leave
+    each of those strings holding a second copy of its text (CPython keeps the UTF-8 that
+    pickle's binary protocols ask a str for inside the str, for as long as it lives)."""
+    import sys
+
+    from sitegen.incremental.pages import pickled
+
+    title = "".join(["خبر عاجل ", "عن الاقتصاد"])  # made at run time, as a loaded title is
+    size = sys.getsizeof(title)
+    assert pickled({"title": title, "tags": [title]}) != pickled({"title": title + "!", "tags": [title]})
+    assert sys.getsizeof(title) == size

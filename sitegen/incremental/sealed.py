@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,32 @@ def checksum(data: bytes | memoryview) -> bytes:
 def seal(payload: bytes | memoryview) -> bytes:
     """`payload` as a cache file holds it: MAGIC, a checksum, the payload."""
     return MAGIC + checksum(payload) + payload
+
+
+class SealedFile:
+    """A cache file being written as `seal` would make it, without its payload in memory:
+    MAGIC and room for the checksum first, then each `write` of the payload goes to the
+    file, the checksum taken as it passes, and `close` puts the checksum in its room."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.f.write(MAGIC + bytes(SUM))
+        self.crc = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.f.write(data)
+
+    def restart(self) -> None:
+        """Drop the payload written so far."""
+        self.f.seek(len(MAGIC) + SUM)
+        self.f.truncate()
+        self.crc = 0
+
+    def close(self) -> None:
+        """Write the checksum of the payload in its place (the file stays open)."""
+        self.f.seek(len(MAGIC))
+        self.f.write(self.crc.to_bytes(SUM, "little"))
 
 
 def unseal(data: bytes, path: Path) -> bytes | None:

@@ -54,7 +54,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import io
 import logging
 import os
 import pickle
@@ -70,7 +69,7 @@ from typing import Any, NamedTuple
 from sitegen.config import Config
 from sitegen.fsutil import Folders, Stat, scan, scan_since
 from sitegen.hashing import digest
-from sitegen.incremental.sealed import MAGIC, SUM, CacheDamaged, checksum, seal, unseal
+from sitegen.incremental.sealed import MAGIC, SUM, CacheDamaged, SealedFile, checksum, unseal
 from sitegen.incremental.warm import WarmState
 from sitegen.model import Article, ArticleLinks, Body, Links, RelatedRef
 from sitegen.schedule import source_date_epoch
@@ -825,8 +824,7 @@ def _dump(path: Path, value: Any, *, memo: bool = True) -> None:
         except ValueError:  # a cycle, which needs the memo
             if memo:
                 raise
-            f.seek(0)
-            f.truncate()
+            f.restart()
             pickle.dump(value, f, protocol=5)
 
     _write_atomically(path, write)
@@ -843,15 +841,17 @@ def _dump_base(path: Path, base_id: str, table: dict[str, Any], rest: tuple[Any,
     _write_atomically(path, write)
 
 
-def _write_atomically(path: Path, write: Callable[[Any], None]) -> None:
-    """`write` to memory, then its bytes sealed (`seal`) to a temporary file in the folder of
-    `path`, renamed to `path`."""
-    buffer = io.BytesIO()
-    write(buffer)
+def _write_atomically(path: Path, write: Callable[[SealedFile], None]) -> None:
+    """`write` the payload, sealed (see incremental.sealed) as it goes, to a temporary file in
+    the folder of `path`, renamed to `path`. The payload is never whole in memory: written at
+    the build's end, when the build holds the most, it would add its size (tens of megabytes
+    at 100,000 articles) twice, and the allocator keeps a buffer grown that large."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(seal(buffer.getbuffer()))
+            sealed = SealedFile(f)
+            write(sealed)
+            sealed.close()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
