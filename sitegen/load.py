@@ -180,6 +180,25 @@ def article_body(article: Article, config: Config) -> str:
     return frontmatter.split(text, article.path)[1]
 
 
+def checked_body(article: Article, config: Config) -> str:
+    """The article's Markdown body: its own, or when the build cache or `without_bodies` left
+    it out, read from its file, which must still hold the body load read (same digest).
+    Raises SourceError naming the file when it cannot be read or split, or when its body
+    changed since: a text other than the one whose digest keys it is never returned."""
+    if article.body or not article.body_digest:
+        return article.body
+    path = Path(article.path)
+    text = read_text(str(path if path.is_absolute() else config.root / path), article.path)
+    if isinstance(text, LoadedFile):
+        assert text.error is not None
+        raise text.error
+    body = frontmatter.split(text, article.path)[1]
+    if digest(body) != article.body_digest:
+        raise SourceError(article.path, "changed while the site was being built: build again",
+                          line=article.body_line, stage="markdown")
+    return body
+
+
 def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:
     """One content file's text → Article. Raises SourceError with the file and line."""
     block, body, body_line = frontmatter.split(text, path)

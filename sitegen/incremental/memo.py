@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 
 from sitegen import frontmatter, load
 from sitegen.config import Config
-from sitegen.errors import SourceError
+from sitegen.errors import BuildError, SitegenError, SourceError
 from sitegen.fsutil import Stat
 from sitegen.hashing import digest
 from sitegen.incremental.store import RACY_NS, BuildCache
 from sitegen.incremental.warm import WarmEnvironment, WarmState
-from sitegen.load import article_body
 from sitegen.model import Article, Body, Links, Site
 
 if TYPE_CHECKING:
@@ -110,7 +109,10 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
     the cache; the others are converted and stored. Bodies come back without their HTML
     (`Body.html` empty, `Body.key` set): `store.body_html` reads it when a page needs it.
     `here()` gives the converter for bodies converted in this process (not in workers);
-    images of `pictures` get their WebP sizes (sitegen.images)."""
+    images of `pictures` get their WebP sizes (sitegen.images). A body the articles do not
+    carry (`without_bodies`) is read from its file where it is converted, and must be the
+    text load read: else BuildError, with a SourceError for each such file, once the others
+    are converted and stored."""
     from sitegen import images
     from sitegen.markdown import convert_all, link_targets
 
@@ -132,10 +134,16 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
         else:
             todo.append((a, key))
     if todo:
-        texts = [article_body(a, site.config) for a, _ in todo]
-        for (a, key), (body, lookups) in zip(todo, convert_all(texts, targets, url_for,
-                                                                site.config.base_path, here,
-                                                                pictures.found)):
+        # Each text read where it is converted (a worker of the pool, when there is one):
+        # this process holds none of them (see `without_bodies`).
+        errors: list[SitegenError] = []
+        for (a, key), done in zip(todo, convert_all([a for a, _ in todo], _body_text(site.config),
+                                                    targets, url_for, site.config.base_path, here,
+                                                    pictures.found)):
+            if isinstance(done, SourceError):
+                errors.append(done)
+                continue
+            body, lookups = done
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
@@ -144,13 +152,21 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
             known[key] = (lookups, stub, offset, length)
             cache.locations[stub.key] = (offset, length)
             out[a.slug] = stub
+        if errors:
+            raise BuildError(errors)
     return out
+
+
+def _body_text(config: Config) -> Callable[[Article], str]:
+    """An article's Markdown body, read from its file if it is not in memory (`load.checked_body`)."""
+    return lambda article: load.checked_body(article, config)
 
 
 def without_bodies(site: Site, store: BuildCache) -> Site:
     """`site` with every article's Markdown body left out (`Article.body` empty, so
-    `load.article_body` reads it from its file if asked), for once `cached_bodies` has
-    converted them: the pages need their HTML, which the cache keeps apart, not their text.
+    `load.checked_body` or `load.article_body` reads it from its file if asked): the
+    Markdown stage (`cached_bodies`) reads the texts it converts where it converts them,
+    and the pages need their HTML, which the cache keeps apart, not their text.
     Each article is the cache's own copy of it without its body when that is the same
     (front matter digest, body line and digest): memory holds one of each."""
     files, cached = store.data.files, store.data.articles
