@@ -161,11 +161,10 @@ def front_digest(rel: str, slug_style: str, block: str) -> str:
 def read_files(names: Iterable[str], root: Path, slug_style: str = "unicode") -> list[LoadedFile]:
     """`read_file` of each of `names` (absolute paths under `root`, the project), in order.
     Each file's result depends only on its path, its bytes and `slug_style`."""
-    # Read here, not in forked workers: the bodies must end up in this process (Markdown
-    # and the article pages read them), and sending a body back from a worker costs about
+    # Read here, not in forked workers: sending an article back from a worker costs about
     # what reading it here does: on two cores a pool saved no wall time, for more CPU and
-    # memory. Workers that also convert the Markdown of the files they read would not
-    # send bodies back.
+    # memory. (A build keeps no body: the Markdown stage's workers read each body again
+    # where they convert it, see incremental.memo.cached_bodies.)
     prefix = str(root) + "/"
     return [read_file(name, name[len(prefix):] if name.startswith(prefix) else _rel(Path(name), root), slug_style)
             for name in names]
