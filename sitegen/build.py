@@ -283,12 +283,13 @@ def _build(config: Config, options: BuildOptions, warm: WarmState, store: build_
     env.globals["search"] = url(config, "search/") if config.search else None
     # Images hook (sitegen.images): the pictures of static/images/, measured (not encoded).
     pictures = timed("images", lambda: images.pictures(theme.static))
-    bodies = timed("markdown", lambda: memo.cached_bodies(site, lambda slug: url(config, article_path(slug)),
-                                                             store, warm.markdown, pictures))
-    # Converted: from here on the articles' Markdown text (most of what a cold build would
-    # hold) is read from its file only if a page asks for it.
+    # From here on the articles' Markdown text (most of what a cold build would hold) is read
+    # from its file where it is needed: by the Markdown stage's workers, which convert it
+    # there, and by a page that asks for it.
     site = memo.without_bodies(site, store)
     memory.release()
+    bodies = timed("markdown", lambda: memo.cached_bodies(site, lambda slug: url(config, article_path(slug)),
+                                                             store, warm.markdown, pictures))
     fronts = memo.front_digests(site, store)
     links = timed("link", lambda: memo.cached_links(site, bodies, store, fronts))
     # A page's fingerprint is trusted only while its files are what the last build wrote.

@@ -161,11 +161,10 @@ def front_digest(rel: str, slug_style: str, block: str) -> str:
 def read_files(names: Iterable[str], root: Path, slug_style: str = "unicode") -> list[LoadedFile]:
     """`read_file` of each of `names` (absolute paths under `root`, the project), in order.
     Each file's result depends only on its path, its bytes and `slug_style`."""
-    # Read here, not in forked workers: the bodies must end up in this process (Markdown
-    # and the article pages read them), and sending a body back from a worker costs about
+    # Read here, not in forked workers: sending an article back from a worker costs about
     # what reading it here does: on two cores a pool saved no wall time, for more CPU and
-    # memory. Workers that also convert the Markdown of the files they read would not
-    # send bodies back.
+    # memory. (A build keeps no body: the Markdown stage's workers read each body again
+    # where they convert it, see incremental.memo.cached_bodies.)
     prefix = str(root) + "/"
     return [read_file(name, name[len(prefix):] if name.startswith(prefix) else _rel(Path(name), root), slug_style)
             for name in names]
@@ -178,6 +177,25 @@ def article_body(article: Article, config: Config) -> str:
     path = Path(article.path)
     text = (path if path.is_absolute() else config.root / path).read_text(encoding="utf-8")
     return frontmatter.split(text, article.path)[1]
+
+
+def checked_body(article: Article, config: Config) -> str:
+    """The article's Markdown body: its own, or when the build cache or `without_bodies` left
+    it out, read from its file, which must still hold the body load read (same digest).
+    Raises SourceError naming the file when it cannot be read or split, or when its body
+    changed since: a text other than the one whose digest keys it is never returned."""
+    if article.body or not article.body_digest:
+        return article.body
+    path = Path(article.path)
+    text = read_text(str(path if path.is_absolute() else config.root / path), article.path)
+    if isinstance(text, LoadedFile):
+        assert text.error is not None
+        raise text.error
+    body = frontmatter.split(text, article.path)[1]
+    if digest(body) != article.body_digest:
+        raise SourceError(article.path, "changed while the site was being built: build again",
+                          line=article.body_line, stage="markdown")
+    return body
 
 
 def parse_article(text: str, path: str, slug_style: str = "unicode") -> Article:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import unicodedata
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -14,8 +14,12 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from sitegen import images, markdown_shortcuts
+from sitegen.errors import SourceError
 from sitegen.i18n import isolate_latin_html, plain_references
 from sitegen.model import Article, Body, Site
+
+S = TypeVar("S")
+"""What `convert_all` is given for each body: its text, or what it reads the text from."""
 
 
 def link_targets(site: Site) -> dict[str, str]:
@@ -176,63 +180,78 @@ PARALLEL_MIN = 64
 CHUNK = 32
 """Bodies per task sent to a worker."""
 
-_pool_job: tuple[list[str], Mapping[str, str], Callable[[str], str], str,
+_pool_job: tuple[Sequence[Any], Callable[[Any], str], Mapping[str, str], Callable[[str], str], str,
                 Mapping[str, images.Picture]] | None = None
 """The work of a pool's worker process, set there by `_start_worker` (never in the process
-that starts the pool): the texts, link targets, url_for, base path and pictures."""
+that starts the pool): the sources, text_of, link targets, url_for, base path and pictures."""
 _pool_renderer: MarkdownRenderer | None = None
 """A pool worker process's converter (never set in the process that starts the pool)."""
 
+Converted = tuple[Body, dict[str, str | None]] | SourceError
+"""A body and its link lookups, or the SourceError that stopped reading its text."""
 
-def _start_worker(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
-                  base_path: str, pictures: Mapping[str, images.Picture]) -> None:
+
+def _start_worker(sources: Sequence[Any], text_of: Callable[[Any], str], targets: Mapping[str, str],
+                  url_for: Callable[[str], str], base_path: str,
+                  pictures: Mapping[str, images.Picture]) -> None:
     """A pool worker's initializer. The pool forks: its arguments are inherited, not
     pickled (url_for is a closure)."""
     global _pool_job, _pool_renderer
-    _pool_job = (texts, targets, url_for, base_path, pictures)
+    _pool_job = (sources, text_of, targets, url_for, base_path, pictures)
     _pool_renderer = MarkdownRenderer()
 
 
-def _convert_in_worker(bounds: tuple[int, int]) -> list[tuple[Body, dict[str, str | None]]]:
-    """(body, link lookups) of the pool's texts[bounds[0]:bounds[1]], in a worker."""
+def _convert_in_worker(bounds: tuple[int, int]) -> list[Converted]:
+    """The results of the pool's sources[bounds[0]:bounds[1]], in a worker: each text read
+    here (`text_of`), so that the process that started the pool need not hold them."""
     assert _pool_job is not None and _pool_renderer is not None
-    texts, targets, url_for, base_path, pictures = _pool_job
-    return _convert(_pool_renderer, texts[bounds[0]:bounds[1]], targets, url_for, base_path, pictures)
+    sources, text_of, targets, url_for, base_path, pictures = _pool_job
+    return _convert(_pool_renderer, sources[bounds[0]:bounds[1]], text_of, targets, url_for,
+                    base_path, pictures)
 
 
-def _convert(renderer: MarkdownRenderer, texts: list[str], targets: Mapping[str, str],
-             url_for: Callable[[str], str], base_path: str,
-             pictures: Mapping[str, images.Picture]) -> list[tuple[Body, dict[str, str | None]]]:
-    """(body, link lookups) of each text, by `renderer`."""
-    out = []
-    for text in texts:
+def _convert(renderer: MarkdownRenderer, sources: Sequence[S], text_of: Callable[[S], str],
+             targets: Mapping[str, str], url_for: Callable[[str], str], base_path: str,
+             pictures: Mapping[str, images.Picture]) -> list[Converted]:
+    """(body, link lookups) of each source's text, by `renderer`; the SourceError instead
+    when `text_of` raised one (the others still converted)."""
+    out: list[Converted] = []
+    for source in sources:
+        try:
+            text = text_of(source)
+        except SourceError as e:
+            out.append(e)
+            continue
         body = renderer.convert(text, targets, url_for, base_path, pictures)
         out.append((body, dict(renderer.rewriter.lookups)))
     return out
 
 
-def convert_all(texts: list[str], targets: Mapping[str, str], url_for: Callable[[str], str],
-                 base_path: str = "/", here: Callable[[], MarkdownRenderer] = MarkdownRenderer,
-                 pictures: Mapping[str, images.Picture] | None = None,
-                 ) -> Iterator[tuple[Body, dict[str, str | None]]]:
-    """(body, link lookups) for each text, in order: in a pool of forked workers (one per
-    core) when there are many, the platform forks and this process runs no other thread;
-    else here, by `here()`. Same results either way: each conversion depends only on its
-    text and `targets`."""
+def convert_all(sources: Sequence[S], text_of: Callable[[S], str], targets: Mapping[str, str],
+                url_for: Callable[[str], str], base_path: str = "/",
+                here: Callable[[], MarkdownRenderer] = MarkdownRenderer,
+                pictures: Mapping[str, images.Picture] | None = None) -> Iterator[Converted]:
+    """(body, link lookups) for the Markdown text of each source (`text_of(source)`, which
+    may raise SourceError: that error comes instead), in order: in a pool of forked workers
+    (one per core) when there are many, the platform forks and this process runs no other
+    thread; else here, by `here()`. Same results either way: each conversion depends only
+    on its text and `targets`. The workers call `text_of` themselves: a text read from its
+    file there never exists in this process (a worker touching a text this process holds
+    would copy its pages)."""
     import multiprocessing
     import os
     import threading
 
-    workers = min(os.cpu_count() or 1, max(1, len(texts) // CHUNK))
+    workers = min(os.cpu_count() or 1, max(1, len(sources) // CHUNK))
     # Forking a process that runs other threads (the dev server's) can copy a lock some
     # thread holds and hang the child: there, convert here.
-    if (len(texts) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
+    if (len(sources) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
-        yield from _convert(here(), texts, targets, url_for, base_path, pictures or {})
+        yield from _convert(here(), sources, text_of, targets, url_for, base_path, pictures or {})
         return
-    chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
+    chunks = [(i, min(i + CHUNK, len(sources))) for i in range(0, len(sources), CHUNK)]
     with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
-                                                  initargs=(texts, targets, url_for, base_path,
-                                                            pictures or {})) as pool:
+                                                  initargs=(sources, text_of, targets, url_for,
+                                                            base_path, pictures or {})) as pool:
         for part in pool.imap(_convert_in_worker, chunks):
             yield from part

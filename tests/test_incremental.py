@@ -444,7 +444,8 @@ def test_a_new_process_reuses_the_articles_and_bodies_the_last_builds_saved(
     parsed: list[object] = []
     linked: list[object] = []
     real_convert, real_article, real_link = markdown.convert_all, load._article, links.link_site
-    monkeypatch.setattr(markdown, "convert_all", lambda texts, *a: converted.extend(texts) or real_convert(texts, *a))
+    monkeypatch.setattr(markdown, "convert_all", lambda sources, text_of, *a: converted.extend(map(text_of, sources))
+                        or real_convert(sources, text_of, *a))
     monkeypatch.setattr(load, "_article", lambda *a, **k: parsed.append(a) or real_article(*a, **k))
     monkeypatch.setattr(links, "link_site", lambda *a: linked.append(a) or real_link(*a))
     unchanged = ("data-articles.pickle", "delta-articles.pickle", "data-links.pickle", "delta-links.pickle")

@@ -3,6 +3,8 @@ and the pages made from it are the same."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -49,6 +51,86 @@ def test_pages_are_rendered_without_the_articles_markdown_in_memory(
         f.write("\nفقرة جديدة.\n")
     report, diffs = verify_incremental(config)
     assert diffs == [] and report.rendered >= 1
+
+
+
+def _many_articles(n: int) -> dict[str, str]:
+    """`n` articles linking to one another, with headings, lists and a Latin run: enough for
+    the Markdown stage to start its pool of workers."""
+    files = {f"content/a{i:03}.md": article(
+        f"خبر رقم {i}", f"## عنوان فرعي {i}\n\nفقرة عن [الخبر السابق](a{max(i - 1, 0):03}.md) "
+        f"وعن شركة Acme {i}.\n\n- بند أول\n- بند ثان\n", slug=f"a{i:03}", date=f"2026-01-{i % 28 + 1:02}")
+        for i in range(n)}
+    return {**files, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'}
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the pool runs on two cores or more")
+def test_the_markdown_workers_read_the_texts_and_write_what_one_process_would(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Markdown stage is given articles without their text (its workers read each body
+    from its file), and the site it builds is byte for byte the one converted in one
+    process, from the texts load read."""
+    from sitegen import markdown
+    from sitegen.incremental import memo
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    root = make_site(_many_articles(2 * markdown.PARALLEL_MIN))
+    config = load_config(root / "config.toml")
+    given: list[Site] = []
+    started: list[int] = []
+    real_bodies, real_start = memo.cached_bodies, markdown._start_worker
+    monkeypatch.setattr(memo, "cached_bodies", lambda site, *a: given.append(site) or real_bodies(site, *a))
+    # The initializer runs in each forked worker: a list filled there is not seen here, a
+    # file written there is.
+    monkeypatch.setattr(markdown, "_start_worker", lambda *a: (
+        (root / f"worker-{os.getpid()}").touch(), real_start(*a)))
+    build(config)
+    assert given and all(a.body == "" and a.body_digest for a in given[0].articles)
+    assert len(list(root.glob("worker-*"))) >= 2
+    pooled = _tree(root / "public")
+    shutil.rmtree(root / "public")
+    shutil.rmtree(config.cache_dir)
+    monkeypatch.setattr(markdown, "PARALLEL_MIN", 10 ** 9)
+    build(config)
+    assert _tree(root / "public") == pooled
+    assert 'href="/articles/a000/"' in pooled["articles/a001/index.html"].decode()
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["here", "pool"])
+def test_a_body_edited_while_the_site_builds_is_reported_not_converted(
+        make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, pooled: bool) -> None:
+    """A content file whose body changes between the load stage and its conversion stops
+    the build with one line naming it (its HTML would be kept under the digest of the text
+    load read); the next build shows the edit."""
+    from sitegen import markdown
+    from sitegen.errors import BuildError
+    from sitegen.incremental import memo
+
+    if pooled and (os.cpu_count() or 1) < 2:
+        pytest.skip("the pool runs on two cores or more")
+    monkeypatch.setattr(markdown, "PARALLEL_MIN", 2 if pooled else 10 ** 9)
+    monkeypatch.setattr(markdown, "CHUNK", 1)
+    root = make_site(_many_articles(4))
+    config = load_config(root / "config.toml")
+    real = memo.without_bodies
+
+    def edit_then(site: Site, store: object) -> Site:
+        with (root / "content/a002.md").open("a", encoding="utf-8") as f:
+            f.write("\nفقرة كتبها المحرر أثناء البناء.\n")
+        return real(site, store)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(memo, "without_bodies", edit_then)
+    with pytest.raises(BuildError) as caught:
+        build(config)
+    assert [str(e) for e in caught.value.errors] == [
+        "content/a002.md:7: markdown: changed while the site was being built: build again"]
+    monkeypatch.setattr(memo, "without_bodies", real)
+    build(config)
+    assert "فقرة كتبها المحرر أثناء البناء." in (root / "public/articles/a002/index.html").read_text(encoding="utf-8")
 
 
 FAKE_PAGEFIND = '''#!{python}

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 
 from sitegen import frontmatter, load
 from sitegen.config import Config
-from sitegen.errors import SourceError
+from sitegen.errors import BuildError, SitegenError, SourceError
 from sitegen.fsutil import Stat
 from sitegen.hashing import digest
 from sitegen.incremental.store import RACY_NS, BuildCache
 from sitegen.incremental.warm import WarmEnvironment, WarmState
-from sitegen.load import article_body
 from sitegen.model import Article, Body, Links, Site
 
 if TYPE_CHECKING:
@@ -33,9 +32,10 @@ if TYPE_CHECKING:
 def cached_load(config: Config, drafts: bool, store: BuildCache, inputs: Mapping[str, Stat]) -> Site:
     """The load stage (load.load_site) through the cache: a content file whose stat is what
     it was when the last build read it, and was not racy then, is not read again (its
-    article comes from the cache, without its body: see `load.article_body`); the others
-    are read by the stage (`load.read_files`), a front matter whose text was parsed before
-    not parsed again. Records in the cache what this build read."""
+    article comes from the cache); the others are read by the stage (`load.read_file`), a
+    front matter whose text was parsed before not parsed again. Every article comes without
+    its body, which the Markdown stage reads where it converts it (`load.checked_body`):
+    only its digest and line. Records in the cache what this build read."""
     data = store.data
     content = str(config.content_dir) + "/"
     racy = store.state.racy
@@ -51,10 +51,14 @@ def cached_load(config: Config, drafts: bool, store: BuildCache, inputs: Mapping
                 cached = dataclasses.replace(cached, body_line=entry[3], body_digest=entry[2])
             kept[name] = cached
     todo = [n for n in names if n not in kept]
+    # Each body let go of as soon as its digest is taken: a cold build of 30,000 articles
+    # would otherwise hold ~290 MiB of text at the end of this stage.
     if data.articles:
-        read = [_read(name, config, data.articles) for name in todo]
+        read = [_without_body(_read(name, config, data.articles)) for name in todo]
     else:  # a cold build: no front matter to look up
-        read = load.read_files(todo, config.root, config.slug_style)
+        root = str(config.root) + "/"
+        read = [_without_body(load.read_file(name, name[len(root):] if name.startswith(root) else name,
+                                             config.slug_style)) for name in todo]
     files = {name: data.files[name] for name in kept}
     # Front matter digest → its article, body left out, for every file of this build. An
     # entry the cache holds already stays the very object (so saving finds it unchanged).
@@ -66,10 +70,17 @@ def cached_load(config: Config, drafts: bool, store: BuildCache, inputs: Mapping
         a = loaded.article
         files[loaded.name] = (stat, loaded.front_digest, a.body_digest, a.body_line)
         if loaded.front_digest not in articles:
-            articles[loaded.front_digest] = data.articles.get(loaded.front_digest) or dataclasses.replace(a, body="")
+            articles[loaded.front_digest] = data.articles.get(loaded.front_digest) or a
     data.files, data.articles = files, articles
     fresh = iter(read)
     return load.assemble_site(config, (kept.get(name) or next(fresh) for name in names), drafts=drafts)
+
+
+def _without_body(loaded: load.LoadedFile) -> load.LoadedFile:
+    """`loaded` with its article's body left out (`Article.body` empty; its digest and line kept)."""
+    if loaded.article is None or not loaded.article.body:
+        return loaded
+    return dataclasses.replace(loaded, article=dataclasses.replace(loaded.article, body=""))
 
 
 def _read(name: str, config: Config, articles: Mapping[str, Article]) -> load.LoadedFile:
@@ -110,7 +121,10 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
     the cache; the others are converted and stored. Bodies come back without their HTML
     (`Body.html` empty, `Body.key` set): `store.body_html` reads it when a page needs it.
     `here()` gives the converter for bodies converted in this process (not in workers);
-    images of `pictures` get their WebP sizes (sitegen.images)."""
+    images of `pictures` get their WebP sizes (sitegen.images). A body the articles do not
+    carry (`without_bodies`) is read from its file where it is converted, and must be the
+    text load read: else BuildError, with a SourceError for each such file, once the others
+    are converted and stored."""
     from sitegen import images
     from sitegen.markdown import convert_all, link_targets
 
@@ -132,10 +146,16 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
         else:
             todo.append((a, key))
     if todo:
-        texts = [article_body(a, site.config) for a, _ in todo]
-        for (a, key), (body, lookups) in zip(todo, convert_all(texts, targets, url_for,
-                                                                site.config.base_path, here,
-                                                                pictures.found)):
+        # Each text read where it is converted (a worker of the pool, when there is one):
+        # this process holds none of them (see `without_bodies`).
+        errors: list[SitegenError] = []
+        for (a, key), done in zip(todo, convert_all([a for a, _ in todo], _body_text(site.config),
+                                                    targets, url_for, site.config.base_path, here,
+                                                    pictures.found)):
+            if isinstance(done, SourceError):
+                errors.append(done)
+                continue
+            body, lookups = done
             offset, length = cache.store_html(body.html)
             # The HTML's key: the text, and the answer to every link lookup it made.
             stub = Body(html="", toc=body.toc, links=body.links, unresolved=body.unresolved,
@@ -144,13 +164,21 @@ def cached_bodies(site: Site, url_for: Callable[[str], str], cache: BuildCache,
             known[key] = (lookups, stub, offset, length)
             cache.locations[stub.key] = (offset, length)
             out[a.slug] = stub
+        if errors:
+            raise BuildError(errors)
     return out
+
+
+def _body_text(config: Config) -> Callable[[Article], str]:
+    """An article's Markdown body, read from its file if it is not in memory (`load.checked_body`)."""
+    return lambda article: load.checked_body(article, config)
 
 
 def without_bodies(site: Site, store: BuildCache) -> Site:
     """`site` with every article's Markdown body left out (`Article.body` empty, so
-    `load.article_body` reads it from its file if asked), for once `cached_bodies` has
-    converted them: the pages need their HTML, which the cache keeps apart, not their text.
+    `load.checked_body` or `load.article_body` reads it from its file if asked): the
+    Markdown stage (`cached_bodies`) reads the texts it converts where it converts them,
+    and the pages need their HTML, which the cache keeps apart, not their text.
     Each article is the cache's own copy of it without its body when that is the same
     (front matter digest, body line and digest): memory holds one of each."""
     files, cached = store.data.files, store.data.articles
