@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -64,6 +66,27 @@ def _many_articles(n: int) -> dict[str, str]:
     return {**files, "config.toml": 'base_url = "https://example.org/"\nsearch = false\n'}
 
 
+_POOLED_BUILD = """
+import os, sys
+from pathlib import Path
+from sitegen import markdown
+from sitegen.build import build
+from sitegen.config import load_config
+from sitegen.incremental import memo
+
+root = Path(sys.argv[1])
+given = []
+real_bodies, real_start = memo.cached_bodies, markdown._start_worker
+memo.cached_bodies = lambda site, *a: given.append(site) or real_bodies(site, *a)
+# The initializer runs in each forked worker: a file written there is seen by the test.
+markdown._start_worker = lambda *a: ((root / f"worker-{os.getpid()}").touch(), real_start(*a))
+build(load_config(root / "config.toml"))
+assert given and all(a.body == "" and a.body_digest for a in given[0].articles), "given bodies"
+"""
+"""A cold build of the site at argv[1], its Markdown stage's workers each leaving a file
+`worker-<pid>` there; it checks that the stage was given articles without their text."""
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -75,21 +98,14 @@ def test_the_markdown_workers_read_the_texts_and_write_what_one_process_would(
     from its file), and the site it builds is byte for byte the one converted in one
     process, from the texts load read."""
     from sitegen import markdown
-    from sitegen.incremental import memo
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     root = make_site(_many_articles(2 * markdown.PARALLEL_MIN))
     config = load_config(root / "config.toml")
-    given: list[Site] = []
-    started: list[int] = []
-    real_bodies, real_start = memo.cached_bodies, markdown._start_worker
-    monkeypatch.setattr(memo, "cached_bodies", lambda site, *a: given.append(site) or real_bodies(site, *a))
-    # The initializer runs in each forked worker: a list filled there is not seen here, a
-    # file written there is.
-    monkeypatch.setattr(markdown, "_start_worker", lambda *a: (
-        (root / f"worker-{os.getpid()}").touch(), real_start(*a)))
-    build(config)
-    assert given and all(a.body == "" and a.body_digest for a in given[0].articles)
+    # The pooled build runs in a process of its own: the stage converts in-process whenever
+    # another thread runs (forking then is unsafe), and a thread another test left behind
+    # would make this one see no pool.
+    subprocess.run([sys.executable, "-c", _POOLED_BUILD, str(root)], check=True, timeout=600)
     assert len(list(root.glob("worker-*"))) >= 2
     pooled = _tree(root / "public")
     shutil.rmtree(root / "public")
