@@ -209,7 +209,7 @@ def _text_spans(source: str, skip: frozenset[str]) -> list[tuple[int, int]]:
                 depth -= 1
         elif name in _RAW_TEXT:
             # Copy the raw text and its end tag verbatim: it may contain '<' that is not a tag.
-            close = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(source, pos)
+            close = _raw_text_end(name).search(source, pos)
             pos = close.end() if close else len(source)
         elif name in skip and name not in _VOID and not token.endswith("/>"):
             depth += 1

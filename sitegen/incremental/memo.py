@@ -51,8 +51,8 @@ def cached_load(config: Config, drafts: bool, store: BuildCache, inputs: Mapping
                 cached = dataclasses.replace(cached, body_line=entry[3], body_digest=entry[2])
             kept[name] = cached
     todo = [n for n in names if n not in kept]
-    # Each body let go of as soon as its digest is taken: a cold build of 30,000 articles
-    # would otherwise hold ~290 MiB of text at the end of this stage.
+    # Each body let go of as soon as its digest is taken: a cold build would otherwise hold
+    # every article's text at the end of this stage.
     if data.articles:
         read = [_without_body(_read(name, config, data.articles)) for name in todo]
     else:  # a cold build: no front matter to look up

@@ -22,7 +22,12 @@ check over every body a full re-render reads."""
 
 def checksum(data: bytes | memoryview) -> bytes:
     """The checksum of `data`, as cache files hold it."""
-    return zlib.crc32(data).to_bytes(SUM, "little")
+    return _stored(zlib.crc32(data))
+
+
+def _stored(crc: int) -> bytes:
+    """A CRC-32 as cache files hold it."""
+    return crc.to_bytes(SUM, "little")
 
 
 def seal(payload: bytes | memoryview) -> bytes:
@@ -53,7 +58,7 @@ class SealedFile:
     def close(self) -> None:
         """Write the checksum of the payload in its place (the file stays open)."""
         self.f.seek(len(MAGIC))
-        self.f.write(self.crc.to_bytes(SUM, "little"))
+        self.f.write(_stored(self.crc))
 
 
 def unseal(data: bytes, path: Path) -> bytes | None:

@@ -844,8 +844,8 @@ def _dump_base(path: Path, base_id: str, table: dict[str, Any], rest: tuple[Any,
 def _write_atomically(path: Path, write: Callable[[SealedFile], None]) -> None:
     """`write` the payload, sealed (see incremental.sealed) as it goes, to a temporary file in
     the folder of `path`, renamed to `path`. The payload is never whole in memory: written at
-    the build's end, when the build holds the most, it would add its size (tens of megabytes
-    at 100,000 articles) twice, and the allocator keeps a buffer grown that large."""
+    the build's end, when the build holds the most, it would add its size twice, and the
+    allocator keeps a buffer grown that large."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

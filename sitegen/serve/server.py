@@ -589,7 +589,7 @@ def run(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_brows
         log.info("stopping")
     finally:
         server.stop()
-        if on_main_thread:
+        if previous is not None:  # None too when C code, not Python, had set it
             signal.signal(signal.SIGTERM, previous)
     log.info("stopped")
     return 0
